@@ -1,0 +1,1 @@
+"""GigConnect's Lambda handlers: thin views that parse, call one service function and answer."""

@@ -1,0 +1,34 @@
+"""Event handlers: the DynamoDB-stream router of the outbox and the idempotent SQS consumers.
+
+Both report partial batch failures (``batchItemFailures``), so one bad record never replays a batch.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gigcore import bootstrap
+from gigcore.services.events import QueueMessage, StreamRecord, consume, route_events
+
+
+def route_stream(records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Put every event item inserted into the table on its SQS queue (the outbox's relay)."""
+    from gigcore.adapters.dynamo_outbox import event_from_image
+
+    parsed = []
+    for record in records:
+        dynamodb = record.get("dynamodb", {})
+        event = None
+        if record.get("eventName") == "INSERT":
+            event = event_from_image(dynamodb.get("NewImage", {}))
+        parsed.append(StreamRecord(sequence_number=str(dynamodb.get("SequenceNumber", "")), event=event))
+    failed = route_events(parsed, bootstrap.container().queue)
+    return {"batchItemFailures": [{"itemIdentifier": seq} for seq in failed]}
+
+
+def consume_queue(consumer: str, records: list[dict[str, Any]]) -> dict[str, Any]:
+    """Apply the events of one SQS batch once each; failed ones are reported for redelivery."""
+    container = bootstrap.container()
+    messages = [QueueMessage(message_id=r["messageId"], body=r["body"]) for r in records]
+    failed = consume(consumer, messages, container.bus, container.processed_events)
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}

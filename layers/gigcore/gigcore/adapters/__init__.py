@@ -1,0 +1,1 @@
+"""Adapters: the only modules that import vendor SDKs. Vendor errors become domain errors here."""

@@ -1,0 +1,58 @@
+"""boto3 clients built from settings: local endpoints when set, the real AWS otherwise."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import BotoCoreError, ClientError
+
+from gigcore.domain.errors import RetryableError, UpstreamUnavailableError
+from gigcore.settings import Settings
+
+_THROTTLING = frozenset({
+    "ThrottlingException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "TooManyRequestsException",
+    "Throttling",
+})
+
+_CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=3, read_timeout=10)
+
+
+class AwsClients:
+    """Creates each boto3 client once, lazily (cold-start time is paid only for what is used)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._session = boto3.session.Session(region_name=settings.region)
+        self._clients: dict[str, Any] = {}
+
+    def client(self, service: str) -> Any:
+        if service not in self._clients:
+            endpoint = self._endpoint_for(service)
+            make: Any = self._session.client
+            self._clients[service] = make(service, endpoint_url=endpoint, config=_CONFIG)
+        return self._clients[service]
+
+    def _endpoint_for(self, service: str) -> str | None:
+        if service in ("dynamodb", "dynamodbstreams"):
+            return self._settings.dynamodb_endpoint
+        if service == "apigatewaymanagementapi":
+            return self._settings.ws_management_endpoint
+        return self._settings.aws_endpoint
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def translate(exc: Exception, what: str) -> Exception:
+    """A domain error for a boto error: throttling is retryable, anything else an outage."""
+    if isinstance(exc, ClientError) and error_code(exc) in _THROTTLING:
+        return RetryableError(f"{what} is throttling requests; try again shortly.")
+    if isinstance(exc, ClientError | BotoCoreError):
+        return UpstreamUnavailableError(f"{what} is unavailable.")
+    return exc

@@ -1,0 +1,107 @@
+"""The transactional outbox on DynamoDB, and the processed-event markers of idempotent consumers.
+
+An event is an item ``pk = EVENT#<id>``, ``sk = EVENT`` written in the same ``TransactWriteItems`` as the
+state change. The table's stream carries it to the router (``functions/app.py``), which puts it on its
+SQS queue; the item expires (TTL) after a week, but correctness never depends on TTL.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from gigcore.adapters.aws import error_code, translate
+from gigcore.domain.clock import to_rfc3339, utc_now
+from gigcore.domain.errors import ConflictError, ValidationError
+from gigcore.ports import OutboxEvent
+
+EVENT_TTL_SECONDS = 7 * 24 * 3600
+PROCESSED_TTL_SECONDS = 14 * 24 * 3600
+MAX_TRANSACTION_ITEMS = 100
+
+
+def event_item(event: OutboxEvent, table_name: str) -> dict[str, Any]:
+    """The ``Put`` entry that records ``event``; refuses a second event with the same id."""
+    return {
+        "Put": {
+            "TableName": table_name,
+            "Item": {
+                "pk": {"S": f"EVENT#{event.id}"},
+                "sk": {"S": "EVENT"},
+                "kind": {"S": "event"},
+                "event_id": {"S": event.id},
+                "event_type": {"S": event.type},
+                "queue": {"S": event.queue},
+                "payload": {"S": json.dumps(dict(event.payload), separators=(",", ":"), default=str)},
+                "occurred_at": {"S": to_rfc3339(utc_now())},
+                "expires_at": {"N": str(int(time.time()) + EVENT_TTL_SECONDS)},
+            },
+            "ConditionExpression": "attribute_not_exists(pk)",
+        }
+    }
+
+
+def event_from_image(image: Mapping[str, Any]) -> OutboxEvent | None:
+    """The event stored in a stream record's NewImage, or None for any other item."""
+    if image.get("kind", {}).get("S") != "event":
+        return None
+    return OutboxEvent(
+        id=image["event_id"]["S"],
+        type=image["event_type"]["S"],
+        queue=image["queue"]["S"],
+        payload=json.loads(image["payload"]["S"]),
+    )
+
+
+class DynamoOutbox:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def commit(self, writes: Sequence[Mapping[str, Any]], events: Sequence[OutboxEvent]) -> None:
+        items = [dict(w) for w in writes] + [event_item(e, self._table) for e in events]
+        if not items:
+            return
+        if len(items) > MAX_TRANSACTION_ITEMS:
+            raise ValidationError(f"A transaction holds at most {MAX_TRANSACTION_ITEMS} items.")
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            if error_code(exc) == "TransactionCanceledException":
+                reasons = exc.response.get("CancellationReasons", [])
+                if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
+                    raise ConflictError("The change conflicts with the current state.") from exc
+            raise translate(exc, "DynamoDB") from exc
+        except BotoCoreError as exc:
+            raise translate(exc, "DynamoDB") from exc
+
+
+class DynamoProcessedEvents:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def _key(self, consumer: str, event_id: str) -> dict[str, Any]:
+        return {"pk": {"S": f"PROCESSED#{consumer}#{event_id}"}, "sk": {"S": "PROCESSED"}}
+
+    def seen(self, consumer: str, event_id: str) -> bool:
+        try:
+            answer = self._client.get_item(
+                TableName=self._table, Key=self._key(consumer, event_id), ConsistentRead=True
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, "DynamoDB") from exc
+        return "Item" in answer
+
+    def mark(self, consumer: str, event_id: str) -> None:
+        item = self._key(consumer, event_id) | {
+            "expires_at": {"N": str(int(time.time()) + PROCESSED_TTL_SECONDS)},
+        }
+        try:
+            self._client.put_item(TableName=self._table, Item=item)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, "DynamoDB") from exc

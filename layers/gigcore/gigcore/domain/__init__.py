@@ -1,0 +1,1 @@
+"""Pure domain: entities, state machines, money, ids, time. No I/O here."""

@@ -1,0 +1,73 @@
+"""Ports: the Protocols that services depend on. Adapters implement them; fakes stand in for unit tests."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Protocol, runtime_checkable
+
+
+@runtime_checkable
+class DependencyProbe(Protocol):
+    """A cheap liveness check of one dependency, for ``/health``."""
+
+    name: str
+
+    def ping(self) -> None:
+        """Return when the dependency answers; raise :class:`UpstreamUnavailableError` when not."""
+
+
+class Queue(Protocol):
+    """Publishes messages to the SQS queues named in :data:`gigcore.settings.QUEUE_KEYS`."""
+
+    def send(self, queue_key: str, body: Mapping[str, Any], *, delay_seconds: int = 0) -> str:
+        """Send one JSON message; returns the message id. Raises :class:`UpstreamUnavailableError`."""
+
+
+class ConnectionNotifier(Protocol):
+    """Posts frames to WebSocket connections (API Gateway management API)."""
+
+    def post(self, connection_id: str, frame: Mapping[str, Any]) -> bool:
+        """Send ``frame`` as JSON. Returns False when the connection is gone (stale), True when sent."""
+
+    def close(self, connection_id: str) -> None:
+        """Close a connection; a connection that is already gone is not an error."""
+
+
+@dataclass(frozen=True)
+class OutboxEvent:
+    """An event recorded in the same transaction as the state change it describes.
+
+    ``id`` is the business key consumers deduplicate on; ``queue`` is where the stream router puts it.
+    """
+
+    id: str
+    type: str
+    queue: str
+    payload: Mapping[str, Any] = field(default_factory=dict)
+
+
+class TransactionalOutbox(Protocol):
+    """Writes state changes and their events atomically (one DynamoDB ``TransactWriteItems``)."""
+
+    def commit(self, writes: Sequence[Mapping[str, Any]], events: Sequence[OutboxEvent]) -> None:
+        """Apply ``writes`` (low-level TransactWriteItems entries) and record ``events``, all or nothing.
+
+        Raises :class:`ConflictError` when a condition fails, :class:`UpstreamUnavailableError` on
+        throttling or outage. Nothing is written when it raises.
+        """
+
+
+class ProcessedEvents(Protocol):
+    """Remembers which events a consumer has applied, so redelivery is harmless.
+
+    A consumer asks :meth:`seen` first and calls :meth:`mark` only after its handler succeeded: a crash
+    in between means the event is handled again (handlers are idempotent on their business key), never
+    that it is lost.
+    """
+
+    def seen(self, consumer: str, event_id: str) -> bool:
+        """True when ``consumer`` already applied ``event_id``."""
+
+    def mark(self, consumer: str, event_id: str) -> None:
+        """Record that ``consumer`` applied ``event_id``."""

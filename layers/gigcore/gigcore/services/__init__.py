@@ -1,0 +1,1 @@
+"""Use cases. Each takes its ports as arguments and raises domain errors."""
