@@ -9,15 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Chalice, Response
-from chalice.app import DynamoDBEvent, Request, SQSEvent, WebsocketEvent
+from chalice import Chalice
+from chalice.app import DynamoDBEvent, SQSEvent, WebsocketEvent
 
 from chalicelib import events, system, websocket
-from chalicelib.http import answer
-from gigcore import bootstrap
-from gigcore.domain.errors import PayloadTooLargeError
-from gigcore.observability import logger
-from gigcore.schemas.errors import error_for_status, error_response
+from chalicelib.http import api_conventions
 
 app = Chalice(app_name="gigconnect")
 app.debug = False
@@ -26,36 +22,7 @@ app.register_blueprint(system.bp)
 #: Placeholder replaced in template.yaml by the table's real StreamArn (see infra/render.py).
 MAIN_TABLE_STREAM = "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${AWS::StackName}-main/stream/latest"
 
-_CHALICE_ERROR_CODES = {
-    400: "validation_error",
-    403: "forbidden",
-    404: "not_found",
-    405: "method_not_allowed",
-    413: "payload_too_large",
-    415: "unsupported_media_type",
-}
-
-
-@app.middleware("http")
-def api_conventions(request: Request, get_response: Any) -> Response:
-    """Correlation id, the body size limit, and Chalice's own errors in the contract's shape."""
-    logger.set_correlation_id(request.context.get("requestId"))
-    limit = bootstrap.settings().max_body_bytes
-    if len(request.raw_body or b"") > limit:
-        return answer(error_response(PayloadTooLargeError(f"The request body is larger than {limit // 1024} KB.")))
-    try:
-        response: Response = get_response(request)
-    except Exception as exc:
-        return answer(error_response(exc))
-    body = response.body
-    if response.status_code >= 400 and isinstance(body, dict) and set(body) == {"Code", "Message"}:
-        status = response.status_code
-        code = _CHALICE_ERROR_CODES.get(status, "internal_error" if status >= 500 else "validation_error")
-        message = str(body["Message"]) if status < 500 else "An internal error occurred."
-        mapped = answer(error_for_status(status, code, message))
-        mapped.headers.update({k: v for k, v in response.headers.items() if k.lower() == "allow"})
-        return mapped
-    return response
+app.register_middleware(api_conventions, "http")
 
 
 # ---- WebSocket API ------------------------------------------------------------------------------

@@ -8,15 +8,19 @@ that any exception becomes the API's error shape through :func:`gigcore.schemas.
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel
 
+from gigcore import bootstrap
 from gigcore.domain.errors import ErrorDetail, MalformedRequestError, PayloadTooLargeError
-from gigcore.schemas.errors import ErrorAnswer, error_response
+from gigcore.observability import logger, metrics
+from gigcore.schemas.errors import ErrorAnswer, error_for_status, error_response
 from gigcore.schemas.openapi import QueryParam, RouteSpec
 
 M = TypeVar("M", bound=BaseModel)
@@ -92,3 +96,51 @@ def parse_body(request: Request, model: type[M], *, max_bytes: int) -> M:
             "The request body must be a JSON object.", details=[ErrorDetail(field="body", issue="not an object")]
         )
     return model.model_validate(data)
+
+
+_CHALICE_ERROR_CODES = {
+    400: "validation_error",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+}
+
+
+def api_conventions(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    """HTTP middleware: correlation id, the body size limit, Chalice's own errors in the contract's shape."""
+    started = time.perf_counter()
+    logger.set_correlation_id(request.context.get("requestId"))
+    try:
+        return _conventions(request, get_response)
+    finally:
+        metrics.add_metadata(key="route", value=str(request.context.get("resourcePath", "unknown")))
+        metrics.add_metric(name="RequestLatency", unit=MetricUnit.Milliseconds,
+                           value=(time.perf_counter() - started) * 1000)
+        metrics.flush_metrics()
+        metrics.clear_metrics()
+
+
+def _conventions(request: Request, get_response: Callable[[Request], Response]) -> Response:
+    limit = bootstrap.settings().max_body_bytes
+    if len(request.raw_body or b"") > limit:
+        return answer(error_response(PayloadTooLargeError(f"The request body is larger than {limit // 1024} KB.")))
+    try:
+        response = get_response(request)
+    except Exception as exc:
+        return answer(error_response(exc))
+    body = response.body
+    if response.status_code >= 400 and isinstance(body, dict) and set(body) == {"Code", "Message"}:
+        status = response.status_code
+        code = _CHALICE_ERROR_CODES.get(status, "internal_error" if status >= 500 else "validation_error")
+        message = str(body["Message"]) if status < 500 else "An internal error occurred."
+        mapped = answer(error_for_status(status, code, message))
+        mapped.headers.update({k: v for k, v in response.headers.items() if k.lower() == "allow"})
+        return mapped
+    return response
+
+
+def registered_routes(app_routes: dict[str, dict[str, Any]]) -> list[RouteSpec]:
+    """The declared routes that this app actually serves (for its OpenAPI document)."""
+    return [spec for spec in ROUTES if spec.method in app_routes.get(spec.path, {})]

@@ -6,7 +6,7 @@ from typing import Any
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import ROUTES, json_response, route
+from chalicelib.http import json_response, registered_routes, route
 from gigcore import __version__, bootstrap
 from gigcore.schemas.health import Dependencies, HealthResponse
 from gigcore.schemas.openapi import build_openapi
@@ -30,5 +30,6 @@ _openapi_cache: dict[str, Any] = {}
 @route(bp, "/openapi.json", summary="This API's OpenAPI 3.1 document", auth=False, tag="system")
 def openapi() -> Response:
     if "doc" not in _openapi_cache:
-        _openapi_cache["doc"] = build_openapi(ROUTES, title="GigConnect API", version=__version__)
+        routes = registered_routes(bp.current_app.routes)
+        _openapi_cache["doc"] = build_openapi(routes, title="GigConnect API", version=__version__)
     return json_response(_openapi_cache["doc"])

