@@ -12,12 +12,14 @@ from typing import Any
 from chalice import Chalice
 from chalice.app import DynamoDBEvent, SQSEvent, WebsocketEvent
 
-from chalicelib import events, system, websocket
+from chalicelib import auth, events, system, users, websocket
 from chalicelib.http import api_conventions
 
 app = Chalice(app_name="gigconnect")
 app.debug = False
 app.register_blueprint(system.bp)
+app.register_blueprint(auth.bp)
+app.register_blueprint(users.bp)
 
 #: Placeholder replaced in template.yaml by the table's real StreamArn (see infra/render.py).
 MAIN_TABLE_STREAM = "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${AWS::StackName}-main/stream/latest"

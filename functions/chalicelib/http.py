@@ -1,16 +1,27 @@
-"""The HTTP glue every route shares: body parsing, the route registry for OpenAPI, error answers.
+"""The HTTP glue every route shares.
 
-Views are declared with :func:`route`, which records their models for ``/openapi.json`` and wraps them so
-that any exception becomes the API's error shape through :func:`gigcore.schemas.errors.error_response`
-(the one mapping). Chalice itself does not validate bodies: :func:`parse_body` does, with pydantic.
+Views are declared with :func:`route`. It records their models for ``/openapi.json`` and wraps them so
+that, for every route alike:
+
+- the bearer token is verified (one mechanism for the whole API: see docs/auth.md) and the caller is
+  available to the view through :func:`principal`;
+- ``Idempotency-Key`` is honoured on every POST (required where the route says so);
+- GET answers honour ``?fields=`` and carry an ``ETag`` (``If-None-Match`` gives 304);
+- any exception becomes the API's error shape through :func:`gigcore.schemas.errors.error_response`,
+  the one mapping.
+
+Chalice itself does not validate bodies: :func:`body` does, with pydantic.
 """
 
 from __future__ import annotations
 
+import contextvars
+import hashlib
 import json
 import time
 from collections.abc import Callable
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import Any, Literal, TypeVar
 
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Blueprint, Response
@@ -18,17 +29,58 @@ from chalice.app import Request
 from pydantic import BaseModel
 
 from gigcore import bootstrap
-from gigcore.domain.errors import ErrorDetail, MalformedRequestError, PayloadTooLargeError
+from gigcore.domain.clock import utc_now
+from gigcore.domain.errors import (
+    ConflictError,
+    ErrorDetail,
+    IdempotencyKeyReusedError,
+    MalformedRequestError,
+    PayloadTooLargeError,
+    UnauthorizedError,
+)
+from gigcore.domain.users import Principal
 from gigcore.observability import logger, metrics
+from gigcore.ports.auth import StoredAnswer
 from gigcore.schemas.errors import ErrorAnswer, error_for_status, error_response
 from gigcore.schemas.openapi import QueryParam, RouteSpec
 
 M = TypeVar("M", bound=BaseModel)
+Idempotency = Literal["optional", "required", "none"]
 
 #: Every route declared with :func:`route`, in declaration order.
 ROUTES: list[RouteSpec] = []
 
 JSON_HEADERS = {"Content-Type": "application/json"}
+
+
+@dataclass(frozen=True)
+class Call:
+    request: Request
+    principal: Principal | None
+
+
+_call: contextvars.ContextVar[Call] = contextvars.ContextVar("gigconnect_call")
+
+
+def current_request() -> Request:
+    return _call.get().request
+
+
+def principal() -> Principal:
+    """The authenticated caller (routes declared with ``auth=True``)."""
+    who = _call.get().principal
+    if who is None:
+        raise UnauthorizedError("Sign in first.")
+    return who
+
+
+def source_ip() -> str:
+    identity = current_request().context.get("identity") or {}
+    return str(identity.get("sourceIp") or "unknown")
+
+
+def query_params() -> dict[str, str]:
+    return dict(current_request().query_params or {})
 
 
 def answer(error: ErrorAnswer) -> Response:
@@ -41,44 +93,16 @@ def json_response(body: Any, status: int = 200, headers: dict[str, str] | None =
     return Response(body=body, status_code=status, headers=JSON_HEADERS | (headers or {}))
 
 
-def route(
-    bp: Blueprint,
-    path: str,
-    *,
-    method: str = "GET",
-    summary: str,
-    request: type[BaseModel] | None = None,
-    response: type[BaseModel] | None = None,
-    status: int = 200,
-    auth: bool = True,
-    query: tuple[QueryParam, ...] = (),
-    errors: tuple[int, ...] = (),
-    tag: str = "default",
-) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare a view: registers it with Chalice and with the OpenAPI registry."""
-    ROUTES.append(RouteSpec(path=path, method=method, summary=summary, request=request, response=response,
-                            status=status, auth=auth, query=query, errors=errors, tag=tag))
+def no_content() -> Response:
+    return Response(body="", status_code=204, headers={})
 
-    def register(view: Callable[..., Any]) -> Callable[..., Any]:
-        def guarded(**params: Any) -> Any:
-            try:
-                result = view(**params)
-            except Exception as exc:  # the one mapping decides what the client sees
-                return answer(error_response(exc))
-            if isinstance(result, Response):
-                return result
-            return json_response(result, status)
 
-        guarded.__name__ = view.__name__
-        guarded.__doc__ = view.__doc__
-        bp.route(path, methods=[method])(guarded)
-        return view
-
-    return register
+def body(model: type[M]) -> M:
+    """The request body validated by ``model``: 413 when too large, 400 when not JSON, 422 when invalid."""
+    return parse_body(current_request(), model, max_bytes=bootstrap.settings().max_body_bytes)
 
 
 def parse_body(request: Request, model: type[M], *, max_bytes: int) -> M:
-    """The request body validated by ``model``: 413 over ``max_bytes``, 400 when not JSON, 422 when invalid."""
     raw = request.raw_body or b""
     if len(raw) > max_bytes:
         raise PayloadTooLargeError(f"The request body is larger than {max_bytes // 1024} KB.")
@@ -96,6 +120,153 @@ def parse_body(request: Request, model: type[M], *, max_bytes: int) -> M:
             "The request body must be a JSON object.", details=[ErrorDetail(field="body", issue="not an object")]
         )
     return model.model_validate(data)
+
+
+def _authenticate(request: Request) -> Principal:
+    header = (request.headers or {}).get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise UnauthorizedError("Sign in first: send Authorization: Bearer <access_token>.")
+    return bootstrap.container().access_tokens.verify(token.strip(), utc_now())
+
+
+# ---- sparse fields and ETags (GET) ----------------------------------------------------------------
+
+
+def _sparse(data: Any, fields: set[str]) -> Any:
+    def keep(item: Any) -> Any:
+        if isinstance(item, dict):
+            return {k: v for k, v in item.items() if k in fields or k == "id"}
+        return item
+
+    if isinstance(data, dict) and isinstance(data.get("items"), list):
+        return data | {"items": [keep(item) for item in data["items"]]}
+    return keep(data)
+
+
+def _finish_get(request: Request, response: Response) -> Response:
+    if response.status_code != 200 or not isinstance(response.body, dict | list):
+        return response
+    fields_param = (request.query_params or {}).get("fields")
+    if fields_param:
+        wanted = {f.strip() for f in fields_param.split(",") if f.strip()}
+        response.body = _sparse(response.body, wanted)
+    if "Cache-Control" in response.headers and "no-store" in response.headers["Cache-Control"]:
+        return response
+    canonical = json.dumps(response.body, sort_keys=True, separators=(",", ":"), default=str)
+    etag = '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
+    response.headers["ETag"] = etag
+    if etag in {tag.strip() for tag in (request.headers or {}).get("if-none-match", "").split(",")}:
+        return Response(body="", status_code=304, headers={"ETag": etag})
+    return response
+
+
+# ---- idempotency (POST) ---------------------------------------------------------------------------
+
+
+def _idempotency_key(request: Request, mode: Idempotency) -> str | None:
+    key = (request.headers or {}).get("idempotency-key")
+    if key is None:
+        if mode == "required":
+            raise MalformedRequestError(
+                "This request moves money: send an Idempotency-Key header.",
+                details=[ErrorDetail(field="Idempotency-Key", issue="required")],
+            )
+        return None
+    if not 1 <= len(key) <= 255:
+        raise MalformedRequestError(
+            "Idempotency-Key must be 1 to 255 characters.",
+            details=[ErrorDetail(field="Idempotency-Key", issue="1..255 characters")],
+        )
+    return key
+
+
+def _run_idempotently(request: Request, key: str, scope: str, run: Callable[[], Response]) -> Response:
+    store = bootstrap.container().idempotency
+    digest = hashlib.sha256(
+        request.method.encode() + b" " + request.path.encode() + b"\n" + (request.raw_body or b"")
+    ).hexdigest()
+    now = int(time.time())
+    earlier = store.begin(scope, key, digest, now)
+    if earlier is not None:
+        if earlier.request_hash != digest:
+            raise IdempotencyKeyReusedError("This Idempotency-Key was used with a different request.")
+        if not earlier.done or earlier.answer is None:
+            raise ConflictError("A request with this Idempotency-Key is still being processed.")
+        replay = earlier.answer
+        body_out: Any = replay.body if replay.body is not None else ""
+        return Response(body=body_out, status_code=replay.status,
+                        headers=replay.headers | {"Idempotent-Replayed": "true"})
+    try:
+        response = run()
+    except BaseException:
+        store.abandon(scope, key)
+        raise
+    if response.status_code >= 500:
+        store.abandon(scope, key)  # a failure is not an answer: the retry must run again
+        return response
+    stored_body = response.body if response.body != "" else None
+    store.finish(scope, key, StoredAnswer(status=response.status_code, body=stored_body,
+                                          headers=dict(response.headers)), int(time.time()))
+    return response
+
+
+def route(
+    bp: Blueprint,
+    path: str,
+    *,
+    method: str = "GET",
+    summary: str,
+    request: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    auth: bool = True,
+    idempotency: Idempotency | None = None,
+    query: tuple[QueryParam, ...] = (),
+    errors: tuple[int, ...] = (),
+    tag: str = "default",
+) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Declare a view: registers it with Chalice and with the OpenAPI registry."""
+    mode: Idempotency = idempotency or ("optional" if method == "POST" else "none")
+    ROUTES.append(RouteSpec(path=path, method=method, summary=summary, request=request, response=response,
+                            status=status, auth=auth, query=query, errors=errors, tag=tag,
+                            idempotency=mode))
+
+    def register(view: Callable[..., Any]) -> Callable[..., Any]:
+        def guarded(**params: Any) -> Any:
+            req = bp.current_request
+            try:
+                who = _authenticate(req) if auth else None
+                token = _call.set(Call(request=req, principal=who))
+                try:
+                    return _serve(req, who, params)
+                finally:
+                    _call.reset(token)
+            except Exception as exc:  # the one mapping decides what the client sees
+                return answer(error_response(exc))
+
+        def _serve(req: Request, who: Principal | None, params: dict[str, Any]) -> Response:
+            def run() -> Response:
+                try:
+                    result = view(**params)
+                except Exception as exc:
+                    return answer(error_response(exc))
+                return result if isinstance(result, Response) else json_response(result, status)
+
+            if mode != "none":
+                key = _idempotency_key(req, mode)
+                if key is not None:
+                    scope = who.user_id if who else f"anon:{source_ip()}"
+                    return _run_idempotently(req, key, scope, run)
+            result = run()
+            return _finish_get(req, result) if method == "GET" else result
+
+        guarded.__name__ = view.__name__
+        guarded.__doc__ = view.__doc__
+        bp.route(path, methods=[method])(guarded)
+        return view
+
+    return register
 
 
 _CHALICE_ERROR_CODES = {
@@ -130,11 +301,11 @@ def _conventions(request: Request, get_response: Callable[[Request], Response]) 
         response = get_response(request)
     except Exception as exc:
         return answer(error_response(exc))
-    body = response.body
-    if response.status_code >= 400 and isinstance(body, dict) and set(body) == {"Code", "Message"}:
+    payload = response.body
+    if response.status_code >= 400 and isinstance(payload, dict) and set(payload) == {"Code", "Message"}:
         status = response.status_code
         code = _CHALICE_ERROR_CODES.get(status, "internal_error" if status >= 500 else "validation_error")
-        message = str(body["Message"]) if status < 500 else "An internal error occurred."
+        message = str(payload["Message"]) if status < 500 else "An internal error occurred."
         mapped = answer(error_for_status(status, code, message))
         mapped.headers.update({k: v for k, v in response.headers.items() if k.lower() == "allow"})
         return mapped

@@ -95,14 +95,15 @@ def build_app() -> Chalice:
     app = Chalice(app_name="conventions-under-test")
     bp = Blueprint(__name__)
 
-    @route(bp, "/things", method="POST", summary="create", request=CreateThing, status=201)
+    @route(bp, "/things", method="POST", summary="create", request=CreateThing, status=201, auth=False,
+           idempotency="none")
     def create() -> dict[str, str]:
         body = parse_body(bp.current_request, CreateThing, max_bytes=bootstrap.settings().max_body_bytes)
         if body.title == "taken title":
             raise ConflictError("That title exists.")
         return {"title": body.title}
 
-    @route(bp, "/boom", summary="fails")
+    @route(bp, "/boom", summary="fails", auth=False)
     def boom() -> None:
         raise RuntimeError("secret internal detail /var/task/app.py line 12")
 

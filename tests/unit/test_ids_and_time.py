@@ -27,3 +27,13 @@ def test_parsing_round_trips():
     assert to_rfc3339(parse_rfc3339("2026-11-22T10:00:00Z")) == "2026-11-22T10:00:00Z"
     with pytest.raises(ValueError):
         parse_rfc3339("2026-11-22T10:00:00")
+
+
+def test_an_id_carries_its_creation_time():
+    from gigcore.domain.ids import id_time_ms
+
+    assert id_time_ms(new_id(now_ms=1_763_800_000_000)) == 1_763_800_000_000
+
+
+def test_ids_of_later_milliseconds_sort_after():
+    assert new_id(now_ms=1_000) < new_id(now_ms=1_001)

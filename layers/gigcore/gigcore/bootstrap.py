@@ -10,8 +10,20 @@ from __future__ import annotations
 import functools
 from typing import Any
 
+from gigcore.domain.clock import utc_now
 from gigcore.domain.cursor import CursorCodec
-from gigcore.ports import ConnectionNotifier, DependencyProbe, ProcessedEvents, Queue, TransactionalOutbox
+from gigcore.ports import ConnectionNotifier, DependencyProbe, OutboxEvent, ProcessedEvents, Queue, TransactionalOutbox
+from gigcore.ports.auth import (
+    AccessTokens,
+    IdempotencyStore,
+    Mailer,
+    OneTimeTokenStore,
+    PasswordHasher,
+    RateLimiter,
+    RefreshTokenStore,
+    UserRepository,
+)
+from gigcore.services import auth
 from gigcore.services.events import EventBus
 from gigcore.settings import Settings
 
@@ -31,6 +43,27 @@ class Container:
             from gigcore.observability import tracer
 
             tracer()
+        self._subscribe()
+
+    def _subscribe(self) -> None:
+        """Which event handlers each queue consumer runs (the consumers live in functions/app.py)."""
+
+        def send_verification(event: OutboxEvent) -> None:
+            email = auth.prepare_verification_email(
+                str(event.payload["user_id"]), ports=self.auth_ports, policy=self.auth_policy,
+                link_base=self.settings.app_link_base, now=utc_now())
+            if email is not None:
+                self.mailer.send(email.to, email.subject, email.text, email.html)
+
+        def send_reset(event: OutboxEvent) -> None:
+            email = auth.prepare_reset_email(
+                str(event.payload["email"]), ports=self.auth_ports, policy=self.auth_policy,
+                link_base=self.settings.app_link_base, now=utc_now())
+            if email is not None:
+                self.mailer.send(email.to, email.subject, email.text, email.html)
+
+        self.bus.subscribe("notifications", auth.EMAIL_VERIFICATION_REQUESTED, send_verification)
+        self.bus.subscribe("notifications", auth.PASSWORD_RESET_REQUESTED, send_reset)
 
     @functools.cached_property
     def aws(self) -> Any:
@@ -69,6 +102,91 @@ class Container:
     @functools.cached_property
     def cursors(self) -> CursorCodec:
         return CursorCodec(self.settings.cursor_secret.get_secret_value().encode())
+
+    @functools.cached_property
+    def pynamodb(self) -> Any:
+        from pynamodb.connection import Connection
+
+        from gigcore.adapters.dynamo_models import bind
+
+        s = self.settings
+        bind(s.table_name, s.dynamodb_endpoint, s.region)
+        return Connection(region=s.region, host=s.dynamodb_endpoint)
+
+    @functools.cached_property
+    def users(self) -> UserRepository:
+        from gigcore.adapters.dynamo_users import DynamoUserRepository
+
+        return DynamoUserRepository(self.pynamodb)
+
+    @functools.cached_property
+    def password_hasher(self) -> PasswordHasher:
+        from gigcore.adapters.passwords import Argon2PasswordHasher
+
+        return Argon2PasswordHasher()
+
+    @functools.cached_property
+    def access_tokens(self) -> AccessTokens:
+        from gigcore.adapters.jwt_tokens import JwtAccessTokens
+
+        s = self.settings
+        return JwtAccessTokens(s.jwt_secret.get_secret_value().encode(), s.access_token_ttl_seconds)
+
+    @functools.cached_property
+    def refresh_tokens(self) -> RefreshTokenStore:
+        from gigcore.adapters.dynamo_tokens import DynamoRefreshTokenStore
+
+        return DynamoRefreshTokenStore(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def one_time_tokens(self) -> OneTimeTokenStore:
+        from gigcore.adapters.dynamo_tokens import DynamoOneTimeTokenStore
+
+        return DynamoOneTimeTokenStore(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def rate_limiter(self) -> RateLimiter:
+        from gigcore.adapters.dynamo_rate_limit import DynamoRateLimiter
+
+        return DynamoRateLimiter(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def idempotency(self) -> IdempotencyStore:
+        from gigcore.adapters.dynamo_idempotency import DynamoIdempotencyStore
+
+        return DynamoIdempotencyStore(self.dynamodb, self.settings.table_name,
+                                      self.settings.idempotency_ttl_hours * 3600)
+
+    @functools.cached_property
+    def mailer(self) -> Mailer:
+        from gigcore.adapters.ses_mailer import SesMailer
+
+        return SesMailer(self.aws.client("ses"), self.settings.mail_from)
+
+    @functools.cached_property
+    def auth_ports(self) -> auth.AuthPorts:
+        return auth.AuthPorts(
+            users=self.users,
+            hasher=self.password_hasher,
+            access=self.access_tokens,
+            refresh=self.refresh_tokens,
+            one_time=self.one_time_tokens,
+            limiter=self.rate_limiter,
+            queue=self.queue,
+        )
+
+    @functools.cached_property
+    def auth_policy(self) -> auth.AuthPolicy:
+        s = self.settings
+        return auth.AuthPolicy(
+            refresh_ttl_seconds=s.refresh_token_ttl_days * 86400,
+            verify_ttl_seconds=s.verify_token_ttl_hours * 3600,
+            reset_ttl_seconds=s.reset_token_ttl_minutes * 60,
+            signup_per_ip_per_hour=s.signup_per_ip_per_hour,
+            login_per_email_per_15min=s.login_per_email_per_15min,
+            login_per_ip_per_15min=s.login_per_ip_per_15min,
+            reset_per_email_per_hour=s.reset_per_email_per_hour,
+        )
 
     @functools.cached_property
     def probes(self) -> list[DependencyProbe]:

@@ -47,6 +47,21 @@ class Settings(BaseSettings):
     auto_release_days: int = Field(default=7, ge=0)
     max_body_bytes: int = 256 * 1024
 
+    access_token_ttl_seconds: int = Field(default=900, ge=60)
+    refresh_token_ttl_days: int = Field(default=30, ge=1)
+    verify_token_ttl_hours: int = Field(default=48, ge=1)
+    reset_token_ttl_minutes: int = Field(default=60, ge=5)
+    mail_from: str = "noreply@gigconnect.local"
+    app_link_base: str = "gigconnect://"
+
+    # Rate limits (token buckets): requests allowed per window.
+    signup_per_ip_per_hour: int = Field(default=100, ge=1)
+    login_per_email_per_15min: int = Field(default=10, ge=1)
+    login_per_ip_per_15min: int = Field(default=300, ge=1)
+    reset_per_email_per_hour: int = Field(default=5, ge=1)
+
+    idempotency_ttl_hours: int = Field(default=48, ge=24)
+
     tracing: bool = False
     debug: bool = False
 

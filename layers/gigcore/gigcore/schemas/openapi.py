@@ -36,6 +36,7 @@ class RouteSpec:
     tag: str = "default"
     query: tuple[QueryParam, ...] = ()
     errors: tuple[int, ...] = ()
+    idempotency: str = "none"
 
 
 def build_openapi(routes: list[RouteSpec], *, title: str, version: str) -> dict[str, Any]:
@@ -88,6 +89,12 @@ def build_openapi(routes: list[RouteSpec], *, title: str, version: str) -> dict[
             }
         if spec.auth:
             operation["security"] = [{"bearerAuth": []}]
+        if spec.idempotency != "none":
+            operation["parameters"].append({
+                "name": "Idempotency-Key", "in": "header", "required": spec.idempotency == "required",
+                "description": "Replays the first answer for the same key and body (kept at least 24 h).",
+                "schema": {"type": "string", "minLength": 1, "maxLength": 255},
+            })
         paths.setdefault(spec.path, {})[spec.method.lower()] = operation
 
     return {

@@ -1,0 +1,49 @@
+"""``/me``, ``/me/freelancer-profile`` and ``/users/{user_id}``."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.http import body, principal, route
+from gigcore import bootstrap
+from gigcore.schemas.users import (
+    FreelancerProfileOut,
+    FreelancerProfileRequest,
+    PatchMeRequest,
+    PublicUserOut,
+    UserOut,
+    profile_out,
+    public_user_out,
+    user_out,
+)
+from gigcore.services import users
+
+bp = Blueprint(__name__)
+
+
+@route(bp, "/me", summary="My account", response=UserOut, tag="users")
+def me() -> UserOut:
+    return user_out(users.get_user(principal().user_id, users=bootstrap.container().users))
+
+
+@route(bp, "/me", method="PATCH", summary="Change my account", request=PatchMeRequest, response=UserOut,
+       tag="users")
+def patch_me() -> UserOut:
+    cmd = body(PatchMeRequest)
+    return user_out(users.update_me(principal(), cmd, users=bootstrap.container().users))
+
+
+@route(bp, "/me/freelancer-profile", method="PUT", summary="Set my freelancer profile",
+       request=FreelancerProfileRequest, response=FreelancerProfileOut, errors=(403,), tag="users")
+def put_profile() -> FreelancerProfileOut:
+    cmd = body(FreelancerProfileRequest)
+    user = users.put_freelancer_profile(principal(), cmd, users=bootstrap.container().users)
+    assert user.freelancer_profile is not None
+    return profile_out(user.freelancer_profile)
+
+
+@route(bp, "/users/{user_id}", summary="A user's public profile", response=PublicUserOut, errors=(404,),
+       tag="users")
+def public_profile(user_id: str) -> PublicUserOut:
+    principal()
+    return public_user_out(users.get_user(user_id, users=bootstrap.container().users))

@@ -1,0 +1,76 @@
+"""PynamoDB models of the items in the main table (stored-item models, owned by this layer).
+
+Models are declared unbound and bound once per cold start by :func:`bind` (table name, endpoint, region
+come from settings through the composition root), so importing this module reads no environment.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.attributes import (
+    BooleanAttribute,
+    JSONAttribute,
+    ListAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    VersionAttribute,
+)
+from pynamodb.models import Model
+
+
+class _Item(Model):
+    class Meta:
+        table_name = "unbound"
+        region = "us-east-1"
+        host: str | None = None
+        max_retry_attempts = 3
+        connect_timeout_seconds = 3
+        read_timeout_seconds = 10
+
+    pk = UnicodeAttribute(hash_key=True)
+    sk = UnicodeAttribute(range_key=True)
+
+
+class UserItem(_Item):
+    """``pk = USER#<id>``, ``sk = PROFILE``."""
+
+    kind = UnicodeAttribute(default="user")
+    id = UnicodeAttribute()
+    email = UnicodeAttribute()
+    email_norm = UnicodeAttribute()
+    name = UnicodeAttribute()
+    roles = ListAttribute(of=UnicodeAttribute)
+    password_hash = UnicodeAttribute()
+    created_at = UnicodeAttribute()
+    phone = UnicodeAttribute(null=True)
+    lat = NumberAttribute(null=True)
+    lng = NumberAttribute(null=True)
+    email_verified = BooleanAttribute(default=False)
+    phone_verified = BooleanAttribute(default=False)
+    identity_verified = BooleanAttribute(default=False)
+    freelancer_profile = JSONAttribute(null=True)
+    rating_sum = NumberAttribute(default=0)
+    rating_count = NumberAttribute(default=0)
+    session_generation = NumberAttribute(default=0)
+    version = VersionAttribute()
+
+
+class EmailItem(_Item):
+    """``pk = EMAIL#<normalised email>``, ``sk = EMAIL``: makes emails unique."""
+
+    kind = UnicodeAttribute(default="email")
+    user_id = UnicodeAttribute()
+
+
+MODELS: tuple[type[_Item], ...] = (UserItem, EmailItem)
+
+
+def bind(table_name: str, host: str | None, region: str) -> None:
+    """Point every model at the table (and at DynamoDB Local when ``host`` is set)."""
+    for model in MODELS:
+        meta: Any = model.Meta
+        meta.table_name = table_name
+        meta.host = host
+        meta.region = region
+        model._connection = None

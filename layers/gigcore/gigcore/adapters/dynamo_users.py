@@ -1,0 +1,154 @@
+"""PynamoDB adapter of :class:`gigcore.ports.auth.UserRepository`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pynamodb.connection import Connection
+from pynamodb.exceptions import (
+    DoesNotExist,
+    GetError,
+    PutError,
+    PynamoDBConnectionError,
+    TransactWriteError,
+)
+from pynamodb.transactions import TransactWrite
+
+from gigcore.adapters.dynamo_models import EmailItem, UserItem
+from gigcore.domain.clock import parse_rfc3339, to_rfc3339
+from gigcore.domain.errors import ConflictError, RetryableError, UpstreamUnavailableError
+from gigcore.domain.users import FreelancerProfile, Location, Skill, User, normalise_email
+
+
+def _cause(exc: PynamoDBConnectionError | TransactWriteError) -> str:
+    return str(getattr(exc, "cause_response_code", "") or "")
+
+
+def _outage(exc: PynamoDBConnectionError | TransactWriteError) -> Exception:
+    if _cause(exc) in {"ThrottlingException", "ProvisionedThroughputExceededException"}:
+        return RetryableError("DynamoDB is throttling requests; try again shortly.")
+    return UpstreamUnavailableError("DynamoDB is unavailable.")
+
+
+def _profile_to_json(profile: FreelancerProfile | None) -> dict[str, Any] | None:
+    if profile is None:
+        return None
+    return {
+        "headline": profile.headline,
+        "bio": profile.bio,
+        "skills": [{"name": s.name, "level": s.level} for s in profile.skills],
+        "hourly_rate": {"amount": profile.hourly_rate_amount, "currency": profile.hourly_rate_currency},
+        "availability": profile.availability,
+        "location": {"lat": profile.location.lat, "lng": profile.location.lng},
+        "service_radius_km": profile.service_radius_km,
+        "portfolio_urls": list(profile.portfolio_urls),
+    }
+
+
+def _profile_from_json(data: dict[str, Any] | None) -> FreelancerProfile | None:
+    if not data:
+        return None
+    return FreelancerProfile(
+        headline=data["headline"],
+        bio=data["bio"],
+        skills=tuple(Skill(name=s["name"], level=s["level"]) for s in data["skills"]),
+        hourly_rate_amount=int(data["hourly_rate"]["amount"]),
+        hourly_rate_currency=data["hourly_rate"]["currency"],
+        availability=data["availability"],
+        location=Location(float(data["location"]["lat"]), float(data["location"]["lng"])),
+        service_radius_km=float(data["service_radius_km"]),
+        portfolio_urls=tuple(data.get("portfolio_urls", [])),
+    )
+
+
+def to_item(user: User) -> UserItem:
+    item = UserItem(
+        pk=f"USER#{user.id}",
+        sk="PROFILE",
+        id=user.id,
+        email=user.email,
+        email_norm=normalise_email(user.email),
+        name=user.name,
+        roles=list(user.roles),
+        password_hash=user.password_hash,
+        created_at=to_rfc3339(user.created_at),
+        phone=user.phone,
+        lat=user.location.lat if user.location else None,
+        lng=user.location.lng if user.location else None,
+        email_verified=user.email_verified,
+        phone_verified=user.phone_verified,
+        identity_verified=user.identity_verified,
+        freelancer_profile=_profile_to_json(user.freelancer_profile),
+        rating_sum=user.rating_sum,
+        rating_count=user.rating_count,
+        session_generation=user.session_generation,
+    )
+    item.version = user.version or None
+    return item
+
+
+def from_item(item: UserItem) -> User:
+    location = Location(float(item.lat), float(item.lng)) if item.lat is not None and item.lng is not None else None
+    return User(
+        id=item.id,
+        email=item.email,
+        name=item.name,
+        roles=tuple(str(role) for role in item.roles),
+        password_hash=item.password_hash,
+        created_at=parse_rfc3339(item.created_at),
+        phone=item.phone,
+        location=location,
+        email_verified=bool(item.email_verified),
+        phone_verified=bool(item.phone_verified),
+        identity_verified=bool(item.identity_verified),
+        freelancer_profile=_profile_from_json(item.freelancer_profile),
+        rating_sum=int(item.rating_sum or 0),
+        rating_count=int(item.rating_count or 0),
+        session_generation=int(item.session_generation or 0),
+        version=int(item.version or 0),
+    )
+
+
+class DynamoUserRepository:
+    def __init__(self, connection: Connection) -> None:
+        self._connection = connection
+
+    def add(self, user: User) -> None:
+        item = to_item(user)
+        email = EmailItem(pk=f"EMAIL#{normalise_email(user.email)}", sk="EMAIL", user_id=user.id)
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                tx.save(item, condition=UserItem.pk.does_not_exist())
+                tx.save(email, condition=EmailItem.pk.does_not_exist())
+        except TransactWriteError as exc:
+            reasons = getattr(exc, "cancellation_reasons", None) or []
+            if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+                raise ConflictError("An account with this email already exists.") from exc
+            raise _outage(exc) from exc
+
+    def get(self, user_id: str) -> User | None:
+        try:
+            return from_item(UserItem.get(f"USER#{user_id}", "PROFILE", consistent_read=True))
+        except DoesNotExist:
+            return None
+        except GetError as exc:
+            raise _outage(exc) from exc
+
+    def by_email(self, email: str) -> User | None:
+        try:
+            link = EmailItem.get(f"EMAIL#{normalise_email(email)}", "EMAIL", consistent_read=True)
+        except DoesNotExist:
+            return None
+        except GetError as exc:
+            raise _outage(exc) from exc
+        return self.get(link.user_id)
+
+    def save(self, user: User) -> User:
+        item = to_item(user)
+        try:
+            item.save(condition=UserItem.pk.exists())
+        except PutError as exc:
+            if _cause(exc) == "ConditionalCheckFailedException":
+                raise ConflictError("The account was changed by another request; try again.") from exc
+            raise _outage(exc) from exc
+        return from_item(item)

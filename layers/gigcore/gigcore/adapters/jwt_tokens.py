@@ -1,0 +1,53 @@
+"""Short-lived access tokens: JWT (PyJWT), HS256 with a key from settings (Secrets Manager in the cloud)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import jwt
+
+from gigcore.domain.errors import UnauthorizedError
+from gigcore.domain.ids import new_id
+from gigcore.domain.users import Principal, User
+
+ISSUER = "gigconnect"
+
+
+class JwtAccessTokens:
+    def __init__(self, secret: bytes, ttl_seconds: int) -> None:
+        if len(secret) < 32:
+            raise ValueError("the JWT key must be at least 32 bytes")
+        self._secret = secret
+        self._ttl = ttl_seconds
+
+    def issue(self, user: User, now: datetime) -> tuple[str, int]:
+        issued = int(now.timestamp())
+        claims = {
+            "iss": ISSUER,
+            "sub": user.id,
+            "roles": list(user.roles),
+            "typ": "access",
+            "iat": issued,
+            "exp": issued + self._ttl,
+            "jti": new_id(),
+        }
+        return jwt.encode(claims, self._secret, algorithm="HS256"), self._ttl
+
+    def verify(self, token: str, now: datetime) -> Principal:
+        try:
+            claims: dict[str, Any] = jwt.decode(
+                token,
+                self._secret,
+                algorithms=["HS256"],
+                issuer=ISSUER,
+                options={"require": ["exp", "iat", "sub", "iss"], "verify_exp": False},
+            )
+        except jwt.PyJWTError as exc:
+            raise UnauthorizedError("The access token is not valid.") from exc
+        if claims.get("typ") != "access" or not isinstance(claims.get("sub"), str):
+            raise UnauthorizedError("The access token is not valid.")
+        if int(claims["exp"]) <= int(now.timestamp()):
+            raise UnauthorizedError("The access token has expired.")
+        roles = claims.get("roles") or []
+        return Principal(user_id=claims["sub"], roles=tuple(str(r) for r in roles))

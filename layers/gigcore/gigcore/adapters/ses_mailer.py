@@ -1,0 +1,29 @@
+"""SES adapter of :class:`gigcore.ports.auth.Mailer` (moto's SES locally)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from gigcore.adapters.aws import translate
+
+
+class SesMailer:
+    def __init__(self, client: Any, sender: str) -> None:
+        self._client = client
+        self._sender = sender
+
+    def send(self, to: str, subject: str, text: str, html: str) -> str:
+        try:
+            answer = self._client.send_email(
+                Source=self._sender,
+                Destination={"ToAddresses": [to]},
+                Message={
+                    "Subject": {"Data": subject, "Charset": "UTF-8"},
+                    "Body": {"Text": {"Data": text, "Charset": "UTF-8"}, "Html": {"Data": html, "Charset": "UTF-8"}},
+                },
+            )
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, "SES") from exc
+        return str(answer["MessageId"])

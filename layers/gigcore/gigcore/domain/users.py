@@ -1,0 +1,80 @@
+"""Users, roles and freelancer profiles (domain entities; no I/O)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Literal
+
+Role = Literal["client", "freelancer", "admin"]
+SELF_SERVICE_ROLES: frozenset[str] = frozenset({"client", "freelancer"})
+SkillLevel = Literal["beginner", "intermediate", "expert"]
+Availability = Literal["available", "busy", "unavailable"]
+
+
+@dataclass(frozen=True)
+class Location:
+    lat: float
+    lng: float
+
+
+@dataclass(frozen=True)
+class Skill:
+    name: str
+    level: SkillLevel
+
+
+@dataclass(frozen=True)
+class FreelancerProfile:
+    headline: str
+    bio: str
+    skills: tuple[Skill, ...]
+    hourly_rate_amount: int
+    hourly_rate_currency: str
+    availability: Availability
+    location: Location
+    service_radius_km: float
+    portfolio_urls: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class User:
+    id: str
+    email: str
+    name: str
+    roles: tuple[str, ...]
+    password_hash: str
+    created_at: datetime
+    phone: str | None = None
+    location: Location | None = None
+    email_verified: bool = False
+    phone_verified: bool = False
+    identity_verified: bool = False
+    freelancer_profile: FreelancerProfile | None = None
+    rating_sum: int = 0
+    rating_count: int = 0
+    #: Bumped by a password reset: refresh-token families of an older generation are dead.
+    session_generation: int = 0
+    version: int = 0
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+    def changed(self, **changes: object) -> User:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class Principal:
+    """Who is calling: from a verified access token."""
+
+    user_id: str
+    roles: tuple[str, ...] = field(default_factory=tuple)
+
+    def has_role(self, role: str) -> bool:
+        return role in self.roles
+
+
+def normalise_email(email: str) -> str:
+    """Emails are unique case-insensitively; the stored address keeps what the user typed."""
+    return email.strip().lower()

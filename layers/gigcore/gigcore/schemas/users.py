@@ -1,0 +1,224 @@
+"""Request and response models of "Auth and users" (../shared/API.md)."""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, field_validator
+
+from gigcore.domain.clock import to_rfc3339
+from gigcore.domain.money import Money
+from gigcore.domain.users import FreelancerProfile, User
+from gigcore.schemas.common import RequestModel, ResponseModel
+
+_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
+_PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
+
+
+def _email(value: str) -> str:
+    if len(value) > 254 or not _EMAIL.match(value):
+        raise ValueError("not a valid email address")
+    return value
+
+
+def _phone(value: str) -> str:
+    if not _PHONE.match(value):
+        raise ValueError("use the international format, e.g. +2348012345678")
+    return value
+
+
+Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
+Phone = Annotated[str, AfterValidator(_phone)]
+Password = Annotated[str, Field(min_length=10, max_length=256)]
+Name = Annotated[str, Field(min_length=1, max_length=100)]
+SelfServiceRole = Literal["client", "freelancer"]
+
+
+class LocationBody(RequestModel):
+    lat: float = Field(ge=-90, le=90)
+    lng: float = Field(ge=-180, le=180)
+
+
+class LocationOut(ResponseModel):
+    lat: float
+    lng: float
+
+
+def _roles(value: list[SelfServiceRole]) -> list[SelfServiceRole]:
+    if not value:
+        raise ValueError("at least one role is required")
+    return list(dict.fromkeys(value))
+
+
+Roles = Annotated[list[SelfServiceRole], Field(max_length=2), AfterValidator(_roles)]
+
+
+class SignupRequest(RequestModel):
+    email: Email
+    password: Password
+    name: Name
+    roles: Roles
+    phone: Phone | None = None
+    location: LocationBody | None = None
+
+
+class LoginRequest(RequestModel):
+    email: Annotated[str, Field(min_length=1, max_length=254)]
+    password: Annotated[str, Field(min_length=1, max_length=256)]
+
+
+class RefreshRequest(RequestModel):
+    refresh_token: Annotated[str, Field(min_length=1, max_length=512)]
+
+
+class VerifyEmailRequest(RequestModel):
+    token: Annotated[str, Field(min_length=1, max_length=512)]
+
+
+class ResetRequestRequest(RequestModel):
+    email: Annotated[str, Field(min_length=1, max_length=254)]
+
+
+class ResetPasswordRequest(RequestModel):
+    token: Annotated[str, Field(min_length=1, max_length=512)]
+    new_password: Password
+
+
+class PatchMeRequest(RequestModel):
+    name: Name | None = None
+    phone: Phone | None = None
+    location: LocationBody | None = None
+    roles: Roles | None = None
+
+
+class SkillBody(RequestModel):
+    name: Annotated[str, Field(min_length=1, max_length=60)]
+    level: Literal["beginner", "intermediate", "expert"]
+
+
+class FreelancerProfileRequest(RequestModel):
+    headline: Annotated[str, Field(min_length=1, max_length=120)]
+    bio: Annotated[str, Field(max_length=5000)]
+    skills: Annotated[list[SkillBody], Field(max_length=50)]
+    hourly_rate: Money
+    availability: Literal["available", "busy", "unavailable"]
+    location: LocationBody
+    service_radius_km: float = Field(gt=0, le=500)
+    portfolio_urls: Annotated[list[Annotated[str, Field(max_length=2048)]], Field(max_length=20)] = []
+
+    @field_validator("portfolio_urls")
+    @classmethod
+    def _https(cls, urls: list[str]) -> list[str]:
+        for url in urls:
+            if not url.startswith(("https://", "http://")):
+                raise ValueError("portfolio URLs must be http(s) addresses")
+        return urls
+
+
+class SkillOut(ResponseModel):
+    name: str
+    level: str
+
+
+class FreelancerProfileOut(ResponseModel):
+    headline: str
+    bio: str
+    skills: list[SkillOut]
+    hourly_rate: Money
+    availability: str
+    location: LocationOut
+    service_radius_km: float
+    portfolio_urls: list[str]
+
+
+class UserOut(ResponseModel):
+    """``user`` of the contract: the caller's own view."""
+
+    id: str
+    email: str
+    name: str
+    roles: list[str]
+    phone: str | None = None
+    location: LocationOut | None = None
+    email_verified: bool
+    created_at: str
+
+
+class SessionOut(ResponseModel):
+    user: UserOut
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+class TokensOut(ResponseModel):
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+class VerifiedOut(ResponseModel):
+    user: UserOut
+
+
+class Rating(ResponseModel):
+    average: float
+    count: int
+
+
+class Verified(ResponseModel):
+    email: bool
+    phone: bool
+    identity: bool
+
+
+class PublicUserOut(ResponseModel):
+    """Another user as anyone signed in sees them: never their email or phone."""
+
+    id: str
+    name: str
+    roles: list[str]
+    freelancer_profile: FreelancerProfileOut | None = None
+    rating: Rating
+    verified: Verified
+
+
+# ---- mapping from the domain to responses ------------------------------------------------------
+
+def user_out(user: User) -> UserOut:
+    return UserOut(
+        id=user.id,
+        email=user.email,
+        name=user.name,
+        roles=list(user.roles),
+        phone=user.phone,
+        location=LocationOut(lat=user.location.lat, lng=user.location.lng) if user.location else None,
+        email_verified=user.email_verified,
+        created_at=to_rfc3339(user.created_at),
+    )
+
+
+def profile_out(profile: FreelancerProfile) -> FreelancerProfileOut:
+    return FreelancerProfileOut(
+        headline=profile.headline,
+        bio=profile.bio,
+        skills=[SkillOut(name=s.name, level=s.level) for s in profile.skills],
+        hourly_rate=Money(amount=profile.hourly_rate_amount, currency=profile.hourly_rate_currency),
+        availability=profile.availability,
+        location=LocationOut(lat=profile.location.lat, lng=profile.location.lng),
+        service_radius_km=profile.service_radius_km,
+        portfolio_urls=list(profile.portfolio_urls),
+    )
+
+
+def public_user_out(user: User) -> PublicUserOut:
+    average = round(user.rating_sum / user.rating_count, 2) if user.rating_count else 0.0
+    return PublicUserOut(
+        id=user.id,
+        name=user.name,
+        roles=[r for r in user.roles if r != "admin"],
+        freelancer_profile=profile_out(user.freelancer_profile) if user.freelancer_profile else None,
+        rating=Rating(average=average, count=user.rating_count),
+        verified=Verified(email=user.email_verified, phone=user.phone_verified, identity=user.identity_verified),
+    )

@@ -1,0 +1,266 @@
+"""Sign-up, login, token refresh and logout, email verification, password reset.
+
+Idempotency is handled by the HTTP layer; here every function is a single use case that raises domain
+errors. Answers never reveal whether an email is registered (except sign-up's 409, which the contract
+requires), and login spends the same hashing time whether or not the email exists.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from datetime import datetime
+
+from gigcore.domain.errors import ErrorDetail, MalformedRequestError, NotFoundError, UnauthorizedError
+from gigcore.domain.ids import new_id
+from gigcore.domain.users import Location, User, normalise_email
+from gigcore.ports import Queue
+from gigcore.ports.auth import (
+    AccessTokens,
+    OneTimeTokenStore,
+    PasswordHasher,
+    RateLimiter,
+    RefreshRecord,
+    RefreshTokenStore,
+    UserRepository,
+)
+from gigcore.schemas.users import ResetPasswordRequest, SignupRequest
+
+VERIFY = "verify"
+RESET = "reset"
+EMAIL_VERIFICATION_REQUESTED = "auth.email_verification_requested"
+PASSWORD_RESET_REQUESTED = "auth.password_reset_requested"  # noqa: S105 (an event type)
+
+
+@dataclass(frozen=True)
+class AuthPolicy:
+    refresh_ttl_seconds: int = 30 * 24 * 3600
+    verify_ttl_seconds: int = 48 * 3600
+    reset_ttl_seconds: int = 3600
+    signup_per_ip_per_hour: int = 100
+    login_per_email_per_15min: int = 10
+    login_per_ip_per_15min: int = 300
+    reset_per_email_per_hour: int = 5
+
+
+@dataclass(frozen=True)
+class AuthPorts:
+    users: UserRepository
+    hasher: PasswordHasher
+    access: AccessTokens
+    refresh: RefreshTokenStore
+    one_time: OneTimeTokenStore
+    limiter: RateLimiter
+    queue: Queue
+
+
+@dataclass(frozen=True)
+class Tokens:
+    access_token: str
+    refresh_token: str
+    expires_in: int
+
+
+@dataclass(frozen=True)
+class Session:
+    user: User
+    tokens: Tokens
+
+
+def token_hash(token: str) -> str:
+    """Tokens are stored as their SHA-256: a leaked table gives no usable token."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _wrong_pair() -> UnauthorizedError:
+    return UnauthorizedError("The email or password is not correct.")
+
+
+def _invalid_refresh() -> UnauthorizedError:
+    return UnauthorizedError("The refresh token is not valid.")
+
+
+def _new_refresh(ports: AuthPorts, policy: AuthPolicy, user: User, family_id: str, now: datetime) -> tuple[
+        str, RefreshRecord]:
+    token = "rt_" + secrets.token_urlsafe(32)
+    record = RefreshRecord(
+        token_hash=token_hash(token),
+        user_id=user.id,
+        family_id=family_id,
+        generation=user.session_generation,
+        spent=False,
+        expires_at=int(now.timestamp()) + policy.refresh_ttl_seconds,
+    )
+    return token, record
+
+
+def _open_session(ports: AuthPorts, policy: AuthPolicy, user: User, now: datetime) -> Session:
+    refresh_token, record = _new_refresh(ports, policy, user, new_id(), now)
+    ports.refresh.put(record)
+    access_token, expires_in = ports.access.issue(user, now)
+    return Session(user=user, tokens=Tokens(access_token, refresh_token, expires_in))
+
+
+def signup(cmd: SignupRequest, *, source_ip: str, ports: AuthPorts, policy: AuthPolicy, now: datetime) -> Session:
+    """Create a user and open a session. :class:`ConflictError` when the email is registered."""
+    ports.limiter.take("signup-ip", source_ip, capacity=policy.signup_per_ip_per_hour, per_seconds=3600,
+                       now=now.timestamp())
+    user = User(
+        id=new_id(),
+        email=cmd.email.strip(),
+        name=cmd.name,
+        roles=tuple(cmd.roles),
+        password_hash=ports.hasher.hash(cmd.password),
+        created_at=now,
+        phone=cmd.phone,
+        location=Location(cmd.location.lat, cmd.location.lng) if cmd.location else None,
+    )
+    ports.users.add(user)
+    return _open_session(ports, policy, user, now)
+
+
+def login(email: str, password: str, *, source_ip: str, ports: AuthPorts, policy: AuthPolicy,
+          now: datetime) -> Session:
+    """A new session for a correct pair; the same 401 for a wrong password and an unknown email."""
+    ports.limiter.take("login-ip", source_ip, capacity=policy.login_per_ip_per_15min, per_seconds=900,
+                       now=now.timestamp())
+    ports.limiter.take("login-email", normalise_email(email), capacity=policy.login_per_email_per_15min,
+                       per_seconds=900, now=now.timestamp())
+    user = ports.users.by_email(normalise_email(email))
+    if user is None:
+        ports.hasher.verify_dummy(password)
+        raise _wrong_pair()
+    if not ports.hasher.verify(user.password_hash, password):
+        raise _wrong_pair()
+    return _open_session(ports, policy, user, now)
+
+
+def refresh(refresh_token: str, *, ports: AuthPorts, policy: AuthPolicy, now: datetime) -> Tokens:
+    """Rotate a refresh token. Presenting a spent one revokes its whole family (token theft)."""
+    record = ports.refresh.get(token_hash(refresh_token))
+    if record is None or record.expires_at <= now.timestamp():
+        raise _invalid_refresh()
+    if record.spent:
+        ports.refresh.revoke_family(record.family_id)
+        raise UnauthorizedError("The refresh token was already used; every session of it is now closed.")
+    if ports.refresh.family_revoked(record.family_id):
+        raise _invalid_refresh()
+    user = ports.users.get(record.user_id)
+    if user is None or user.session_generation != record.generation:
+        raise _invalid_refresh()
+    new_token, new_record = _new_refresh(ports, policy, user, record.family_id, now)
+    if not ports.refresh.rotate(record.token_hash, new_record):
+        # Lost a race with another use of the same token: that is reuse too.
+        ports.refresh.revoke_family(record.family_id)
+        raise UnauthorizedError("The refresh token was already used; every session of it is now closed.")
+    access_token, expires_in = ports.access.issue(user, now)
+    return Tokens(access_token, new_token, expires_in)
+
+
+def logout(user_id: str, refresh_token: str, *, ports: AuthPorts) -> None:
+    """Close the session (token family) of ``refresh_token`` if it is the caller's; silent otherwise."""
+    record = ports.refresh.get(token_hash(refresh_token))
+    if record is not None and record.user_id == user_id:
+        ports.refresh.revoke_family(record.family_id)
+
+
+def request_email_verification(user_id: str, *, ports: AuthPorts) -> None:
+    """Queue the verification email; the notifications consumer makes the token and sends it."""
+    user = ports.users.get(user_id)
+    if user is None:
+        raise NotFoundError("The user does not exist.")
+    if user.email_verified:
+        return
+    ports.queue.send("notifications", {"id": new_id(), "type": EMAIL_VERIFICATION_REQUESTED,
+                                       "payload": {"user_id": user.id}})
+
+
+def request_password_reset(email: str, *, source_ip: str, ports: AuthPorts, policy: AuthPolicy,
+                           now: datetime) -> None:
+    """Always the same work and answer: the lookup happens later, in the consumer."""
+    ports.limiter.take("reset-email", normalise_email(email), capacity=policy.reset_per_email_per_hour,
+                       per_seconds=3600, now=now.timestamp())
+    ports.queue.send("notifications", {"id": new_id(), "type": PASSWORD_RESET_REQUESTED,
+                                       "payload": {"email": normalise_email(email)}})
+
+
+@dataclass(frozen=True)
+class OutgoingEmail:
+    to: str
+    subject: str
+    text: str
+    html: str
+
+
+def prepare_verification_email(user_id: str, *, ports: AuthPorts, policy: AuthPolicy, link_base: str,
+                               now: datetime) -> OutgoingEmail | None:
+    """Consumer side: a fresh single-use token for a still-unverified user, and the email carrying it."""
+    user = ports.users.get(user_id)
+    if user is None or user.email_verified:
+        return None
+    token = secrets.token_urlsafe(32)
+    ports.one_time.put(VERIFY, token_hash(token), user.id, int(now.timestamp()) + policy.verify_ttl_seconds)
+    link = f"{link_base}verify-email?token={token}"
+    return OutgoingEmail(
+        to=user.email,
+        subject="Confirm your GigConnect email",
+        text=f"Hello {user.name},\n\nConfirm your email address with this code:\n\n{token}\n\nor open {link}\n\n"
+             "The code works once and expires in 48 hours.",
+        html=f"<p>Hello {_escape(user.name)},</p><p>Confirm your email address with this code:</p>"
+             f"<p><code>{token}</code></p><p><a href=\"{link}\">Confirm my email</a></p>"
+             "<p>The code works once and expires in 48 hours.</p>",
+    )
+
+
+def prepare_reset_email(email: str, *, ports: AuthPorts, policy: AuthPolicy, link_base: str,
+                        now: datetime) -> OutgoingEmail | None:
+    """Consumer side: a reset token and email for a registered address; None for an unknown one."""
+    user = ports.users.by_email(normalise_email(email))
+    if user is None:
+        return None
+    token = secrets.token_urlsafe(32)
+    ports.one_time.put(RESET, token_hash(token), user.id, int(now.timestamp()) + policy.reset_ttl_seconds)
+    link = f"{link_base}reset-password?token={token}"
+    return OutgoingEmail(
+        to=user.email,
+        subject="Reset your GigConnect password",
+        text=f"Hello {user.name},\n\nUse this code to choose a new password:\n\n{token}\n\nor open {link}\n\n"
+             "It works once and expires in one hour. If you did not ask for it, ignore this email.",
+        html=f"<p>Hello {_escape(user.name)},</p><p>Use this code to choose a new password:</p>"
+             f"<p><code>{token}</code></p><p><a href=\"{link}\">Reset my password</a></p>"
+             "<p>It works once and expires in one hour. If you did not ask for it, ignore this email.</p>",
+    )
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def _bad_token() -> MalformedRequestError:
+    return MalformedRequestError("The token is not valid or has expired.",
+                                 details=[ErrorDetail(field="token", issue="invalid or expired")])
+
+
+def verify_email(token: str, *, ports: AuthPorts, now: datetime) -> User:
+    user_id = ports.one_time.consume(VERIFY, token_hash(token), int(now.timestamp()))
+    if user_id is None:
+        raise _bad_token()
+    user = ports.users.get(user_id)
+    if user is None:
+        raise _bad_token()
+    if user.email_verified:
+        return user
+    return ports.users.save(user.changed(email_verified=True))
+
+
+def reset_password(cmd: ResetPasswordRequest, *, ports: AuthPorts, now: datetime) -> None:
+    """Set a new password and end every session of the user (all refresh-token families)."""
+    user_id = ports.one_time.consume(RESET, token_hash(cmd.token), int(now.timestamp()))
+    if user_id is None:
+        raise _bad_token()
+    user = ports.users.get(user_id)
+    if user is None:
+        raise _bad_token()
+    ports.users.save(user.changed(password_hash=ports.hasher.hash(cmd.new_password),
+                                  session_generation=user.session_generation + 1))

@@ -1,0 +1,78 @@
+"""The caller's own account, freelancer profiles and public profiles."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from gigcore.domain.errors import ConflictError, ForbiddenError, NotFoundError
+from gigcore.domain.users import FreelancerProfile, Location, Principal, Skill, User
+from gigcore.ports.auth import UserRepository
+from gigcore.schemas.users import FreelancerProfileRequest, PatchMeRequest
+
+_SAVE_ATTEMPTS = 3
+
+
+def get_user(user_id: str, *, users: UserRepository) -> User:
+    user = users.get(user_id)
+    if user is None:
+        raise NotFoundError("The user does not exist.")
+    return user
+
+
+def _update(user_id: str, users: UserRepository, change: Callable[[User], User]) -> User:
+    """Read, change and write with optimistic locking; a concurrent writer makes it try again."""
+    for attempt in range(_SAVE_ATTEMPTS):
+        current = get_user(user_id, users=users)
+        try:
+            return users.save(change(current))
+        except ConflictError:
+            if attempt == _SAVE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def update_me(principal: Principal, cmd: PatchMeRequest, *, users: UserRepository) -> User:
+    fields = cmd.model_fields_set
+
+    def change(user: User) -> User:
+        updated = user
+        if "name" in fields and cmd.name is not None:
+            updated = updated.changed(name=cmd.name)
+        if "phone" in fields:
+            updated = updated.changed(phone=cmd.phone, phone_verified=False if cmd.phone != user.phone
+                                      else user.phone_verified)
+        if "location" in fields:
+            updated = updated.changed(location=Location(cmd.location.lat, cmd.location.lng) if cmd.location
+                                      else None)
+        if "roles" in fields and cmd.roles is not None:
+            # Admin is granted out of band and survives a self-service change of roles.
+            kept = ("admin",) if user.has_role("admin") else ()
+            updated = updated.changed(roles=tuple(cmd.roles) + kept)
+        return updated
+
+    return _update(principal.user_id, users, change)
+
+
+def put_freelancer_profile(principal: Principal, cmd: FreelancerProfileRequest, *,
+                           users: UserRepository) -> User:
+    """Replace the caller's freelancer profile. Only freelancers have one (403 otherwise)."""
+    if not principal.has_role("freelancer"):
+        raise ForbiddenError("Only freelancers have a freelancer profile.")
+    profile = FreelancerProfile(
+        headline=cmd.headline,
+        bio=cmd.bio,
+        skills=tuple(Skill(name=s.name, level=s.level) for s in cmd.skills),
+        hourly_rate_amount=cmd.hourly_rate.amount,
+        hourly_rate_currency=cmd.hourly_rate.currency,
+        availability=cmd.availability,
+        location=Location(cmd.location.lat, cmd.location.lng),
+        service_radius_km=cmd.service_radius_km,
+        portfolio_urls=tuple(cmd.portfolio_urls),
+    )
+
+    def change(user: User) -> User:
+        if not user.has_role("freelancer"):
+            raise ForbiddenError("Only freelancers have a freelancer profile.")
+        return user.changed(freelancer_profile=profile)
+
+    return _update(principal.user_id, users, change)
