@@ -30,7 +30,23 @@ from gigcore.settings import Settings
 
 @functools.cache
 def settings() -> Settings:
-    return Settings()
+    config = Settings()
+    if config.secrets_arn:
+        config = config.with_secrets(_load_secrets(config))
+    return config
+
+
+def _load_secrets(config: Settings) -> dict[str, str]:
+    """The JSON secret at ``secrets_arn`` (read once per cold start)."""
+    import json
+
+    from gigcore.adapters.aws import AwsClients
+
+    answer = AwsClients(config).client("secretsmanager").get_secret_value(SecretId=config.secrets_arn)
+    values = json.loads(answer["SecretString"])
+    if not isinstance(values, dict):
+        raise ValueError("the secret must be a JSON object")
+    return {str(k): str(v) for k, v in values.items()}
 
 
 class Container:

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+_LOCAL_JWT_SECRET = "gigconnect-local-only-jwt-key-not-for-the-cloud"  # noqa: S105
+_LOCAL_CURSOR_SECRET = "gigconnect-local-only-cursor-key-not-for-the-cloud"  # noqa: S105
 
 #: Queue keys, the suffix of each queue's name. Each has a dead-letter queue named ``<name>-dlq``.
 QUEUE_KEYS: tuple[str, ...] = ("notifications", "payments", "search-indexing", "gig-matching")
@@ -36,8 +39,11 @@ class Settings(BaseSettings):
 
     stripe_secret_key: SecretStr = SecretStr("sk_test_local")
     stripe_webhook_secret: SecretStr = SecretStr("whsec_local")
-    cursor_secret: SecretStr = SecretStr("local-cursor-secret-change-me")
-    jwt_secret: SecretStr = SecretStr("local-jwt-secret-change-me")
+    # Local-only defaults. In the cloud these come from Secrets Manager (``secrets_arn``, a JSON object
+    # with the same field names) and the defaults are refused outside the local stage.
+    cursor_secret: SecretStr = SecretStr(_LOCAL_CURSOR_SECRET)
+    jwt_secret: SecretStr = SecretStr(_LOCAL_JWT_SECRET)
+    secrets_arn: str | None = None
 
     search_backend: Literal["embedded", "opensearch"] = "embedded"
     search_path: str = ".data/search"
@@ -64,6 +70,19 @@ class Settings(BaseSettings):
 
     tracing: bool = False
     debug: bool = False
+
+    @model_validator(mode="after")
+    def _no_local_secrets_in_the_cloud(self) -> Settings:
+        if self.stage not in ("local", "test") and self.secrets_arn is None:
+            local = {self.jwt_secret.get_secret_value(), self.cursor_secret.get_secret_value()}
+            if local & {_LOCAL_JWT_SECRET, _LOCAL_CURSOR_SECRET}:
+                raise ValueError("set GIGCONNECT_SECRETS_ARN (or real secrets) outside the local stage")
+        return self
+
+    def with_secrets(self, values: dict[str, str]) -> Settings:
+        """A copy with the secrets loaded from Secrets Manager."""
+        known = {"jwt_secret", "cursor_secret", "stripe_secret_key", "stripe_webhook_secret"}
+        return self.model_copy(update={k: SecretStr(v) for k, v in values.items() if k in known})
 
     @property
     def table_name(self) -> str:

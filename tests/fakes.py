@@ -1,0 +1,130 @@
+"""In-memory fakes of the ports, for unit tests of services (the adapters are tested for real)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import replace
+from typing import Any
+
+from gigcore.domain.errors import ConflictError, RateLimitedError
+from gigcore.domain.users import User, normalise_email
+from gigcore.ports.auth import IdempotencyState, RefreshRecord, StoredAnswer
+
+
+class FakeUsers:
+    def __init__(self) -> None:
+        self.by_id: dict[str, User] = {}
+
+    def add(self, user: User) -> None:
+        if any(normalise_email(u.email) == normalise_email(user.email) for u in self.by_id.values()):
+            raise ConflictError("An account with this email already exists.")
+        self.by_id[user.id] = replace(user, version=1)
+
+    def get(self, user_id: str) -> User | None:
+        return self.by_id.get(user_id)
+
+    def by_email(self, email: str) -> User | None:
+        return next((u for u in self.by_id.values() if normalise_email(u.email) == normalise_email(email)), None)
+
+    def save(self, user: User) -> User:
+        current = self.by_id.get(user.id)
+        if current is None or current.version != user.version:
+            raise ConflictError("changed")
+        stored = replace(user, version=user.version + 1)
+        self.by_id[user.id] = stored
+        return stored
+
+
+class FakeHasher:
+    def __init__(self) -> None:
+        self.dummy_checks = 0
+
+    def hash(self, password: str) -> str:
+        return "fake$" + password[::-1]
+
+    def verify(self, password_hash: str, password: str) -> bool:
+        return password_hash == self.hash(password)
+
+    def verify_dummy(self, password: str) -> None:
+        self.dummy_checks += 1
+
+
+class FakeRefreshTokens:
+    def __init__(self) -> None:
+        self.records: dict[str, RefreshRecord] = {}
+        self.revoked: set[str] = set()
+
+    def put(self, record: RefreshRecord) -> None:
+        self.records[record.token_hash] = record
+
+    def get(self, token_hash: str) -> RefreshRecord | None:
+        return self.records.get(token_hash)
+
+    def rotate(self, spent_hash: str, new: RefreshRecord) -> bool:
+        old = self.records[spent_hash]
+        if old.spent:
+            return False
+        self.records[spent_hash] = replace(old, spent=True)
+        self.records[new.token_hash] = new
+        return True
+
+    def revoke_family(self, family_id: str) -> None:
+        self.revoked.add(family_id)
+
+    def family_revoked(self, family_id: str) -> bool:
+        return family_id in self.revoked
+
+
+class FakeOneTimeTokens:
+    def __init__(self) -> None:
+        self.tokens: dict[tuple[str, str], tuple[str, int]] = {}
+
+    def put(self, purpose: str, token_hash: str, user_id: str, expires_at: int) -> None:
+        self.tokens[(purpose, token_hash)] = (user_id, expires_at)
+
+    def consume(self, purpose: str, token_hash: str, now: int) -> str | None:
+        found = self.tokens.pop((purpose, token_hash), None)
+        if found is None or found[1] <= now:
+            return None
+        return found[0]
+
+
+class FakeLimiter:
+    def __init__(self) -> None:
+        self.buckets: dict[tuple[str, str], tuple[float, float]] = {}
+
+    def take(self, bucket: str, key: str, *, capacity: int, per_seconds: int, now: float) -> None:
+        tokens, at = self.buckets.get((bucket, key), (float(capacity), now))
+        tokens = min(float(capacity), tokens + (now - at) * capacity / per_seconds)
+        if tokens < 1:
+            raise RateLimitedError("Too many requests.", retry_after_seconds=math.ceil((1 - tokens) * per_seconds
+                                                                                      / capacity))
+        self.buckets[(bucket, key)] = (tokens - 1, now)
+
+
+class FakeQueue:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, dict[str, Any]]] = []
+
+    def send(self, queue_key: str, body: Mapping[str, Any], *, delay_seconds: int = 0) -> str:
+        self.sent.append((queue_key, dict(body)))
+        return f"m{len(self.sent)}"
+
+
+class FakeIdempotency:
+    def __init__(self) -> None:
+        self.records: dict[tuple[str, str], IdempotencyState] = {}
+
+    def begin(self, scope: str, key: str, request_hash: str, now: int) -> IdempotencyState | None:
+        if (scope, key) in self.records:
+            return self.records[(scope, key)]
+        self.records[(scope, key)] = IdempotencyState(request_hash=request_hash, done=False, answer=None)
+        return None
+
+    def finish(self, scope: str, key: str, answer: StoredAnswer, now: int) -> None:
+        state = self.records[(scope, key)]
+        self.records[(scope, key)] = replace(state, done=True, answer=answer)
+
+    def abandon(self, scope: str, key: str) -> None:
+        self.records.pop((scope, key), None)

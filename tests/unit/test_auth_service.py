@@ -1,0 +1,114 @@
+"""Auth use cases against fakes: what a user would see, without sockets."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from gigcore.adapters.jwt_tokens import JwtAccessTokens
+from gigcore.domain.errors import ConflictError, MalformedRequestError, RateLimitedError, UnauthorizedError
+from gigcore.schemas.users import ResetPasswordRequest, SignupRequest
+from gigcore.services import auth
+from tests.fakes import FakeHasher, FakeLimiter, FakeOneTimeTokens, FakeQueue, FakeRefreshTokens, FakeUsers
+
+NOW = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+POLICY = auth.AuthPolicy(login_per_email_per_15min=3)
+
+
+@pytest.fixture
+def ports() -> auth.AuthPorts:
+    return auth.AuthPorts(
+        users=FakeUsers(), hasher=FakeHasher(), access=JwtAccessTokens(b"k" * 32, 900),
+        refresh=FakeRefreshTokens(), one_time=FakeOneTimeTokens(), limiter=FakeLimiter(), queue=FakeQueue(),
+    )
+
+
+def signup(ports: auth.AuthPorts, email: str = "ada@example.com") -> auth.Session:
+    cmd = SignupRequest.model_validate({"email": email, "password": "correct horse battery",
+                                        "name": "Ada", "roles": ["freelancer"]})
+    return auth.signup(cmd, source_ip="10.0.0.1", ports=ports, policy=POLICY, now=NOW)
+
+
+def test_a_new_account_gets_tokens_that_identify_it(ports):
+    session = signup(ports)
+    who = ports.access.verify(session.tokens.access_token, NOW)
+    assert who.user_id == session.user.id and who.roles == ("freelancer",)
+    assert session.tokens.expires_in == 900
+
+
+def test_the_same_email_in_another_case_is_a_conflict(ports):
+    signup(ports)
+    with pytest.raises(ConflictError):
+        signup(ports, "ADA@example.com")
+
+
+def test_a_wrong_password_and_an_unknown_email_get_the_same_answer(ports):
+    signup(ports)
+    with pytest.raises(UnauthorizedError) as wrong:
+        auth.login("ada@example.com", "not the password", source_ip="1", ports=ports, policy=POLICY, now=NOW)
+    with pytest.raises(UnauthorizedError) as unknown:
+        auth.login("nobody@example.com", "not the password", source_ip="1", ports=ports, policy=POLICY, now=NOW)
+    assert wrong.value.message == unknown.value.message
+    assert ports.hasher.dummy_checks == 1  # the unknown email still paid for a hash
+
+
+def test_login_is_limited_per_email(ports):
+    signup(ports)
+    for _ in range(3):
+        with pytest.raises(UnauthorizedError):
+            auth.login("ada@example.com", "bad password!", source_ip="1", ports=ports, policy=POLICY, now=NOW)
+    with pytest.raises(RateLimitedError) as limited:
+        auth.login("ada@example.com", "correct horse battery", source_ip="1", ports=ports, policy=POLICY, now=NOW)
+    assert limited.value.headers["Retry-After"] == "300"
+
+
+def test_an_expired_access_token_is_refused(ports):
+    session = signup(ports)
+    with pytest.raises(UnauthorizedError):
+        ports.access.verify(session.tokens.access_token, NOW + timedelta(minutes=16))
+
+
+def test_refresh_rotates_and_a_reused_token_closes_the_family(ports):
+    session = signup(ports)
+    first = auth.refresh(session.tokens.refresh_token, ports=ports, policy=POLICY, now=NOW)
+    assert first.refresh_token != session.tokens.refresh_token
+    with pytest.raises(UnauthorizedError):
+        auth.refresh(session.tokens.refresh_token, ports=ports, policy=POLICY, now=NOW)
+    with pytest.raises(UnauthorizedError):  # the thief's reuse also killed the legitimate newer token
+        auth.refresh(first.refresh_token, ports=ports, policy=POLICY, now=NOW)
+
+
+def test_a_password_reset_ends_every_session(ports):
+    session = signup(ports)
+    auth.request_password_reset("ADA@example.com", source_ip="1", ports=ports, policy=POLICY, now=NOW)
+    queued = ports.queue.sent[-1][1]
+    assert queued["type"] == auth.PASSWORD_RESET_REQUESTED
+    email = auth.prepare_reset_email(queued["payload"]["email"], ports=ports, policy=POLICY, link_base="gc://",
+                                     now=NOW)
+    assert email is not None and email.to == "ada@example.com"
+    token = email.text.split("\n\n")[2].strip()
+    auth.reset_password(ResetPasswordRequest(token=token, new_password="a brand new secret"), ports=ports, now=NOW)
+    with pytest.raises(UnauthorizedError):
+        auth.refresh(session.tokens.refresh_token, ports=ports, policy=POLICY, now=NOW)
+    auth.login("ada@example.com", "a brand new secret", source_ip="1", ports=ports, policy=POLICY, now=NOW)
+    with pytest.raises(MalformedRequestError):  # single use
+        auth.reset_password(ResetPasswordRequest(token=token, new_password="another new secret"), ports=ports,
+                            now=NOW)
+
+
+def test_a_reset_for_an_unknown_email_queues_the_same_work_and_sends_nothing(ports):
+    auth.request_password_reset("ghost@example.com", source_ip="1", ports=ports, policy=POLICY, now=NOW)
+    assert len(ports.queue.sent) == 1
+    assert auth.prepare_reset_email("ghost@example.com", ports=ports, policy=POLICY, link_base="gc://",
+                                    now=NOW) is None
+
+
+def test_a_verification_token_expires(ports):
+    session = signup(ports)
+    email = auth.prepare_verification_email(session.user.id, ports=ports, policy=POLICY, link_base="gc://",
+                                            now=NOW)
+    assert email is not None
+    token = email.text.split("\n\n")[2].strip()
+    with pytest.raises(MalformedRequestError):
+        auth.verify_email(token, ports=ports, now=NOW + timedelta(hours=49))
