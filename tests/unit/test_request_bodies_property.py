@@ -49,6 +49,7 @@ def wired():
     users.add(user)
     token, _ = container.access_tokens.issue(user, datetime.now(UTC))
     from app import app
+
     from chalicelib.http import registered_routes
 
     with Client(app) as client:
