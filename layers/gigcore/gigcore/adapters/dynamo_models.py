@@ -6,6 +6,8 @@ come from settings through the composition root), so importing this module reads
 
 from __future__ import annotations
 
+import json
+import time
 from typing import Any
 
 from pynamodb.attributes import (
@@ -17,6 +19,11 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 from pynamodb.models import Model
+
+from gigcore.domain.clock import to_rfc3339, utc_now
+from gigcore.ports import OutboxEvent
+
+EVENT_TTL_SECONDS = 7 * 24 * 3600
 
 
 class _Item(Model):
@@ -63,7 +70,34 @@ class EmailItem(_Item):
     user_id = UnicodeAttribute()
 
 
-MODELS: tuple[type[_Item], ...] = (UserItem, EmailItem)
+class EventItem(_Item):
+    """An outbox event (``pk = EVENT#<id>``, ``sk = EVENT``); same layout as ``dynamo_outbox.event_item``."""
+
+    kind = UnicodeAttribute(default="event")
+    event_id = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    queue = UnicodeAttribute()
+    payload = UnicodeAttribute()
+    occurred_at = UnicodeAttribute()
+    expires_at = NumberAttribute()
+
+    @classmethod
+    def of(cls, event: OutboxEvent) -> EventItem:
+        """The item recording ``event``; save it in a ``TransactWrite`` with the state change, with
+        ``condition=EventItem.pk.does_not_exist()``."""
+        return cls(
+            pk=f"EVENT#{event.id}",
+            sk="EVENT",
+            event_id=event.id,
+            event_type=event.type,
+            queue=event.queue,
+            payload=json.dumps(dict(event.payload), separators=(",", ":"), default=str),
+            occurred_at=to_rfc3339(utc_now()),
+            expires_at=int(time.time()) + EVENT_TTL_SECONDS,
+        )
+
+
+MODELS: tuple[type[_Item], ...] = (UserItem, EmailItem, EventItem)
 
 
 def bind(table_name: str, host: str | None, region: str) -> None:
