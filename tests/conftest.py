@@ -109,11 +109,11 @@ class Api:
 @pytest.fixture
 def api(stack_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[Api]:
     from app import app
-    from chalice.local import LocalGateway
+    from chalice.local import LambdaEventConverter
     from chalice.test import Client
 
     octets = uuid.uuid4().bytes
-    monkeypatch.setattr(LocalGateway, "LOCAL_SOURCE_IP", f"10.{octets[0]}.{octets[1]}.{octets[2]}")
+    monkeypatch.setattr(LambdaEventConverter, "LOCAL_SOURCE_IP", f"10.{octets[0]}.{octets[1]}.{octets[2]}")
     with Client(app) as client:
         yield Api(client)
 

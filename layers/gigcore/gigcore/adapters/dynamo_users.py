@@ -83,7 +83,8 @@ def to_item(user: User) -> UserItem:
         rating_count=user.rating_count,
         session_generation=user.session_generation,
     )
-    item.version = user.version or None
+    if user.version:
+        item.version = user.version
     return item
 
 
