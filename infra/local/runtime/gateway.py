@@ -8,7 +8,6 @@ never blocks the front from accepting others.
 
 from __future__ import annotations
 
-import asyncio
 import base64
 import json
 import logging
@@ -141,6 +140,7 @@ class WebSocketGateway:
 
     def application(self) -> web.Application:
         app = web.Application()
+        app.router.add_get("/@connections", self.list_connections)
         app.router.add_post("/@connections/{connection_id}", self.post_to_connection)
         app.router.add_get("/@connections/{connection_id}", self.get_connection)
         app.router.add_delete("/@connections/{connection_id}", self.delete_connection)
@@ -229,6 +229,10 @@ class WebSocketGateway:
         return web.Response(status=410, text=json.dumps({"message": "Gone"}), content_type="application/json",
                             headers={"x-amzn-ErrorType": "GoneException"})
 
+    async def list_connections(self, request: web.Request) -> web.Response:
+        """Local-only (API Gateway has no such call): the open connection ids, for tests and debugging."""
+        return web.json_response({"connections": sorted(self._sockets)})
+
     async def post_to_connection(self, request: web.Request) -> web.Response:
         socket = self._sockets.get(request.match_info["connection_id"])
         if socket is None or socket.closed:
@@ -251,8 +255,10 @@ class WebSocketGateway:
         def iso(millis: int) -> str:
             return datetime.fromtimestamp(millis / 1000, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
-        return web.json_response({"ConnectedAt": iso(meta["connected_at"]), "LastActiveAt": iso(meta["last_active_at"]),
-                                  "Identity": {"SourceIp": meta["source_ip"], "UserAgent": ""}})
+        # Field names as the management API's wire format has them (botocore maps them to ConnectedAt...).
+        return web.json_response({"connectedAt": iso(meta["connected_at"]),
+                                  "lastActiveAt": iso(meta["last_active_at"]),
+                                  "identity": {"sourceIp": meta["source_ip"], "userAgent": ""}})
 
     async def delete_connection(self, request: web.Request) -> web.Response:
         socket = self._sockets.get(request.match_info["connection_id"])

@@ -1,0 +1,46 @@
+"""The REST gateway hands requests to its workers concurrently: a slow one never holds up another."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+from aiohttp import web
+
+from infra.local.runtime.gateway import RestGateway
+from infra.local.runtime.loader import AppIndex, match_route
+from infra.local.services import free_port
+
+
+def test_two_requests_are_in_flight_at_once():
+    # Given a gateway whose "Lambda" only answers once two invocations are running together
+    async def scenario() -> list[int]:
+        both_running = asyncio.Barrier(2)
+        seen: list[str] = []
+
+        async def invoke(handler: str, event: dict) -> dict:
+            seen.append(event["path"])
+            await asyncio.wait_for(both_running.wait(), 5)
+            return {"statusCode": 200, "headers": {}, "body": "{}"}
+
+        runner = web.AppRunner(RestGateway(AppIndex(routes={"/slow/{n}": {"GET"}}), invoke).application())
+        await runner.setup()
+        port = free_port()
+        await web.TCPSite(runner, "127.0.0.1", port).start()
+        try:
+            async with httpx.AsyncClient(base_url=f"http://127.0.0.1:{port}") as client:
+                # When two requests are sent at the same time
+                answers = await asyncio.gather(client.get("/slow/1"), client.get("/slow/2"))
+        finally:
+            await runner.cleanup()
+        return [a.status_code for a in answers]
+
+    # Then both complete (a gateway that ran them one after the other would time out)
+    assert asyncio.run(scenario()) == [200, 200]
+
+
+def test_literal_segments_beat_parameters_as_in_api_gateway():
+    routes = {"/gigs/{gig_id}": {"GET"}, "/gigs/nearby": {"GET"}, "/users/{user_id}": {"GET"}}
+    assert match_route(routes, "/gigs/nearby") == ("/gigs/nearby", {})
+    assert match_route(routes, "/gigs/01ABC") == ("/gigs/{gig_id}", {"gig_id": "01ABC"})
+    assert match_route(routes, "/gigs") is None
