@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATA ?= .data
 
-.PHONY: run test check lint types template render unit integration e2e bench layer clean-data tools
+.PHONY: run test check lint types template render unit integration e2e bench layer package clean-data tools
 
 $(STAMP): requirements/dev.txt requirements/constraints.txt layers/gigcore/pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) is required (Python 3.11)"; exit 1; }
@@ -50,6 +50,19 @@ integration: $(STAMP) tools
 
 e2e: $(STAMP) tools
 	$(PY) -m pytest -q tests/e2e
+
+## make package: what `sam deploy --template-file template.yaml` uploads (build/deployment.zip, build/layer)
+package: $(STAMP) layer
+	rm -rf build/chalice && mkdir -p build
+	cd functions && AWS_DEFAULT_REGION=us-east-1 ../$(VENV)/bin/chalice package --stage prod \
+		--merge-template ../infra/resources.yaml ../build/chalice
+	cp build/chalice/deployment.zip build/deployment.zip
+
+layer: $(STAMP)
+	rm -rf build/layer && mkdir -p build/layer/python
+	$(PY) -m pip install --quiet --target build/layer/python --platform manylinux2014_x86_64 \
+		--implementation cp --python-version 3.11 --only-binary=:all: -c requirements/constraints.txt \
+		./layers/gigcore
 
 ## make bench: benchmarks that print figures (not timed tests)
 bench: $(STAMP) tools

@@ -16,6 +16,7 @@ from chalicelib import auth, events, system, users, websocket
 from chalicelib.http import api_conventions
 
 app = Chalice(app_name="gigconnect")
+app.experimental_feature_flags.update(["WEBSOCKETS"])
 app.debug = False
 app.register_blueprint(system.bp)
 app.register_blueprint(auth.bp)

@@ -210,8 +210,10 @@ class Container:
 
         s = self.settings
         search: DependencyProbe
-        if s.search_backend == "opensearch" and s.opensearch_url:
-            search = HttpProbe("search", s.opensearch_url.rstrip("/") + "/")
+        if s.search_backend == "opensearch":
+            # Without an endpoint the search dependency is down, and /health must say so.
+            search = HttpProbe("search", (s.opensearch_url or "http://opensearch-endpoint-not-set.invalid").rstrip("/")
+                               + "/")
         else:
             search = EmbeddedSearchProbe(s.search_path)
         stripe_base = (s.stripe_api_base or "https://api.stripe.com").rstrip("/")

@@ -7,6 +7,8 @@ Resource names are derived from the stack name exactly as ``infra/resources.yaml
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
@@ -82,7 +84,14 @@ class Settings(BaseSettings):
     def with_secrets(self, values: dict[str, str]) -> Settings:
         """A copy with the secrets loaded from Secrets Manager."""
         known = {"jwt_secret", "cursor_secret", "stripe_secret_key", "stripe_webhook_secret"}
-        return self.model_copy(update={k: SecretStr(v) for k, v in values.items() if k in known})
+        loaded = {k: v for k, v in values.items() if k in known}
+        if "jwt_secret" not in loaded:
+            raise ValueError("the secret has no jwt_secret")
+        if "cursor_secret" not in loaded:
+            # CloudFormation generates one random key per secret: derive the cursor key from it.
+            loaded["cursor_secret"] = hmac.new(loaded["jwt_secret"].encode(), b"gigconnect-cursor",
+                                               hashlib.sha256).hexdigest()
+        return self.model_copy(update={k: SecretStr(v) for k, v in loaded.items()})
 
     @property
     def table_name(self) -> str:

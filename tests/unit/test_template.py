@@ -1,0 +1,86 @@
+"""The rendered deployment files: fresh, and saying what the architecture requires."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+from infra import render
+from infra.local.cfn import load
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def template() -> dict:
+    return yaml.safe_load((REPO / "template.yaml").read_text())
+
+
+def functions(template: dict) -> dict:
+    return {k: v for k, v in template["Resources"].items() if v["Type"] == "AWS::Serverless::Function"}
+
+
+def test_the_committed_files_are_what_render_produces():
+    config_text, template_text = render.render()
+    assert (REPO / "functions" / ".chalice" / "config.json").read_text() == config_text, "run `make render`"
+    assert (REPO / "template.yaml").read_text() == template_text, "run `make render`"
+
+
+def test_every_queue_consumer_reports_partial_batch_failures(template):
+    events = [e for f in functions(template).values() for e in f["Properties"].get("Events", {}).values()
+              if e["Type"] in ("SQS", "DynamoDB")]
+    assert len(events) >= 5
+    assert all(e["Properties"]["FunctionResponseTypes"] == ["ReportBatchItemFailures"] for e in events)
+
+
+def test_the_outbox_router_reads_the_main_tables_stream(template):
+    router = template["Resources"]["OutboxRouter"]["Properties"]["Events"]["OutboxRouterDynamodbEventSource"]
+    assert router["Properties"]["Stream"] == {"Fn::GetAtt": ["MainTable", "StreamArn"]}
+
+
+def test_every_queue_has_a_dead_letter_queue_after_three_receives():
+    resources = load()["Resources"]
+    queues = {k: v for k, v in resources.items() if v["Type"] == "AWS::SQS::Queue" and not k.endswith("DLQ")}
+    assert queues
+    for logical_id, queue in queues.items():
+        policy = queue["Properties"]["RedrivePolicy"]
+        assert policy["maxReceiveCount"] == 3, logical_id
+        assert policy["deadLetterTargetArn"].value == [f"{logical_id[:-len('Queue')]}DLQ", "Arn"]
+
+
+def test_iam_is_least_privilege(template):
+    wildcard_ok = {"xray:PutTraceSegments", "xray:PutTelemetryRecords"}  # X-Ray has no resource-level scoping
+    for name, resource in template["Resources"].items():
+        if resource["Type"] != "AWS::IAM::Role":
+            continue
+        for policy in resource["Properties"].get("Policies", []):
+            for statement in policy["PolicyDocument"]["Statement"]:
+                actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
+                assert not any(a.endswith(":*") or a == "*" for a in actions), (name, actions)
+                if statement["Resource"] == "*":
+                    assert set(actions) <= wildcard_ok, (name, actions)
+
+
+def test_every_function_is_traced_has_the_layer_and_its_own_role(template):
+    assert template["Globals"]["Function"]["Layers"] == [{"Ref": "GigcoreLayer"}]
+    manifest = json.loads((REPO / "chalicefile.json").read_text())
+    for name, function in functions(template).items():
+        props = function["Properties"]
+        assert props["Tracing"] == "Active", name
+        assert props["Role"]["Fn::GetAtt"][0] in {"ApiRole", "StreamRouterRole", "ConsumerRole", "WebsocketRole"}
+        assert f"{name}LogGroup" in template["Resources"]
+    assert len(functions(template)) == len(manifest["functions"])
+
+
+def test_cfn_lint_finds_no_errors():
+    lint = Path(sys.executable).with_name("cfn-lint")
+    if not lint.exists() and shutil.which("cfn-lint") is None:
+        pytest.skip("cfn-lint is not installed in this environment")
+    answer = subprocess.run([str(lint), str(REPO / "template.yaml")], capture_output=True, text=True)
+    assert answer.returncode & 2 == 0, answer.stdout
