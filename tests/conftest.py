@@ -172,17 +172,3 @@ def inbox(stack_env: dict[str, str]) -> Callable[[str], list[dict[str, Any]]]:
         return [m for m in sent if address in m.get("destinations", {}).get("ToAddresses", [])]
 
     return read
-
-
-@pytest.fixture(scope="session")
-def runtime(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    """The REST and WebSocket gateways, pollers and two workers, on free ports, against the test stack."""
-    from infra.local.runtime.process import LocalRuntime
-
-    logs = tmp_path_factory.mktemp("runtime")
-    local = LocalRuntime(stack_env, workers=2, log_file=logs / "runtime.log")
-    local.start()
-    try:
-        yield local
-    finally:
-        local.stop()

@@ -5,6 +5,8 @@ from gigcore.settings import Settings
 
 
 def test_the_local_secrets_are_refused_outside_the_local_stage(monkeypatch):
+    monkeypatch.delenv("GIGCONNECT_JWT_SECRET", raising=False)
+    monkeypatch.delenv("GIGCONNECT_CURSOR_SECRET", raising=False)
     monkeypatch.setenv("GIGCONNECT_STAGE", "prod")
     with pytest.raises(ValidationError):
         Settings()
@@ -20,6 +22,7 @@ def test_secrets_from_secrets_manager_replace_the_local_ones(monkeypatch):
 
 
 def test_resource_names_follow_the_stack_name(monkeypatch):
+    monkeypatch.setenv("GIGCONNECT_STAGE", "local")
     monkeypatch.setenv("GIGCONNECT_STACK_NAME", "gc-prod")
     settings = Settings()
     assert settings.table_name == "gc-prod-main"

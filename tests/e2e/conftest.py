@@ -1,0 +1,26 @@
+"""End-to-end fixtures: the local runtime over real sockets.
+
+The runtime runs its own pollers, which consume the same queues as the in-process pollers of the
+integration tests; it is therefore started for the e2e package only and stopped after it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+
+@pytest.fixture(scope="package")
+def runtime(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """The REST and WebSocket gateways, pollers and two workers, on free ports, against the test stack."""
+    from infra.local.runtime.process import LocalRuntime
+
+    logs = tmp_path_factory.mktemp("runtime")
+    local = LocalRuntime(stack_env, workers=2, log_file=logs / "runtime.log")
+    local.start()
+    try:
+        yield local
+    finally:
+        local.stop()
