@@ -67,6 +67,7 @@ layer: $(STAMP)
 ## make bench: benchmarks that print figures (not timed tests)
 bench: $(STAMP) tools
 	$(PY) -m bench.coldstart
+	$(PY) -m bench.api
 
 clean-data:
 	rm -rf $(DATA)
