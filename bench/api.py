@@ -45,9 +45,8 @@ def main() -> None:
             "GIGCONNECT_LOGIN_PER_IP_PER_15MIN": str(10 * args.requests),
             "POWERTOOLS_METRICS_DISABLED": "true",
         })
-        from chalice.test import Client
-
         from app import app
+        from chalice.test import Client
 
         headers = {"Content-Type": "application/json"}
         with Client(app) as client:
