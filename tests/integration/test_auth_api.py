@@ -229,3 +229,24 @@ def test_idempotent_replay_and_key_reuse(api, unique_email):
     assert other.status_code == 422 and other.json_body["error"]["code"] == "idempotency_key_reused"
     too_long = api.post("/auth/signup", body, headers={"Idempotency-Key": "k" * 256})
     assert too_long.status_code == 400
+
+
+def test_reset_requests_are_limited_per_email(api, unique_email):
+    for _ in range(5):
+        assert api.post("/auth/password/reset-request", {"email": unique_email}).status_code == 202
+    limited = api.post("/auth/password/reset-request", {"email": unique_email.upper()})
+    assert limited.status_code == 429 and int(limited.headers["Retry-After"]) > 0
+
+
+def test_a_body_over_256_kb_is_refused_and_creates_nothing(api, unique_email):
+    answer = api.post("/auth/signup", {"email": unique_email, "password": PASSWORD, "name": "x" * (270 * 1024),
+                                       "roles": ["client"]})
+    assert answer.status_code == 413 and answer.json_body["error"]["code"] == "payload_too_large"
+    assert api.post("/auth/login", {"email": unique_email, "password": PASSWORD}).status_code == 401
+
+
+def test_user_routes_need_a_token(api):
+    assert api.post("/auth/logout", {"refresh_token": "rt_x"}).status_code == 401
+    assert api.post("/auth/email/verify-request", {}).status_code == 401
+    assert api.patch("/me", {"name": "x"}).status_code == 401
+    assert api.get("/users/01JD0000000000000000000000").status_code == 401
