@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalice import Chalice
-from chalice.app import DynamoDBEvent, SQSEvent, WebsocketEvent
+from chalice import Chalice, Rate, Response
+from chalice.app import CloudWatchEvent, DynamoDBEvent, SQSEvent, WebsocketEvent
 
-from chalicelib import auth, events, system, users, websocket
+from chalicelib import auth, conversations, events, system, users, websocket
 from chalicelib.http import api_conventions
 
 app = Chalice(app_name="gigconnect")
@@ -21,6 +21,7 @@ app.debug = False
 app.register_blueprint(system.bp)
 app.register_blueprint(auth.bp)
 app.register_blueprint(users.bp)
+app.register_blueprint(conversations.bp)
 
 #: Placeholder replaced in template.yaml by the table's real StreamArn (see infra/render.py).
 MAIN_TABLE_STREAM = "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${AWS::StackName}-main/stream/latest"
@@ -32,8 +33,11 @@ app.register_middleware(api_conventions, "http")
 
 
 @app.on_ws_connect()
-def ws_connect(event: WebsocketEvent) -> None:
-    """Accept the connection (the chat issue adds the access-token check and stores it)."""
+def ws_connect(event: WebsocketEvent) -> Response:
+    """Accept a connection that carries a valid access token (``?token=``); refuse it otherwise."""
+    query = event.to_dict().get("queryStringParameters") or {}
+    allowed = websocket.on_connect(event.connection_id, query)
+    return Response(body="", status_code=200 if allowed else 401)
 
 
 @app.on_ws_message()
@@ -43,7 +47,17 @@ def ws_message(event: WebsocketEvent) -> None:
 
 @app.on_ws_disconnect()
 def ws_disconnect(event: WebsocketEvent) -> None:
-    """Nothing is stored per connection yet; the chat issue removes the connection item here."""
+    websocket.on_disconnect(event.connection_id)
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def sweep_connections(event: CloudWatchEvent) -> None:
+    """Forget connections past API Gateway's two-hour limit whose $disconnect never arrived."""
+    from gigcore import bootstrap
+    from gigcore.domain.clock import utc_now
+    from gigcore.services.chat import sweep_stale_connections
+
+    sweep_stale_connections(ports=bootstrap.container().chat_ports, now=utc_now())
 
 
 # ---- The outbox relay and the queue consumers ---------------------------------------------------

@@ -180,6 +180,29 @@ class Container:
         return SesMailer(self.aws.client("ses"), self.settings.mail_from)
 
     @functools.cached_property
+    def chat_ports(self) -> Any:
+        from gigcore.adapters.dynamo_chat import DynamoChatRepository, DynamoConnectionRepository
+        from gigcore.adapters.s3_store import S3ObjectStore
+        from gigcore.services.chat import ChatPorts
+
+        s = self.settings
+        return ChatPorts(
+            chats=DynamoChatRepository(self.dynamodb, s.table_name),
+            connections=DynamoConnectionRepository(self.dynamodb, s.table_name),
+            notifier=self.connections,
+            objects=S3ObjectStore(self.aws.client("s3"), s.attachments_bucket),
+            queue=self.queue,
+            users=self.users,
+            access=self.access_tokens,
+        )
+
+    @functools.cached_property
+    def chat_policy(self) -> Any:
+        from gigcore.services.chat import ChatPolicy
+
+        return ChatPolicy()
+
+    @functools.cached_property
     def auth_ports(self) -> auth.AuthPorts:
         return auth.AuthPorts(
             users=self.users,

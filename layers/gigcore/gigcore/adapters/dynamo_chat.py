@@ -1,0 +1,339 @@
+"""DynamoDB adapters of the chat ports (see docs/data-model.md, patterns C1-C9)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from gigcore.adapters.aws import error_code, translate
+from gigcore.domain.chat import Attachment, Connection, Conversation, Membership, Message
+from gigcore.domain.clock import parse_rfc3339, to_rfc3339
+
+CONNECTION_BUCKET_SECONDS = 3600
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def _n(value: int) -> dict[str, str]:
+    return {"N": str(value)}
+
+
+def _message_item(message: Message) -> dict[str, Any]:
+    return {
+        "pk": _s(f"CONV#{message.conversation_id}"), "sk": _s(f"MSG#{message.id}"), "kind": _s("message"),
+        "id": _s(message.id), "sender_id": _s(message.sender_id), "body": _s(message.body),
+        "client_msg_id": _s(message.client_msg_id), "created_at": _s(to_rfc3339(message.created_at)),
+        "attachments": _s(json.dumps([a.__dict__ for a in message.attachments])),
+    }
+
+
+def _message_from(item: dict[str, Any], conversation_id: str) -> Message:
+    return Message(
+        id=item["id"]["S"], conversation_id=conversation_id, sender_id=item["sender_id"]["S"],
+        body=item["body"]["S"], client_msg_id=item["client_msg_id"]["S"],
+        created_at=parse_rfc3339(item["created_at"]["S"]),
+        attachments=tuple(Attachment(**a) for a in json.loads(item.get("attachments", {"S": "[]"})["S"])),
+    )
+
+
+def _message_json(message: Message) -> str:
+    return json.dumps({"id": message.id, "sender_id": message.sender_id, "body": message.body,
+                       "client_msg_id": message.client_msg_id, "created_at": to_rfc3339(message.created_at),
+                       "attachments": [a.__dict__ for a in message.attachments]})
+
+
+def _conversation_from(item: dict[str, Any]) -> Conversation:
+    conversation_id = item["id"]["S"]
+    last = None
+    if "last_message" in item:
+        raw = json.loads(item["last_message"]["S"])
+        last = Message(id=raw["id"], conversation_id=conversation_id, sender_id=raw["sender_id"], body=raw["body"],
+                       client_msg_id=raw["client_msg_id"], created_at=parse_rfc3339(raw["created_at"]),
+                       attachments=tuple(Attachment(**a) for a in raw.get("attachments", [])))
+    return Conversation(
+        id=conversation_id, participant_ids=tuple(p["S"] for p in item["participants"]["L"]),
+        created_at=parse_rfc3339(item["created_at"]["S"]),
+        last_activity_at=parse_rfc3339(item["last_activity_at"]["S"]),
+        gig_id=item.get("gig_id", {}).get("S"), contract_id=item.get("contract_id", {}).get("S"), last_message=last,
+    )
+
+
+class DynamoChatRepository:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def _call(self, operation: str, **kwargs: Any) -> Any:
+        try:
+            return getattr(self._client, operation)(TableName=self._table, **kwargs)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, "DynamoDB") from exc
+
+    def create_conversation(self, conversation: Conversation, *, pair: str | None) -> Conversation:
+        activity = to_rfc3339(conversation.last_activity_at)
+        item: dict[str, Any] = {
+            "pk": _s(f"CONV#{conversation.id}"), "sk": _s("META"), "kind": _s("conversation"),
+            "id": _s(conversation.id), "participants": {"L": [_s(p) for p in conversation.participant_ids]},
+            "created_at": _s(to_rfc3339(conversation.created_at)), "last_activity_at": _s(activity),
+        }
+        if conversation.gig_id:
+            item["gig_id"] = _s(conversation.gig_id)
+        if conversation.contract_id:
+            item["contract_id"] = _s(conversation.contract_id)
+        writes: list[dict[str, Any]] = [{"Put": {"TableName": self._table, "Item": item,
+                                                 "ConditionExpression": "attribute_not_exists(pk)"}}]
+        if pair is not None:
+            writes.append({"Put": {"TableName": self._table, "ConditionExpression": "attribute_not_exists(pk)",
+                                   "Item": {"pk": _s(f"CONVPAIR#{pair}"), "sk": _s("CONVPAIR"),
+                                            "conversation_id": _s(conversation.id)}}})
+        for user_id in conversation.participant_ids:
+            writes.append({"Put": {"TableName": self._table, "Item": {
+                "pk": _s(f"USER#{user_id}"), "sk": _s(f"MEMBER#{conversation.id}"), "kind": _s("member"),
+                "conversation_id": _s(conversation.id), "unread_count": _n(0),
+                "gsi1pk": _s(f"INBOX#{user_id}"), "gsi1sk": _s(f"{activity}#{conversation.id}")}}})
+        try:
+            self._client.transact_write_items(TransactItems=writes)
+        except ClientError as exc:
+            reasons = exc.response.get("CancellationReasons", [])
+            if pair is not None and len(reasons) > 1 and reasons[1].get("Code") == "ConditionalCheckFailed":
+                existing = self._call("get_item", Key={"pk": _s(f"CONVPAIR#{pair}"), "sk": _s("CONVPAIR")},
+                                      ConsistentRead=True).get("Item")
+                if existing:
+                    found = self.get_conversation(existing["conversation_id"]["S"])
+                    if found:
+                        return found
+            raise translate(exc, "DynamoDB") from exc
+        except BotoCoreError as exc:
+            raise translate(exc, "DynamoDB") from exc
+        return conversation
+
+    def find_pair(self, pair: str) -> Conversation | None:
+        existing = self._call("get_item", Key={"pk": _s(f"CONVPAIR#{pair}"), "sk": _s("CONVPAIR")},
+                              ConsistentRead=True).get("Item")
+        return self.get_conversation(existing["conversation_id"]["S"]) if existing else None
+
+    def get_conversation(self, conversation_id: str) -> Conversation | None:
+        item = self._call("get_item", Key={"pk": _s(f"CONV#{conversation_id}"), "sk": _s("META")},
+                          ConsistentRead=True).get("Item")
+        return _conversation_from(item) if item else None
+
+    def conversations_of(self, user_id: str, *, limit: int, after: str | None) -> tuple[
+            list[tuple[Conversation, Membership]], str | None]:
+        kwargs: dict[str, Any] = {"IndexName": "gsi1", "KeyConditionExpression": "gsi1pk = :pk",
+                                  "ExpressionAttributeValues": {":pk": _s(f"INBOX#{user_id}")},
+                                  "ScanIndexForward": False, "Limit": limit}
+        if after:
+            kwargs["ExclusiveStartKey"] = json.loads(after)
+        answer = self._call("query", **kwargs)
+        members = answer.get("Items", [])
+        if not members:
+            return [], None
+        keys = [{"pk": _s(f"CONV#{m['conversation_id']['S']}"), "sk": _s("META")} for m in members]
+        try:
+            got = self._client.batch_get_item(RequestItems={self._table: {"Keys": keys}})
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, "DynamoDB") from exc
+        by_id = {i["id"]["S"]: _conversation_from(i) for i in got["Responses"].get(self._table, [])}
+        pairs = []
+        for member in members:
+            conversation = by_id.get(member["conversation_id"]["S"])
+            if conversation is not None:
+                pairs.append((conversation, Membership(conversation.id, user_id, int(member["unread_count"]["N"]),
+                                                       member.get("last_read", {}).get("S"))))
+        last = answer.get("LastEvaluatedKey")
+        return pairs, json.dumps(last) if last else None
+
+    def add_message(self, conversation: Conversation, message: Message) -> tuple[Message, bool]:
+        activity = to_rfc3339(message.created_at)
+        dedup_key = {"pk": _s(f"CONV#{conversation.id}"),
+                     "sk": _s(f"DEDUP#{message.sender_id}#{message.client_msg_id}")}
+        writes: list[dict[str, Any]] = [
+            {"Put": {"TableName": self._table, "Item": dedup_key | {"message_id": _s(message.id)},
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Put": {"TableName": self._table, "Item": _message_item(message),
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Update": {"TableName": self._table, "Key": {"pk": _s(f"CONV#{conversation.id}"), "sk": _s("META")},
+                        "UpdateExpression": "SET last_activity_at = :at, last_message = :m",
+                        "ConditionExpression": "attribute_exists(pk)",
+                        "ExpressionAttributeValues": {":at": _s(activity), ":m": _s(_message_json(message))}}},
+        ]
+        for user_id in conversation.participant_ids:
+            sent = user_id == message.sender_id
+            writes.append({"Update": {
+                "TableName": self._table, "Key": {"pk": _s(f"USER#{user_id}"), "sk": _s(f"MEMBER#{conversation.id}")},
+                "UpdateExpression": ("SET gsi1sk = :sk" if sent else "SET gsi1sk = :sk ADD unread_count :one"),
+                "ExpressionAttributeValues": {":sk": _s(f"{activity}#{conversation.id}")} | ({} if sent else {
+                    ":one": _n(1)}),
+            }})
+        try:
+            self._client.transact_write_items(TransactItems=writes)
+        except ClientError as exc:
+            reasons = exc.response.get("CancellationReasons", [])
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                earlier = self._call("get_item", Key=dedup_key, ConsistentRead=True).get("Item")
+                if earlier:
+                    stored = self._call("get_item", ConsistentRead=True, Key={
+                        "pk": _s(f"CONV#{conversation.id}"), "sk": _s(f"MSG#{earlier['message_id']['S']}")}).get("Item")
+                    if stored:
+                        return _message_from(stored, conversation.id), False
+            if error_code(exc) == "TransactionCanceledException" and any(
+                    r.get("Code") == "TransactionConflict" for r in reasons):
+                raise translate(ClientError({"Error": {"Code": "ThrottlingException"}}, "TransactWriteItems"),
+                                "DynamoDB") from exc
+            raise translate(exc, "DynamoDB") from exc
+        except BotoCoreError as exc:
+            raise translate(exc, "DynamoDB") from exc
+        return message, True
+
+    def messages(self, conversation_id: str, *, limit: int, before: str | None) -> list[Message]:
+        high = f"MSG#{before}" if before else "MSG#~"
+        answer = self._call("query", KeyConditionExpression="pk = :pk AND sk BETWEEN :lo AND :hi",
+                            ExpressionAttributeValues={":pk": _s(f"CONV#{conversation_id}"), ":lo": _s("MSG#"),
+                                                       ":hi": _s(high)},
+                            ScanIndexForward=False, Limit=limit + 1)
+        items = [i for i in answer.get("Items", []) if i["sk"]["S"] != high]
+        return [_message_from(i, conversation_id) for i in items[:limit]]
+
+    def mark_read(self, conversation_id: str, user_id: str, up_to_message_id: str) -> None:
+        try:
+            self._client.update_item(
+                TableName=self._table, Key={"pk": _s(f"USER#{user_id}"), "sk": _s(f"MEMBER#{conversation_id}")},
+                UpdateExpression="SET last_read = :m, unread_count = :zero",
+                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(last_read) OR last_read < :m)",
+                ExpressionAttributeValues={":m": _s(up_to_message_id), ":zero": _n(0)})
+        except ClientError as exc:
+            if error_code(exc) != "ConditionalCheckFailedException":  # an older receipt changes nothing
+                raise translate(exc, "DynamoDB") from exc
+        except BotoCoreError as exc:
+            raise translate(exc, "DynamoDB") from exc
+
+    def membership(self, conversation_id: str, user_id: str) -> Membership | None:
+        item = self._call("get_item", Key={"pk": _s(f"USER#{user_id}"), "sk": _s(f"MEMBER#{conversation_id}")},
+                          ConsistentRead=True).get("Item")
+        if not item:
+            return None
+        return Membership(conversation_id, user_id, int(item["unread_count"]["N"]), item.get("last_read", {}).get("S"))
+
+    def put_attachment(self, conversation_id: str, uploader_id: str, attachment: Attachment) -> None:
+        self._call("put_item", Item={
+            "pk": _s(f"CONV#{conversation_id}"), "sk": _s(f"ATT#{attachment.key}"), "kind": _s("attachment"),
+            "uploader_id": _s(uploader_id), "filename": _s(attachment.filename),
+            "content_type": _s(attachment.content_type), "size": _n(attachment.size)})
+
+    def attachment(self, conversation_id: str, key: str) -> Attachment | None:
+        item = self._call("get_item", Key={"pk": _s(f"CONV#{conversation_id}"), "sk": _s(f"ATT#{key}")},
+                          ConsistentRead=True).get("Item")
+        if not item:
+            return None
+        return Attachment(key=key, filename=item["filename"]["S"], content_type=item["content_type"]["S"],
+                          size=int(item["size"]["N"]))
+
+    def claim_quiet_period(self, user_id: str, conversation_id: str, seconds: int, now: int) -> bool:
+        try:
+            self._client.put_item(
+                TableName=self._table,
+                Item={"pk": _s(f"USER#{user_id}"), "sk": _s(f"QUIET#{conversation_id}"),
+                      "expires_at": _n(now + seconds)},
+                ConditionExpression="attribute_not_exists(pk) OR expires_at <= :now",
+                ExpressionAttributeValues={":now": _n(now)})
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise translate(exc, "DynamoDB") from exc
+        except BotoCoreError as exc:
+            raise translate(exc, "DynamoDB") from exc
+        return True
+
+
+class DynamoConnectionRepository:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def add(self, connection: Connection) -> int:
+        bucket = connection.expires_at // CONNECTION_BUCKET_SECONDS
+        try:
+            self._client.transact_write_items(TransactItems=[
+                {"Put": {"TableName": self._table, "Item": {
+                    "pk": _s(f"CONN#{connection.id}"), "sk": _s("CONN"), "kind": _s("connection"),
+                    "user_id": _s(connection.user_id), "connected_at": _n(connection.connected_at),
+                    "expires_at": _n(connection.expires_at), "gsi2pk": _s(f"CONNEXP#{bucket}"),
+                    "gsi2sk": _s(f"{connection.expires_at:012d}#{connection.id}")}}},
+                {"Put": {"TableName": self._table, "Item": {
+                    "pk": _s(f"USER#{connection.user_id}"), "sk": _s(f"CONN#{connection.id}"),
+                    "expires_at": _n(connection.expires_at)}}},
+            ])
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, "DynamoDB") from exc
+        return self.count(connection.user_id)
+
+    def remove(self, connection_id: str) -> Connection | None:
+        try:
+            old = self._client.delete_item(TableName=self._table, Key={"pk": _s(f"CONN#{connection_id}"),
+                                                                      "sk": _s("CONN")},
+                                           ReturnValues="ALL_OLD").get("Attributes")
+            if not old:
+                return None
+            self._client.delete_item(TableName=self._table, Key={"pk": _s(f"USER#{old['user_id']['S']}"),
+                                                                 "sk": _s(f"CONN#{connection_id}")})
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, "DynamoDB") from exc
+        return Connection(connection_id, old["user_id"]["S"], int(old["connected_at"]["N"]),
+                          int(old["expires_at"]["N"]))
+
+    def get(self, connection_id: str) -> Connection | None:
+        try:
+            item = self._client.get_item(TableName=self._table, Key={"pk": _s(f"CONN#{connection_id}"),
+                                                                     "sk": _s("CONN")}).get("Item")
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, "DynamoDB") from exc
+        if not item:
+            return None
+        return Connection(connection_id, item["user_id"]["S"], int(item["connected_at"]["N"]),
+                          int(item["expires_at"]["N"]))
+
+    def _ids(self, user_id: str) -> list[str]:
+        try:
+            answer = self._client.query(TableName=self._table, ConsistentRead=True,
+                                        KeyConditionExpression="pk = :pk AND begins_with(sk, :conn)",
+                                        ExpressionAttributeValues={":pk": _s(f"USER#{user_id}"), ":conn": _s("CONN#")})
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, "DynamoDB") from exc
+        return [i["sk"]["S"][len("CONN#"):] for i in answer.get("Items", [])]
+
+    def of_users(self, user_ids: Sequence[str]) -> dict[str, list[str]]:
+        unique = list(dict.fromkeys(user_ids))
+        if len(unique) <= 1:
+            return {u: self._ids(u) for u in unique}
+        with ThreadPoolExecutor(max_workers=min(8, len(unique))) as pool:
+            return dict(zip(unique, pool.map(self._ids, unique), strict=True))
+
+    def count(self, user_id: str) -> int:
+        return len(self._ids(user_id))
+
+    def expired(self, now: int, limit: int) -> list[Connection]:
+        found: list[Connection] = []
+        # Buckets of the last day up to now: API Gateway closes a connection after 2 hours at most.
+        for bucket in range((now - 86400) // CONNECTION_BUCKET_SECONDS, now // CONNECTION_BUCKET_SECONDS + 1):
+            try:
+                answer = self._client.query(
+                    TableName=self._table, IndexName="gsi2",
+                    KeyConditionExpression="gsi2pk = :b AND gsi2sk < :now",
+                    ExpressionAttributeValues={":b": _s(f"CONNEXP#{bucket}"), ":now": _s(f"{now:012d}#")},
+                    Limit=limit)
+            except (ClientError, BotoCoreError) as exc:
+                raise translate(exc, "DynamoDB") from exc
+            for item in answer.get("Items", []):
+                found.append(Connection(item["pk"]["S"][len("CONN#"):], item["user_id"]["S"],
+                                        int(item["connected_at"]["N"]), int(item["expires_at"]["N"])))
+            if len(found) >= limit:
+                break
+        return found[:limit]
+
+

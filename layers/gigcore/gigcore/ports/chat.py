@@ -1,0 +1,64 @@
+"""Ports of the chat area."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Protocol
+
+from gigcore.domain.chat import Attachment, Connection, Conversation, Membership, Message
+
+
+class ChatRepository(Protocol):
+    def create_conversation(self, conversation: Conversation, *, pair: str | None) -> Conversation:
+        """Store a new conversation and its members; for a 1:1 (``pair`` set) return the existing one
+        if the same pair and subject already have a conversation."""
+
+    def get_conversation(self, conversation_id: str) -> Conversation | None: ...
+
+    def conversations_of(self, user_id: str, *, limit: int, after: str | None) -> tuple[
+            list[tuple[Conversation, Membership]], str | None]:
+        """The user's conversations, latest activity first, and the position after the page."""
+
+    def add_message(self, conversation: Conversation, message: Message) -> tuple[Message, bool]:
+        """Store ``message`` (and bump activity and the others' unread counts) unless the sender already
+        sent ``client_msg_id`` here; returns (the stored message, whether it is new)."""
+
+    def messages(self, conversation_id: str, *, limit: int, before: str | None) -> list[Message]:
+        """Newest first, strictly older than the message id ``before``."""
+
+    def mark_read(self, conversation_id: str, user_id: str, up_to_message_id: str) -> None: ...
+
+    def membership(self, conversation_id: str, user_id: str) -> Membership | None: ...
+
+    def put_attachment(self, conversation_id: str, uploader_id: str, attachment: Attachment) -> None: ...
+
+    def attachment(self, conversation_id: str, key: str) -> Attachment | None: ...
+
+    def claim_quiet_period(self, user_id: str, conversation_id: str, seconds: int, now: int) -> bool:
+        """True once per ``seconds`` per (user, conversation): offline notifications are not per message."""
+
+
+class ConnectionRepository(Protocol):
+    def add(self, connection: Connection) -> int:
+        """Store a connection; returns how many the user now has."""
+
+    def remove(self, connection_id: str) -> Connection | None:
+        """Delete one connection (the stale one only); returns it, or None if already gone."""
+
+    def of_users(self, user_ids: Sequence[str]) -> dict[str, list[str]]:
+        """Open connection ids of each user."""
+
+    def get(self, connection_id: str) -> Connection | None: ...
+
+    def count(self, user_id: str) -> int: ...
+
+    def expired(self, now: int, limit: int) -> list[Connection]: ...
+
+
+class ObjectStore(Protocol):
+    def presign_put(self, key: str, content_type: str, size: int, expires_in: int) -> str: ...
+
+    def presign_get(self, key: str, expires_in: int) -> str: ...
+
+    def head(self, key: str) -> tuple[int, str] | None:
+        """(size, content type) of an uploaded object, or None when nothing was uploaded."""

@@ -1,0 +1,115 @@
+"""Request and response models of "Conversations and chat" (../shared/API.md), and the socket frames."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import Field
+
+from gigcore.domain.chat import MAX_BODY_CHARS, MAX_PARTICIPANTS
+from gigcore.schemas.common import RequestModel, ResponseModel
+
+Id = Annotated[str, Field(min_length=1, max_length=64)]
+ClientMsgId = Annotated[str, Field(min_length=1, max_length=128)]
+Keys = Annotated[list[Annotated[str, Field(min_length=1, max_length=512)]], Field(max_length=10)]
+
+
+class CreateConversationRequest(RequestModel):
+    participant_ids: Annotated[list[Id], Field(min_length=1, max_length=MAX_PARTICIPANTS)]
+    contract_id: Id | None = None
+    gig_id: Id | None = None
+
+
+class SendMessageRequest(RequestModel):
+    body: Annotated[str, Field(max_length=MAX_BODY_CHARS)] = ""
+    client_msg_id: ClientMsgId
+    attachment_keys: Keys = []
+
+
+class AttachmentRequest(RequestModel):
+    filename: Annotated[str, Field(min_length=1, max_length=255)]
+    content_type: Annotated[str, Field(min_length=3, max_length=120)]
+    size: int = Field(gt=0)
+
+
+class ReadRequest(RequestModel):
+    up_to_message_id: Id
+
+
+class HistoryQuery(RequestModel):
+    before: str | None = None
+    limit: int = Field(default=20, ge=1, le=100)
+    fields: str | None = None
+
+
+class ListQuery(RequestModel):
+    cursor: str | None = None
+    limit: int = Field(default=20, ge=1, le=100)
+    fields: str | None = None
+
+
+class AttachmentOut(ResponseModel):
+    key: str
+    filename: str
+    content_type: str
+    size: int
+    download_url: str
+
+
+class MessageOut(ResponseModel):
+    id: str
+    conversation_id: str
+    sender_id: str
+    body: str
+    attachments: list[AttachmentOut]
+    client_msg_id: str
+    created_at: str
+
+
+class ConversationOut(ResponseModel):
+    id: str
+    participant_ids: list[str]
+    gig_id: str | None = None
+    contract_id: str | None = None
+    created_at: str
+    last_activity_at: str
+    unread_count: int = 0
+    last_message: MessageOut | None = None
+
+
+class ConversationPage(ResponseModel):
+    items: list[ConversationOut]
+    next_cursor: str | None = None
+
+
+class MessagePage(ResponseModel):
+    items: list[MessageOut]
+    next_cursor: str | None = None
+
+
+class UploadOut(ResponseModel):
+    attachment_key: str
+    upload_url: str
+    expires_in: int
+
+
+# ---- socket frames from the client -------------------------------------------------------------
+
+
+class SendMessageFrame(RequestModel):
+    action: Literal["sendMessage"]
+    conversation_id: Id
+    client_msg_id: ClientMsgId
+    body: Annotated[str, Field(max_length=MAX_BODY_CHARS)] = ""
+    attachment_keys: Keys = []
+
+
+class TypingFrame(RequestModel):
+    action: Literal["typing"]
+    conversation_id: Id
+
+
+class MarkReadFrame(RequestModel):
+    action: Literal["markRead"]
+    conversation_id: Id
+    up_to_message_id: Id

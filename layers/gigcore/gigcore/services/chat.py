@@ -1,0 +1,224 @@
+"""Conversations and real-time chat.
+
+Messages are stored before anything is acknowledged; a repeated ``client_msg_id`` from the same sender
+stores one message (and is acknowledged again). Delivery posts to every open connection of every
+participant (the sender's other devices included); a connection that is gone is removed, and only that
+one. A participant with no open connection gets one ``message.received`` notification per conversation
+per quiet period, through the notifications queue.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from gigcore.domain.chat import Attachment, Connection, Conversation, Message, check_attachment, pair_key, safe_filename
+from gigcore.domain.clock import to_rfc3339
+from gigcore.domain.errors import ErrorDetail, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError
+from gigcore.domain.ids import new_id
+from gigcore.domain.users import Principal
+from gigcore.ports import ConnectionNotifier, Queue
+from gigcore.ports.auth import AccessTokens, UserRepository
+from gigcore.ports.chat import ChatRepository, ConnectionRepository, ObjectStore
+
+MESSAGE_RECEIVED = "message.received"
+CONNECTION_LIFETIME_SECONDS = 2 * 3600  # API Gateway closes a WebSocket after two hours
+
+
+@dataclass(frozen=True)
+class ChatPolicy:
+    quiet_seconds: int = 600
+    upload_expires_in: int = 900
+    download_expires_in: int = 3600
+
+
+@dataclass(frozen=True)
+class ChatPorts:
+    chats: ChatRepository
+    connections: ConnectionRepository
+    notifier: ConnectionNotifier
+    objects: ObjectStore
+    queue: Queue
+    users: UserRepository
+    access: AccessTokens
+
+
+def message_frame(message: Message, objects: ObjectStore, policy: ChatPolicy) -> dict[str, Any]:
+    return {
+        "id": message.id, "conversation_id": message.conversation_id, "sender_id": message.sender_id,
+        "body": message.body, "client_msg_id": message.client_msg_id, "created_at": to_rfc3339(message.created_at),
+        "attachments": [{"key": a.key, "filename": a.filename, "content_type": a.content_type, "size": a.size,
+                         "download_url": objects.presign_get(a.key, policy.download_expires_in)}
+                        for a in message.attachments],
+    }
+
+
+def _conversation(ports: ChatPorts, principal: Principal, conversation_id: str) -> Conversation:
+    conversation = ports.chats.get_conversation(conversation_id)
+    if conversation is None:
+        raise NotFoundError("The conversation does not exist.")
+    if not conversation.has(principal.user_id):
+        raise ForbiddenError("Only participants may use this conversation.")
+    return conversation
+
+
+def create_conversation(principal: Principal, participant_ids: Sequence[str], *, gig_id: str | None,
+                        contract_id: str | None, ports: ChatPorts, now: datetime) -> tuple[Conversation, bool]:
+    """A new conversation with the caller and ``participant_ids``; a 1:1 that exists for the same pair and
+    subject is returned instead (created = False)."""
+    participants = tuple(dict.fromkeys([principal.user_id, *participant_ids]))
+    if len(participants) < 2:
+        raise ValidationError("A conversation needs someone else.",
+                              details=[ErrorDetail(field="participant_ids", issue="must name another user")])
+    for user_id in participants[1:]:
+        if ports.users.get(user_id) is None:
+            raise ValidationError("A participant does not exist.",
+                                  details=[ErrorDetail(field="participant_ids", issue=f"unknown user {user_id}")])
+    pair = pair_key(participants, gig_id, contract_id) if len(participants) == 2 else None
+    conversation = Conversation(id=new_id(), participant_ids=participants, created_at=now, last_activity_at=now,
+                                gig_id=gig_id, contract_id=contract_id)
+    stored = ports.chats.create_conversation(conversation, pair=pair)
+    return stored, stored.id == conversation.id
+
+
+def history(principal: Principal, conversation_id: str, *, limit: int, before: str | None,
+            ports: ChatPorts) -> list[Message]:
+    _conversation(ports, principal, conversation_id)
+    return ports.chats.messages(conversation_id, limit=limit, before=before)
+
+
+def request_upload(principal: Principal, conversation_id: str, filename: str, content_type: str, size: int, *,
+                   ports: ChatPorts, policy: ChatPolicy) -> tuple[str, str, int]:
+    """(attachment_key, presigned PUT url, expires_in) for one file, scoped to the conversation."""
+    _conversation(ports, principal, conversation_id)
+    check_attachment(filename, content_type, size)
+    key = f"conversations/{conversation_id}/{new_id()}/{safe_filename(filename)}"
+    ports.chats.put_attachment(conversation_id, principal.user_id, Attachment(key, filename, content_type, size))
+    return key, ports.objects.presign_put(key, content_type, size, policy.upload_expires_in), policy.upload_expires_in
+
+
+def _attachments(ports: ChatPorts, conversation_id: str, keys: Sequence[str]) -> tuple[Attachment, ...]:
+    found = []
+    for index, key in enumerate(dict.fromkeys(keys)):
+        attachment = ports.chats.attachment(conversation_id, key)
+        uploaded = ports.objects.head(key) if attachment else None
+        # moto does not enforce the presigned size or type, so the project checks what arrived.
+        if attachment is None or uploaded is None or uploaded != (attachment.size, attachment.content_type):
+            raise ValidationError("An attachment was not uploaded to this conversation.",
+                                  details=[ErrorDetail(field=f"attachment_keys.{index}", issue="not uploaded here")])
+        found.append(attachment)
+    return tuple(found)
+
+
+def send_message(principal: Principal, conversation_id: str, body: str, client_msg_id: str,
+                 attachment_keys: Sequence[str], *, ports: ChatPorts, policy: ChatPolicy, now: datetime,
+                 from_connection: str | None = None) -> Message:
+    conversation = _conversation(ports, principal, conversation_id)
+    if not body.strip() and not attachment_keys:
+        raise ValidationError("A message needs a body or an attachment.",
+                              details=[ErrorDetail(field="body", issue="required")])
+    message = Message(id=new_id(), conversation_id=conversation_id, sender_id=principal.user_id, body=body,
+                      client_msg_id=client_msg_id, created_at=now,
+                      attachments=_attachments(ports, conversation_id, attachment_keys))
+    stored, new = ports.chats.add_message(conversation, message)
+    frame = message_frame(stored, ports.objects, policy)
+    if from_connection is not None:
+        _post(ports, {from_connection: principal.user_id}, {"type": "ack", "client_msg_id": client_msg_id,
+                                                               "message": frame})
+    if new:
+        connections = ports.connections.of_users(conversation.participant_ids)
+        targets = {cid: user for user, ids in connections.items() for cid in ids if cid != from_connection}
+        _post(ports, targets, {"type": "message", "message": frame})
+        for user_id in conversation.others(principal.user_id):
+            if not connections.get(user_id):
+                _notify_offline(ports, policy, user_id, conversation, stored, now)
+    return stored
+
+
+def _notify_offline(ports: ChatPorts, policy: ChatPolicy, user_id: str, conversation: Conversation,
+                    message: Message, now: datetime) -> None:
+    if not ports.chats.claim_quiet_period(user_id, conversation.id, policy.quiet_seconds, int(now.timestamp())):
+        return
+    ports.queue.send("notifications", {"id": f"{MESSAGE_RECEIVED}:{message.id}:{user_id}", "type": MESSAGE_RECEIVED,
+                                       "payload": {"user_id": user_id, "conversation_id": conversation.id,
+                                                   "message_id": message.id, "sender_id": message.sender_id,
+                                                   "preview": message.body[:120]}})
+
+
+def _post(ports: ChatPorts, targets: Mapping[str, str], frame: Mapping[str, Any]) -> None:
+    """Send to each connection; a gone one is removed (only that one), and presence follows."""
+    for connection_id, user_id in targets.items():
+        if not ports.notifier.post(connection_id, frame):
+            ports.connections.remove(connection_id)
+            if ports.connections.count(user_id) == 0:
+                broadcast_presence(user_id, False, ports=ports)
+
+
+def typing(principal: Principal, conversation_id: str, *, ports: ChatPorts, from_connection: str | None) -> None:
+    conversation = _conversation(ports, principal, conversation_id)
+    _to_others(ports, conversation, principal.user_id, {"type": "typing", "conversation_id": conversation_id,
+                                                        "user_id": principal.user_id})
+
+
+def mark_read(principal: Principal, conversation_id: str, up_to_message_id: str, *, ports: ChatPorts) -> None:
+    conversation = _conversation(ports, principal, conversation_id)
+    ports.chats.mark_read(conversation_id, principal.user_id, up_to_message_id)
+    _to_others(ports, conversation, principal.user_id, {"type": "read", "conversation_id": conversation_id,
+                                                        "user_id": principal.user_id,
+                                                        "up_to_message_id": up_to_message_id})
+
+
+def _to_others(ports: ChatPorts, conversation: Conversation, user_id: str, frame: Mapping[str, Any]) -> None:
+    connections = ports.connections.of_users(conversation.others(user_id))
+    _post(ports, {cid: user for user, ids in connections.items() for cid in ids}, frame)
+
+
+def broadcast_presence(user_id: str, online: bool, *, ports: ChatPorts) -> None:
+    """Tell everyone who shares a conversation with ``user_id`` (up to 100 of its latest)."""
+    pairs, _ = ports.chats.conversations_of(user_id, limit=100, after=None)
+    others = {p for conversation, _ in pairs for p in conversation.others(user_id)}
+    if not others:
+        return
+    connections = ports.connections.of_users(sorted(others))
+    _post(ports, {cid: user for user, ids in connections.items() for cid in ids},
+          {"type": "presence", "user_id": user_id, "online": online})
+
+
+def connect(token: str | None, connection_id: str, *, ports: ChatPorts, now: datetime) -> str:
+    """Register a connection for a valid access token; :class:`UnauthorizedError` otherwise."""
+    if not token:
+        raise UnauthorizedError("Connect with ?token=<access_token>.")
+    principal = ports.access.verify(token, now)
+    moment = int(now.timestamp())
+    count = ports.connections.add(Connection(connection_id, principal.user_id, moment,
+                                             moment + CONNECTION_LIFETIME_SECONDS))
+    if count == 1:
+        broadcast_presence(principal.user_id, True, ports=ports)
+    return principal.user_id
+
+
+def disconnect(connection_id: str, *, ports: ChatPorts) -> None:
+    gone = ports.connections.remove(connection_id)
+    if gone is not None and ports.connections.count(gone.user_id) == 0:
+        broadcast_presence(gone.user_id, False, ports=ports)
+
+
+def caller_of(connection_id: str, *, ports: ChatPorts) -> Principal:
+    connection = ports.connections.get(connection_id)
+    if connection is None:
+        raise UnauthorizedError("This connection is not signed in.")
+    return Principal(user_id=connection.user_id)
+
+
+def sweep_stale_connections(*, ports: ChatPorts, now: datetime, limit: int = 500) -> int:
+    """Close and forget connections past their lifetime (TTL is not relied on: DynamoDB Local ignores it)."""
+    stale = ports.connections.expired(int(now.timestamp()), limit)
+    for connection in stale:
+        ports.notifier.close(connection.id)
+        disconnect(connection.id, ports=ports)
+    return len(stale)
+
+
+OnFrame = Callable[[str, dict[str, Any]], None]

@@ -1,0 +1,164 @@
+"""Chat over REST, against the local stack: conversations, history, receipts, uploads, who may do what."""
+
+from __future__ import annotations
+
+import json
+import urllib.request
+import uuid
+
+import pytest
+
+pytestmark = pytest.mark.integration
+
+
+def user(api) -> dict:
+    email = f"chat-{uuid.uuid4().hex[:10]}@example.com"
+    body = {"email": email, "password": "correct horse battery", "name": "Chatter", "roles": ["client"]}
+    return api.post("/auth/signup", body).json_body
+
+
+@pytest.fixture
+def trio(api):
+    return user(api), user(api), user(api)
+
+
+def start(api, a, b, **extra):
+    return api.post("/conversations", {"participant_ids": [b["user"]["id"]]} | extra, token=a["access_token"])
+
+
+def say(api, who, conversation_id, text, client_msg_id=None, **extra):
+    body = {"body": text, "client_msg_id": client_msg_id or uuid.uuid4().hex} | extra
+    return api.post(f"/conversations/{conversation_id}/messages", body, token=who["access_token"])
+
+
+def test_a_one_to_one_conversation_is_found_again_for_the_same_pair_and_subject(api, trio):
+    a, b, _ = trio
+    first = start(api, a, b)
+    assert first.status_code == 201 and sorted(first.json_body["participant_ids"]) == sorted(
+        [a["user"]["id"], b["user"]["id"]])
+    again = start(api, b, a)
+    assert again.status_code == 200 and again.json_body["id"] == first.json_body["id"]
+    about_a_gig = start(api, a, b, gig_id="01JD0000000000000000000GIG")
+    assert about_a_gig.status_code == 201 and about_a_gig.json_body["id"] != first.json_body["id"]
+
+
+def test_a_conversation_with_an_unknown_user_is_refused(api, trio):
+    a, _, _ = trio
+    answer = api.post("/conversations", {"participant_ids": ["01JD00000000000000000NOONE"]}, token=a["access_token"])
+    assert answer.status_code == 422
+
+
+def test_history_pages_back_newest_first_and_a_repeated_client_msg_id_stores_one(api, trio):
+    a, b, _ = trio
+    conversation_id = start(api, a, b).json_body["id"]
+    sent = [say(api, a if n % 2 else b, conversation_id, f"message {n}").json_body for n in range(5)]
+    first = say(api, a, conversation_id, "once", client_msg_id="dup-1").json_body
+    repeat = say(api, a, conversation_id, "once", client_msg_id="dup-1")
+    assert repeat.status_code == 201 and repeat.json_body["id"] == first["id"]
+    page1 = api.get(f"/conversations/{conversation_id}/messages?limit=4", token=b["access_token"]).json_body
+    assert [m["body"] for m in page1["items"]] == ["once", "message 4", "message 3", "message 2"]
+    page2 = api.get(f"/conversations/{conversation_id}/messages?limit=4&before={page1['next_cursor']}",
+                    token=b["access_token"]).json_body
+    assert [m["id"] for m in page2["items"]] == [sent[1]["id"], sent[0]["id"]]
+    assert page2["next_cursor"] is None
+
+
+def test_unread_counts_and_read_receipts(api, trio):
+    a, b, _ = trio
+    conversation_id = start(api, a, b).json_body["id"]
+    say(api, a, conversation_id, "one")
+    last = say(api, a, conversation_id, "two").json_body
+    inbox = api.get("/conversations", token=b["access_token"]).json_body["items"]
+    mine = next(c for c in inbox if c["id"] == conversation_id)
+    assert mine["unread_count"] == 2 and mine["last_message"]["body"] == "two"
+    assert api.post(f"/conversations/{conversation_id}/read", {"up_to_message_id": last["id"]},
+                    token=b["access_token"]).status_code == 204
+    inbox = api.get("/conversations", token=b["access_token"]).json_body["items"]
+    assert next(c for c in inbox if c["id"] == conversation_id)["unread_count"] == 0
+    senders_view = api.get("/conversations", token=a["access_token"]).json_body["items"]
+    assert next(c for c in senders_view if c["id"] == conversation_id)["unread_count"] == 0
+
+
+def test_a_stranger_is_refused_everywhere(api, trio):
+    a, b, stranger = trio
+    conversation_id = start(api, a, b).json_body["id"]
+    token = stranger["access_token"]
+    assert api.get(f"/conversations/{conversation_id}/messages", token=token).status_code == 403
+    assert say(api, stranger, conversation_id, "hi").status_code == 403
+    assert api.post(f"/conversations/{conversation_id}/attachments",
+                    {"filename": "a.png", "content_type": "image/png", "size": 10}, token=token).status_code == 403
+    assert api.post(f"/conversations/{conversation_id}/read", {"up_to_message_id": "x"},
+                    token=token).status_code == 403
+    assert all(c["id"] != conversation_id for c in api.get("/conversations", token=token).json_body["items"])
+
+
+def upload(api, who, conversation_id, content: bytes, content_type="image/png", filename="shot.png"):
+    answer = api.post(f"/conversations/{conversation_id}/attachments",
+                      {"filename": filename, "content_type": content_type, "size": len(content)},
+                      token=who["access_token"])
+    assert answer.status_code == 201, answer.json_body
+    grant = answer.json_body
+    request = urllib.request.Request(grant["upload_url"], data=content, method="PUT",
+                                     headers={"Content-Type": content_type})
+    with urllib.request.urlopen(request, timeout=10) as put:  # noqa: S310 (moto on loopback)
+        assert put.status == 200
+    return grant["attachment_key"]
+
+
+def test_attachments_are_uploaded_then_referenced_and_downloaded_by_participants(api, trio):
+    a, b, _ = trio
+    conversation_id = start(api, a, b).json_body["id"]
+    key = upload(api, a, conversation_id, b"\x89PNG fake image bytes")
+    assert key.startswith(f"conversations/{conversation_id}/")
+    message = say(api, a, conversation_id, "see attached", attachment_keys=[key]).json_body
+    (attachment,) = message["attachments"]
+    assert attachment["key"] == key and attachment["size"] == len(b"\x89PNG fake image bytes")
+    listed = api.get(f"/conversations/{conversation_id}/messages", token=b["access_token"]).json_body["items"][0]
+    with urllib.request.urlopen(listed["attachments"][0]["download_url"], timeout=10) as got:  # noqa: S310
+        assert got.read() == b"\x89PNG fake image bytes"
+
+
+def test_only_keys_uploaded_to_this_conversation_may_be_attached(api, trio):
+    a, b, c = trio
+    here = start(api, a, b).json_body["id"]
+    elsewhere = start(api, a, c).json_body["id"]
+    foreign = upload(api, a, elsewhere, b"other")
+    assert say(api, a, here, "x", attachment_keys=[foreign]).status_code == 422
+    requested = api.post(f"/conversations/{here}/attachments",
+                         {"filename": "never.png", "content_type": "image/png", "size": 5},
+                         token=a["access_token"]).json_body["attachment_key"]
+    never_uploaded = say(api, a, here, "x", attachment_keys=[requested])
+    assert never_uploaded.status_code == 422
+    assert never_uploaded.json_body["error"]["details"][0]["field"] == "attachment_keys.0"
+
+
+@pytest.mark.parametrize("content_type, size", [("application/x-msdownload", 100), ("image/png", 26 * 1024 * 1024)])
+def test_uploads_outside_the_allow_list_or_over_25_mb_are_refused(api, trio, content_type, size):
+    a, b, _ = trio
+    conversation_id = start(api, a, b).json_body["id"]
+    answer = api.post(f"/conversations/{conversation_id}/attachments",
+                      {"filename": "f.bin", "content_type": content_type, "size": size}, token=a["access_token"])
+    assert answer.status_code == 422
+
+
+def test_an_offline_participant_gets_one_notification_per_quiet_period(api, trio, stack_settings):
+    from gigcore import bootstrap
+
+    a, b, _ = trio
+    conversation_id = start(api, a, b).json_body["id"]
+    say(api, a, conversation_id, "are you there?")
+    say(api, a, conversation_id, "hello?")
+    sqs = bootstrap.container().aws.client("sqs")
+    url = sqs.get_queue_url(QueueName=stack_settings.queue_name("notifications"))["QueueUrl"]
+    seen = []
+    for _ in range(50):
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=2).get("Messages", [])
+        for message in got:
+            body = json.loads(message["Body"])
+            if body["type"] == "message.received" and body["payload"]["conversation_id"] == conversation_id:
+                seen.append(body["id"])
+        if not got:
+            break
+    assert len(set(seen)) == 1
+    (notified,) = set(seen)
+    assert b["user"]["id"] in notified
