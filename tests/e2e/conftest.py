@@ -24,3 +24,23 @@ def runtime(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory)
         yield local
     finally:
         local.stop()
+
+
+def signup_over_http(runtime: Any) -> dict[str, Any]:
+    """A new client account, through the REST gateway."""
+    import uuid
+
+    import httpx
+
+    body = {"email": f"e2e-{uuid.uuid4().hex[:12]}@example.com", "password": "correct horse battery",
+            "name": "E2E", "roles": ["client"]}
+    answer = httpx.post(f"{runtime.api_url}/auth/signup", json=body, timeout=30)
+    assert answer.status_code == 201, answer.text
+    session: dict[str, Any] = answer.json()
+    return session
+
+
+@pytest.fixture
+def socket_url(runtime: Any) -> str:
+    """The WebSocket URL with a fresh user's access token."""
+    return f"{runtime.ws_url}/?token={signup_over_http(runtime)['access_token']}"

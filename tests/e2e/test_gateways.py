@@ -47,18 +47,18 @@ def test_openapi_is_served_over_http(runtime):
     assert document["openapi"] == "3.1.0" and "/auth/signup" in document["paths"]
 
 
-def test_a_socket_pings_and_gets_pong(runtime):
+def test_a_socket_pings_and_gets_pong(socket_url):
     async def scenario():
-        async with websockets.connect(runtime.ws_url) as socket:
+        async with websockets.connect(socket_url) as socket:
             await socket.send(json.dumps({"action": "ping"}))
             return json.loads(await socket.recv())
 
     assert run(scenario()) == {"type": "pong"}
 
 
-def test_a_bad_frame_gets_an_error_frame_and_the_socket_stays_open(runtime):
+def test_a_bad_frame_gets_an_error_frame_and_the_socket_stays_open(socket_url):
     async def scenario():
-        async with websockets.connect(runtime.ws_url) as socket:
+        async with websockets.connect(socket_url) as socket:
             await socket.send("{not json")
             error = json.loads(await socket.recv())
             await socket.send(json.dumps({"action": "dance", "client_msg_id": "m1"}))
@@ -77,12 +77,12 @@ def open_connections(runtime) -> set[str]:
     return set(httpx.get(f"http://127.0.0.1:{runtime.ws_port}/@connections").json()["connections"])
 
 
-def test_the_app_posts_to_a_connection_and_gone_ones_raise(runtime):
+def test_the_app_posts_to_a_connection_and_gone_ones_raise(runtime, socket_url):
     client = management(runtime)
     before = open_connections(runtime)
 
     async def scenario():
-        async with websockets.connect(runtime.ws_url) as socket:
+        async with websockets.connect(socket_url) as socket:
             (connection_id,) = await asyncio.to_thread(lambda: open_connections(runtime) - before)
             info = await asyncio.to_thread(client.get_connection, ConnectionId=connection_id)
             await asyncio.to_thread(client.post_to_connection, ConnectionId=connection_id, Data=b'{"type":"hello"}')
@@ -100,15 +100,27 @@ def test_the_app_posts_to_a_connection_and_gone_ones_raise(runtime):
     assert gone.value.response["Error"]["Code"] == "GoneException"
 
 
-def test_the_app_can_close_a_connection(runtime):
+def test_the_app_can_close_a_connection(runtime, socket_url):
     client = management(runtime)
     before = open_connections(runtime)
 
     async def scenario():
-        async with websockets.connect(runtime.ws_url) as socket:
+        async with websockets.connect(socket_url) as socket:
             (connection_id,) = await asyncio.to_thread(lambda: open_connections(runtime) - before)
             await asyncio.to_thread(client.delete_connection, ConnectionId=connection_id)
             with pytest.raises(websockets.ConnectionClosed):
                 await socket.recv()
 
     run(scenario())
+
+
+def test_a_socket_without_a_valid_token_is_refused(runtime):
+    async def attempt(url: str) -> int:
+        try:
+            async with websockets.connect(url):
+                return 101
+        except websockets.InvalidStatus as refused:
+            return refused.response.status_code
+
+    assert run(attempt(runtime.ws_url)) == 403
+    assert run(attempt(f"{runtime.ws_url}/?token=not-a-token")) == 403

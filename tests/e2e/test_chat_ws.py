@@ -1,0 +1,171 @@
+"""Chat over real WebSocket clients on the local gateway: two users with two devices each."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import time
+from typing import Any
+
+import httpx
+import pytest
+import websockets
+
+from tests.e2e.conftest import signup_over_http
+
+pytestmark = pytest.mark.e2e
+
+
+class Device:
+    """One connected app: collects frames as they arrive."""
+
+    def __init__(self, socket: Any) -> None:
+        self.socket = socket
+        self.frames: list[dict[str, Any]] = []
+        self._reader = asyncio.ensure_future(self._read())
+
+    async def _read(self) -> None:
+        try:
+            async for raw in self.socket:
+                self.frames.append(json.loads(raw))
+        except websockets.ConnectionClosed:
+            pass
+
+    async def send(self, frame: dict[str, Any]) -> None:
+        await self.socket.send(json.dumps(frame))
+
+    async def wait_for(self, predicate: Any, timeout: float = 10.0) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for frame in self.frames:
+                if predicate(frame):
+                    return frame
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"no such frame; got {self.frames}")
+
+    def of_type(self, kind: str) -> list[dict[str, Any]]:
+        return [f for f in self.frames if f.get("type") == kind]
+
+    async def close(self) -> None:
+        await self.socket.close()
+        await self._reader
+
+
+async def connect(runtime: Any, token: str) -> Device:
+    return Device(await websockets.connect(f"{runtime.ws_url}/?token={token}"))
+
+
+def rest(runtime: Any, method: str, path: str, token: str, body: Any = None) -> httpx.Response:
+    return httpx.request(method, f"{runtime.api_url}{path}", json=body, timeout=30,
+                         headers={"Authorization": f"Bearer {token}"})
+
+
+def test_two_users_with_two_devices_each(runtime):
+    alice, bob, stranger = signup_over_http(runtime), signup_over_http(runtime), signup_over_http(runtime)
+    conversation = rest(runtime, "POST", "/conversations", alice["access_token"],
+                        {"participant_ids": [bob["user"]["id"]]}).json()
+
+    async def scenario() -> None:
+        a1 = await connect(runtime, alice["access_token"])
+        a2 = await connect(runtime, alice["access_token"])
+        await asyncio.sleep(0.2)
+        b1 = await connect(runtime, bob["access_token"])
+        # Bob's first connection makes him online for those who share a conversation with him.
+        for device in (a1, a2):
+            await device.wait_for(lambda f: f == {"type": "presence", "user_id": bob["user"]["id"], "online": True})
+        b2 = await connect(runtime, bob["access_token"])
+        await asyncio.sleep(0.2)
+
+        for n in range(3):
+            await a1.send({"action": "sendMessage", "conversation_id": conversation["id"],
+                           "client_msg_id": f"m{n}", "body": f"take {n}"})
+        for n in range(3):
+            await a1.wait_for(lambda f, n=n: f.get("type") == "ack" and f["client_msg_id"] == f"m{n}")
+        for device in (a2, b1, b2):
+            await device.wait_for(lambda f: f.get("type") == "message" and f["message"]["body"] == "take 2")
+            bodies = [f["message"]["body"] for f in device.of_type("message")]
+            assert bodies == ["take 0", "take 1", "take 2"]  # in order, once each
+        assert len(a1.of_type("ack")) == 3 and a1.of_type("message") == []
+
+        # A repeated client_msg_id is acknowledged again and stored once.
+        await a1.send({"action": "sendMessage", "conversation_id": conversation["id"], "client_msg_id": "m0",
+                       "body": "take 0"})
+        await a1.wait_for(lambda f: f.get("type") == "ack" and f["client_msg_id"] == "m0" and
+                          len(a1.of_type("ack")) == 4)
+
+        await b1.send({"action": "typing", "conversation_id": conversation["id"]})
+        for device in (a1, a2):
+            await device.wait_for(lambda f: f.get("type") == "typing" and f["user_id"] == bob["user"]["id"])
+        assert b2.of_type("typing") == []
+
+        last_id = a1.of_type("ack")[2]["message"]["id"]
+        await b2.send({"action": "markRead", "conversation_id": conversation["id"], "up_to_message_id": last_id})
+        for device in (a1, a2):
+            await device.wait_for(lambda f: f.get("type") == "read" and f["up_to_message_id"] == last_id)
+
+        # A stranger's socket is refused in the conversation and stays open.
+        s1 = await connect(runtime, stranger["access_token"])
+        await s1.send({"action": "sendMessage", "conversation_id": conversation["id"], "client_msg_id": "x",
+                       "body": "let me in"})
+        refused = await s1.wait_for(lambda f: f.get("type") == "error")
+        assert refused["error"]["code"] == "forbidden" and refused["client_msg_id"] == "x"
+        await s1.send({"action": "ping"})
+        await s1.wait_for(lambda f: f == {"type": "pong"})
+
+        # Dropping a device removes that connection only; Bob stays online through b1.
+        await b2.close()
+        await asyncio.sleep(0.3)
+        await a1.send({"action": "sendMessage", "conversation_id": conversation["id"], "client_msg_id": "m9",
+                       "body": "still there?"})
+        await b1.wait_for(lambda f: f.get("type") == "message" and f["message"]["body"] == "still there?")
+        assert not [f for f in a1.frames + a2.frames if f.get("type") == "presence" and f["online"] is False]
+        await b1.close()
+        for device in (a1, a2):
+            await device.wait_for(lambda f: f == {"type": "presence", "user_id": bob["user"]["id"], "online": False})
+        for device in (a1, a2, s1):
+            await device.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), 60))
+
+    history = rest(runtime, "GET", f"/conversations/{conversation['id']}/messages?limit=10", bob["access_token"])
+    assert [m["body"] for m in history.json()["items"]] == ["still there?", "take 2", "take 1", "take 0"]
+
+
+def test_a_gone_connection_is_removed_and_stale_ones_are_swept(runtime, stack_env):
+    from gigcore import bootstrap
+    from gigcore.adapters.dynamo_chat import DynamoConnectionRepository
+    from gigcore.domain.chat import Connection
+    from gigcore.domain.clock import utc_now
+    from gigcore.services.chat import sweep_stale_connections
+
+    alice, bob = signup_over_http(runtime), signup_over_http(runtime)
+    conversation = rest(runtime, "POST", "/conversations", alice["access_token"],
+                        {"participant_ids": [bob["user"]["id"]]}).json()
+    container = bootstrap.container()
+    connections = DynamoConnectionRepository(container.dynamodb, container.settings.table_name)
+    now = int(time.time())
+    # Bob's phone lost its network: API Gateway never told us, so its connection is still stored.
+    connections.add(Connection("ghost-phone", bob["user"]["id"], now, now + 7200))
+
+    sent = rest(runtime, "POST", f"/conversations/{conversation['id']}/messages", alice["access_token"],
+                {"body": "hello", "client_msg_id": "g1"})
+    assert sent.status_code == 201
+    assert connections.get("ghost-phone") is None
+
+    # A connection past API Gateway's two-hour limit is swept by the schedule's handler.
+    connections.add(Connection("expired-tablet", bob["user"]["id"], now - 8000, now - 800))
+    assert connections.get("expired-tablet") is not None
+    ports = container.chat_ports.__class__(**{**container.chat_ports.__dict__,
+                                              "notifier": _gateway_notifier(runtime)})
+    assert sweep_stale_connections(ports=ports, now=utc_now()) >= 1
+    assert connections.get("expired-tablet") is None
+
+
+def _gateway_notifier(runtime):
+    import boto3
+
+    from gigcore.adapters.websocket import ApiGatewayConnectionNotifier
+
+    return ApiGatewayConnectionNotifier(boto3.client(
+        "apigatewaymanagementapi", endpoint_url=f"http://127.0.0.1:{runtime.ws_port}", region_name="us-east-1",
+        aws_access_key_id="local", aws_secret_access_key="local"))
