@@ -18,7 +18,9 @@ def runtime(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory)
     from infra.local.runtime.process import LocalRuntime
 
     logs = tmp_path_factory.mktemp("runtime")
-    local = LocalRuntime(stack_env, workers=2, log_file=logs / "runtime.log")
+    # Every e2e sign-up comes from 127.0.0.1: the per-address limit is raised for this package.
+    environment = stack_env | {"GIGCONNECT_SIGNUP_PER_IP_PER_HOUR": "1000"}
+    local = LocalRuntime(environment, workers=2, log_file=logs / "runtime.log")
     local.start()
     try:
         yield local

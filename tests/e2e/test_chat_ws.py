@@ -150,7 +150,7 @@ def test_a_gone_connection_is_removed_and_stale_ones_are_swept(runtime, stack_en
     sent = rest(runtime, "POST", f"/conversations/{conversation['id']}/messages", alice["access_token"],
                 {"body": "hello", "client_msg_id": "g1"})
     assert sent.status_code == 201
-    assert connections.get("ghost-phone") is None
+    assert DynamoConnectionRepository(container.dynamodb, container.settings.table_name).get("ghost-phone") is None
 
     # A connection past API Gateway's two-hour limit is swept by the schedule's handler.
     connections.add(Connection("expired-tablet", bob["user"]["id"], now - 8000, now - 800))
@@ -158,7 +158,8 @@ def test_a_gone_connection_is_removed_and_stale_ones_are_swept(runtime, stack_en
     ports = container.chat_ports.__class__(**{**container.chat_ports.__dict__,
                                               "notifier": _gateway_notifier(runtime)})
     assert sweep_stale_connections(ports=ports, now=utc_now()) >= 1
-    assert connections.get("expired-tablet") is None
+    fresh = DynamoConnectionRepository(container.dynamodb, container.settings.table_name)  # no cached owners
+    assert fresh.get("expired-tablet") is None
 
 
 def _gateway_notifier(runtime):

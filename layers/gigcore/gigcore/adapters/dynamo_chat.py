@@ -14,6 +14,9 @@ from gigcore.domain.chat import Attachment, Connection, Conversation, Membership
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 
 CONNECTION_BUCKET_SECONDS = 3600
+#: Shared by every request of the process (a Lambda instance): creating a pool per call costs more than it saves.
+_POOL = ThreadPoolExecutor(max_workers=8, thread_name_prefix="gigconnect-dynamo")
+_CACHE_SIZE = 10_000
 
 
 def _s(value: str) -> dict[str, str]:
@@ -68,6 +71,7 @@ class DynamoChatRepository:
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
         self._table = table_name
+        self._participants: dict[str, Conversation] = {}
 
     def _call(self, operation: str, **kwargs: Any) -> Any:
         try:
@@ -121,7 +125,22 @@ class DynamoChatRepository:
     def get_conversation(self, conversation_id: str) -> Conversation | None:
         item = self._call("get_item", Key={"pk": _s(f"CONV#{conversation_id}"), "sk": _s("META")},
                           ConsistentRead=True).get("Item")
-        return _conversation_from(item) if item else None
+        if not item:
+            return None
+        conversation = _conversation_from(item)
+        self._remember(conversation)
+        return conversation
+
+    def _remember(self, conversation: Conversation) -> None:
+        if len(self._participants) >= _CACHE_SIZE:
+            self._participants.pop(next(iter(self._participants)))
+        self._participants[conversation.id] = conversation
+
+    def conversation_for_delivery(self, conversation_id: str) -> Conversation | None:
+        """A conversation whose participants are known to this instance; participants never change, so
+        a message or a receipt costs no read of the conversation after the first."""
+        known = self._participants.get(conversation_id)
+        return known if known is not None else self.get_conversation(conversation_id)
 
     def conversations_of(self, user_id: str, *, limit: int, after: str | None) -> tuple[
             list[tuple[Conversation, Membership]], str | None]:
@@ -150,7 +169,8 @@ class DynamoChatRepository:
         return pairs, json.dumps(last) if last else None
 
     def add_message(self, conversation: Conversation, message: Message) -> tuple[Message, bool]:
-        activity = to_rfc3339(message.created_at)
+        """Store the message and its dedup marker (one small transaction: the critical path of delivery).
+        The inbox bookkeeping is :meth:`record_activity`, run after delivery and idempotent."""
         dedup_key = {"pk": _s(f"CONV#{conversation.id}"),
                      "sk": _s(f"DEDUP#{message.sender_id}#{message.client_msg_id}")}
         writes: list[dict[str, Any]] = [
@@ -158,19 +178,7 @@ class DynamoChatRepository:
                      "ConditionExpression": "attribute_not_exists(pk)"}},
             {"Put": {"TableName": self._table, "Item": _message_item(message),
                      "ConditionExpression": "attribute_not_exists(pk)"}},
-            {"Update": {"TableName": self._table, "Key": {"pk": _s(f"CONV#{conversation.id}"), "sk": _s("META")},
-                        "UpdateExpression": "SET last_activity_at = :at, last_message = :m",
-                        "ConditionExpression": "attribute_exists(pk)",
-                        "ExpressionAttributeValues": {":at": _s(activity), ":m": _s(_message_json(message))}}},
         ]
-        for user_id in conversation.participant_ids:
-            sent = user_id == message.sender_id
-            writes.append({"Update": {
-                "TableName": self._table, "Key": {"pk": _s(f"USER#{user_id}"), "sk": _s(f"MEMBER#{conversation.id}")},
-                "UpdateExpression": ("SET gsi1sk = :sk" if sent else "SET gsi1sk = :sk ADD unread_count :one"),
-                "ExpressionAttributeValues": {":sk": _s(f"{activity}#{conversation.id}")} | ({} if sent else {
-                    ":one": _n(1)}),
-            }})
         try:
             self._client.transact_write_items(TransactItems=writes)
         except ClientError as exc:
@@ -182,14 +190,49 @@ class DynamoChatRepository:
                         "pk": _s(f"CONV#{conversation.id}"), "sk": _s(f"MSG#{earlier['message_id']['S']}")}).get("Item")
                     if stored:
                         return _message_from(stored, conversation.id), False
-            if error_code(exc) == "TransactionCanceledException" and any(
-                    r.get("Code") == "TransactionConflict" for r in reasons):
-                raise translate(ClientError({"Error": {"Code": "ThrottlingException"}}, "TransactWriteItems"),
-                                "DynamoDB") from exc
             raise translate(exc, "DynamoDB") from exc
         except BotoCoreError as exc:
             raise translate(exc, "DynamoDB") from exc
         return message, True
+
+    def record_activity(self, conversation: Conversation, message: Message) -> None:
+        """Latest activity, last message and the others' unread counts, once per message (the conditions on
+        ``last_message_id`` / ``last_counted`` make a repeat harmless; ULIDs grow with time)."""
+        activity = to_rfc3339(message.created_at)
+        writes: list[dict[str, Any]] = [
+            {"Update": {"TableName": self._table, "Key": {"pk": _s(f"CONV#{conversation.id}"), "sk": _s("META")},
+                        "UpdateExpression": "SET last_activity_at = :at, last_message = :m, last_message_id = :id",
+                        "ConditionExpression": "attribute_not_exists(last_message_id) OR last_message_id < :id",
+                        "ExpressionAttributeValues": {":at": _s(activity), ":m": _s(_message_json(message)),
+                                                      ":id": _s(message.id)}}},
+        ]
+        for user_id in conversation.participant_ids:
+            sent = user_id == message.sender_id
+            writes.append({"Update": {
+                "TableName": self._table, "Key": {"pk": _s(f"USER#{user_id}"), "sk": _s(f"MEMBER#{conversation.id}")},
+                "UpdateExpression": ("SET gsi1sk = :sk, last_counted = :id" if sent
+                                     else "SET gsi1sk = :sk, last_counted = :id ADD unread_count :one"),
+                "ConditionExpression": "attribute_not_exists(last_counted) OR last_counted < :id",
+                "ExpressionAttributeValues": {":sk": _s(f"{activity}#{conversation.id}"), ":id": _s(message.id)}
+                | ({} if sent else {":one": _n(1)}),
+            }})
+        try:
+            self._client.transact_write_items(TransactItems=writes)
+            return
+        except ClientError as exc:
+            if error_code(exc) != "TransactionCanceledException":
+                raise translate(exc, "DynamoDB") from exc
+        except BotoCoreError as exc:
+            raise translate(exc, "DynamoDB") from exc
+        for write in writes:  # one by one: a newer message already counted must not block the others
+            update = write["Update"]
+            try:
+                self._client.update_item(**update)
+            except ClientError as exc:
+                if error_code(exc) != "ConditionalCheckFailedException":
+                    raise translate(exc, "DynamoDB") from exc
+            except BotoCoreError as exc:
+                raise translate(exc, "DynamoDB") from exc
 
     def messages(self, conversation_id: str, *, limit: int, before: str | None) -> list[Message]:
         high = f"MSG#{before}" if before else "MSG#~"
@@ -255,6 +298,7 @@ class DynamoConnectionRepository:
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
         self._table = table_name
+        self._owners: dict[str, Connection] = {}
 
     def add(self, connection: Connection) -> int:
         bucket = connection.expires_at // CONNECTION_BUCKET_SECONDS
@@ -274,6 +318,7 @@ class DynamoConnectionRepository:
         return self.count(connection.user_id)
 
     def remove(self, connection_id: str) -> Connection | None:
+        self._owners.pop(connection_id, None)
         try:
             old = self._client.delete_item(TableName=self._table, Key={"pk": _s(f"CONN#{connection_id}"),
                                                                       "sk": _s("CONN")},
@@ -288,6 +333,10 @@ class DynamoConnectionRepository:
                           int(old["expires_at"]["N"]))
 
     def get(self, connection_id: str) -> Connection | None:
+        # A connection id is never reused and its owner never changes: remember it.
+        known = self._owners.get(connection_id)
+        if known is not None:
+            return known
         try:
             item = self._client.get_item(TableName=self._table, Key={"pk": _s(f"CONN#{connection_id}"),
                                                                      "sk": _s("CONN")}).get("Item")
@@ -295,8 +344,12 @@ class DynamoConnectionRepository:
             raise translate(exc, "DynamoDB") from exc
         if not item:
             return None
-        return Connection(connection_id, item["user_id"]["S"], int(item["connected_at"]["N"]),
-                          int(item["expires_at"]["N"]))
+        found = Connection(connection_id, item["user_id"]["S"], int(item["connected_at"]["N"]),
+                           int(item["expires_at"]["N"]))
+        if len(self._owners) >= _CACHE_SIZE:
+            self._owners.pop(next(iter(self._owners)))
+        self._owners[connection_id] = found
+        return found
 
     def _ids(self, user_id: str) -> list[str]:
         try:
@@ -311,8 +364,7 @@ class DynamoConnectionRepository:
         unique = list(dict.fromkeys(user_ids))
         if len(unique) <= 1:
             return {u: self._ids(u) for u in unique}
-        with ThreadPoolExecutor(max_workers=min(8, len(unique))) as pool:
-            return dict(zip(unique, pool.map(self._ids, unique), strict=True))
+        return dict(zip(unique, _POOL.map(self._ids, unique), strict=True))
 
     def count(self, user_id: str) -> int:
         return len(self._ids(user_id))

@@ -15,13 +15,19 @@ class ChatRepository(Protocol):
 
     def get_conversation(self, conversation_id: str) -> Conversation | None: ...
 
+    def conversation_for_delivery(self, conversation_id: str) -> Conversation | None:
+        """The conversation for authorising and fanning out (participants only; may be cached)."""
+
     def conversations_of(self, user_id: str, *, limit: int, after: str | None) -> tuple[
             list[tuple[Conversation, Membership]], str | None]:
         """The user's conversations, latest activity first, and the position after the page."""
 
     def add_message(self, conversation: Conversation, message: Message) -> tuple[Message, bool]:
-        """Store ``message`` (and bump activity and the others' unread counts) unless the sender already
-        sent ``client_msg_id`` here; returns (the stored message, whether it is new)."""
+        """Store ``message`` unless the sender already sent ``client_msg_id`` here; returns (the stored
+        message, whether it is new)."""
+
+    def record_activity(self, conversation: Conversation, message: Message) -> None:
+        """Bump the conversation's activity and last message and the others' unread counts; idempotent."""
 
     def messages(self, conversation_id: str, *, limit: int, before: str | None) -> list[Message]:
         """Newest first, strictly older than the message id ``before``."""

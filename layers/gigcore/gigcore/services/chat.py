@@ -10,6 +10,7 @@ per quiet period, through the notifications queue.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -55,8 +56,10 @@ def message_frame(message: Message, objects: ObjectStore, policy: ChatPolicy) ->
     }
 
 
-def _conversation(ports: ChatPorts, principal: Principal, conversation_id: str) -> Conversation:
-    conversation = ports.chats.get_conversation(conversation_id)
+def _conversation(ports: ChatPorts, principal: Principal, conversation_id: str, *,
+                  fresh: bool = True) -> Conversation:
+    get = ports.chats.get_conversation if fresh else ports.chats.conversation_for_delivery
+    conversation = get(conversation_id)
     if conversation is None:
         raise NotFoundError("The conversation does not exist.")
     if not conversation.has(principal.user_id):
@@ -115,7 +118,7 @@ def _attachments(ports: ChatPorts, conversation_id: str, keys: Sequence[str]) ->
 def send_message(principal: Principal, conversation_id: str, body: str, client_msg_id: str,
                  attachment_keys: Sequence[str], *, ports: ChatPorts, policy: ChatPolicy, now: datetime,
                  from_connection: str | None = None) -> Message:
-    conversation = _conversation(ports, principal, conversation_id)
+    conversation = _conversation(ports, principal, conversation_id, fresh=False)
     if not body.strip() and not attachment_keys:
         raise ValidationError("A message needs a body or an attachment.",
                               details=[ErrorDetail(field="body", issue="required")])
@@ -134,6 +137,8 @@ def send_message(principal: Principal, conversation_id: str, body: str, client_m
         for user_id in conversation.others(principal.user_id):
             if not connections.get(user_id):
                 _notify_offline(ports, policy, user_id, conversation, stored, now)
+    # After delivery, off the latency path; idempotent, so a retried send (same client_msg_id) completes it.
+    ports.chats.record_activity(conversation, stored)
     return stored
 
 
@@ -147,23 +152,33 @@ def _notify_offline(ports: ChatPorts, policy: ChatPolicy, user_id: str, conversa
                                                    "preview": message.body[:120]}})
 
 
+_DELIVERY = ThreadPoolExecutor(max_workers=16, thread_name_prefix="gigconnect-delivery")
+
+
 def _post(ports: ChatPorts, targets: Mapping[str, str], frame: Mapping[str, Any]) -> None:
-    """Send to each connection; a gone one is removed (only that one), and presence follows."""
-    for connection_id, user_id in targets.items():
-        if not ports.notifier.post(connection_id, frame):
+    """Send to each connection, in parallel; a gone one is removed (only that one), and presence follows."""
+    if not targets:
+        return
+    items = list(targets.items())
+    if len(items) == 1:
+        delivered = [ports.notifier.post(items[0][0], frame)]
+    else:
+        delivered = list(_DELIVERY.map(lambda target: ports.notifier.post(target[0], frame), items))
+    for (connection_id, user_id), ok in zip(items, delivered, strict=True):
+        if not ok:
             ports.connections.remove(connection_id)
             if ports.connections.count(user_id) == 0:
                 broadcast_presence(user_id, False, ports=ports)
 
 
 def typing(principal: Principal, conversation_id: str, *, ports: ChatPorts, from_connection: str | None) -> None:
-    conversation = _conversation(ports, principal, conversation_id)
+    conversation = _conversation(ports, principal, conversation_id, fresh=False)
     _to_others(ports, conversation, principal.user_id, {"type": "typing", "conversation_id": conversation_id,
                                                         "user_id": principal.user_id})
 
 
 def mark_read(principal: Principal, conversation_id: str, up_to_message_id: str, *, ports: ChatPorts) -> None:
-    conversation = _conversation(ports, principal, conversation_id)
+    conversation = _conversation(ports, principal, conversation_id, fresh=False)
     ports.chats.mark_read(conversation_id, principal.user_id, up_to_message_id)
     _to_others(ports, conversation, principal.user_id, {"type": "read", "conversation_id": conversation_id,
                                                         "user_id": principal.user_id,
