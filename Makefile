@@ -68,6 +68,7 @@ layer: $(STAMP)
 bench: $(STAMP) tools
 	$(PY) -m bench.coldstart
 	$(PY) -m bench.api
+	$(PY) -m bench.chat
 
 clean-data:
 	rm -rf $(DATA)
