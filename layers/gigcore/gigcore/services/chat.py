@@ -26,6 +26,8 @@ from gigcore.ports.chat import ChatRepository, ConnectionRepository, ObjectStore
 
 MESSAGE_RECEIVED = "message.received"
 CONNECTION_LIFETIME_SECONDS = 2 * 3600  # API Gateway closes a WebSocket after two hours
+#: Shared by the requests of a process: connection look-ups and posts run in parallel.
+_DELIVERY = ThreadPoolExecutor(max_workers=16, thread_name_prefix="gigconnect-delivery")
 
 
 @dataclass(frozen=True)
@@ -125,13 +127,15 @@ def send_message(principal: Principal, conversation_id: str, body: str, client_m
     message = Message(id=new_id(), conversation_id=conversation_id, sender_id=principal.user_id, body=body,
                       client_msg_id=client_msg_id, created_at=now,
                       attachments=_attachments(ports, conversation_id, attachment_keys))
+    # Who is connected is looked up while the message is being stored: both are on the latency path.
+    lookup = _DELIVERY.submit(ports.connections.of_users, conversation.participant_ids)
     stored, new = ports.chats.add_message(conversation, message)
     frame = message_frame(stored, ports.objects, policy)
     if from_connection is not None:
         _post(ports, {from_connection: principal.user_id}, {"type": "ack", "client_msg_id": client_msg_id,
                                                                "message": frame})
+    connections = lookup.result()
     if new:
-        connections = ports.connections.of_users(conversation.participant_ids)
         targets = {cid: user for user, ids in connections.items() for cid in ids if cid != from_connection}
         _post(ports, targets, {"type": "message", "message": frame})
         for user_id in conversation.others(principal.user_id):
@@ -150,9 +154,6 @@ def _notify_offline(ports: ChatPorts, policy: ChatPolicy, user_id: str, conversa
                                        "payload": {"user_id": user_id, "conversation_id": conversation.id,
                                                    "message_id": message.id, "sender_id": message.sender_id,
                                                    "preview": message.body[:120]}})
-
-
-_DELIVERY = ThreadPoolExecutor(max_workers=16, thread_name_prefix="gigconnect-delivery")
 
 
 def _post(ports: ChatPorts, targets: Mapping[str, str], frame: Mapping[str, Any]) -> None:
