@@ -170,3 +170,24 @@ def _gateway_notifier(runtime):
     return ApiGatewayConnectionNotifier(boto3.client(
         "apigatewaymanagementapi", endpoint_url=f"http://127.0.0.1:{runtime.ws_port}", region_name="us-east-1",
         aws_access_key_id="local", aws_secret_access_key="local"))
+
+
+def test_an_expired_or_tampered_token_is_refused_at_connect(runtime, stack_env):
+    import jwt
+
+    session = signup_over_http(runtime)
+    claims = jwt.decode(session["access_token"], options={"verify_signature": False})
+    expired = jwt.encode(claims | {"exp": int(time.time()) - 5}, stack_env["GIGCONNECT_JWT_SECRET"],
+                         algorithm="HS256")
+    tampered = jwt.encode(claims, "another-key-of-at-least-32-bytes-long!", algorithm="HS256")
+
+    async def status(token: str) -> int:
+        try:
+            async with websockets.connect(f"{runtime.ws_url}/?token={token}"):
+                return 101
+        except websockets.InvalidStatus as refused:
+            return refused.response.status_code
+
+    assert asyncio.run(status(expired)) == 403
+    assert asyncio.run(status(tampered)) == 403
+    assert asyncio.run(status(session["access_token"])) == 101

@@ -162,3 +162,14 @@ def test_an_offline_participant_gets_one_notification_per_quiet_period(api, trio
     assert len(set(seen)) == 1
     (notified,) = set(seen)
     assert b["user"]["id"] in notified
+
+
+def test_a_group_conversation_counts_unread_for_everyone_but_the_sender(api, trio):
+    a, b, c = trio
+    group = api.post("/conversations", {"participant_ids": [b["user"]["id"], c["user"]["id"]]},
+                     token=a["access_token"])
+    assert group.status_code == 201 and len(group.json_body["participant_ids"]) == 3
+    say(api, b, group.json_body["id"], "hello all")
+    for who, unread in ((a, 1), (b, 0), (c, 1)):
+        inbox = api.get("/conversations", token=who["access_token"]).json_body["items"]
+        assert next(x for x in inbox if x["id"] == group.json_body["id"])["unread_count"] == unread
