@@ -12,7 +12,7 @@ from typing import Any
 from chalice import Chalice, Rate, Response
 from chalice.app import CloudWatchEvent, DynamoDBEvent, SQSEvent, WebsocketEvent
 
-from chalicelib import auth, conversations, events, system, users, websocket
+from chalicelib import auth, conversations, events, notifications, system, users, websocket
 from chalicelib.http import api_conventions
 
 app = Chalice(app_name="gigconnect")
@@ -22,6 +22,7 @@ app.register_blueprint(system.bp)
 app.register_blueprint(auth.bp)
 app.register_blueprint(users.bp)
 app.register_blueprint(conversations.bp)
+app.register_blueprint(notifications.bp)
 
 #: Placeholder replaced in template.yaml by the table's real StreamArn (see infra/render.py).
 MAIN_TABLE_STREAM = "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${AWS::StackName}-main/stream/latest"
@@ -71,6 +72,21 @@ def outbox_router(event: DynamoDBEvent) -> dict[str, Any]:
 @app.on_sqs_message(queue="${AWS::StackName}-notifications", batch_size=10)
 def notifications_consumer(event: SQSEvent) -> dict[str, Any]:
     return events.consume_queue("notifications", event.to_dict().get("Records", []))
+
+
+@app.on_sqs_message(queue="${AWS::StackName}-email", batch_size=10)
+def email_consumer(event: SQSEvent) -> dict[str, Any]:
+    return events.consume_queue("email", event.to_dict().get("Records", []))
+
+
+@app.on_sqs_message(queue="${AWS::StackName}-sms", batch_size=10)
+def sms_consumer(event: SQSEvent) -> dict[str, Any]:
+    return events.consume_queue("sms", event.to_dict().get("Records", []))
+
+
+@app.on_sqs_message(queue="${AWS::StackName}-push", batch_size=10)
+def push_consumer(event: SQSEvent) -> dict[str, Any]:
+    return events.consume_queue("push", event.to_dict().get("Records", []))
 
 
 @app.on_sqs_message(queue="${AWS::StackName}-payments", batch_size=10)

@@ -130,8 +130,8 @@ def deliver(stack_env: dict[str, str]) -> Callable[[str], int]:
 
     from gigcore import bootstrap
 
-    consumers = {"notifications": "notifications_consumer", "payments": "payments_consumer",
-                 "search-indexing": "search_indexing_consumer", "gig-matching": "gig_matching_consumer"}
+    consumers = {key: f"{key.replace('-', '_')}_consumer" for key in
+                 ("notifications", "payments", "search-indexing", "gig-matching", "email", "sms", "push")}
 
     def run(queue_key: str) -> int:
         container = bootstrap.container()

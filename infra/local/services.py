@@ -105,6 +105,21 @@ def _http_ok(url: str) -> bool:
         return exc.code < 500
 
 
+def push_applications(aws_endpoint: str, stack_name: str) -> dict[str, str]:
+    """SNS platform applications for push (in the cloud they are created by hand with real APNs/FCM
+    credentials; CloudFormation has no resource for them). Creating one again returns the same ARN."""
+    import boto3
+
+    sns = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",
+                                region_name=REGION).client("sns", endpoint_url=aws_endpoint)
+    made = {}
+    for platform, kind in (("ios", "APNS_SANDBOX"), ("android", "GCM")):
+        answer = sns.create_platform_application(Name=f"{stack_name}-{platform}", Platform=kind,
+                                                 Attributes={"PlatformCredential": "local-only"})
+        made[platform] = str(answer["PlatformApplicationArn"])
+    return made
+
+
 class LocalServices:
     """DynamoDB Local, moto and localstripe for one local stack (a context manager)."""
 
@@ -118,6 +133,7 @@ class LocalServices:
         self.log_dir = log_dir or base / "logs"
         self._processes: list[tuple[str, subprocess.Popen[bytes]]] = []
         self._secrets = self._load_secrets()
+        self._push_applications: dict[str, str] = {}
 
     # -- lifecycle ----------------------------------------------------------------------------------
 
@@ -133,6 +149,7 @@ class LocalServices:
             self._wait_all()
             provision(self.stack_name, dynamodb_endpoint=self.dynamodb_endpoint, aws_endpoint=self.aws_endpoint,
                       bucket_name=self.bucket_name, region=REGION)
+            self._push_applications = push_applications(self.aws_endpoint, self.stack_name)
         except BaseException:
             self.stop()
             raise
@@ -245,6 +262,8 @@ class LocalServices:
             "GIGCONNECT_ATTACHMENTS_BUCKET": self.bucket_name,
             "GIGCONNECT_JWT_SECRET": self._secrets["jwt_secret"],
             "GIGCONNECT_CURSOR_SECRET": self._secrets["cursor_secret"],
+            "GIGCONNECT_PUSH_IOS_APPLICATION_ARN": self._push_applications.get("ios", ""),
+            "GIGCONNECT_PUSH_ANDROID_APPLICATION_ARN": self._push_applications.get("android", ""),
             "POWERTOOLS_TRACE_DISABLED": "true",
             "POWERTOOLS_METRICS_NAMESPACE": "GigConnect",
         }

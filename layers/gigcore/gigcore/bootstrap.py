@@ -80,6 +80,25 @@ class Container:
 
         self.bus.subscribe("notifications", auth.EMAIL_VERIFICATION_REQUESTED, send_verification)
         self.bus.subscribe("notifications", auth.PASSWORD_RESET_REQUESTED, send_reset)
+        self._subscribe_notifications()
+
+    def _subscribe_notifications(self) -> None:
+        from gigcore.domain.notifications import TEMPLATES
+        from gigcore.services import notifications
+
+        def fan_out(event: OutboxEvent) -> None:
+            notifications.fan_out(event, ports=self.notification_ports, now=utc_now())
+
+        for kind in TEMPLATES:
+            self.bus.subscribe("notifications", kind, fan_out)
+        self.bus.subscribe("email", "channel.email",
+                           lambda e: notifications.send_email(e, ports=self.notification_ports))
+        self.bus.subscribe("sms", "channel.sms", lambda e: notifications.send_sms(e, ports=self.notification_ports))
+
+        def push(event: OutboxEvent) -> None:
+            notifications.send_push(event, ports=self.notification_ports)
+
+        self.bus.subscribe("push", "channel.push", push)
 
     @functools.cached_property
     def aws(self) -> Any:
@@ -195,6 +214,25 @@ class Container:
             users=self.users,
             access=self.access_tokens,
         )
+
+    @functools.cached_property
+    def notification_store(self) -> Any:
+        from gigcore.adapters.dynamo_notifications import DynamoNotificationStore
+
+        return DynamoNotificationStore(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def notification_ports(self) -> Any:
+        from gigcore.adapters.sns import SnsPushSender, SnsSmsSender
+        from gigcore.services.notifications import NotificationPorts
+
+        s = self.settings
+        applications = {k: v for k, v in (("ios", s.push_ios_application_arn),
+                                           ("android", s.push_android_application_arn)) if v}
+        sns = self.aws.client("sns")
+        return NotificationPorts(store=self.notification_store, users=self.users, queue=self.queue,
+                                 notifier=self.connections, connections=self.chat_ports.connections,
+                                 mailer=self.mailer, push=SnsPushSender(sns, applications), sms=SnsSmsSender(sns))
 
     @functools.cached_property
     def chat_policy(self) -> Any:

@@ -18,7 +18,7 @@ _LOCAL_JWT_SECRET = "gigconnect-local-only-jwt-key-not-for-the-cloud"  # noqa: S
 _LOCAL_CURSOR_SECRET = "gigconnect-local-only-cursor-key-not-for-the-cloud"  # noqa: S105
 
 #: Queue keys, the suffix of each queue's name. Each has a dead-letter queue named ``<name>-dlq``.
-QUEUE_KEYS: tuple[str, ...] = ("notifications", "payments", "search-indexing", "gig-matching")
+QUEUE_KEYS: tuple[str, ...] = ("notifications", "payments", "search-indexing", "gig-matching", "email", "sms", "push")
 
 
 class Settings(BaseSettings):
@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     verify_token_ttl_hours: int = Field(default=48, ge=1)
     reset_token_ttl_minutes: int = Field(default=60, ge=5)
     mail_from: str = "noreply@gigconnect.local"
+    #: SNS platform applications (created out of band in the cloud: CloudFormation has no resource for them).
+    push_ios_application_arn: str | None = None
+    push_android_application_arn: str | None = None
     app_link_base: str = "gigconnect://"
 
     # Rate limits (token buckets): requests allowed per window.

@@ -1,0 +1,142 @@
+"""DynamoDB adapter of :class:`gigcore.ports.notifications.NotificationStore` (patterns N1-N5)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from gigcore.adapters.aws import error_code, translate
+from gigcore.domain.clock import parse_rfc3339, to_rfc3339
+from gigcore.domain.notifications import Device, Notification, Preferences, QuietHours
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def _device_sk(device: Device) -> str:
+    return f"DEVICE#{device.platform}#{hashlib.sha256(device.token.encode()).hexdigest()[:32]}"
+
+
+class DynamoNotificationStore:
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    def _call(self, operation: str, **kwargs: Any) -> Any:
+        try:
+            return getattr(self._client, operation)(**kwargs)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, "DynamoDB") from exc
+
+    def add(self, notification: Notification, *, dedup_key: str) -> bool:
+        user = f"USER#{notification.user_id}"
+        try:
+            self._client.transact_write_items(TransactItems=[
+                {"Put": {"TableName": self._table, "ConditionExpression": "attribute_not_exists(pk)",
+                         "Item": {"pk": _s(user), "sk": _s(f"NOTIFKEY#{dedup_key}"),
+                                  "notification_id": _s(notification.id)}}},
+                {"Put": {"TableName": self._table, "Item": {
+                    "pk": _s(user), "sk": _s(f"NOTIF#{notification.id}"), "kind": _s("notification"),
+                    "id": _s(notification.id), "type": _s(notification.type), "title": _s(notification.title),
+                    "body": _s(notification.body), "data": _s(json.dumps(notification.data)),
+                    "read": {"BOOL": notification.read}, "created_at": _s(to_rfc3339(notification.created_at))}}},
+                {"Update": {"TableName": self._table, "Key": {"pk": _s(user), "sk": _s("NOTIFUNREAD")},
+                            "UpdateExpression": "ADD unread :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+            ])
+        except ClientError as exc:
+            reasons = exc.response.get("CancellationReasons", [])
+            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+                return False
+            raise translate(exc, "DynamoDB") from exc
+        except BotoCoreError as exc:
+            raise translate(exc, "DynamoDB") from exc
+        return True
+
+    def page(self, user_id: str, *, limit: int, after: str | None) -> tuple[list[Notification], str | None]:
+        kwargs: dict[str, Any] = {
+            "TableName": self._table, "KeyConditionExpression": "pk = :pk AND begins_with(sk, :n)",
+            "ExpressionAttributeValues": {":pk": _s(f"USER#{user_id}"), ":n": _s("NOTIF#")},
+            "ScanIndexForward": False, "Limit": limit}
+        if after:
+            kwargs["ExclusiveStartKey"] = {"pk": _s(f"USER#{user_id}"), "sk": _s(f"NOTIF#{after}")}
+        answer = self._call("query", **kwargs)
+        items = [Notification(id=i["id"]["S"], user_id=user_id, type=i["type"]["S"], title=i["title"]["S"],
+                              body=i["body"]["S"], data=json.loads(i["data"]["S"]), read=bool(i["read"]["BOOL"]),
+                              created_at=parse_rfc3339(i["created_at"]["S"])) for i in answer.get("Items", [])]
+        last = answer.get("LastEvaluatedKey")
+        return items, (last["sk"]["S"][len("NOTIF#"):] if last else None)
+
+    def unread_count(self, user_id: str) -> int:
+        item = self._call("get_item", TableName=self._table, ConsistentRead=True,
+                          Key={"pk": _s(f"USER#{user_id}"), "sk": _s("NOTIFUNREAD")}).get("Item")
+        return max(0, int(item["unread"]["N"])) if item and "unread" in item else 0
+
+    def mark_read(self, user_id: str, ids: list[str] | None) -> None:
+        if ids is None:
+            ids, after = [], None
+            while True:
+                page, after = self.page(user_id, limit=100, after=after)
+                ids += [n.id for n in page if not n.read]
+                if after is None or len(ids) >= 2000:
+                    break
+        for notification_id in dict.fromkeys(ids):
+            try:
+                self._client.transact_write_items(TransactItems=[
+                    {"Update": {"TableName": self._table,
+                                "Key": {"pk": _s(f"USER#{user_id}"), "sk": _s(f"NOTIF#{notification_id}")},
+                                "UpdateExpression": "SET #read = :yes",
+                                "ConditionExpression": "attribute_exists(pk) AND #read = :no",
+                                "ExpressionAttributeNames": {"#read": "read"},
+                                "ExpressionAttributeValues": {":yes": {"BOOL": True}, ":no": {"BOOL": False}}}},
+                    {"Update": {"TableName": self._table, "Key": {"pk": _s(f"USER#{user_id}"), "sk": _s("NOTIFUNREAD")},
+                                "UpdateExpression": "ADD unread :minus",
+                                "ExpressionAttributeValues": {":minus": {"N": "-1"}}}},
+                ])
+            except ClientError as exc:
+                if error_code(exc) != "TransactionCanceledException":  # already read, or not the user's
+                    raise translate(exc, "DynamoDB") from exc
+            except BotoCoreError as exc:
+                raise translate(exc, "DynamoDB") from exc
+
+    def preferences(self, user_id: str) -> Preferences:
+        item = self._call("get_item", TableName=self._table, ConsistentRead=True,
+                          Key={"pk": _s(f"USER#{user_id}"), "sk": _s("NOTIFPREFS")}).get("Item")
+        if not item:
+            return Preferences()
+        quiet = json.loads(item["quiet_hours"]["S"]) if "quiet_hours" in item else None
+        return Preferences(channels=json.loads(item["channels"]["S"]), per_type=json.loads(item["per_type"]["S"]),
+                           quiet_hours=QuietHours(**quiet) if quiet else None)
+
+    def save_preferences(self, user_id: str, preferences: Preferences) -> None:
+        item: dict[str, Any] = {"pk": _s(f"USER#{user_id}"), "sk": _s("NOTIFPREFS"),
+                                "channels": _s(json.dumps(preferences.channels)),
+                                "per_type": _s(json.dumps(preferences.per_type))}
+        if preferences.quiet_hours:
+            q = preferences.quiet_hours
+            item["quiet_hours"] = _s(json.dumps({"start": q.start, "end": q.end, "tz": q.tz}))
+        self._call("put_item", TableName=self._table, Item=item)
+
+    def devices(self, user_id: str) -> list[Device]:
+        answer = self._call("query", TableName=self._table, ConsistentRead=True,
+                            KeyConditionExpression="pk = :pk AND begins_with(sk, :d)",
+                            ExpressionAttributeValues={":pk": _s(f"USER#{user_id}"), ":d": _s("DEVICE#")})
+        return [Device(user_id=user_id, platform=i["platform"]["S"], token=i["token"]["S"],
+                       endpoint_arn=i.get("endpoint_arn", {}).get("S")) for i in answer.get("Items", [])]
+
+    def add_device(self, device: Device) -> None:
+        self._call("put_item", TableName=self._table, Item={
+            "pk": _s(f"USER#{device.user_id}"), "sk": _s(_device_sk(device)), "kind": _s("device"),
+            "platform": _s(device.platform), "token": _s(device.token)})
+
+    def set_endpoint(self, device: Device, endpoint_arn: str) -> None:
+        self._call("update_item", TableName=self._table,
+                   Key={"pk": _s(f"USER#{device.user_id}"), "sk": _s(_device_sk(device))},
+                   UpdateExpression="SET endpoint_arn = :arn", ExpressionAttributeValues={":arn": _s(endpoint_arn)})
+
+    def remove_device(self, device: Device) -> None:
+        self._call("delete_item", TableName=self._table,
+                   Key={"pk": _s(f"USER#{device.user_id}"), "sk": _s(_device_sk(device))})

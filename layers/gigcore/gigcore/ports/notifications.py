@@ -1,0 +1,43 @@
+"""Ports of the notifications area."""
+
+from __future__ import annotations
+
+from typing import Protocol
+
+from gigcore.domain.notifications import Device, Notification, Preferences
+
+
+class NotificationStore(Protocol):
+    def add(self, notification: Notification, *, dedup_key: str) -> bool:
+        """Store an in-app notification once per ``dedup_key``; False when it was already stored."""
+
+    def page(self, user_id: str, *, limit: int, after: str | None) -> tuple[list[Notification], str | None]: ...
+
+    def unread_count(self, user_id: str) -> int: ...
+
+    def mark_read(self, user_id: str, ids: list[str] | None) -> None:
+        """Mark these notifications read (all of them when ``ids`` is None)."""
+
+    def preferences(self, user_id: str) -> Preferences: ...
+
+    def save_preferences(self, user_id: str, preferences: Preferences) -> None: ...
+
+    def devices(self, user_id: str) -> list[Device]: ...
+
+    def add_device(self, device: Device) -> None: ...
+
+    def set_endpoint(self, device: Device, endpoint_arn: str) -> None: ...
+
+    def remove_device(self, device: Device) -> None: ...
+
+
+class PushSender(Protocol):
+    def endpoint(self, device: Device) -> str:
+        """The platform endpoint of a device token (created when missing)."""
+
+    def push(self, endpoint_arn: str, title: str, body: str, data: dict[str, str]) -> bool:
+        """Send; False when the endpoint is disabled (the token is dead and the device must go)."""
+
+
+class SmsSender(Protocol):
+    def sms(self, phone: str, text: str) -> str: ...

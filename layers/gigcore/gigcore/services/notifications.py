@@ -1,0 +1,107 @@
+"""The notification pipeline: fan-out of events to the in-app feed, the live socket and the channel queues,
+and the channel senders (email via SES, SMS and push via SNS).
+
+Every step is idempotent on a business key: the in-app item on the event id (one notification for a
+duplicated event), channel messages on ``<event id>:<channel>`` (the consumers' processed markers), so a
+retry after a failure re-sends only what did not complete.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from gigcore.domain.ids import new_id
+from gigcore.domain.notifications import TEMPLATES, Notification, choose_channels, render
+from gigcore.ports import ConnectionNotifier, OutboxEvent, Queue
+from gigcore.ports.auth import Mailer, UserRepository
+from gigcore.ports.chat import ConnectionRepository
+from gigcore.ports.notifications import NotificationStore, PushSender, SmsSender
+from gigcore.schemas.notifications import notification_out
+
+CHANNEL_EVENT = "channel.{}"
+
+
+@dataclass(frozen=True)
+class NotificationPorts:
+    store: NotificationStore
+    users: UserRepository
+    queue: Queue
+    notifier: ConnectionNotifier
+    connections: ConnectionRepository
+    mailer: Mailer
+    push: PushSender
+    sms: SmsSender
+
+
+def fan_out(event: OutboxEvent, *, ports: NotificationPorts, now: datetime) -> list[str]:
+    """Deliver one event to its user; returns the channels it was queued for."""
+    if event.type not in TEMPLATES:
+        raise ValueError(f"not a notification type: {event.type}")
+    payload = dict(event.payload)
+    user = ports.users.get(str(payload["user_id"]))
+    if user is None:
+        return []
+    title, body = render(event.type, payload)
+    data = {k: str(v) for k, v in payload.items() if k.endswith("_id") and k != "user_id"}
+    notification = Notification(id=new_id(), user_id=user.id, type=event.type, title=title, body=body, data=data,
+                                read=False, created_at=now)
+    if ports.store.add(notification, dedup_key=event.id):
+        frame = {"type": "notification", "notification": notification_out(notification).model_dump(mode="json")}
+        for connection_id in ports.connections.of_users([user.id]).get(user.id, []):
+            if not ports.notifier.post(connection_id, frame):
+                ports.connections.remove(connection_id)
+    preferences = ports.store.preferences(user.id)
+    devices = ports.store.devices(user.id)
+    channels = choose_channels(event.type, preferences, has_devices=bool(devices), has_phone=bool(user.phone),
+                               now=now)
+    for channel in channels:
+        ports.queue.send(channel, {"id": f"{event.id}:{channel}", "type": CHANNEL_EVENT.format(channel),
+                                   "payload": {"user_id": user.id, "kind": event.type, "title": title, "body": body,
+                                               "data": data}})
+    return channels
+
+
+def _html(title: str, body: str) -> str:
+    escape = {"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"}
+    safe_title = "".join(escape.get(c, c) for c in title)
+    safe_body = "".join(escape.get(c, c) for c in body)
+    return (f"<html><body><h2>{safe_title}</h2><p>{safe_body}</p>"
+            "<p style=\"color:#888\">You can change which emails you get in the GigConnect app.</p></body></html>")
+
+
+def send_email(event: OutboxEvent, *, ports: NotificationPorts) -> None:
+    payload: dict[str, Any] = dict(event.payload)
+    user = ports.users.get(str(payload["user_id"]))
+    if user is None:
+        return
+    text = f"{payload['body']}\n\nYou can change which emails you get in the GigConnect app."
+    ports.mailer.send(user.email, f"GigConnect: {payload['title']}", text, _html(payload["title"], payload["body"]))
+
+
+def send_sms(event: OutboxEvent, *, ports: NotificationPorts) -> None:
+    payload: dict[str, Any] = dict(event.payload)
+    user = ports.users.get(str(payload["user_id"]))
+    if user is None or not user.phone:
+        return
+    ports.sms.sms(user.phone, f"GigConnect: {payload['title']}. {payload['body']}"[:300])
+
+
+def send_push(event: OutboxEvent, *, ports: NotificationPorts) -> int:
+    """Push to every device of the user; a disabled endpoint (dead token) removes that device."""
+    payload: dict[str, Any] = dict(event.payload)
+    sent = 0
+    for device in ports.store.devices(str(payload["user_id"])):
+        endpoint = ports.push.endpoint(device)
+        if endpoint != device.endpoint_arn:
+            ports.store.set_endpoint(device, endpoint)
+        if ports.push.push(endpoint, str(payload["title"]), str(payload["body"]),
+                           {k: str(v) for k, v in payload.get("data", {}).items()}):
+            sent += 1
+        else:
+            forget = getattr(ports.push, "forget", None)
+            if forget is not None:
+                forget(endpoint)
+            ports.store.remove_device(device)
+    return sent
