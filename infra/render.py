@@ -106,8 +106,130 @@ def finish_template(template: dict[str, Any], manifest: dict[str, Any]) -> dict[
     for resource in resources.values():
         if resource.get("Type") == "AWS::ApiGateway::Stage" or resource.get("Type") == "AWS::Serverless::Api":
             resource.setdefault("Properties", {})["TracingEnabled"] = True
+    if "scaling" in manifest:
+        add_scaling(resources, manifest["scaling"], manifest)
     result["Description"] = "GigConnect: serverless backend for gig marketplaces (rendered by infra/render.py)"
     return result
+
+
+def _cron_day(month_day: str, hour: int) -> str:
+    month, day = month_day.split("-")
+    return f"cron(0 {hour} {int(day)} {int(month)} ? *)"
+
+
+def add_scaling(resources: dict[str, Any], scaling: dict[str, Any], manifest: dict[str, Any]) -> None:
+    """Throttles, usage plans, reserved concurrency, event-season provisioned concurrency, alarms, dashboard."""
+    api = resources["RestAPI"]["Properties"]
+    throttle = scaling["api_throttle"]
+    api["MethodSettings"] = [{"ResourcePath": "/*", "HttpMethod": "*", "MetricsEnabled": True,
+                              "ThrottlingRateLimit": throttle["rate_per_second"],
+                              "ThrottlingBurstLimit": throttle["burst"]}]
+    for name, plan in scaling["usage_plans"].items():
+        logical = "UsagePlan" + "".join(part.capitalize() for part in name.split("-"))
+        resources[logical] = {
+            "Type": "AWS::ApiGateway::UsagePlan",
+            "DependsOn": ["RestAPIapiStage"],
+            "Properties": {
+                "UsagePlanName": {"Fn::Sub": f"${{AWS::StackName}}-{name}"},
+                "ApiStages": [{"ApiId": {"Ref": "RestAPI"}, "Stage": manifest["api_gateway_stage"]}],
+                "Throttle": {"RateLimit": plan["rate_per_second"], "BurstLimit": plan["burst"]},
+                "Quota": {"Limit": plan["quota_per_day"], "Period": "DAY"},
+            },
+        }
+    for function, reserved in scaling["reserved_concurrency"].items():
+        resources[logical_id(function)]["Properties"]["ReservedConcurrentExecutions"] = reserved
+
+    provisioned = scaling["provisioned_concurrency"]
+    target = logical_id(provisioned["function"])
+    props = resources[target]["Properties"]
+    props["AutoPublishAlias"] = "live"
+    props["ProvisionedConcurrencyConfig"] = {"ProvisionedConcurrentExecutions": provisioned["baseline"]}
+    actions = []
+    for window in provisioned["event_windows"]:
+        actions.append({"ScheduledActionName": f"{window['name']}-start", "Schedule": _cron_day(window["start"], 0),
+                        "ScalableTargetAction": {"MinCapacity": window["concurrency"],
+                                                 "MaxCapacity": provisioned["max"]}})
+        actions.append({"ScheduledActionName": f"{window['name']}-end", "Schedule": _cron_day(window["end"], 23),
+                        "ScalableTargetAction": {"MinCapacity": provisioned["baseline"],
+                                                 "MaxCapacity": provisioned["max"]}})
+    resources[f"{target}ProvisionedConcurrencyTarget"] = {
+        "Type": "AWS::ApplicationAutoScaling::ScalableTarget",
+        "DependsOn": [f"{target}Aliaslive"],
+        "Properties": {
+            "ServiceNamespace": "lambda",
+            "ScalableDimension": "lambda:function:ProvisionedConcurrency",
+            "ResourceId": {"Fn::Sub": f"function:${{{target}}}:live"},
+            "MinCapacity": provisioned["baseline"],
+            "MaxCapacity": provisioned["max"],
+            "ScheduledActions": actions,
+        },
+    }
+    _alarms(resources, scaling["alarms"], manifest)
+
+
+def _alarm(description: str, **properties: Any) -> dict[str, Any]:
+    base = {"AlarmDescription": description, "ActionsEnabled": True, "AlarmActions": [{"Ref": "AlarmTopic"}],
+            "OKActions": [{"Ref": "AlarmTopic"}], "TreatMissingData": "notBreaching", "EvaluationPeriods": 3,
+            "DatapointsToAlarm": 2}
+    return {"Type": "AWS::CloudWatch::Alarm", "Properties": base | properties}
+
+
+def _alarms(resources: dict[str, Any], limits: dict[str, Any], manifest: dict[str, Any]) -> None:
+    resources["AlarmTopic"] = {"Type": "AWS::SNS::Topic",
+                               "Properties": {"TopicName": {"Fn::Sub": "${AWS::StackName}-alarms"}}}
+    api_dims = [{"Name": "ApiName", "Value": manifest["app_name"]}, {"Name": "Stage",
+                                                                     "Value": manifest["api_gateway_stage"]}]
+    resources["ApiLatencyP95Alarm"] = _alarm(
+        f"API p95 latency over {limits['p95_latency_ms']} ms", Namespace="AWS/ApiGateway", MetricName="Latency",
+        Dimensions=api_dims, ExtendedStatistic="p95", Period=60, Threshold=limits["p95_latency_ms"],
+        ComparisonOperator="GreaterThanThreshold")
+    resources["Api5xxRateAlarm"] = _alarm(
+        f"API 5xx rate over {limits['error_rate_5xx_percent']}%", Threshold=limits["error_rate_5xx_percent"],
+        ComparisonOperator="GreaterThanThreshold",
+        Metrics=[
+            {"Id": "errors", "ReturnData": False, "MetricStat": {"Stat": "Sum", "Period": 60, "Metric": {
+                "Namespace": "AWS/ApiGateway", "MetricName": "5XXError", "Dimensions": api_dims}}},
+            {"Id": "requests", "ReturnData": False, "MetricStat": {"Stat": "SampleCount", "Period": 60, "Metric": {
+                "Namespace": "AWS/ApiGateway", "MetricName": "Count", "Dimensions": api_dims}}},
+            {"Id": "rate", "ReturnData": True, "Label": "5xx %",
+             "Expression": "IF(requests > 0, 100 * errors / requests, 0)"},
+        ])
+    for logical, resource in list(resources.items()):
+        if resource.get("Type") == "AWS::SQS::Queue" and logical.endswith("DLQ"):
+            resources[f"{logical}MessagesAlarm"] = _alarm(
+                f"A message is in {logical}", Namespace="AWS/SQS", MetricName="ApproximateNumberOfMessagesVisible",
+                Dimensions=[{"Name": "QueueName", "Value": {"Fn::GetAtt": [logical, "QueueName"]}}],
+                Statistic="Maximum", Period=60, Threshold=0, ComparisonOperator="GreaterThanThreshold",
+                EvaluationPeriods=1, DatapointsToAlarm=1)
+    for logical, resource in list(resources.items()):
+        if resource.get("Type") == "AWS::Serverless::Function":
+            resources[f"{logical}ThrottlesAlarm"] = _alarm(
+                f"{logical} is being throttled", Namespace="AWS/Lambda", MetricName="Throttles",
+                Dimensions=[{"Name": "FunctionName", "Value": {"Ref": logical}}], Statistic="Sum", Period=60,
+                Threshold=0, ComparisonOperator="GreaterThanThreshold")
+    resources["TableThrottlesAlarm"] = _alarm(
+        "DynamoDB throttled requests on the main table", Namespace="AWS/DynamoDB", MetricName="ThrottledRequests",
+        Dimensions=[{"Name": "TableName", "Value": {"Ref": "MainTable"}}], Statistic="Sum", Period=60, Threshold=0,
+        ComparisonOperator="GreaterThanThreshold")
+    widgets = [
+        {"type": "metric", "x": 0, "y": 0, "width": 12, "height": 6, "properties": {
+            "title": "API latency p95 (ms)", "region": "${AWS::Region}", "stat": "p95",
+            "metrics": [["AWS/ApiGateway", "Latency", "ApiName", manifest["app_name"], "Stage",
+                         manifest["api_gateway_stage"]]]}},
+        {"type": "metric", "x": 12, "y": 0, "width": 12, "height": 6, "properties": {
+            "title": "API requests and 5xx", "region": "${AWS::Region}", "stat": "Sum",
+            "metrics": [["AWS/ApiGateway", "Count", "ApiName", manifest["app_name"], "Stage",
+                         manifest["api_gateway_stage"]], [".", "5XXError", ".", ".", ".", "."]]}},
+        {"type": "metric", "x": 0, "y": 6, "width": 12, "height": 6, "properties": {
+            "title": "DynamoDB throttles", "region": "${AWS::Region}", "stat": "Sum",
+            "metrics": [["AWS/DynamoDB", "ThrottledRequests", "TableName", "${MainTable}"]]}},
+        {"type": "metric", "x": 12, "y": 6, "width": 12, "height": 6, "properties": {
+            "title": "Lambda concurrency and throttles", "region": "${AWS::Region}", "stat": "Maximum",
+            "metrics": [["AWS/Lambda", "ConcurrentExecutions"], [".", "Throttles", {"stat": "Sum"}]]}},
+    ]
+    resources["Dashboard"] = {"Type": "AWS::CloudWatch::Dashboard", "Properties": {
+        "DashboardName": {"Fn::Sub": "${AWS::StackName}"},
+        "DashboardBody": {"Fn::Sub": json.dumps({"widgets": widgets}, sort_keys=True)}}}
 
 
 def render() -> tuple[str, str]:

@@ -84,3 +84,53 @@ def test_cfn_lint_finds_no_errors():
         pytest.skip("cfn-lint is not installed in this environment")
     answer = subprocess.run([str(lint), str(REPO / "template.yaml")], capture_output=True, text=True)
     assert answer.returncode & 2 == 0, answer.stdout
+
+
+# ---- scaling and protection (chalicefile.json "scaling") ------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def scaling() -> dict:
+    return json.loads((REPO / "chalicefile.json").read_text())["scaling"]
+
+
+def test_the_api_stage_is_throttled_and_has_usage_plans(template, scaling):
+    (settings,) = template["Resources"]["RestAPI"]["Properties"]["MethodSettings"]
+    assert settings["ThrottlingRateLimit"] == scaling["api_throttle"]["rate_per_second"]
+    assert settings["ThrottlingBurstLimit"] == scaling["api_throttle"]["burst"]
+    plans = [r for r in template["Resources"].values() if r["Type"] == "AWS::ApiGateway::UsagePlan"]
+    assert len(plans) == len(scaling["usage_plans"])
+    assert all(p["Properties"]["Throttle"]["RateLimit"] > 0 and p["Properties"]["Quota"]["Period"] == "DAY"
+               for p in plans)
+
+
+def test_workers_have_reserved_concurrency(template, scaling):
+    for function, reserved in scaling["reserved_concurrency"].items():
+        props = template["Resources"][render.logical_id(function)]["Properties"]
+        assert props["ReservedConcurrentExecutions"] == reserved, function
+
+
+def test_every_event_window_raises_and_then_lowers_provisioned_concurrency(template, scaling):
+    provisioned = scaling["provisioned_concurrency"]
+    target = template["Resources"]["APIHandlerProvisionedConcurrencyTarget"]["Properties"]
+    actions = {a["ScheduledActionName"]: a for a in target["ScheduledActions"]}
+    for window in provisioned["event_windows"]:
+        month, day = (int(x) for x in window["start"].split("-"))
+        start = actions[f"{window['name']}-start"]
+        assert start["Schedule"] == f"cron(0 0 {day} {month} ? *)"
+        assert start["ScalableTargetAction"]["MinCapacity"] == window["concurrency"]
+        assert actions[f"{window['name']}-end"]["ScalableTargetAction"]["MinCapacity"] == provisioned["baseline"]
+    assert template["Resources"]["APIHandler"]["Properties"]["AutoPublishAlias"] == "live"
+
+
+def test_alarms_watch_latency_errors_dlqs_throttles_and_the_table(template, scaling):
+    resources = template["Resources"]
+    p95 = resources["ApiLatencyP95Alarm"]["Properties"]
+    assert p95["ExtendedStatistic"] == "p95" and p95["Threshold"] == scaling["alarms"]["p95_latency_ms"]
+    assert resources["Api5xxRateAlarm"]["Properties"]["Threshold"] == scaling["alarms"]["error_rate_5xx_percent"]
+    dlqs = [k for k, v in resources.items() if v["Type"] == "AWS::SQS::Queue" and k.endswith("DLQ")]
+    assert dlqs and all(f"{k}MessagesAlarm" in resources for k in dlqs)
+    assert all(f"{k}ThrottlesAlarm" in resources for k in functions(template))
+    assert "TableThrottlesAlarm" in resources and "Dashboard" in resources
+    alarms = [v for v in resources.values() if v["Type"] == "AWS::CloudWatch::Alarm"]
+    assert all(a["Properties"]["AlarmActions"] == [{"Ref": "AlarmTopic"}] for a in alarms)
