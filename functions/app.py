@@ -12,7 +12,7 @@ from typing import Any
 from chalice import Chalice, Rate, Response
 from chalice.app import CloudWatchEvent, DynamoDBEvent, SQSEvent, WebsocketEvent
 
-from chalicelib import auth, conversations, events, notifications, system, users, websocket
+from chalicelib import auth, conversations, events, gigs, notifications, system, users, websocket
 from chalicelib.http import api_conventions
 
 app = Chalice(app_name="gigconnect")
@@ -21,6 +21,7 @@ app.debug = False
 app.register_blueprint(system.bp)
 app.register_blueprint(auth.bp)
 app.register_blueprint(users.bp)
+app.register_blueprint(gigs.bp)
 app.register_blueprint(conversations.bp)
 app.register_blueprint(notifications.bp)
 

@@ -128,3 +128,58 @@ class FakeIdempotency:
 
     def abandon(self, scope: str, key: str) -> None:
         self.records.pop((scope, key), None)
+
+
+class FakeGeoIndex:
+    """An in-memory geo index with the same partition layout and key order as the DynamoDB one."""
+
+    def __init__(self, layout: Any = None) -> None:
+        from gigcore.domain.geo import PartitionLayout
+
+        self._layout = layout or PartitionLayout()
+        self.keys: dict[str, list[str]] = {}
+        self.entries: dict[str, Any] = {}
+        self.reads: list[Any] = []
+
+    def layout(self) -> Any:
+        return self._layout
+
+    def _key(self, entry: Any) -> str:
+        from gigcore.domain import geo
+
+        return geo.encode(entry.lat, entry.lng) + "#" + entry.id
+
+    def put(self, entry: Any) -> None:
+        import bisect
+
+        self.remove(entry.id)
+        key = self._key(entry)
+        bisect.insort(self.keys.setdefault(self._layout.partition_of(key).name, []), key)
+        self.entries[entry.id] = entry
+
+    def remove(self, entry_id: str) -> None:
+        entry = self.entries.pop(entry_id, None)
+        if entry is not None:
+            key = self._key(entry)
+            self.keys[self._layout.partition_of(key).name].remove(key)
+
+    def read(self, queries: Any) -> list[Any]:
+        import bisect
+
+        from gigcore.ports.gigs import RangeAnswer
+
+        answers = []
+        for query in queries:
+            self.reads.append(query)
+            keys = self.keys.get(query.partition, [])
+            lo = bisect.bisect_left(keys, query.lo)
+            hi = len(keys) if query.hi is None else bisect.bisect_left(keys, query.hi)
+            chosen = keys[lo:hi]
+            stopped = None
+            if query.limit is not None and len(chosen) > query.limit:
+                chosen = chosen[: query.limit]
+                stopped = chosen[-1].split("#")[0]
+            entries = tuple(self.entries[key.split("#", 1)[1]] for key in chosen)
+            answers.append(RangeAnswer(entries=entries, stopped_at=stopped, scanned=len(chosen), calls=1,
+                                       capacity=max(0.5, len(chosen) * 0.02)))
+        return answers

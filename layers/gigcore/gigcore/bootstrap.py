@@ -8,7 +8,7 @@ when first asked for.
 from __future__ import annotations
 
 import functools
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gigcore.domain.clock import utc_now
 from gigcore.domain.cursor import CursorCodec
@@ -23,9 +23,13 @@ from gigcore.ports.auth import (
     RefreshTokenStore,
     UserRepository,
 )
+from gigcore.ports.gigs import GeoIndex, GigRepository
 from gigcore.services import auth
 from gigcore.services.events import EventBus
 from gigcore.settings import Settings
+
+if TYPE_CHECKING:
+    from gigcore.adapters.dynamo_geo import DynamoGeoLayouts
 
 
 @functools.cache
@@ -152,7 +156,32 @@ class Container:
     def users(self) -> UserRepository:
         from gigcore.adapters.dynamo_users import DynamoUserRepository
 
-        return DynamoUserRepository(self.pynamodb)
+        return DynamoUserRepository(self.pynamodb, self.geo_layouts)
+
+    @functools.cached_property
+    def geo_layouts(self) -> DynamoGeoLayouts:
+        from gigcore.adapters.dynamo_geo import DynamoGeoLayouts
+
+        _ = self.pynamodb  # binds the models
+        return DynamoGeoLayouts()
+
+    @functools.cached_property
+    def gigs(self) -> GigRepository:
+        from gigcore.adapters.dynamo_gigs import DynamoGigRepository
+
+        return DynamoGigRepository(self.pynamodb, self.geo_layouts)
+
+    @functools.cached_property
+    def gig_geo(self) -> GeoIndex:
+        from gigcore.adapters.dynamo_geo import GIG_INDEX, DynamoGeoIndex
+
+        return DynamoGeoIndex(self.dynamodb, self.settings.table_name, GIG_INDEX, self.geo_layouts)
+
+    @functools.cached_property
+    def freelancer_geo(self) -> GeoIndex:
+        from gigcore.adapters.dynamo_geo import FREELANCER_INDEX, DynamoGeoIndex
+
+        return DynamoGeoIndex(self.dynamodb, self.settings.table_name, FREELANCER_INDEX, self.geo_layouts)
 
     @functools.cached_property
     def password_hasher(self) -> PasswordHasher:

@@ -18,6 +18,7 @@ from pynamodb.attributes import (
     UnicodeAttribute,
     VersionAttribute,
 )
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from gigcore.domain.clock import to_rfc3339, utc_now
@@ -60,6 +61,9 @@ class UserItem(_Item):
     rating_sum = NumberAttribute(default=0)
     rating_count = NumberAttribute(default=0)
     session_generation = NumberAttribute(default=0)
+    #: Where the freelancer's geo index entry is (absent when not indexed): removed or moved on save.
+    geo_pk = UnicodeAttribute(null=True)
+    geo_sk = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
 
@@ -97,7 +101,89 @@ class EventItem(_Item):
         )
 
 
-MODELS: tuple[type[_Item], ...] = (UserItem, EmailItem, EventItem)
+class OwnerGigsIndex(GlobalSecondaryIndex["GigItem"]):  # type: ignore[no-untyped-call]
+    """gsi1: a client's gigs, newest first (``gsi1pk = OWNER#<user_id>``, ``gsi1sk = GIG#<created_at>#<id>``)."""
+
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class OwnerStatusGigsIndex(GlobalSecondaryIndex["GigItem"]):  # type: ignore[no-untyped-call]
+    """gsi2: a client's gigs of one status (``gsi2pk = OWNER#<user_id>#<status>``, ``gsi2sk`` as gsi1sk)."""
+
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class GigItem(_Item):
+    """``pk = GIG#<id>``, ``sk = GIG``."""
+
+    kind = UnicodeAttribute(default="gig")
+    id = UnicodeAttribute()
+    owner_id = UnicodeAttribute()
+    title = UnicodeAttribute()
+    description = UnicodeAttribute(default="")
+    category = UnicodeAttribute()
+    skills = ListAttribute(of=UnicodeAttribute, default=list)
+    budget_min = NumberAttribute()
+    budget_max = NumberAttribute()
+    currency = UnicodeAttribute()
+    budget_type = UnicodeAttribute()
+    lat = NumberAttribute(null=True)
+    lng = NumberAttribute(null=True)
+    remote = BooleanAttribute(default=False)
+    urgency = UnicodeAttribute()
+    deadline = UnicodeAttribute(null=True)
+    status = UnicodeAttribute()
+    application_count = NumberAttribute(default=0)
+    created_at = UnicodeAttribute()
+    updated_at = UnicodeAttribute()
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    gsi2pk = UnicodeAttribute()
+    gsi2sk = UnicodeAttribute()
+    #: Where the gig's geo index entry is (absent when not indexed): removed or moved on save.
+    geo_pk = UnicodeAttribute(null=True)
+    geo_sk = UnicodeAttribute(null=True)
+    version = VersionAttribute()
+
+    owner_index = OwnerGigsIndex()
+    owner_status_index = OwnerStatusGigsIndex()
+
+
+class GeoItem(_Item):
+    """A geo index entry: ``pk = GEO#<index>#<partition>``, ``sk = <geohash12>#<id>`` (see docs/geo.md).
+
+    Short attribute names: a page reads many of these, and DynamoDB bills by the byte.
+    """
+
+    lat = NumberAttribute(attr_name="la")
+    lng = NumberAttribute(attr_name="ln")
+    category = UnicodeAttribute(null=True, attr_name="c")
+    skills = ListAttribute(of=UnicodeAttribute, null=True, attr_name="s")
+    amount_min = NumberAttribute(null=True, attr_name="lo")
+    amount_max = NumberAttribute(null=True, attr_name="hi")
+    currency = UnicodeAttribute(null=True, attr_name="cu")
+    availability = UnicodeAttribute(null=True, attr_name="av")
+
+
+class GeoLayoutItem(_Item):
+    """``pk = GEO#LAYOUT``, ``sk = <index>``: the partition layout and density histogram of one geo index."""
+
+    splits = ListAttribute(of=UnicodeAttribute, default=list)
+    histogram = JSONAttribute(null=True)
+    version = NumberAttribute(default=0)
+
+
+MODELS: tuple[type[_Item], ...] = (UserItem, EmailItem, EventItem, GigItem, GeoItem, GeoLayoutItem)
 
 
 def bind(table_name: str, host: str | None, region: str) -> None:

@@ -14,9 +14,11 @@ from pynamodb.exceptions import (
 )
 from pynamodb.transactions import TransactWrite
 
-from gigcore.adapters.dynamo_models import EmailItem, UserItem
+from gigcore.adapters.dynamo_geo import FREELANCER_INDEX, DynamoGeoLayouts, geo_item
+from gigcore.adapters.dynamo_models import EmailItem, GeoItem, UserItem
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.errors import ConflictError, RetryableError, UpstreamUnavailableError
+from gigcore.domain.geo import freelancer_entry
 from gigcore.domain.users import FreelancerProfile, Location, Skill, User, normalise_email
 
 
@@ -111,8 +113,12 @@ def from_item(item: UserItem) -> User:
 
 
 class DynamoUserRepository:
-    def __init__(self, connection: Connection) -> None:
+    """Users; with ``layouts``, a freelancer's entry in the freelancer geo index is kept in step with their
+    profile in the same transaction as the user item (indexed while available or busy)."""
+
+    def __init__(self, connection: Connection, layouts: DynamoGeoLayouts | None = None) -> None:
         self._connection = connection
+        self._layouts = layouts
 
     def add(self, user: User) -> None:
         item = to_item(user)
@@ -146,10 +152,38 @@ class DynamoUserRepository:
 
     def save(self, user: User) -> User:
         item = to_item(user)
+        if self._layouts is None:
+            try:
+                item.save(condition=UserItem.pk.exists())
+            except PutError as exc:
+                if _cause(exc) == "ConditionalCheckFailedException":
+                    raise ConflictError("The account was changed by another request; try again.") from exc
+                raise _outage(exc) from exc
+            return from_item(item)
         try:
-            item.save(condition=UserItem.pk.exists())
-        except PutError as exc:
-            if _cause(exc) == "ConditionalCheckFailedException":
+            stored = UserItem.get(f"USER#{user.id}", "PROFILE", consistent_read=True,
+                                  attributes_to_get=["geo_pk", "geo_sk", "version"])
+        except DoesNotExist as exc:
+            raise ConflictError("The account no longer exists.") from exc
+        except GetError as exc:
+            raise _outage(exc) from exc
+        entry = freelancer_entry(user)
+        index = geo_item(FREELANCER_INDEX, self._layouts.get(FREELANCER_INDEX), entry) if entry else None
+        if index is not None:
+            item.geo_pk, item.geo_sk = index.pk, index.sk
+        old = (stored.geo_pk, stored.geo_sk) if stored.geo_pk and stored.geo_sk else None
+        stale = old if old is not None and (index is None or (index.pk, index.sk) != old) else None
+        try:
+            with TransactWrite(connection=self._connection) as tx:
+                # The version condition (PynamoDB's) keeps the geo key read above current.
+                tx.save(item, condition=UserItem.pk.exists())
+                if stale is not None:
+                    tx.delete(GeoItem(pk=stale[0], sk=stale[1]))
+                if index is not None:
+                    tx.save(index)
+        except TransactWriteError as exc:
+            reasons = getattr(exc, "cancellation_reasons", None) or []
+            if any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons):
                 raise ConflictError("The account was changed by another request; try again.") from exc
             raise _outage(exc) from exc
         return from_item(item)

@@ -1,0 +1,90 @@
+"""Ports of the gigs area: the gig repository and the geo index that "near me" reads."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+
+from gigcore.domain.geo import GeoEntry, PartitionLayout
+from gigcore.domain.gigs import Gig, GigStatus
+from gigcore.ports import OutboxEvent
+
+
+@dataclass(frozen=True)
+class GigPage:
+    gigs: list[Gig]
+    #: Where the next page starts (adapter-defined, JSON-serialisable), None at the end.
+    after: dict[str, str] | None
+
+
+class GigRepository(Protocol):
+    """Gigs and their entry in the gig geo index, written together with their events (one transaction)."""
+
+    def add(self, gig: Gig, events: Sequence[OutboxEvent]) -> Gig:
+        """Store a new gig (and its geo entry when open and located) with ``events``; returns it at version 1."""
+
+    def get(self, gig_id: str) -> Gig | None: ...
+
+    def get_many(self, gig_ids: Sequence[str]) -> dict[str, Gig]:
+        """The gigs that exist among ``gig_ids`` (eventually consistent; for list pages)."""
+
+    def save(self, gig: Gig, *, expected_status: GigStatus, events: Sequence[OutboxEvent]) -> Gig:
+        """Write ``gig`` if it is still at ``gig.version`` and in ``expected_status`` (the condition re-checks the
+        state machine), keeping its geo entry in step: written while open and located, removed otherwise.
+
+        Returns the stored gig (version + 1). Raises :class:`ConflictError` when someone changed it meanwhile.
+        """
+
+    def by_owner(self, owner_id: str, *, status: GigStatus | None, limit: int,
+                 after: dict[str, str] | None) -> GigPage:
+        """The owner's gigs, newest first, optionally of one status."""
+
+
+class PendingApplicationsRejector(Protocol):
+    """The hook by which a cancelled gig's pending applications are rejected (the applications area provides it)."""
+
+    def reject_pending(self, gig: Gig, now: datetime) -> None:
+        """Reject every pending or shortlisted application of ``gig``. Must be idempotent."""
+
+
+# ---- the geo index --------------------------------------------------------------------------------------
+
+__all__ = ["GeoEntry", "GeoIndex", "GigPage", "GigRepository", "PendingApplicationsRejector", "RangeAnswer",
+           "RangeQuery"]
+
+
+@dataclass(frozen=True)
+class RangeQuery:
+    """The keys ``[lo, hi)`` of one partition (``hi`` None: to the partition's end); at most ``limit`` items."""
+
+    partition: str
+    lo: str
+    hi: str | None
+    limit: int | None = None
+
+
+@dataclass(frozen=True)
+class RangeAnswer:
+    """Entries in key order. ``stopped_at`` is the geohash of the last entry read when ``limit`` cut the read
+    short (more may follow), else None. ``scanned``/``calls``/``capacity`` are what the read cost."""
+
+    entries: tuple[GeoEntry, ...]
+    stopped_at: str | None = None
+    scanned: int = 0
+    calls: int = 0
+    capacity: float = 0.0
+
+
+class GeoIndex(Protocol):
+    """One geo index (gigs, or freelancers): keyed by geohash, split into partitions by a layout."""
+
+    def layout(self) -> PartitionLayout:
+        """The current partition layout (cached by adapters)."""
+
+    def read(self, queries: Sequence[RangeQuery]) -> list[RangeAnswer]:
+        """Run ``queries`` (concurrently where the adapter can), eventually consistent; one answer each, in order.
+
+        Raises :class:`UpstreamUnavailableError` (or :class:`RetryableError` when throttled).
+        """

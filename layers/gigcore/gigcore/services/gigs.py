@@ -1,0 +1,180 @@
+"""Gigs: create, read, update, cancel, the owner's list, and "near me" for gigs and freelancers."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from gigcore.domain.clock import parse_rfc3339
+from gigcore.domain.errors import ConflictError, ForbiddenError, NotFoundError
+from gigcore.domain.gigs import Budget, Gig, GigAction, GigStatus, check_gig, next_status
+from gigcore.domain.ids import new_id
+from gigcore.domain.users import Location, Principal, User
+from gigcore.ports import OutboxEvent
+from gigcore.ports.auth import UserRepository
+from gigcore.ports.gigs import GeoIndex, GigPage, GigRepository, PendingApplicationsRejector
+from gigcore.schemas.gigs import BudgetBody, CreateGigRequest, PatchGigRequest, gig_out
+from gigcore.services import nearby
+
+GIG_CREATED = "gig.created"
+GIG_UPDATED = "gig.updated"
+GIG_CLOSED = "gig.closed"
+SEARCH_QUEUE = "search-indexing"
+MATCHING_QUEUE = "gig-matching"
+
+_SAVE_ATTEMPTS = 3
+
+
+def _budget(body: BudgetBody) -> Budget:
+    return Budget(min=body.min, max=body.max, type=body.type)
+
+
+def _event(kind: str, queue: str, gig: Gig) -> OutboxEvent:
+    payload = {"gig_id": gig.id, "owner_id": gig.owner_id, "status": gig.status, "version": gig.version,
+               "gig": gig_out(gig).model_dump(mode="json")}
+    return OutboxEvent(id=new_id(), type=kind, queue=queue, payload=payload)
+
+
+def get_gig(gig_id: str, *, gigs: GigRepository) -> Gig:
+    gig = gigs.get(gig_id)
+    if gig is None:
+        raise NotFoundError("The gig does not exist.")
+    return gig
+
+
+def create_gig(principal: Principal, cmd: CreateGigRequest, *, gigs: GigRepository, now: datetime) -> Gig:
+    """Post a gig (clients only: 403 otherwise). Records ``gig.created`` for search indexing and for matching."""
+    if not principal.has_role("client"):
+        raise ForbiddenError("Only clients post gigs.")
+    gig = Gig(
+        id=new_id(),
+        owner_id=principal.user_id,
+        title=cmd.title,
+        description=cmd.description,
+        category=cmd.category,
+        skills=tuple(cmd.skills),
+        budget=_budget(cmd.budget),
+        location=Location(cmd.location.lat, cmd.location.lng) if cmd.location else None,
+        remote=cmd.remote,
+        urgency=cmd.urgency,
+        deadline=parse_rfc3339(cmd.deadline) if cmd.deadline else None,
+        status="open",
+        created_at=now,
+        updated_at=now,
+    )
+    check_gig(gig, now)
+    stored = gig.changed(version=1)
+    return gigs.add(gig, [_event(GIG_CREATED, SEARCH_QUEUE, stored), _event(GIG_CREATED, MATCHING_QUEUE, stored)])
+
+
+def _change(gig_id: str, action: GigAction, gigs: GigRepository, now: datetime,
+            change: Callable[[Gig], Gig], check_owner: str | None) -> Gig:
+    """Read, apply ``action`` through the state machine, write with its condition; retry a lost race."""
+    for attempt in range(_SAVE_ATTEMPTS):
+        current = get_gig(gig_id, gigs=gigs)
+        if check_owner is not None and current.owner_id != check_owner:
+            raise ForbiddenError("Only the gig's owner can do this.")
+        after = next_status(current.status, action)
+        updated = change(current).changed(status=after, updated_at=now)
+        stored_next = updated.changed(version=current.version + 1)
+        kind = GIG_UPDATED if after == "open" else GIG_CLOSED
+        try:
+            return gigs.save(updated, expected_status=current.status,
+                             events=[_event(kind, SEARCH_QUEUE, stored_next)])
+        except ConflictError:
+            if attempt == _SAVE_ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def update_gig(principal: Principal, gig_id: str, cmd: PatchGigRequest, *, gigs: GigRepository,
+               now: datetime) -> Gig:
+    """Change an open gig (owner only: 403; not open: 409 ``invalid_state``). Records ``gig.updated``."""
+    fields = cmd.model_fields_set
+
+    def change(gig: Gig) -> Gig:
+        updated = gig
+        if "title" in fields and cmd.title is not None:
+            updated = updated.changed(title=cmd.title)
+        if "description" in fields and cmd.description is not None:
+            updated = updated.changed(description=cmd.description)
+        if "category" in fields and cmd.category is not None:
+            updated = updated.changed(category=cmd.category)
+        if "skills" in fields and cmd.skills is not None:
+            updated = updated.changed(skills=tuple(cmd.skills))
+        if "budget" in fields and cmd.budget is not None:
+            updated = updated.changed(budget=_budget(cmd.budget))
+        if "location" in fields:
+            updated = updated.changed(location=Location(cmd.location.lat, cmd.location.lng) if cmd.location
+                                      else None)
+        if "remote" in fields and cmd.remote is not None:
+            updated = updated.changed(remote=cmd.remote)
+        if "urgency" in fields and cmd.urgency is not None:
+            updated = updated.changed(urgency=cmd.urgency)
+        if "deadline" in fields:
+            updated = updated.changed(deadline=parse_rfc3339(cmd.deadline) if cmd.deadline else None)
+        check_gig(updated, now, deadline_changed="deadline" in fields)
+        return updated
+
+    return _change(gig_id, "edit", gigs, now, change, check_owner=principal.user_id)
+
+
+def cancel_gig(principal: Principal, gig_id: str, *, gigs: GigRepository, now: datetime,
+               rejector: PendingApplicationsRejector | None = None) -> Gig:
+    """Cancel an open gig (owner only). It leaves the geo index; ``gig.closed`` is recorded.
+
+    Pending applications are rejected through ``rejector`` once the gig is cancelled (the applications area
+    supplies it; until then there are none). A retry after a failure between the two finds the gig
+    cancelled (409) and the rejector, being idempotent, can be run again from ``gig.closed``.
+    """
+    gig = _change(gig_id, "cancel", gigs, now, lambda g: g, check_owner=principal.user_id)
+    if rejector is not None:
+        rejector.reject_pending(gig, now)
+    return gig
+
+
+def apply_action(gig_id: str, action: GigAction, *, gigs: GigRepository, now: datetime) -> Gig:
+    """Move a gig through the state machine on behalf of another area (an accepted application, a completed
+    contract). No owner check: the caller's own rules decided."""
+    return _change(gig_id, action, gigs, now, lambda g: g, check_owner=None)
+
+
+def my_gigs(principal: Principal, *, status: GigStatus | None, limit: int, after: dict[str, str] | None,
+            gigs: GigRepository) -> GigPage:
+    """The caller's gigs, newest first (clients only)."""
+    if not principal.has_role("client"):
+        raise ForbiddenError("Only clients have gigs of their own.")
+    return gigs.by_owner(principal.user_id, status=status, limit=limit, after=after)
+
+
+@dataclass(frozen=True)
+class NearbyResult:
+    items: list[tuple[Any, float]]
+    next_position: dict[str, Any] | None
+    stats: nearby.SearchStats
+
+
+def gigs_near(query: nearby.NearbyQuery, position: Mapping[str, Any] | None, *, index: GeoIndex,
+              gigs: GigRepository) -> NearbyResult:
+    """Open gigs within the radius, nearest first, each with its distance."""
+    page = nearby.nearest(index, query, position)
+    found = gigs.get_many([hit.entry.id for hit in page.hits])
+    # The index is written in the gig's own transaction; an eventually consistent read may lag a just-closed gig.
+    items: list[tuple[Any, float]] = [(found[h.entry.id], h.distance_km) for h in page.hits
+                                      if h.entry.id in found and found[h.entry.id].status == "open"]
+    return NearbyResult(items=items, next_position=page.next_position, stats=page.stats)
+
+
+def freelancers_near(query: nearby.NearbyQuery, position: Mapping[str, Any] | None, *, index: GeoIndex,
+                     users: UserRepository) -> NearbyResult:
+    """Freelancers (available or busy) within the radius, nearest first, each with its distance."""
+    page = nearby.nearest(index, query, position)
+    items: list[tuple[Any, float]] = []
+    for hit in page.hits:
+        user: User | None = users.get(hit.entry.id)
+        if user is not None and user.freelancer_profile is not None:
+            items.append((user, hit.distance_km))
+    return NearbyResult(items=items, next_position=page.next_position, stats=page.stats)
+

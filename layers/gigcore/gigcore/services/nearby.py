@@ -1,0 +1,394 @@
+"""Nearest-first search over a geo index: pages sorted by exact haversine distance.
+
+How a page is found (docs/geo.md has the figures):
+
+1. The *frontier* is a set of geohash cells that together cover what is still unread of the disc. A new
+   search starts from the 3-character cells the disc touches; a cursor brings the frontier of the page before.
+2. Each round picks a *horizon*: the distance within which ``limit`` matches are expected, from the density
+   the layout measured (first round) or the density read so far (later rounds). Every frontier cell nearer
+   than the horizon is read; cells are refined (split into their 32 children) where that saves the most
+   expected reads, as long as the round stays within its budget of range Queries (neighbouring cells of one
+   partition merge into one Query). All of a round's Queries run in parallel.
+3. Stop rule: an entry is final once it is nearer than every unread cell's minimum distance. The page is
+   complete when ``limit`` entries are final.
+4. The cursor carries the last (distance, id) returned and the frontier: the unread cells plus the read cells
+   that may still hold something farther than that (their entries, or gigs added since). So page 2 goes on
+   exactly after page 1: no duplicates, no gaps, and gigs added in between appear if they come later.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from gigcore.domain import geo
+from gigcore.domain.errors import ErrorDetail, MalformedRequestError
+from gigcore.domain.geo import PartitionLayout
+from gigcore.ports.gigs import GeoEntry, GeoIndex, RangeQuery
+
+#: Expected matches a round aims for, as a multiple of what the page still needs.
+FIRST_ROUND_MARGIN = 2.5
+LATER_ROUND_MARGIN = 3.0
+#: Range Queries per round (the page goal is 2 rounds and 12 Queries) and for a full-radius read.
+ROUND_BUDGET = 6
+LATER_ROUND_BUDGET = 8
+FULL_READ_BUDGET = 14
+#: A cell is not split to save fewer expected reads than this.
+MIN_SAVING = 2.0
+#: A range Query stops after this many items (or 4x what it was expected to read), to bound a bad guess.
+MIN_QUERY_LIMIT = 64
+
+
+@dataclass(frozen=True)
+class GeoFilter:
+    """What an entry must match. Budget/rate bounds keep entries whose range overlaps ``[amount_min, amount_max]``."""
+
+    category: str | None = None
+    skills_any: frozenset[str] = frozenset()
+    skills_all: frozenset[str] = frozenset()
+    amount_min: int | None = None
+    amount_max: int | None = None
+    currency: str | None = None
+    availability: str | None = None
+
+    def matches(self, entry: GeoEntry) -> bool:
+        if self.category is not None and entry.category != self.category:
+            return False
+        if self.skills_any and not (self.skills_any & entry.skills):
+            return False
+        if self.skills_all and not (self.skills_all <= entry.skills):
+            return False
+        if self.currency is not None and entry.currency != self.currency:
+            return False
+        if self.amount_min is not None and (entry.amount_max is None or entry.amount_max < self.amount_min):
+            return False
+        if self.amount_max is not None and (entry.amount_min is None or entry.amount_min > self.amount_max):
+            return False
+        return self.availability is None or entry.availability == self.availability
+
+
+@dataclass(frozen=True)
+class NearbyQuery:
+    lat: float
+    lng: float
+    radius_km: float
+    filters: GeoFilter = field(default_factory=GeoFilter)
+    limit: int = 20
+
+
+@dataclass(frozen=True)
+class Hit:
+    entry: GeoEntry
+    distance_km: float
+
+    @property
+    def order(self) -> tuple[float, str]:
+        return self.distance_km, self.entry.id
+
+
+@dataclass
+class SearchStats:
+    """What a search cost: rounds of parallel Queries, Query calls, items read, read capacity units."""
+
+    rounds: int = 0
+    calls: int = 0
+    scanned: int = 0
+    capacity: float = 0.0
+
+
+@dataclass(frozen=True)
+class NearbyPage:
+    hits: list[Hit]
+    #: The position to put in the next cursor; None when there is nothing more.
+    next_position: dict[str, Any] | None
+    stats: SearchStats
+
+
+def distance_order(query: NearbyQuery, entries: Sequence[GeoEntry]) -> list[Hit]:
+    """Brute force: every matching entry within the radius, nearest first (ties by id). The reference."""
+    hits = [Hit(e, geo.haversine_km(query.lat, query.lng, e.lat, e.lng)) for e in entries if query.filters.matches(e)]
+    return sorted((h for h in hits if h.distance_km <= query.radius_km), key=lambda h: h.order)
+
+
+def _invalid_cursor() -> MalformedRequestError:
+    return MalformedRequestError("The cursor is invalid or belongs to another query.",
+                                 details=[ErrorDetail(field="cursor", issue="invalid")])
+
+
+def _decode_position(position: Mapping[str, Any]) -> tuple[tuple[float, str], list[str]]:
+    try:
+        after = (float(position["d"]), str(position["id"]))
+        cells = geo.expand_cells([str(group) for group in position["f"]])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise _invalid_cursor() from exc
+    if not math.isfinite(after[0]) or any(len(c) < geo.PARTITION_PRECISION for c in cells):
+        raise _invalid_cursor()
+    return after, cells
+
+
+class _Search:
+    def __init__(self, index: GeoIndex, query: NearbyQuery, after: tuple[float, str] | None,
+                 cells: Sequence[str] | None) -> None:
+        self.index = index
+        self.q = query
+        self.layout: PartitionLayout = index.layout()
+        self.after = after
+        self.stats = SearchStats()
+        self.frontier: dict[str, float] = {}
+        start = cells if cells is not None else geo.cover(query.lat, query.lng, query.radius_km,
+                                                          geo.PARTITION_PRECISION)
+        for cell in start:
+            self._offer(cell)
+        self.read_cells: list[str] = []
+        self.buffer: dict[str, Hit] = {}
+        self.read_area = 0.0
+        self.read_items = 0
+        self.matched = 0
+        self.prior_density = self.layout.density_near(geo.encode(query.lat, query.lng))
+        #: Observed density over the layout's prior, near the point (1 until something is read).
+        self.scale = 1.0
+        self.unlimited: set[str] = set()
+        self._pieces: dict[str, list[tuple[str, str, str | None]]] = {}
+
+    # -- cells ---------------------------------------------------------------------------------------------
+
+    def _mindist(self, cell: str) -> float:
+        return geo.min_distance_km(self.q.lat, self.q.lng, geo.bounds(cell))
+
+    def _offer(self, cell: str, mindist: float | None = None) -> None:
+        """Put ``cell`` in the frontier if any of it lies within the radius."""
+        d = self._mindist(cell) if mindist is None else mindist
+        if d <= self.q.radius_km:
+            self.frontier[cell] = d
+
+    def _expected(self, cell: str) -> float:
+        """Entries expected in ``cell``: the layout's histogram, scaled by what this search has seen."""
+        return self.scale * self.layout.expected(cell)
+
+    def _ranges(self, cells: Sequence[str]) -> list[tuple[str, str, str | None, list[tuple[str, str | None]]]]:
+        """Cells as key ranges: (partition, lo, hi, [(cell, end of its piece)]), neighbours in one partition merged."""
+        pieces = sorted((p for cell in cells for p in self._cut(cell)), key=lambda p: _pad(p[1]))
+        merged: list[tuple[str, str, str | None, list[tuple[str, str | None]]]] = []
+        for name, lo, hi, cell in pieces:
+            if merged and merged[-1][0] == name and merged[-1][2] is not None and _same_key(merged[-1][2], lo):
+                prev = merged[-1]
+                merged[-1] = (name, prev[1], hi, [*prev[3], (cell, hi)])
+            else:
+                merged.append((name, lo, hi, [(cell, hi)]))
+        return merged
+
+    def _cut(self, cell: str) -> list[tuple[str, str, str | None, str]]:
+        """``cell``'s key range cut at partition boundaries: [(partition, lo, hi, cell)]."""
+        cut = self._pieces.get(cell)
+        if cut is None:
+            cut = [(part.name, lo, hi) for part, lo, hi in self.layout.pieces(cell, geo.successor(cell))]
+            self._pieces[cell] = cut
+        return [(name, lo, hi, cell) for name, lo, hi in cut]
+
+    def _plan(self, horizon: float, budget: int, *, min_saving: float) -> list[str]:
+        """Take every frontier cell nearer than ``horizon``, refined where it saves the most reads."""
+        chosen = {c for c, d in self.frontier.items() if d < horizon}
+        if not chosen and self.frontier:
+            nearest = min(self.frontier.values())
+            chosen = {c for c, d in self.frontier.items() if d <= nearest}
+        for cell in chosen:
+            del self.frontier[cell]
+        # The chosen cells' pieces in key order; refining a cell only changes how it joins its neighbours.
+        order = sorted((p for cell in chosen for p in self._cut(cell)), key=lambda p: _pad(p[1]))
+        starts = [_pad(p[1]) for p in order]
+        ranges = _groups(order)
+        heap: list[tuple[float, str, list[tuple[str, float]]]] = []
+
+        def consider(cell: str) -> None:
+            if len(cell) >= geo.KEY_PRECISION:
+                return
+            kids = [(k, self._mindist(k)) for k in geo.children(cell)]
+            inside = [k for k, d in kids if d < horizon]
+            whole = self._expected(cell)
+            saving = whole - sum(self._expected(k) for k in inside)
+            if saving >= min_saving:
+                heapq.heappush(heap, (-saving, cell, kids))
+            elif len(inside) == 1 and whole >= min_saving:
+                # One child holds all that matters: narrowing to it costs no Query, and its own children may save.
+                heapq.heappush(heap, (-min_saving, cell, kids))
+
+        for cell in chosen:
+            consider(cell)
+        while heap:
+            _, cell, kids = heapq.heappop(heap)
+            inside = [k for k, d in kids if d < horizon]
+            mine = self._cut(cell)
+            at = bisect.bisect_left(starts, _pad(mine[0][1]))
+            before = order[at - 1: at] if at > 0 else []
+            after = order[at + len(mine): at + len(mine) + 1]
+            replacement = [p for kid in inside for p in self._cut(kid)]
+            trial = ranges - _groups(before + mine + after) + _groups(before + replacement + after)
+            if trial > max(budget, ranges):
+                continue
+            ranges = trial
+            order[at: at + len(mine)] = replacement
+            starts[at: at + len(mine)] = [_pad(p[1]) for p in replacement]
+            chosen.discard(cell)
+            chosen.update(inside)
+            for kid, d in kids:
+                if d >= horizon:
+                    self._offer(kid, d)
+            for kid in inside:
+                consider(kid)
+        return sorted(chosen)
+
+    # -- reading -------------------------------------------------------------------------------------------
+
+    def _read(self, cells: Sequence[str], *, limited: bool) -> None:
+        ranges = self._ranges(cells)
+        queries = []
+        for name, lo, hi, members in ranges:
+            limit = None
+            if limited and not any(cell in self.unlimited for cell, _ in members):
+                expected = sum(self._expected(cell) for cell, _ in members)
+                limit = max(MIN_QUERY_LIMIT, int(4 * expected))
+            queries.append(RangeQuery(partition=name, lo=lo, hi=hi, limit=limit))
+        answers = self.index.read(queries)
+        self.stats.rounds += 1
+        stopped: dict[str, str] = {}  # cell -> the geohash where a limit stopped the read of (a piece of) it
+        for (_, _, _, members), answer in zip(ranges, answers, strict=True):
+            self.stats.calls += answer.calls
+            self.stats.scanned += answer.scanned
+            self.stats.capacity += answer.capacity
+            self.read_items += len(answer.entries)
+            for entry in answer.entries:
+                self._take(entry)
+            if answer.stopped_at is not None:
+                for cell, piece_end in members:
+                    if piece_end is None or not _key_le(piece_end, answer.stopped_at):
+                        stopped[cell] = min(stopped.get(cell, answer.stopped_at), answer.stopped_at)
+        for cell in cells:
+            at = stopped.get(cell)
+            if at is None:
+                self.read_cells.append(cell)
+                self.read_area += geo.cell_area_km2(cell)
+            elif not at.startswith(cell):
+                self._offer(cell)  # not reached at all
+            elif len(cell) >= geo.KEY_PRECISION:
+                self.unlimited.add(cell)  # more entries at one spot than a limit: read it whole next time
+                self._offer(cell)
+            else:
+                for kid in geo.children(cell):
+                    end = geo.successor(kid)
+                    if end is not None and _key_le(end, at):
+                        self.read_cells.append(kid)
+                        self.read_area += geo.cell_area_km2(kid)
+                    else:
+                        self._offer(kid)
+        if self.read_area > 0 and self.prior_density > 0:
+            observed = (self.read_items + 1) / (self.read_area + 1 / self.prior_density)
+            self.scale = observed / self.prior_density
+
+    def _take(self, entry: GeoEntry) -> None:
+        if not self.q.filters.matches(entry):
+            return
+        self.matched += 1
+        d = geo.haversine_km(self.q.lat, self.q.lng, entry.lat, entry.lng)
+        if d > self.q.radius_km:
+            return
+        hit = Hit(entry, d)
+        if self.after is not None and hit.order <= self.after:
+            return
+        self.buffer[entry.id] = hit
+
+    def _final(self) -> list[Hit]:
+        bound = min(self.frontier.values(), default=math.inf)
+        return sorted((h for h in self.buffer.values() if h.distance_km < bound), key=lambda h: h.order)
+
+    def _horizon(self, round_no: int, previous: float) -> float:
+        done = self.after[0] if self.after else 0.0
+        need = self.q.limit
+        if round_no == 0:
+            density = self.prior_density
+            margin = FIRST_ROUND_MARGIN
+            selectivity = 1.0
+        else:
+            density = (self.read_items + 1) / (self.read_area + 1 / max(self.prior_density, 1e-9))
+            selectivity = (self.matched + 1) / (self.read_items + 1)
+            margin = LATER_ROUND_MARGIN
+        wanted = math.sqrt(done**2 + margin * need / (math.pi * max(density * selectivity, 1e-12)))
+        if round_no >= 1:
+            wanted = max(wanted, previous * (1.5 if round_no == 1 else 2.0))
+        return min(wanted, self.q.radius_km * (1 + 1e-12) + 1e-9)
+
+    # -- the two uses --------------------------------------------------------------------------------------
+
+    def page(self) -> NearbyPage:
+        horizon = 0.0
+        round_no = 0
+        while self.frontier:
+            horizon = self._horizon(round_no, horizon)
+            budget = ROUND_BUDGET if round_no < 2 else LATER_ROUND_BUDGET
+            cells = self._plan(horizon, budget, min_saving=MIN_SAVING)
+            self._read(cells, limited=True)
+            round_no += 1
+            if len(self._final()) >= self.q.limit:
+                break
+        final = self._final()
+        hits = final[: self.q.limit]
+        if len(hits) < self.q.limit or not hits:
+            return NearbyPage(hits=hits, next_position=None, stats=self.stats)
+        last = hits[-1]
+        keep = dict(self.frontier)
+        for cell in self.read_cells:
+            if geo.max_distance_km(self.q.lat, self.q.lng, geo.bounds(cell)) >= last.distance_km:
+                keep[cell] = self._mindist(cell)
+        more = len(final) > self.q.limit or len(self.buffer) > len(hits) or bool(self.frontier)
+        if not keep or not more:
+            return NearbyPage(hits=hits, next_position=None, stats=self.stats)
+        position = {"d": last.distance_km, "id": last.entry.id, "f": geo.compact_cells(sorted(keep))}
+        return NearbyPage(hits=hits, next_position=position, stats=self.stats)
+
+    def everything(self) -> tuple[list[Hit], SearchStats]:
+        cells = self._plan(self.q.radius_km * (1 + 1e-12) + 1e-9, FULL_READ_BUDGET, min_saving=1.0)
+        self._read(cells, limited=False)
+        return sorted(self.buffer.values(), key=lambda h: h.order), self.stats
+
+
+def _groups(pieces: Sequence[tuple[str, str, str | None, str]]) -> int:
+    """How many Queries these consecutive pieces take (neighbours of one partition merge)."""
+    count = 0
+    for i, (name, lo, _, _) in enumerate(pieces):
+        prev = pieces[i - 1] if i else None
+        if prev is None or prev[0] != name or prev[2] is None or not _same_key(prev[2], lo):
+            count += 1
+    return count
+
+
+def _pad(key: str) -> str:
+    return key[: geo.KEY_PRECISION].ljust(geo.KEY_PRECISION, "0")
+
+
+def _same_key(a: str, b: str) -> bool:
+    """True when the range bounds ``a`` and ``b`` (geohash prefixes) denote the same point of the key order."""
+    return _pad(a) == _pad(b)
+
+
+def _key_le(a: str, b: str) -> bool:
+    return _pad(a) <= _pad(b)
+
+
+def nearest(index: GeoIndex, query: NearbyQuery, position: Mapping[str, Any] | None = None) -> NearbyPage:
+    """One page of the entries within ``query.radius_km``, nearest first (ties by id), continuing after
+    ``position`` (from the previous page's ``next_position``). Reads are eventually consistent.
+
+    Raises :class:`MalformedRequestError` for a position that is not one this function made.
+    """
+    if position is None:
+        return _Search(index, query, None, None).page()
+    after, cells = _decode_position(position)
+    return _Search(index, query, after, cells).page()
+
+
+def within(index: GeoIndex, query: NearbyQuery) -> tuple[list[Hit], SearchStats]:
+    """Every entry within the radius, nearest first, read in one round of at most ~16 range Queries."""
+    return _Search(index, query, None, None).everything()

@@ -1,0 +1,141 @@
+"""``GET /gigs/nearby`` and ``GET /freelancers/nearby`` over the local stack: nearest first, paged, sparse.
+
+Every test works around its own random spot, so the tests share the table but never each other's gigs.
+"""
+
+from __future__ import annotations
+
+import random
+import uuid
+
+import pytest
+
+from gigcore.domain.geo import haversine_km
+
+from .test_gigs_api import gig_body, session
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def spot() -> tuple[float, float]:
+    rnd = random.Random(uuid.uuid4().int)
+    return rnd.uniform(-60, 60), rnd.uniform(-170, 170)
+
+
+def around(spot, km_north: float, km_east: float = 0.0) -> dict[str, float]:
+    import math
+
+    lat = spot[0] + km_north / 111.195
+    lng = spot[1] + km_east / (111.195 * math.cos(math.radians(spot[0])))
+    return {"lat": lat, "lng": lng}
+
+
+def nearby(api, token, spot, radius=10, **params):
+    query = "&".join([f"lat={spot[0]}", f"lng={spot[1]}", f"radius_km={radius}"] +
+                     [f"{k}={v}" for k, v in params.items()])
+    return api.get(f"/gigs/nearby?{query}", token=token)
+
+
+def post_at(api, token, spot, km: float, **overrides) -> str:
+    answer = api.post("/gigs", gig_body(location=around(spot, km), **overrides), token=token)
+    assert answer.status_code == 201, answer.json_body
+    return str(answer.json_body["id"])
+
+
+def test_open_gigs_come_nearest_first_with_their_distance(api, spot):
+    token, _ = session(api)
+    ids = {km: post_at(api, token, spot, km) for km in (3.0, 0.5, 7.0, 1.5)}
+    post_at(api, token, spot, 12.0)  # outside the radius
+    answer = nearby(api, token, spot, radius=10)
+    assert answer.status_code == 200
+    items = answer.json_body["items"]
+    assert [i["id"] for i in items] == [ids[0.5], ids[1.5], ids[3.0], ids[7.0]]
+    for item in items:
+        exact = haversine_km(spot[0], spot[1], item["location"]["lat"], item["location"]["lng"])
+        assert item["distance_km"] == pytest.approx(exact, abs=1e-3)
+        assert item["status"] == "open" and item["title"]
+    assert answer.json_body["next_cursor"] is None
+
+
+def test_pages_continue_where_the_last_one_stopped_even_when_gigs_are_added(api, spot):
+    token, _ = session(api)
+    ids = [post_at(api, token, spot, 0.4 * (i + 1)) for i in range(7)]
+    first = nearby(api, token, spot, limit=3).json_body
+    assert [i["id"] for i in first["items"]] == ids[:3]
+    nearer = post_at(api, token, spot, 0.1)  # before the cursor: not shown again, no duplicate
+    farther = post_at(api, token, spot, 2.1)  # after it: shown in its place
+    second = nearby(api, token, spot, limit=3, cursor=first["next_cursor"]).json_body
+    third = nearby(api, token, spot, limit=3, cursor=second["next_cursor"]).json_body
+    rest = [i["id"] for i in second["items"] + third["items"]]
+    assert rest == ids[3:5] + [farther] + ids[5:]
+    assert nearer not in rest
+    assert third["next_cursor"] is None
+
+
+def test_a_cancelled_gig_leaves_nearby_results(api, spot):
+    token, _ = session(api)
+    kept = post_at(api, token, spot, 1.0)
+    gone = post_at(api, token, spot, 2.0)
+    api.post(f"/gigs/{gone}/cancel", token=token)
+    assert [i["id"] for i in nearby(api, token, spot).json_body["items"]] == [kept]
+
+
+def test_a_moved_gig_is_found_at_its_new_place(api, spot):
+    token, _ = session(api)
+    gig = post_at(api, token, spot, 50.0)
+    assert nearby(api, token, spot).json_body["items"] == []
+    api.patch(f"/gigs/{gig}", {"location": around(spot, 2.0)}, token=token)
+    items = nearby(api, token, spot).json_body["items"]
+    assert [i["id"] for i in items] == [gig] and items[0]["distance_km"] == pytest.approx(2.0, abs=0.01)
+
+
+def test_filters_keep_the_order(api, spot):
+    token, _ = session(api)
+    cheap = post_at(api, token, spot, 1.0, budget={"min": {"amount": 100, "currency": "NGN"},
+                                                   "max": {"amount": 200, "currency": "NGN"}, "type": "fixed"})
+    wiring = post_at(api, token, spot, 2.0, category="electrical", skills=["Wiring"])
+    plumbing = post_at(api, token, spot, 3.0)
+    assert [i["id"] for i in nearby(api, token, spot, category="plumbing").json_body["items"]] == [cheap, plumbing]
+    assert [i["id"] for i in nearby(api, token, spot, skills="wiring,tiling").json_body["items"]] == [wiring]
+    overlapping = nearby(api, token, spot, budget_min=300, budget_max=600000).json_body["items"]
+    assert [i["id"] for i in overlapping] == [wiring, plumbing]
+
+
+def test_bad_nearby_parameters_are_refused(api, spot):
+    token, _ = session(api)
+    assert nearby(api, token, spot, radius=0.05).status_code == 422
+    assert nearby(api, token, (91, 0)).status_code == 422
+    assert nearby(api, token, spot, limit=101).status_code == 422
+    assert nearby(api, token, spot, cursor="forged.cursor").status_code == 400
+    assert api.get("/gigs/nearby?lat=1&lng=2&radius_km=3").status_code == 401
+
+
+def test_freelancers_near_a_point_come_nearest_first_with_their_distance(api, spot):
+    client, _ = session(api)
+    profiles = {}
+    for km, availability, skills, rate in [(2.0, "available", ["Plumbing", "Tiling"], 300000),
+                                           (0.5, "busy", ["Plumbing"], 900000),
+                                           (1.0, "unavailable", ["Plumbing"], 100000)]:
+        token, user_id = session(api, ("freelancer",))
+        body = {"headline": "Plumber", "bio": "Fixes pipes", "availability": availability,
+                "skills": [{"name": s, "level": "expert"} for s in skills],
+                "hourly_rate": {"amount": rate, "currency": "NGN"}, "location": around(spot, km),
+                "service_radius_km": 10}
+        assert api.put("/me/freelancer-profile", body, token=token).status_code == 200
+        profiles[km] = (token, user_id, body)
+    query = f"/freelancers/nearby?lat={spot[0]}&lng={spot[1]}&radius_km=5"
+    items = api.get(query, token=client).json_body["items"]
+    assert [i["id"] for i in items] == [profiles[0.5][1], profiles[2.0][1]]  # unavailable is not listed
+    assert items[0]["distance_km"] == pytest.approx(0.5, abs=0.01) and "email" not in items[0]
+    both = api.get(query + "&skills=plumbing,tiling", token=client).json_body["items"]
+    assert [i["id"] for i in both] == [profiles[2.0][1]]
+    cheap = api.get(query + "&max_rate=500000&currency=NGN", token=client).json_body["items"]
+    assert [i["id"] for i in cheap] == [profiles[2.0][1]]
+    # Going unavailable takes a freelancer out; moving re-indexes them.
+    token, user_id, body = profiles[0.5]
+    api.put("/me/freelancer-profile", body | {"availability": "unavailable"}, token=token)
+    token2, user2, body2 = profiles[2.0]
+    api.put("/me/freelancer-profile", body2 | {"location": around(spot, 4.0)}, token=token2)
+    items = api.get(query, token=client).json_body["items"]
+    assert [(i["id"], round(i["distance_km"])) for i in items] == [(user2, 4)]
