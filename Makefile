@@ -69,6 +69,7 @@ bench: $(STAMP) tools
 	$(PY) -m bench.coldstart
 	$(PY) -m bench.api
 	$(PY) -m bench.chat
+	$(PY) -m bench.geo
 	$(PY) -m bench.capacity
 
 clean-data:
