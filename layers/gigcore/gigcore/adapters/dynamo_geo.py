@@ -57,6 +57,16 @@ def geo_item(index: str, layout: PartitionLayout, entry: GeoEntry) -> GeoItem:
     )
 
 
+def geo_move(index: str, layout: PartitionLayout, entry: GeoEntry | None,
+             stored_pk: str | None, stored_sk: str | None) -> tuple[GeoItem | None, tuple[str, str] | None]:
+    """What a write does to an owner's geo item: the item to put for ``entry`` (None when it leaves the index)
+    and the stored key to delete (None when there is none, or when the put replaces it in place)."""
+    item = geo_item(index, layout, entry) if entry is not None else None
+    if not stored_pk or not stored_sk or (item is not None and (item.pk, item.sk) == (stored_pk, stored_sk)):
+        return item, None
+    return item, (stored_pk, stored_sk)
+
+
 def _number(value: dict[str, str] | None) -> float | None:
     return None if value is None else float(value["N"])
 

@@ -14,7 +14,7 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, GetError, PynamoDBConnectionError, QueryError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from gigcore.adapters.dynamo_geo import GIG_INDEX, DynamoGeoLayouts, geo_item
+from gigcore.adapters.dynamo_geo import GIG_INDEX, DynamoGeoLayouts, geo_item, geo_move
 from gigcore.adapters.dynamo_models import EventItem, GeoItem, GigItem
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.errors import ConflictError, RetryableError, UpstreamUnavailableError
@@ -151,12 +151,9 @@ class DynamoGigRepository:
         except GetError as exc:
             raise _outage(exc) from exc
         item = to_item(gig)
-        entry = geo_entry(gig)
-        index = geo_item(GIG_INDEX, self._layouts.get(GIG_INDEX), entry) if entry else None
+        index, stale = geo_move(GIG_INDEX, self._layouts.get(GIG_INDEX), geo_entry(gig), stored.geo_pk, stored.geo_sk)
         if index is not None:
             item.geo_pk, item.geo_sk = index.pk, index.sk
-        old = (stored.geo_pk, stored.geo_sk) if stored.geo_pk and stored.geo_sk else None
-        stale = old if old is not None and (index is None or (index.pk, index.sk) != old) else None
 
         def body(tx: TransactWrite) -> None:
             # The version condition (added by PynamoDB) means the stored geo key read above is still current.

@@ -14,7 +14,7 @@ from pynamodb.exceptions import (
 )
 from pynamodb.transactions import TransactWrite
 
-from gigcore.adapters.dynamo_geo import FREELANCER_INDEX, DynamoGeoLayouts, geo_item
+from gigcore.adapters.dynamo_geo import FREELANCER_INDEX, DynamoGeoLayouts, geo_move
 from gigcore.adapters.dynamo_models import EmailItem, GeoItem, UserItem
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.errors import ConflictError, RetryableError, UpstreamUnavailableError
@@ -167,12 +167,10 @@ class DynamoUserRepository:
             raise ConflictError("The account no longer exists.") from exc
         except GetError as exc:
             raise _outage(exc) from exc
-        entry = freelancer_entry(user)
-        index = geo_item(FREELANCER_INDEX, self._layouts.get(FREELANCER_INDEX), entry) if entry else None
+        index, stale = geo_move(FREELANCER_INDEX, self._layouts.get(FREELANCER_INDEX), freelancer_entry(user),
+                                stored.geo_pk, stored.geo_sk)
         if index is not None:
             item.geo_pk, item.geo_sk = index.pk, index.sk
-        old = (stored.geo_pk, stored.geo_sk) if stored.geo_pk and stored.geo_sk else None
-        stale = old if old is not None and (index is None or (index.pk, index.sk) != old) else None
         try:
             with TransactWrite(connection=self._connection) as tx:
                 # The version condition (PynamoDB's) keeps the geo key read above current.
