@@ -102,6 +102,18 @@ def test_a_remote_gig_needs_no_location(api, client):
     assert answer.status_code == 201 and answer.json_body["location"] is None
 
 
+def test_coordinates_are_kept_to_nine_decimals_and_found_where_they_were_put(api, client):
+    token, _ = client
+    body = gig_body(location={"lat": 1e-200, "lng": 3.39471234567891})
+    created = api.post("/gigs", body, token=token)
+    assert created.status_code == 201, created.json_body
+    assert created.json_body["location"] == {"lat": 0.0, "lng": 3.394712346}
+    stored = api.get(f"/gigs/{created.json_body['id']}", token=token).json_body
+    assert stored["location"] == created.json_body["location"]
+    near = api.get("/gigs/nearby?lat=0&lng=3.394712346&radius_km=1&limit=1", token=token).json_body
+    assert [(i["id"], i["distance_km"]) for i in near["items"]] == [(created.json_body["id"], 0.0)]
+
+
 def test_the_owner_changes_an_open_gig(api, client):
     token, _ = client
     gig = api.post("/gigs", gig_body(), token=token).json_body

@@ -21,6 +21,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 
+from gigcore.domain import coords
 from gigcore.domain.users import User
 
 EARTH_RADIUS_KM = 6371.0088
@@ -48,6 +49,10 @@ class GeoEntry:
     amount_max: int | None = None
     currency: str | None = None
     availability: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lat", coords.quantise(self.lat))
+        object.__setattr__(self, "lng", coords.quantise(self.lng))
 
     @property
     def key(self) -> str:

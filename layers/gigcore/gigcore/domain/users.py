@@ -6,6 +6,8 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Literal
 
+from gigcore.domain import coords
+
 Role = Literal["client", "freelancer", "admin"]
 SELF_SERVICE_ROLES: frozenset[str] = frozenset({"client", "freelancer"})
 SkillLevel = Literal["beginner", "intermediate", "expert"]
@@ -14,8 +16,14 @@ Availability = Literal["available", "busy", "unavailable"]
 
 @dataclass(frozen=True)
 class Location:
+    """A point in degrees, quantised on construction (see :mod:`gigcore.domain.coords`)."""
+
     lat: float
     lng: float
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lat", coords.quantise(self.lat))
+        object.__setattr__(self, "lng", coords.quantise(self.lng))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,15 @@
+"""Coordinates as the platform keeps them: degrees rounded to :data:`DECIMALS` places (about 0.1 mm).
+
+Every latitude and longitude is quantised once, when a location enters the domain, so the value stored on
+the item, the one hashed into the geo index and the one distances are computed from are the same number.
+It also keeps numbers inside what DynamoDB can store (a magnitude below 1e-130 is rejected as an underflow).
+"""
+
+from __future__ import annotations
+
+DECIMALS = 9
+
+
+def quantise(degrees: float) -> float:
+    """``degrees`` rounded to :data:`DECIMALS` places; ``-0.0`` becomes ``0.0``."""
+    return round(float(degrees), DECIMALS) + 0.0
