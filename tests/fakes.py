@@ -111,6 +111,24 @@ class FakeQueue:
         self.sent.append((queue_key, dict(body)))
         return f"m{len(self.sent)}"
 
+    def send_many(self, queue_key: str, bodies: Any) -> None:
+        for body in bodies:
+            self.send(queue_key, body)
+
+
+class FakeMatchQuota:
+    def __init__(self) -> None:
+        self.days: dict[tuple[str, str], set[str]] = {}
+
+    def claim(self, user_ids: Any, *, day: str, gig_id: str, limit: int, ttl_epoch: int) -> set[str]:
+        granted = set()
+        for user_id in user_ids:
+            gigs = self.days.setdefault((user_id, day), set())
+            if gig_id in gigs or len(gigs) < limit:
+                gigs.add(gig_id)
+                granted.add(user_id)
+        return granted
+
 
 class FakeIdempotency:
     def __init__(self) -> None:

@@ -103,6 +103,16 @@ class Container:
             notifications.send_push(event, ports=self.notification_ports)
 
         self.bus.subscribe("push", "channel.push", push)
+        self._subscribe_matching()
+
+    def _subscribe_matching(self) -> None:
+        from gigcore.services import matching
+        from gigcore.services.gigs import GIG_CREATED, MATCHING_QUEUE
+
+        def match(event: OutboxEvent) -> None:
+            matching.match_gig(event, ports=self.matching_ports, policy=self.matching_policy, now=utc_now())
+
+        self.bus.subscribe(MATCHING_QUEUE, GIG_CREATED, match)
 
     @functools.cached_property
     def aws(self) -> Any:
@@ -262,6 +272,21 @@ class Container:
         return NotificationPorts(store=self.notification_store, users=self.users, queue=self.queue,
                                  notifier=self.connections, connections=self.chat_ports.connections,
                                  mailer=self.mailer, push=SnsPushSender(sns, applications), sms=SnsSmsSender(sns))
+
+    @functools.cached_property
+    def matching_ports(self) -> Any:
+        from gigcore.adapters.dynamo_notifications import DynamoMatchQuota
+        from gigcore.services.matching import MatchingPorts
+
+        return MatchingPorts(freelancers=self.freelancer_geo, queue=self.queue,
+                             quota=DynamoMatchQuota(self.dynamodb, self.settings.table_name))
+
+    @functools.cached_property
+    def matching_policy(self) -> Any:
+        from gigcore.domain.users import MAX_SERVICE_RADIUS_KM
+        from gigcore.services.matching import MatchingPolicy
+
+        return MatchingPolicy(per_day=self.settings.gig_matches_per_day, search_km=MAX_SERVICE_RADIUS_KM)
 
     @functools.cached_property
     def chat_policy(self) -> Any:

@@ -52,6 +52,8 @@ class Settings(BaseSettings):
     opensearch_url: str | None = None
 
     platform_fee_bps: int = Field(default=1000, ge=0, le=10_000)
+    #: At most this many ``gig.nearby_match`` notifications per freelancer per (UTC) day.
+    gig_matches_per_day: int = Field(default=5, ge=0)
     auto_release_days: int = Field(default=7, ge=0)
     max_body_bytes: int = 256 * 1024
 

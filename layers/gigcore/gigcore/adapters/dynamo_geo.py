@@ -34,6 +34,7 @@ _F_LAT, _F_LNG = GeoItem.lat.attr_name, GeoItem.lng.attr_name
 _F_CAT, _F_SKILLS = GeoItem.category.attr_name, GeoItem.skills.attr_name
 _F_LO, _F_HI = GeoItem.amount_min.attr_name, GeoItem.amount_max.attr_name
 _F_CUR, _F_AV = GeoItem.currency.attr_name, GeoItem.availability.attr_name
+_F_REACH = GeoItem.reach_km.attr_name
 
 
 def partition_key(index: str, partition: str) -> str:
@@ -54,6 +55,7 @@ def geo_item(index: str, layout: PartitionLayout, entry: GeoEntry) -> GeoItem:
         amount_max=entry.amount_max,
         currency=entry.currency,
         availability=entry.availability,
+        reach_km=entry.reach_km,
     )
 
 
@@ -84,6 +86,7 @@ def entry_of(item: dict[str, Any]) -> GeoEntry:
         amount_max=None if hi is None else int(hi),
         currency=item[_F_CUR]["S"] if _F_CUR in item else None,
         availability=item[_F_AV]["S"] if _F_AV in item else None,
+        reach_km=_number(item.get(_F_REACH)),
     )
 
 

@@ -173,6 +173,7 @@ class GeoItem(_Item):
     amount_max = NumberAttribute(null=True, attr_name="hi")
     currency = UnicodeAttribute(null=True, attr_name="cu")
     availability = UnicodeAttribute(null=True, attr_name="av")
+    reach_km = NumberAttribute(null=True, attr_name="r")
 
 
 class GeoLayoutItem(_Item):

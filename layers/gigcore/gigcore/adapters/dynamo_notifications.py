@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -140,3 +142,38 @@ class DynamoNotificationStore:
     def remove_device(self, device: Device) -> None:
         self._call("delete_item", TableName=self._table,
                    Key={"pk": _s(f"USER#{device.user_id}"), "sk": _s(_device_sk(device))})
+
+
+class DynamoMatchQuota:
+    """Gig-match counters (pattern N6): ``pk = USER#<id>``, ``sk = MATCHES#<day>``, a string set ``gigs`` of the
+    gigs matched that day, gone by TTL two days later. One conditional ``ADD`` per user, run in parallel."""
+
+    def __init__(self, client: Any, table_name: str, *, workers: int = 16) -> None:
+        self._client = client
+        self._table = table_name
+        self._workers = workers
+
+    def _claim_one(self, user_id: str, day: str, gig_id: str, limit: int, ttl_epoch: int) -> bool:
+        try:
+            self._client.update_item(
+                TableName=self._table,
+                Key={"pk": _s(f"USER#{user_id}"), "sk": _s(f"MATCHES#{day}")},
+                UpdateExpression="ADD gigs :gig SET expires_at = :ttl",
+                ConditionExpression="attribute_not_exists(gigs) OR size(gigs) < :limit OR contains(gigs, :id)",
+                ExpressionAttributeValues={":gig": {"SS": [gig_id]}, ":id": _s(gig_id),
+                                           ":limit": {"N": str(limit)}, ":ttl": {"N": str(ttl_epoch)}},
+            )
+        except ClientError as exc:
+            if error_code(exc) == "ConditionalCheckFailedException":
+                return False
+            raise translate(exc, "DynamoDB") from exc
+        except BotoCoreError as exc:
+            raise translate(exc, "DynamoDB") from exc
+        return True
+
+    def claim(self, user_ids: Sequence[str], *, day: str, gig_id: str, limit: int, ttl_epoch: int) -> set[str]:
+        if limit <= 0 or not user_ids:
+            return set()
+        with ThreadPoolExecutor(max_workers=min(self._workers, len(user_ids))) as pool:
+            granted = pool.map(lambda u: self._claim_one(u, day, gig_id, limit, ttl_epoch), user_ids)
+            return {u for u, ok in zip(user_ids, granted, strict=True) if ok}

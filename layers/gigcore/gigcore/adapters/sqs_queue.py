@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from gigcore.adapters.aws import translate
+from gigcore.domain.errors import UpstreamUnavailableError
 from gigcore.settings import Settings
 
 
@@ -37,3 +38,21 @@ class SqsQueue:
         except (ClientError, BotoCoreError) as exc:
             raise translate(exc, "SQS") from exc
         return str(answer["MessageId"])
+
+    def send_many(self, queue_key: str, bodies: Sequence[Mapping[str, Any]]) -> None:
+        """Ten messages a call; the entries SQS refuses are retried once, then reported as an outage."""
+        url = self.url(queue_key)
+        for start in range(0, len(bodies), 10):
+            entries = {str(i): json.dumps(body, separators=(",", ":"), default=str)
+                       for i, body in enumerate(bodies[start:start + 10])}
+            for _ in range(2):
+                try:
+                    answer = self._client.send_message_batch(
+                        QueueUrl=url, Entries=[{"Id": k, "MessageBody": v} for k, v in entries.items()])
+                except (ClientError, BotoCoreError) as exc:
+                    raise translate(exc, "SQS") from exc
+                entries = {f["Id"]: entries[f["Id"]] for f in answer.get("Failed", [])}
+                if not entries:
+                    break
+            if entries:
+                raise UpstreamUnavailableError("SQS refused some messages; try again.")

@@ -49,10 +49,14 @@ class GeoEntry:
     amount_max: int | None = None
     currency: str | None = None
     availability: str | None = None
+    #: How far the owner goes for work (a freelancer's service radius), for gig matching.
+    reach_km: float | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lat", coords.quantise(self.lat))
         object.__setattr__(self, "lng", coords.quantise(self.lng))
+        if self.reach_km is not None:
+            object.__setattr__(self, "reach_km", round(float(self.reach_km), 3) + 0.0)
 
     @property
     def key(self) -> str:
@@ -488,4 +492,5 @@ def freelancer_entry(user: User) -> GeoEntry | None:
     return GeoEntry(id=user.id, lat=profile.location.lat, lng=profile.location.lng,
                     skills=frozenset(s.name.lower() for s in profile.skills),
                     amount_min=profile.hourly_rate_amount, amount_max=profile.hourly_rate_amount,
-                    currency=profile.hourly_rate_currency, availability=profile.availability)
+                    currency=profile.hourly_rate_currency, availability=profile.availability,
+                    reach_km=profile.service_radius_km)

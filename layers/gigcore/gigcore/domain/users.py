@@ -12,6 +12,8 @@ Role = Literal["client", "freelancer", "admin"]
 SELF_SERVICE_ROLES: frozenset[str] = frozenset({"client", "freelancer"})
 SkillLevel = Literal["beginner", "intermediate", "expert"]
 Availability = Literal["available", "busy", "unavailable"]
+#: The largest service radius a freelancer may give (and so how far gig matching looks).
+MAX_SERVICE_RADIUS_KM = 500.0
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,10 @@ class Queue(Protocol):
     def send(self, queue_key: str, body: Mapping[str, Any], *, delay_seconds: int = 0) -> str:
         """Send one JSON message; returns the message id. Raises :class:`UpstreamUnavailableError`."""
 
+    def send_many(self, queue_key: str, bodies: Sequence[Mapping[str, Any]]) -> None:
+        """Send JSON messages in batches (SQS takes ten a call). Raises :class:`UpstreamUnavailableError` when
+        any could not be sent; sending again is safe because every consumer is idempotent on the message's id."""
+
 
 class ConnectionNotifier(Protocol):
     """Posts frames to WebSocket connections (API Gateway management API)."""

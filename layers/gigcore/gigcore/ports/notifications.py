@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Protocol
 
 from gigcore.domain.notifications import Device, Notification, Preferences
@@ -41,3 +42,11 @@ class PushSender(Protocol):
 
 class SmsSender(Protocol):
     def sms(self, phone: str, text: str) -> str: ...
+
+
+class MatchQuota(Protocol):
+    """How many gig matches each freelancer was sent on one day, so that nobody is flooded."""
+
+    def claim(self, user_ids: Sequence[str], *, day: str, gig_id: str, limit: int, ttl_epoch: int) -> set[str]:
+        """Count ``gig_id`` against each user's ``day`` (at most ``limit`` distinct gigs a day); returns the users
+        for whom it counts. Idempotent: a gig already counted for a user is granted again, not counted twice."""

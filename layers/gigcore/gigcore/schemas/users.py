@@ -9,7 +9,7 @@ from pydantic import AfterValidator, Field, field_validator
 
 from gigcore.domain.clock import to_rfc3339
 from gigcore.domain.money import Money
-from gigcore.domain.users import FreelancerProfile, User
+from gigcore.domain.users import MAX_SERVICE_RADIUS_KM, FreelancerProfile, User
 from gigcore.schemas.common import RequestModel, ResponseModel
 
 _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
@@ -104,7 +104,7 @@ class FreelancerProfileRequest(RequestModel):
     hourly_rate: Money
     availability: Literal["available", "busy", "unavailable"]
     location: LocationBody
-    service_radius_km: float = Field(gt=0, le=500)
+    service_radius_km: float = Field(gt=0, le=MAX_SERVICE_RADIUS_KM)
     portfolio_urls: Annotated[list[Annotated[str, Field(max_length=2048)]], Field(max_length=20)] = []
 
     @field_validator("portfolio_urls")
