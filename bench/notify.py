@@ -1,0 +1,195 @@
+"""Fan-out of one gig to the freelancers it matches: how many notifications a second the pipeline delivers.
+
+Starts DynamoDB Local, moto and localstripe in memory, writes ``--freelancers`` available freelancer profiles
+(with their geo entries) within a few km of Lagos, all plumbers whose service radius covers the centre, then
+posts one plumbing gig there and times each stage of what follows, with the same handlers Lambda runs:
+
+1. match: the ``gig-matching`` consumer on the ``gig.created`` event (one full-radius read of the freelancer
+   index, the daily quota claimed for each, the messages sent to the ``notifications`` queue);
+2. fan-out: ``--consumers`` worker processes (as concurrent Lambda instances would be) drain the
+   ``notifications`` queue in batches of 10: the in-app item, the live socket check, preferences, devices,
+   and the channel messages (the default for a match is push, else email: these profiles have no devices);
+3. email: the same workers drain the ``email`` queue into moto's SES.
+
+Prints the time and notifications/s of each stage and end to end. Not a timed test.
+
+    python -m bench.notify                              # 5,000 freelancers, 4 consumers
+    python -m bench.notify --freelancers 500 --consumers 2
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import multiprocessing
+import os
+import random
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parent.parent
+LAGOS = (6.5244, 3.3792)
+IDLE_STOP = 1.5
+CONSUMERS = {"notifications": "notifications_consumer", "email": "email_consumer",
+             "gig-matching": "gig_matching_consumer"}
+
+
+def _paths() -> None:
+    for path in (REPO, REPO / "functions", REPO / "layers" / "gigcore"):
+        if str(path) not in sys.path:
+            sys.path.insert(0, str(path))
+
+
+def _consumer(queue_key: str, environment: dict[str, str]) -> Any:
+    """A warm consumer (what a Lambda instance is after its cold start): receive -> handler -> delete."""
+    _paths()
+    os.environ.update(environment)
+    from app import app
+
+    from gigcore import bootstrap
+
+    container = bootstrap.container()
+    sqs = container.aws.client("sqs")
+    url = container.queue.url(queue_key)  # type: ignore[attr-defined]
+    handler = app.handler_map[CONSUMERS[queue_key]]
+
+    def batch() -> int:
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+        if not got:
+            return 0
+        records = [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
+                    "attributes": {}, "messageAttributes": {}, "eventSource": "aws:sqs"} for m in got]
+        result = handler({"Records": records}, None) or {}
+        failed = {f["itemIdentifier"] for f in result.get("batchItemFailures", [])}
+        done = [m for m in got if m["MessageId"] not in failed]
+        if done:
+            sqs.delete_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]}
+                                                            for i, m in enumerate(done)])
+        return len(done)
+
+    return batch
+
+
+def _worker(queue_key: str, environment: dict[str, str], ready: Any, go: Any, results: Any) -> None:
+    batch = _consumer(queue_key, environment)
+    ready.put(os.getpid())
+    go.wait()
+    handled, last, idle_since = 0, time.perf_counter(), time.monotonic()
+    while time.monotonic() - idle_since < IDLE_STOP:
+        n = batch()
+        if n:
+            handled, last, idle_since = handled + n, time.perf_counter(), time.monotonic()
+        else:
+            time.sleep(0.02)
+    results.put((handled, last))
+
+
+def parallel_drain(queue_key: str, environment: dict[str, str], consumers: int) -> tuple[int, float]:
+    """Drain the queue with ``consumers`` warm processes; the time runs from "go" to the last message handled."""
+    context = multiprocessing.get_context("spawn")
+    ready, results, go = context.Queue(), context.Queue(), context.Event()
+    workers = [context.Process(target=_worker, args=(queue_key, environment, ready, go, results))
+               for _ in range(consumers)]
+    for worker in workers:
+        worker.start()
+    for _ in workers:
+        ready.get(timeout=120)
+    started = time.perf_counter()
+    go.set()
+    counts = [results.get(timeout=3600) for _ in workers]
+    for worker in workers:
+        worker.join()
+    return sum(c for c, _ in counts), max(last for _, last in counts) - started
+
+
+def seed(count: int, rnd: random.Random) -> None:
+    from gigcore import bootstrap
+    from gigcore.adapters.dynamo_geo import FREELANCER_INDEX, geo_item
+    from gigcore.adapters.dynamo_models import GeoItem, UserItem
+    from gigcore.adapters.dynamo_users import to_item
+    from gigcore.domain.geo import freelancer_entry
+    from gigcore.domain.ids import new_id
+    from gigcore.domain.users import FreelancerProfile, Location, Skill, User
+
+    container = bootstrap.container()
+    layout = container.geo_layouts.get(FREELANCER_INDEX)
+    now = datetime.now(UTC)
+    items: list[Any] = []
+    for n in range(count):
+        distance, bearing = abs(rnd.gauss(0, 2.0)), rnd.uniform(0, 2 * math.pi)
+        lat = LAGOS[0] + distance * math.cos(bearing) / 111.195
+        lng = LAGOS[1] + distance * math.sin(bearing) / (111.195 * math.cos(math.radians(LAGOS[0])))
+        profile = FreelancerProfile(headline="Plumber", bio="Pipes and taps", skills=(Skill("Plumbing", "expert"),),
+                                    hourly_rate_amount=500000, hourly_rate_currency="NGN", availability="available",
+                                    location=Location(lat, lng), service_radius_km=25.0)
+        user = User(id=new_id(), email=f"bench-notify-{n}@example.com", name=f"Freelancer {n}",
+                    roles=("freelancer",), password_hash="-",  # noqa: S106 - no password: these users never sign in
+                    created_at=now, freelancer_profile=profile, version=1)
+        entry = freelancer_entry(user)
+        assert entry is not None
+        geo = geo_item(FREELANCER_INDEX, layout, entry)
+        item = to_item(user)
+        item.geo_pk, item.geo_sk = geo.pk, geo.sk
+        items += [item, geo]
+
+    def write(chunk: list[Any]) -> None:
+        with UserItem.batch_write() as users, GeoItem.batch_write() as geos:
+            for item in chunk:
+                (geos if isinstance(item, GeoItem) else users).save(item)
+
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(write, [items[i:i + 500] for i in range(0, len(items), 500)]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--freelancers", type=int, default=5000)
+    parser.add_argument("--consumers", type=int, default=4, help="concurrent consumer processes")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+    _paths()
+    from infra.local.services import LocalServices
+
+    services = LocalServices(None)
+    services.start()
+    try:
+        environment = services.environment() | {"POWERTOOLS_METRICS_DISABLED": "true",
+                                                "GIGCONNECT_GIG_MATCHES_PER_DAY": "5"}
+        os.environ.update(environment)
+        from gigcore import bootstrap
+        from gigcore.domain.ids import new_id
+
+        started = time.perf_counter()
+        seed(args.freelancers, random.Random(args.seed))
+        print(f"bench/notify: {args.freelancers:,} available freelancers around Lagos written in "
+              f"{time.perf_counter() - started:.1f} s; {args.consumers} consumer processes, {os.cpu_count()} cores")
+
+        gig = {"id": new_id(), "owner_id": "bench-client", "title": "Burst pipe in Yaba", "category": "plumbing",
+               "skills": ["plumbing"], "status": "open", "location": {"lat": LAGOS[0], "lng": LAGOS[1]}}
+        bootstrap.container().queue.send("gig-matching", {"id": new_id(), "type": "gig.created",
+                                                          "payload": {"gig_id": gig["id"], "gig": gig}})
+        stages: list[tuple[str, int, float]] = []
+        stages.append(("match (1 gig.created)", *parallel_drain("gig-matching", environment, 1)))
+        stages.append(("fan-out (notifications)", *parallel_drain("notifications", environment, args.consumers)))
+        stages.append(("email (SES)", *parallel_drain("email", environment, args.consumers)))
+
+        total = sum(seconds for _, _, seconds in stages)
+        fanned = stages[1][1]
+        print(f"{'stage':<26}{'messages':>10}{'seconds':>10}{'per second':>12}")
+        for name, count, seconds in stages:
+            print(f"{name:<26}{count:>10,}{seconds:>10.2f}{count / seconds if seconds > 0 else 0:>12,.0f}")
+        print(f"{'end to end':<26}{fanned:>10,}{total:>10.2f}{fanned / total:>12,.0f}  notifications/s "
+              f"(gig posted -> every in-app item written and every email accepted by SES)")
+        print(json.dumps({"freelancers": args.freelancers, "notifications": fanned,
+                          "notifications_per_second": round(fanned / total, 1)}))
+    finally:
+        services.stop()
+
+
+if __name__ == "__main__":
+    main()
