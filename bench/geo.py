@@ -261,27 +261,37 @@ def _cell_bound(cell: int) -> geo.Box:
     face, i, j = _face_ij(cell)
     size = 1 << (_MAX_LEVEL - _level(cell))
     i0, j0 = i & ~(size - 1), j & ~(size - 1)
-    lats, lngs = [], []
     steps = 4
-    for a in range(steps + 1):
-        for b in range(steps + 1):
-            if a not in (0, steps) and b not in (0, steps):
-                continue
-            u = _st_to_uv((i0 + size * a / steps) / (1 << _MAX_LEVEL))
-            v = _st_to_uv((j0 + size * b / steps) / (1 << _MAX_LEVEL))
-            x, y, z = _face_uv_to_xyz(face, u, v)
-            lats.append(math.degrees(math.atan2(z, math.hypot(x, y))))
+    u_lo, u_hi = (_st_to_uv((i0 + size * a) / (1 << _MAX_LEVEL)) for a in (0, 1))
+    v_lo, v_hi = (_st_to_uv((j0 + size * b) / (1 << _MAX_LEVEL)) for b in (0, 1))
+    points = [(_st_to_uv((i0 + size * a / steps) / (1 << _MAX_LEVEL)),
+               _st_to_uv((j0 + size * b / steps) / (1 << _MAX_LEVEL)))
+              for a in range(steps + 1) for b in range(steps + 1) if a in (0, steps) or b in (0, steps)]
+    # Latitude is extreme where u or v is nearest 0 (a face's centre line), which may lie inside an edge or,
+    # on the polar faces, inside the cell (the pole itself): sample those points too.
+    u0, v0 = min(max(0.0, u_lo), u_hi), min(max(0.0, v_lo), v_hi)
+    points += [(u0, v_lo), (u0, v_hi), (u_lo, v0), (u_hi, v0), (u0, v0)]
+    lats, lngs = [], []
+    for u, v in points:
+        x, y, z = _face_uv_to_xyz(face, u, v)
+        lats.append(math.degrees(math.atan2(z, math.hypot(x, y))))
+        if math.hypot(x, y) > 1e-12:  # the pole has no longitude
             lngs.append(math.degrees(math.atan2(y, x)))
     pad = 0.05 * (max(lats) - min(lats)) + 1e-9
     lat_lo, lat_hi = max(-90.0, min(lats) - pad), min(90.0, max(lats) + pad)
-    if max(lngs) - min(lngs) > 180 or lat_hi >= 89.99 or lat_lo <= -89.99:
+    pole_inside = face in (2, 5) and u_lo < 0 < u_hi and v_lo < 0 < v_hi
+    if pole_inside:
         return geo.Box(lat_lo, lat_hi, -180.0, 180.0)
+    if max(lngs) - min(lngs) > 180:  # across the antimeridian: a box in [0, 360) that _boxes_meet unwraps
+        lngs = [x % 360 for x in lngs]
     lpad = 0.05 * (max(lngs) - min(lngs)) + 1e-9
     return geo.Box(lat_lo, lat_hi, min(lngs) - lpad, max(lngs) + lpad)
 
 
 def _boxes_meet(a: geo.Box, b: geo.Box) -> bool:
-    return a.lat_lo <= b.lat_hi and b.lat_lo <= a.lat_hi and a.lng_lo <= b.lng_hi and b.lng_lo <= a.lng_hi
+    """Whether two boxes overlap; either may lie in [0, 360) of longitude (a cell across the antimeridian)."""
+    return a.lat_lo <= b.lat_hi and b.lat_lo <= a.lat_hi and any(
+        a.lng_lo + shift <= b.lng_hi and b.lng_lo <= a.lng_hi + shift for shift in (-360.0, 0.0, 360.0))
 
 
 def awslabs_rect(lat: float, lng: float, radius_km: float) -> geo.Box:
@@ -513,7 +523,10 @@ def main(argv: Sequence[str] | None = None) -> None:
                                     stats.rounds, len(hits)))
                 sample, their_hits = awslabs_search(client, "bench-awslabs-geo", lat, lng, radius, pool)
                 base.append(sample)
-                assert [h.entry.id for h in hits] == [h[1] for h in their_hits], "both must find the same gigs"
+                mine = [(round(h.distance_km, 9), h.entry.id) for h in hits]
+                other = [(round(d, 9), i) for d, i in their_hits]
+                assert mine == other, f"both must find the same gigs at {lat!r},{lng!r} r={radius}: " \
+                    f"only ours {sorted(set(mine) - set(other))[:5]}, only awslabs {sorted(set(other) - set(mine))[:5]}"
                 if len(hits) >= 50:
                     amp.append(stats.scanned / len(hits))
                     base_amp.append(sample.scanned / len(hits))
