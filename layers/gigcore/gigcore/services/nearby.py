@@ -6,9 +6,11 @@ How a page is found (docs/geo.md has the figures):
    search starts from the 3-character cells the disc touches; a cursor brings the frontier of the page before.
 2. Each round picks a *horizon*: the distance within which ``limit`` matches are expected, from the density
    the layout measured (first round) or the density read so far (later rounds). Every frontier cell nearer
-   than the horizon is read; cells are refined (split into their 32 children) where that saves the most
-   expected reads, as long as the round stays within its budget of range Queries (neighbouring cells of one
-   partition merge into one Query). All of a round's Queries run in parallel.
+   than the horizon is read; where that saves the most expected reads, a cell is narrowed to the run of its
+   32 children from the first to the last that the horizon reaches (still one key range), and children
+   outside the horizon are then dropped back into the frontier, as long as the round stays within its
+   budget of range Queries (neighbouring cells of one partition merge into one Query). All of a round's
+   Queries run in parallel.
 3. Stop rule: an entry is final once it is nearer than every unread cell's minimum distance. The page is
    complete when ``limit`` entries are final.
 4. The cursor carries the last (distance, id) returned and the frontier: the unread cells plus the read cells
@@ -31,12 +33,12 @@ from gigcore.domain.geo import PartitionLayout
 from gigcore.ports.gigs import GeoEntry, GeoIndex, RangeQuery
 
 #: Expected matches a round aims for, as a multiple of what the page still needs.
-FIRST_ROUND_MARGIN = 2.5
+FIRST_ROUND_MARGIN = 2.0
 LATER_ROUND_MARGIN = 3.0
 #: Range Queries per round (the page goal is 2 rounds and 12 Queries) and for a full-radius read.
-ROUND_BUDGET = 6
+ROUND_BUDGET = 10
 LATER_ROUND_BUDGET = 8
-FULL_READ_BUDGET = 14
+FULL_READ_BUDGET = 16
 #: A cell is not split to save fewer expected reads than this.
 MIN_SAVING = 2.0
 #: A range Query stops after this many items (or 4x what it was expected to read), to bound a bad guess.
@@ -201,31 +203,37 @@ class _Search:
         order = sorted((p for cell in chosen for p in self._cut(cell)), key=lambda p: _pad(p[1]))
         starts = [_pad(p[1]) for p in order]
         ranges = _groups(order)
-        heap: list[tuple[float, str, list[tuple[str, float]]]] = []
+        heap: list[tuple[float, str, list[tuple[str, float]], int, int]] = []
 
         def consider(cell: str) -> None:
+            """Queue the best change to ``cell``: drop it when none of it is nearer than the horizon, else
+            narrow it to the run of its children from the first to the last that is (one key range, so free
+            unless it parts from a neighbour), after which the children outside the horizon may be dropped."""
+            whole = self._expected(cell)
+            if whole < min_saving:
+                return
+            if self._mindist(cell) >= horizon:
+                heapq.heappush(heap, (-whole, cell, [], 0, 0))
+                return
             if len(cell) >= geo.KEY_PRECISION:
                 return
             kids = [(k, self._mindist(k)) for k in geo.children(cell)]
-            inside = [k for k, d in kids if d < horizon]
-            whole = self._expected(cell)
-            saving = whole - sum(self._expected(k) for k in inside)
-            if saving >= min_saving:
-                heapq.heappush(heap, (-saving, cell, kids))
-            elif len(inside) == 1 and whole >= min_saving:
-                # One child holds all that matters: narrowing to it costs no Query, and its own children may save.
-                heapq.heappush(heap, (-min_saving, cell, kids))
+            inside = [i for i, (_, d) in enumerate(kids) if d < horizon]
+            potential = whole - sum(self._expected(kids[i][0]) for i in inside)
+            if potential >= min_saving or len(inside) == 1:
+                # One child holding all that matters saves nothing yet, but its own children may.
+                heapq.heappush(heap, (-max(potential, min_saving), cell, kids, inside[0], inside[-1] + 1))
 
         for cell in chosen:
             consider(cell)
         while heap:
-            _, cell, kids = heapq.heappop(heap)
-            inside = [k for k, d in kids if d < horizon]
+            _, cell, kids, first, end = heapq.heappop(heap)
+            keep = kids[first:end]
             mine = self._cut(cell)
             at = bisect.bisect_left(starts, _pad(mine[0][1]))
             before = order[at - 1: at] if at > 0 else []
             after = order[at + len(mine): at + len(mine) + 1]
-            replacement = [p for kid in inside for p in self._cut(kid)]
+            replacement = [p for kid, _ in keep for p in self._cut(kid)]
             trial = ranges - _groups(before + mine + after) + _groups(before + replacement + after)
             if trial > max(budget, ranges):
                 continue
@@ -233,11 +241,12 @@ class _Search:
             order[at: at + len(mine)] = replacement
             starts[at: at + len(mine)] = [_pad(p[1]) for p in replacement]
             chosen.discard(cell)
-            chosen.update(inside)
-            for kid, d in kids:
-                if d >= horizon:
-                    self._offer(kid, d)
-            for kid in inside:
+            chosen.update(kid for kid, _ in keep)
+            if not kids:
+                self._offer(cell)  # dropped: left for a later round (or a later page)
+            for kid, d in kids[:first] + kids[end:]:
+                self._offer(kid, d)
+            for kid, _ in keep:
                 consider(kid)
         return sorted(chosen)
 
