@@ -34,7 +34,7 @@ from typing import Any
 
 REPO = Path(__file__).resolve().parent.parent
 LAGOS = (6.5244, 3.3792)
-IDLE_STOP = 1.5
+IDLE_STOP = 2.5
 CONSUMERS = {"notifications": "notifications_consumer", "email": "email_consumer",
              "gig-matching": "gig_matching_consumer"}
 
@@ -49,17 +49,22 @@ def _consumer(queue_key: str, environment: dict[str, str]) -> Any:
     """A warm consumer (what a Lambda instance is after its cold start): receive -> handler -> delete."""
     _paths()
     os.environ.update(environment)
+    import boto3
     from app import app
+    from botocore.config import Config
 
     from gigcore import bootstrap
 
     container = bootstrap.container()
-    sqs = container.aws.client("sqs")
+    # The poller's own client: long polls, and patient with a busy local SQS (a Lambda poller retries too).
+    sqs = boto3.session.Session().client(
+        "sqs", endpoint_url=os.environ["GIGCONNECT_AWS_ENDPOINT"],
+        config=Config(read_timeout=60, retries={"max_attempts": 8, "mode": "standard"}))
     url = container.queue.url(queue_key)  # type: ignore[attr-defined]
     handler = app.handler_map[CONSUMERS[queue_key]]
 
     def batch() -> int:
-        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0).get("Messages", [])
+        got = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1).get("Messages", [])
         if not got:
             return 0
         records = [{"messageId": m["MessageId"], "receiptHandle": m["ReceiptHandle"], "body": m["Body"],
@@ -80,12 +85,14 @@ def _worker(queue_key: str, environment: dict[str, str], ready: Any, go: Any, re
     ready.put(os.getpid())
     go.wait()
     handled, last, idle_since = 0, time.perf_counter(), time.monotonic()
-    while time.monotonic() - idle_since < IDLE_STOP:
-        n = batch()
-        if n:
-            handled, last, idle_since = handled + n, time.perf_counter(), time.monotonic()
-        else:
-            time.sleep(0.02)
+    try:
+        while time.monotonic() - idle_since < IDLE_STOP:
+            n = batch()
+            if n:
+                handled, last, idle_since = handled + n, time.perf_counter(), time.monotonic()
+    except Exception as exc:  # the bench reports it and stops, instead of waiting for a worker that died
+        results.put((-1, f"{type(exc).__name__}: {exc}"))
+        return
     results.put((handled, last))
 
 
@@ -104,6 +111,9 @@ def parallel_drain(queue_key: str, environment: dict[str, str], consumers: int) 
     counts = [results.get(timeout=3600) for _ in workers]
     for worker in workers:
         worker.join()
+    failures = [str(last) for handled, last in counts if handled < 0]
+    if failures:
+        raise SystemExit(f"bench/notify: a {queue_key} consumer failed: {failures[0]}")
     return sum(c for c, _ in counts), max(last for _, last in counts) - started
 
 
