@@ -23,6 +23,7 @@ from gigcore.ports.auth import (
     RefreshTokenStore,
     UserRepository,
 )
+from gigcore.ports.contracts import ApplicationRepository, ContractRepository
 from gigcore.ports.gigs import GeoIndex, GigRepository
 from gigcore.services import auth
 from gigcore.services.events import EventBus
@@ -180,6 +181,18 @@ class Container:
         from gigcore.adapters.dynamo_gigs import DynamoGigRepository
 
         return DynamoGigRepository(self.pynamodb, self.geo_layouts)
+
+    @functools.cached_property
+    def applications(self) -> ApplicationRepository:
+        from gigcore.adapters.dynamo_contracts import DynamoApplicationRepository
+
+        return DynamoApplicationRepository(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def contracts(self) -> ContractRepository:
+        from gigcore.adapters.dynamo_contracts import DynamoContractRepository
+
+        return DynamoContractRepository(self.dynamodb, self.settings.table_name)
 
     @functools.cached_property
     def gig_geo(self) -> GeoIndex:
