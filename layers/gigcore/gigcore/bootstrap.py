@@ -114,6 +114,16 @@ class Container:
             matching.match_gig(event, ports=self.matching_ports, policy=self.matching_policy, now=utc_now())
 
         self.bus.subscribe(MATCHING_QUEUE, GIG_CREATED, match)
+        self._subscribe_applications()
+
+    def _subscribe_applications(self) -> None:
+        from gigcore.services.applications import GIG_LIFECYCLE_QUEUE, OpenApplicationsRejector
+        from gigcore.services.gigs import GIG_CLOSED
+
+        def close(event: OutboxEvent) -> None:
+            OpenApplicationsRejector(self.application_ports).on_gig_closed(str(event.payload["gig_id"]), utc_now())
+
+        self.bus.subscribe(GIG_LIFECYCLE_QUEUE, GIG_CLOSED, close)
 
     @functools.cached_property
     def aws(self) -> Any:
@@ -193,6 +203,13 @@ class Container:
         from gigcore.adapters.dynamo_contracts import DynamoContractRepository
 
         return DynamoContractRepository(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def application_ports(self) -> Any:
+        from gigcore.services.applications import ApplicationPorts
+
+        return ApplicationPorts(applications=self.applications, contracts=self.contracts, gigs=self.gigs,
+                                users=self.users)
 
     @functools.cached_property
     def gig_geo(self) -> GeoIndex:
