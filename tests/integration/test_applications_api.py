@@ -323,3 +323,15 @@ def test_accept_past_the_transaction_limit_rejects_the_rest_through_the_outbox(a
     for handler in container.bus.handlers("gig-matching", "gig.closed"):
         handler(OutboxEvent(id=new_id(), type="gig.closed", queue="gig-matching", payload=closed[0]["payload"]))
     assert statuses() == ["accepted"] + ["rejected"] * 39
+
+
+def test_the_owner_finds_the_application_in_their_notifications(api, client, freelancer, gig):
+    app = apply(api, freelancer[0], gig["id"]).json_body
+    (recorded,) = [e for e in events_about(app["id"]) if e["type"] == "application.received"]
+    event = OutboxEvent(id=new_id(), type=recorded["type"], queue="notifications", payload=recorded["payload"])
+    for handler in bootstrap.container().bus.handlers("notifications", event.type):
+        handler(event)
+    (note,) = api.get("/me/notifications", token=client[0]).json_body["items"]
+    assert note["type"] == "application.received"
+    assert note["body"] == f"Femi Freelancer applied to \u201c{gig['title']}\u201d."
+    assert note["data"]["application_id"] == app["id"] and note["data"]["gig_id"] == gig["id"]
