@@ -335,3 +335,25 @@ def test_the_owner_finds_the_application_in_their_notifications(api, client, fre
     assert note["type"] == "application.received"
     assert note["body"] == f"Femi Freelancer applied to \u201c{gig['title']}\u201d."
     assert note["data"]["application_id"] == app["id"] and note["data"]["gig_id"] == gig["id"]
+
+
+def test_of_two_concurrent_accepts_on_one_gig_exactly_one_makes_a_contract(api, client, gig):
+    apps = [apply(api, session(api, ("freelancer",))[0], gig["id"]).json_body for _ in range(2)]
+    answers: dict[str, Any] = {}
+    start = threading.Barrier(2)
+
+    def go(app_id: str) -> None:
+        start.wait()
+        answers[app_id] = api.post(f"/applications/{app_id}/accept", token=client[0])
+
+    threads = [threading.Thread(target=go, args=(a["id"],)) for a in apps]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(a.status_code for a in answers.values()) == [201, 409]
+    (won,) = [k for k, a in answers.items() if a.status_code == 201]
+    listed = {a["id"]: a["status"] for a in api.get(f"/gigs/{gig['id']}/applications",
+                                                    token=client[0]).json_body["items"]}
+    assert listed == {a["id"]: ("accepted" if a["id"] == won else "rejected") for a in apps}
+    assert len(api.get("/me/contracts", token=client[0]).json_body["items"]) == 1
