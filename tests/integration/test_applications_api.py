@@ -71,6 +71,18 @@ def events_about(application_id: str) -> list[dict[str, Any]]:
         kwargs["ExclusiveStartKey"] = page["LastEvaluatedKey"]
 
 
+def many_freelancers(api, count: int, monkeypatch) -> list[tuple[str, str]]:
+    """``count`` freelancers signed up from several source addresses (sign-ups are limited per address)."""
+    from chalice.local import LambdaEventConverter
+
+    signed = []
+    for _ in range(count):
+        octets = uuid.uuid4().bytes
+        monkeypatch.setattr(LambdaEventConverter, "LOCAL_SOURCE_IP", f"10.{octets[0]}.{octets[1]}.{octets[2]}")
+        signed.append(session(api, ("freelancer",)))
+    return signed
+
+
 @pytest.fixture
 def client(api):
     return session(api, ("client",), name="Chioma Client")
@@ -124,8 +136,8 @@ def test_two_concurrent_applies_give_one_201_and_one_409(api, client, freelancer
     assert api.get(f"/gigs/{gig['id']}", token=client[0]).json_body["application_count"] == 1
 
 
-def test_concurrent_applies_of_different_freelancers_all_count(api, client, gig):
-    tokens = [session(api, ("freelancer",))[0] for _ in range(4)]
+def test_concurrent_applies_of_different_freelancers_all_count(api, client, gig, monkeypatch):
+    tokens = [token for token, _ in many_freelancers(api, 10, monkeypatch)]
     answers: list[int] = []
     start = threading.Barrier(len(tokens))
 
@@ -138,8 +150,8 @@ def test_concurrent_applies_of_different_freelancers_all_count(api, client, gig)
         t.start()
     for t in threads:
         t.join()
-    assert answers == [201] * 4
-    assert api.get(f"/gigs/{gig['id']}", token=client[0]).json_body["application_count"] == 4
+    assert answers == [201] * 10
+    assert api.get(f"/gigs/{gig['id']}", token=client[0]).json_body["application_count"] == 10
 
 
 def test_who_may_apply(api, client, gig):
@@ -301,13 +313,8 @@ def test_cancelling_a_gig_rejects_its_open_applications(api, client, gig):
 
 def test_accept_past_the_transaction_limit_rejects_the_rest_through_the_outbox(api, client, gig, monkeypatch):
     # 30 items of the accept transaction, 2 per rejected application: 35 fit, the others wait for gig.closed.
-    from chalice.local import LambdaEventConverter
-
     container = bootstrap.container()
-    freelancers = []
-    for i in range(40):  # sign-ups are rate limited per source address
-        monkeypatch.setattr(LambdaEventConverter, "LOCAL_SOURCE_IP", f"10.250.{i // 20}.{i % 20 + 1}")
-        freelancers.append(session(api, ("freelancer",)))
+    freelancers = many_freelancers(api, 40, monkeypatch)
     apps = [apply(api, token, gig["id"]).json_body for token, _ in freelancers]
     milestones = [{"title": f"Part {i}", "amount": ngn(100_000)} for i in range(20)]
     contract = api.post(f"/applications/{apps[0]['id']}/accept", {"milestones": milestones}, token=client[0])

@@ -7,7 +7,6 @@ cancellation reason at index ``i`` past them is reported as ``extra[i - own]``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
@@ -473,8 +472,3 @@ class DynamoContractRepository(_Table):
 
         result: Contract = self._transition(own, "contract", expected, extra, events, reread)
         return result
-
-
-def dumps_after(after: Mapping[str, str] | None) -> str | None:
-    """A page position as text (for logs and tests)."""
-    return json.dumps(dict(after), sort_keys=True) if after else None

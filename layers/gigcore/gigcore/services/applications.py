@@ -10,6 +10,7 @@ transaction records (so a crash between the two cannot leave them pending).
 
 from __future__ import annotations
 
+import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -55,6 +56,8 @@ GIG_LIFECYCLE_QUEUE = MATCHING_QUEUE
 #: DynamoDB's limit on one transaction (an accept needs at most 30 items besides the others' rejections).
 _TRANSACTION_ITEMS = 100
 _ATTEMPTS = 4
+#: Applies to one gig all write its item (the count): a burst of them retries more before answering 409.
+_APPLY_ATTEMPTS = 8
 #: Applications rejected per transaction when a gig closes (each is its item and its notification event).
 _REJECT_BATCH = 40
 
@@ -68,7 +71,8 @@ class ApplicationPorts:
 
 
 def _retry_pause(attempt: int) -> None:
-    time.sleep(0.02 * (2 ** attempt))
+    """Full jitter, so that many concurrent writers of one gig item (a burst of applies) spread out."""
+    time.sleep(random.uniform(0, 0.02 * (2 ** min(attempt, 5))))  # noqa: S311 (not for security)
 
 
 def _notification(kind: str, user_id: str, gig: Gig, app: Application, **extra: str) -> OutboxEvent:
@@ -106,7 +110,7 @@ def apply(principal: Principal, gig_id: str, cmd: ApplyRequest, *, ports: Applic
     ``application_count`` rises in the same transaction; its owner is notified (``application.received``)."""
     if not principal.has_role("freelancer"):
         raise ForbiddenError("Only freelancers apply to gigs.")
-    for attempt in range(_ATTEMPTS):
+    for attempt in range(_APPLY_ATTEMPTS):
         gig = _gig(gig_id, ports.gigs)
         if gig.owner_id == principal.user_id:
             raise ForbiddenError("You cannot apply to your own gig.")
@@ -131,7 +135,7 @@ def apply(principal: Principal, gig_id: str, cmd: ApplyRequest, *, ports: Applic
         except TransactionConflictError:
             # The gig closed meanwhile (re-read: 409 invalid_state), or a concurrent apply or change of the
             # gig got in the way: try again, when a duplicate shows as the conflict it is.
-            if attempt == _ATTEMPTS - 1:
+            if attempt == _APPLY_ATTEMPTS - 1:
                 raise
             _retry_pause(attempt)
     raise AssertionError("unreachable")
