@@ -17,7 +17,7 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 from chalice import Chalice, Rate, Response
 from chalice.app import CloudWatchEvent, DynamoDBEvent, SQSEvent, WebsocketEvent
 
-from chalicelib import auth, conversations, events, gigs, notifications, system, users, websocket
+from chalicelib import applications, auth, conversations, events, gigs, notifications, system, users, websocket
 from chalicelib.http import api_conventions
 
 app = Chalice(app_name="gigconnect")
@@ -27,6 +27,7 @@ app.register_blueprint(system.bp)
 app.register_blueprint(auth.bp)
 app.register_blueprint(users.bp)
 app.register_blueprint(gigs.bp)
+app.register_blueprint(applications.bp)
 app.register_blueprint(conversations.bp)
 app.register_blueprint(notifications.bp)
 

@@ -26,6 +26,7 @@ from gigcore.schemas.gigs import (
 from gigcore.schemas.openapi import QueryParam
 from gigcore.schemas.users import public_user_out
 from gigcore.services import gigs
+from gigcore.services.applications import OpenApplicationsRejector
 from gigcore.services.nearby import GeoFilter, NearbyQuery
 
 bp = Blueprint(__name__)
@@ -101,7 +102,9 @@ def patch_gig(gig_id: str) -> GigOut:
 @route(bp, "/gigs/{gig_id}/cancel", method="POST", summary="Cancel an open gig", response=GigOut,
        errors=(403, 404, 409), tag="gigs")
 def cancel_gig(gig_id: str) -> GigOut:
-    return gig_out(gigs.cancel_gig(principal(), gig_id, gigs=bootstrap.container().gigs, now=utc_now()))
+    container = bootstrap.container()
+    rejector = OpenApplicationsRejector(container.application_ports)
+    return gig_out(gigs.cancel_gig(principal(), gig_id, gigs=container.gigs, now=utc_now(), rejector=rejector))
 
 
 @route(bp, "/me/gigs", summary="My gigs, newest first", response=GigPageOut,

@@ -23,6 +23,7 @@ from gigcore.ports.auth import (
     RefreshTokenStore,
     UserRepository,
 )
+from gigcore.ports.contracts import ApplicationRepository, ContractRepository
 from gigcore.ports.gigs import GeoIndex, GigRepository
 from gigcore.services import auth
 from gigcore.services.events import EventBus
@@ -113,6 +114,16 @@ class Container:
             matching.match_gig(event, ports=self.matching_ports, policy=self.matching_policy, now=utc_now())
 
         self.bus.subscribe(MATCHING_QUEUE, GIG_CREATED, match)
+        self._subscribe_applications()
+
+    def _subscribe_applications(self) -> None:
+        from gigcore.services.applications import GIG_LIFECYCLE_QUEUE, OpenApplicationsRejector
+        from gigcore.services.gigs import GIG_CLOSED
+
+        def close(event: OutboxEvent) -> None:
+            OpenApplicationsRejector(self.application_ports).on_gig_closed(str(event.payload["gig_id"]), utc_now())
+
+        self.bus.subscribe(GIG_LIFECYCLE_QUEUE, GIG_CLOSED, close)
 
     @functools.cached_property
     def aws(self) -> Any:
@@ -180,6 +191,25 @@ class Container:
         from gigcore.adapters.dynamo_gigs import DynamoGigRepository
 
         return DynamoGigRepository(self.pynamodb, self.geo_layouts)
+
+    @functools.cached_property
+    def applications(self) -> ApplicationRepository:
+        from gigcore.adapters.dynamo_contracts import DynamoApplicationRepository
+
+        return DynamoApplicationRepository(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def contracts(self) -> ContractRepository:
+        from gigcore.adapters.dynamo_contracts import DynamoContractRepository
+
+        return DynamoContractRepository(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def application_ports(self) -> Any:
+        from gigcore.services.applications import ApplicationPorts
+
+        return ApplicationPorts(applications=self.applications, contracts=self.contracts, gigs=self.gigs,
+                                users=self.users)
 
     @functools.cached_property
     def gig_geo(self) -> GeoIndex:

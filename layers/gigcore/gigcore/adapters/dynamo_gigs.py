@@ -21,7 +21,7 @@ from gigcore.domain.errors import ConflictError, RetryableError, UpstreamUnavail
 from gigcore.domain.gigs import Budget, Gig, GigStatus, geo_entry
 from gigcore.domain.money import Money
 from gigcore.domain.users import Location
-from gigcore.ports import OutboxEvent
+from gigcore.ports import OutboxEvent, TransactItem
 from gigcore.ports.gigs import GigPage
 
 _THROTTLED = {"ThrottlingException", "ProvisionedThroughputExceededException"}
@@ -167,6 +167,42 @@ class DynamoGigRepository:
 
         self._commit(body, "The gig was changed by another request; try again.")
         return from_item(item)
+
+    def save_writes(self, gig: Gig, *, expected_status: GigStatus) -> list[TransactItem]:
+        try:
+            stored = GigItem.get(f"GIG#{gig.id}", "GIG", consistent_read=True,
+                                 attributes_to_get=["geo_pk", "geo_sk", "version"])
+        except DoesNotExist as exc:
+            raise ConflictError("The gig no longer exists.") from exc
+        except GetError as exc:
+            raise _outage(exc) from exc
+        table = GigItem.Meta.table_name
+        item = to_item(gig)
+        item.version = gig.version + 1
+        index, stale = geo_move(GIG_INDEX, self._layouts.get(GIG_INDEX), geo_entry(gig), stored.geo_pk, stored.geo_sk)
+        if index is not None:
+            item.geo_pk, item.geo_sk = index.pk, index.sk
+        writes: list[TransactItem] = [{"Put": {
+            "TableName": table, "Item": item.serialize(),
+            "ConditionExpression": "#status = :expected AND #version = :version",
+            "ExpressionAttributeNames": {"#status": "status", "#version": "version"},
+            "ExpressionAttributeValues": {":expected": {"S": expected_status}, ":version": {"N": str(gig.version)}},
+        }}]
+        if stale is not None:
+            writes.append({"Delete": {"TableName": table, "Key": {"pk": {"S": stale[0]}, "sk": {"S": stale[1]}}}})
+        if index is not None:
+            writes.append({"Put": {"TableName": table, "Item": index.serialize()}})
+        return writes
+
+    def application_counted_write(self, gig_id: str) -> TransactItem:
+        return {"Update": {
+            "TableName": GigItem.Meta.table_name,
+            "Key": {"pk": {"S": f"GIG#{gig_id}"}, "sk": {"S": "GIG"}},
+            "UpdateExpression": "ADD application_count :one, #version :one",
+            "ConditionExpression": "#status = :open",
+            "ExpressionAttributeNames": {"#status": "status", "#version": "version"},
+            "ExpressionAttributeValues": {":one": {"N": "1"}, ":open": {"S": "open"}},
+        }}
 
     def by_owner(self, owner_id: str, *, status: GigStatus | None, limit: int,
                  after: dict[str, str] | None) -> GigPage:

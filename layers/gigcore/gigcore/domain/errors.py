@@ -85,6 +85,16 @@ class ConflictError(DomainError):
     status = 409
 
 
+class TransactionConflictError(ConflictError):
+    """A write's transaction was cancelled by an item the caller added to it (``extra``), or by a concurrent
+    transaction on one of its items. ``failed`` holds the indexes within ``extra`` whose condition failed
+    (empty when a concurrent transaction was the cause). Callers re-read and decide, or retry."""
+
+    def __init__(self, message: str, *, failed: tuple[int, ...] = ()) -> None:
+        super().__init__(message)
+        self.failed = failed
+
+
 class InvalidStateError(DomainError):
     """The resource exists but its state does not allow the action."""
 

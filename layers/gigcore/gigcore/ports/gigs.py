@@ -9,7 +9,7 @@ from typing import Protocol
 
 from gigcore.domain.geo import GeoEntry, PartitionLayout
 from gigcore.domain.gigs import Gig, GigStatus
-from gigcore.ports import OutboxEvent
+from gigcore.ports import OutboxEvent, TransactItem
 
 
 @dataclass(frozen=True)
@@ -40,6 +40,14 @@ class GigRepository(Protocol):
     def by_owner(self, owner_id: str, *, status: GigStatus | None, limit: int,
                  after: dict[str, str] | None) -> GigPage:
         """The owner's gigs, newest first, optionally of one status."""
+
+    def save_writes(self, gig: Gig, *, expected_status: GigStatus) -> list[TransactItem]:
+        """The entries :meth:`save` would write (gig item, geo entry moves), for a caller that commits them in
+        its own transaction with other items (an accepted application moves its gig). The gig entry comes
+        first and carries the version and status condition."""
+
+    def application_counted_write(self, gig_id: str) -> TransactItem:
+        """An ``Update`` that raises the gig's ``application_count`` (and its version) if the gig is open."""
 
 
 class PendingApplicationsRejector(Protocol):

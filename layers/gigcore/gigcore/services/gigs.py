@@ -31,7 +31,8 @@ def _budget(body: BudgetBody) -> Budget:
     return Budget(min=body.min, max=body.max, type=body.type)
 
 
-def _event(kind: str, queue: str, gig: Gig) -> OutboxEvent:
+def gig_event(kind: str, queue: str, gig: Gig) -> OutboxEvent:
+    """An event about ``gig`` with its whole representation (search indexing, matching, its lifecycle)."""
     payload = {"gig_id": gig.id, "owner_id": gig.owner_id, "status": gig.status, "version": gig.version,
                "gig": gig_out(gig).model_dump(mode="json")}
     return OutboxEvent(id=new_id(), type=kind, queue=queue, payload=payload)
@@ -66,7 +67,7 @@ def create_gig(principal: Principal, cmd: CreateGigRequest, *, gigs: GigReposito
     )
     check_gig(gig, now)
     stored = gig.changed(version=1)
-    return gigs.add(gig, [_event(GIG_CREATED, SEARCH_QUEUE, stored), _event(GIG_CREATED, MATCHING_QUEUE, stored)])
+    return gigs.add(gig, [gig_event(GIG_CREATED, SEARCH_QUEUE, stored), gig_event(GIG_CREATED, MATCHING_QUEUE, stored)])
 
 
 def _change(gig_id: str, action: GigAction, gigs: GigRepository, now: datetime,
@@ -80,9 +81,11 @@ def _change(gig_id: str, action: GigAction, gigs: GigRepository, now: datetime,
         updated = change(current).changed(status=after, updated_at=now)
         stored_next = updated.changed(version=current.version + 1)
         kind = GIG_UPDATED if after == "open" else GIG_CLOSED
+        events = [gig_event(kind, SEARCH_QUEUE, stored_next)]
+        if kind == GIG_CLOSED:  # the gig lifecycle consumer rejects its open applications
+            events.append(gig_event(GIG_CLOSED, MATCHING_QUEUE, stored_next))
         try:
-            return gigs.save(updated, expected_status=current.status,
-                             events=[_event(kind, SEARCH_QUEUE, stored_next)])
+            return gigs.save(updated, expected_status=current.status, events=events)
         except ConflictError:
             if attempt == _SAVE_ATTEMPTS - 1:
                 raise

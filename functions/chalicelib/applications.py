@@ -1,0 +1,119 @@
+"""``/gigs/{gig_id}/applications``, ``/me/applications``, ``/applications/{id}/...``, ``/contracts/{id}`` and
+``/me/contracts``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice import Blueprint
+
+from chalicelib.http import body, principal, query_params, route
+from gigcore import bootstrap
+from gigcore.domain.clock import utc_now
+from gigcore.schemas.contracts import (
+    AcceptRequest,
+    ApplicationOut,
+    ApplicationPageOut,
+    ApplyRequest,
+    ContractOut,
+    ContractPageOut,
+    PageParams,
+    application_out,
+    contract_out,
+)
+from gigcore.schemas.openapi import QueryParam
+from gigcore.services import applications
+from gigcore.services.applications import ApplicationPorts
+
+bp = Blueprint(__name__)
+
+_PAGE = (QueryParam("limit", "1..100, default 20", schema={"type": "integer"}),
+         QueryParam("cursor", "next_cursor of the previous page"))
+
+
+def _ports() -> ApplicationPorts:
+    ports: ApplicationPorts = bootstrap.container().application_ports
+    return ports
+
+
+def _page(path: str) -> tuple[int, dict[str, str] | None, dict[str, str]]:
+    raw = query_params()
+    params = PageParams.model_validate(raw)
+    after: dict[str, Any] | None = None
+    if params.cursor:
+        after = bootstrap.container().cursors.decode(params.cursor, scope=f"{path}:{principal().user_id}",
+                                                     params=raw)
+    return params.limit, ({str(k): str(v) for k, v in after.items()} if after else None), raw
+
+
+def _cursor(after: dict[str, str] | None, path: str, raw: dict[str, str]) -> str | None:
+    if after is None:
+        return None
+    return bootstrap.container().cursors.encode(after, scope=f"{path}:{principal().user_id}", params=raw)
+
+
+@route(bp, "/gigs/{gig_id}/applications", method="POST", summary="Apply to a gig", request=ApplyRequest,
+       response=ApplicationOut, status=201, errors=(403, 404, 409, 422), tag="applications")
+def apply(gig_id: str) -> ApplicationOut:
+    cmd = body(ApplyRequest)
+    return application_out(applications.apply(principal(), gig_id, cmd, ports=_ports(), now=utc_now()))
+
+
+@route(bp, "/gigs/{gig_id}/applications", summary="A gig's applications, newest first (its owner)",
+       response=ApplicationPageOut, query=_PAGE, errors=(400, 403, 404, 422), tag="applications")
+def applications_of_gig(gig_id: str) -> ApplicationPageOut:
+    path = f"/gigs/{gig_id}/applications"
+    limit, after, raw = _page(path)
+    page = applications.applications_of_gig(principal(), gig_id, limit=limit, after=after, ports=_ports())
+    return ApplicationPageOut(items=[application_out(a) for a in page.applications],
+                              next_cursor=_cursor(page.after, path, raw))
+
+
+@route(bp, "/me/applications", summary="My applications, newest first", response=ApplicationPageOut,
+       query=_PAGE, errors=(400, 403, 422), tag="applications")
+def my_applications() -> ApplicationPageOut:
+    limit, after, raw = _page("/me/applications")
+    page = applications.my_applications(principal(), limit=limit, after=after, ports=_ports())
+    return ApplicationPageOut(items=[application_out(a) for a in page.applications],
+                              next_cursor=_cursor(page.after, "/me/applications", raw))
+
+
+@route(bp, "/applications/{application_id}/shortlist", method="POST", summary="Shortlist an application",
+       response=ApplicationOut, errors=(403, 404, 409), tag="applications")
+def shortlist(application_id: str) -> ApplicationOut:
+    return application_out(applications.shortlist(principal(), application_id, ports=_ports(), now=utc_now()))
+
+
+@route(bp, "/applications/{application_id}/reject", method="POST", summary="Reject an application",
+       response=ApplicationOut, errors=(403, 404, 409), tag="applications")
+def reject(application_id: str) -> ApplicationOut:
+    return application_out(applications.reject(principal(), application_id, ports=_ports(), now=utc_now()))
+
+
+@route(bp, "/applications/{application_id}/withdraw", method="POST", summary="Withdraw my application",
+       response=ApplicationOut, errors=(403, 404, 409), tag="applications")
+def withdraw(application_id: str) -> ApplicationOut:
+    return application_out(applications.withdraw(principal(), application_id, ports=_ports(), now=utc_now()))
+
+
+@route(bp, "/applications/{application_id}/accept", method="POST",
+       summary="Accept an application: the contract and its milestones", request=AcceptRequest,
+       response=ContractOut, status=201, errors=(403, 404, 409, 422), tag="contracts")
+def accept(application_id: str) -> ContractOut:
+    cmd = body(AcceptRequest)
+    return contract_out(applications.accept(principal(), application_id, cmd, ports=_ports(), now=utc_now()))
+
+
+@route(bp, "/contracts/{contract_id}", summary="A contract with its milestones (either party)",
+       response=ContractOut, errors=(403, 404), tag="contracts")
+def get_contract(contract_id: str) -> ContractOut:
+    return contract_out(applications.get_contract(principal(), contract_id, ports=_ports()))
+
+
+@route(bp, "/me/contracts", summary="My contracts, newest first", response=ContractPageOut, query=_PAGE,
+       errors=(400, 422), tag="contracts")
+def my_contracts() -> ContractPageOut:
+    limit, after, raw = _page("/me/contracts")
+    page = applications.my_contracts(principal(), limit=limit, after=after, ports=_ports())
+    return ContractPageOut(items=[contract_out(c) for c in page.contracts],
+                           next_cursor=_cursor(page.after, "/me/contracts", raw))

@@ -1,0 +1,280 @@
+"""Applications, contracts and milestones: entities and their state machines (pure, no I/O).
+
+Each state machine is a table ``(status, action) -> status after``; nothing else is allowed. The domain
+checks it (:func:`next_application_status`, :func:`next_milestone_status`, :func:`next_contract_status`) and
+every write re-checks it with a condition on the stored status (see ``gigcore.ports.contracts``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, fields, replace
+from datetime import datetime
+from typing import Literal
+
+from gigcore.domain.errors import ErrorDetail, InvalidStateError, ValidationError
+from gigcore.domain.money import Money
+
+# ---- applications ----------------------------------------------------------------------------------------
+
+ApplicationStatus = Literal["pending", "shortlisted", "accepted", "rejected", "withdrawn"]
+ApplicationAction = Literal["shortlist", "reject", "withdraw", "accept"]
+
+APPLICATION_STATUSES: tuple[ApplicationStatus, ...] = ("pending", "shortlisted", "accepted", "rejected",
+                                                       "withdrawn")
+
+#: pending -> shortlisted -> accepted | rejected | withdrawn. Shortlisting is optional: a pending application
+#: may be accepted, rejected or withdrawn directly. accepted, rejected and withdrawn are final.
+APPLICATION_TRANSITIONS: Mapping[tuple[ApplicationStatus, ApplicationAction], ApplicationStatus] = {
+    ("pending", "shortlist"): "shortlisted",
+    ("pending", "accept"): "accepted",
+    ("pending", "reject"): "rejected",
+    ("pending", "withdraw"): "withdrawn",
+    ("shortlisted", "accept"): "accepted",
+    ("shortlisted", "reject"): "rejected",
+    ("shortlisted", "withdraw"): "withdrawn",
+}
+
+#: Applications still in the running: rejected when another is accepted or the gig is cancelled.
+OPEN_APPLICATION_STATUSES: frozenset[ApplicationStatus] = frozenset({"pending", "shortlisted"})
+
+
+def _refuse(what: str, status: str, action: str) -> InvalidStateError:
+    return InvalidStateError(f"{what} that is {status.replace('_', ' ')} cannot be changed that way ({action}).",
+                             details=[ErrorDetail(field="status", issue=status)])
+
+
+def next_application_status(status: ApplicationStatus, action: ApplicationAction) -> ApplicationStatus:
+    """The status after ``action``; :class:`InvalidStateError` (409) when the machine does not allow it."""
+    after = APPLICATION_TRANSITIONS.get((status, action))
+    if after is None:
+        raise _refuse("An application", status, action)
+    return after
+
+
+def statuses_allowing_application(action: ApplicationAction) -> frozenset[ApplicationStatus]:
+    """Every status from which ``action`` is allowed (what a write's condition expects)."""
+    return frozenset(s for (s, a) in APPLICATION_TRANSITIONS if a == action)
+
+
+@dataclass(frozen=True)
+class Application:
+    """A freelancer's application to a gig; one per (gig, freelancer). ``client_id`` is the gig's owner."""
+
+    id: str
+    gig_id: str
+    client_id: str
+    freelancer_id: str
+    cover_letter: str
+    proposed_rate: Money
+    estimated_days: int
+    status: ApplicationStatus
+    created_at: datetime
+    updated_at: datetime
+    contract_id: str | None = None
+    version: int = 0
+
+    def changed(self, **changes: object) -> Application:
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def moved(self, action: ApplicationAction, now: datetime, **changes: object) -> Application:
+        """This application after ``action`` (checked against the state machine); the write bumps the version."""
+        after = next_application_status(self.status, action)
+        return replace(self, status=after, updated_at=now, **changes)  # type: ignore[arg-type]
+
+
+# ---- milestones (escrow) ---------------------------------------------------------------------------------
+
+MilestoneStatus = Literal["pending", "funding", "funded", "submitted", "released", "refunded", "disputed"]
+MilestoneAction = Literal[
+    "fund",            # a PaymentIntent is created for it
+    "fund_failed",     # the charge was declined or cancelled: back to pending
+    "funded",          # Stripe reported success (webhook or sync)
+    "submit",          # the freelancer submits the work
+    "release",         # the client (or the auto-release schedule) pays the freelancer
+    "refund_part",     # a partial refund: the status is kept, refunded_amount rises
+    "refund",          # the last of the held amount is refunded
+    "dispute",         # either party opens a dispute: auto-release stops
+    "resolve_release",  # an admin resolves a dispute with some of it released
+    "resolve_refund",  # an admin resolves a dispute with all of it refunded
+]
+
+MILESTONE_STATUSES: tuple[MilestoneStatus, ...] = ("pending", "funding", "funded", "submitted", "released",
+                                                   "refunded", "disputed")
+
+#: pending -> funding -> funded -> submitted -> released, or refunded / disputed on the way (API.md "Escrow").
+#: The client may release from funded or submitted; an admin may refund at any time after funding (after a
+#: release the transfer is reversed first). A partial refund keeps the status.
+MILESTONE_TRANSITIONS: Mapping[tuple[MilestoneStatus, MilestoneAction], MilestoneStatus] = {
+    ("pending", "fund"): "funding",
+    ("funding", "fund"): "funding",  # another attempt, e.g. with a new payment method
+    ("funding", "fund_failed"): "pending",
+    ("funding", "funded"): "funded",
+    ("funded", "funded"): "funded",  # a repeated or late success report changes nothing
+    ("funded", "submit"): "submitted",
+    ("funded", "release"): "released",
+    ("submitted", "release"): "released",
+    ("funded", "refund_part"): "funded",
+    ("submitted", "refund_part"): "submitted",
+    ("released", "refund_part"): "released",
+    ("disputed", "refund_part"): "disputed",
+    ("funded", "refund"): "refunded",
+    ("submitted", "refund"): "refunded",
+    ("released", "refund"): "refunded",
+    ("disputed", "refund"): "refunded",
+    ("funded", "dispute"): "disputed",
+    ("submitted", "dispute"): "disputed",
+    ("disputed", "resolve_release"): "released",
+    ("disputed", "resolve_refund"): "refunded",
+}
+
+#: Where the client's money is held by the platform (what can be released or refunded).
+HELD_STATUSES: frozenset[MilestoneStatus] = frozenset({"funded", "submitted", "disputed"})
+FINAL_MILESTONE_STATUSES: frozenset[MilestoneStatus] = frozenset({"released", "refunded"})
+
+
+def next_milestone_status(status: MilestoneStatus, action: MilestoneAction) -> MilestoneStatus:
+    """The status after ``action``; :class:`InvalidStateError` (409) when the machine does not allow it."""
+    after = MILESTONE_TRANSITIONS.get((status, action))
+    if after is None:
+        raise _refuse("A milestone", status, action)
+    return after
+
+
+def statuses_allowing_milestone(action: MilestoneAction) -> frozenset[MilestoneStatus]:
+    """Every status from which ``action`` is allowed (the ``expected`` set of a milestone write)."""
+    return frozenset(s for (s, a) in MILESTONE_TRANSITIONS if a == action)
+
+
+@dataclass(frozen=True)
+class Milestone:
+    """One milestone of a contract. ``amount`` and ``refunded_amount`` are in the contract's currency.
+
+    The payment references (``payment_intent_id``, ``charge_id``, ``transfer_id``) are written by the escrow
+    service together with the status change that produced them.
+    """
+
+    id: str
+    contract_id: str
+    position: int
+    title: str
+    amount: Money
+    status: MilestoneStatus
+    refunded_amount: Money
+    funded_at: datetime | None = None
+    submitted_at: datetime | None = None
+    auto_release_at: datetime | None = None
+    released_at: datetime | None = None
+    payment_intent_id: str | None = None
+    charge_id: str | None = None
+    transfer_id: str | None = None
+    submission_note: str | None = None
+    attachment_keys: tuple[str, ...] = ()
+    dispute_id: str | None = None
+    version: int = 0
+
+    @property
+    def held(self) -> Money:
+        """What the platform holds for this milestone now (zero unless funded, submitted or disputed)."""
+        if self.status not in HELD_STATUSES:
+            return Money.zero(self.amount.currency)
+        return self.amount - self.refunded_amount
+
+
+#: The fields of a milestone that a write may change (``ContractRepository.transition_milestone``).
+MILESTONE_MUTABLE_FIELDS: frozenset[str] = frozenset(
+    f.name for f in fields(Milestone) if f.name not in {"id", "contract_id", "position", "title", "amount",
+                                                        "version"})
+
+
+# ---- contracts -------------------------------------------------------------------------------------------
+
+ContractStatus = Literal["active", "completed", "cancelled", "disputed"]
+ContractAction = Literal["complete", "cancel", "dispute", "resolve"]
+
+CONTRACT_STATUSES: tuple[ContractStatus, ...] = ("active", "completed", "cancelled", "disputed")
+
+#: active -> completed | cancelled | disputed; a resolved dispute returns the contract to active, or ends it.
+CONTRACT_TRANSITIONS: Mapping[tuple[ContractStatus, ContractAction], ContractStatus] = {
+    ("active", "complete"): "completed",
+    ("active", "cancel"): "cancelled",
+    ("active", "dispute"): "disputed",
+    ("disputed", "dispute"): "disputed",  # a second milestone disputed
+    ("disputed", "resolve"): "active",
+    ("disputed", "complete"): "completed",
+    ("disputed", "cancel"): "cancelled",
+}
+
+CONTRACT_MUTABLE_FIELDS: frozenset[str] = frozenset({"status", "updated_at"})
+
+
+def next_contract_status(status: ContractStatus, action: ContractAction) -> ContractStatus:
+    """The status after ``action``; :class:`InvalidStateError` (409) when the machine does not allow it."""
+    after = CONTRACT_TRANSITIONS.get((status, action))
+    if after is None:
+        raise _refuse("A contract", status, action)
+    return after
+
+
+def statuses_allowing_contract(action: ContractAction) -> frozenset[ContractStatus]:
+    return frozenset(s for (s, a) in CONTRACT_TRANSITIONS if a == action)
+
+
+def settled_status(milestones: Sequence[Milestone]) -> ContractStatus | None:
+    """What a contract becomes once every milestone is released or refunded: ``completed`` when at least one
+    was released, ``cancelled`` when all were refunded; None while any is still open."""
+    if not milestones or any(m.status not in FINAL_MILESTONE_STATUSES for m in milestones):
+        return None
+    return "completed" if any(m.status == "released" for m in milestones) else "cancelled"
+
+
+@dataclass(frozen=True)
+class Contract:
+    """The agreement made when a client accepts an application; its milestones are ordered by position."""
+
+    id: str
+    gig_id: str
+    application_id: str
+    client_id: str
+    freelancer_id: str
+    currency: str
+    status: ContractStatus
+    created_at: datetime
+    updated_at: datetime
+    milestones: tuple[Milestone, ...] = field(default_factory=tuple)
+
+    def party(self, user_id: str) -> Literal["client", "freelancer"] | None:
+        if user_id == self.client_id:
+            return "client"
+        if user_id == self.freelancer_id:
+            return "freelancer"
+        return None
+
+    def milestone(self, milestone_id: str) -> Milestone | None:
+        return next((m for m in self.milestones if m.id == milestone_id), None)
+
+
+#: A contract is paid in pieces; more than this many milestones is refused (one accept is one transaction).
+MAX_MILESTONES = 20
+
+
+@dataclass(frozen=True)
+class MilestonePlan:
+    title: str
+    amount: Money
+
+
+def plan_milestones(plans: Sequence[MilestonePlan], currency: str) -> list[MilestonePlan]:
+    """Check the milestones asked for on accept: 1..MAX_MILESTONES, each a positive amount in ``currency``."""
+    problems: list[ErrorDetail] = []
+    if not 1 <= len(plans) <= MAX_MILESTONES:
+        problems.append(ErrorDetail(field="milestones", issue=f"1 to {MAX_MILESTONES} milestones"))
+    for i, plan in enumerate(plans):
+        if plan.amount.currency != currency:
+            problems.append(ErrorDetail(field=f"milestones.{i}.amount.currency",
+                                        issue=f"must be the gig's currency, {currency}"))
+        elif plan.amount.amount <= 0:
+            problems.append(ErrorDetail(field=f"milestones.{i}.amount.amount", issue="must be above zero"))
+    if problems:
+        raise ValidationError("The milestones are not valid.", details=problems)
+    return list(plans)

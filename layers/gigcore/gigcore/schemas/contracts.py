@@ -1,0 +1,121 @@
+"""Request and response models of "Applications and contracts" (../shared/API.md), and ``milestone`` of "Escrow"."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from gigcore.domain.clock import to_rfc3339
+from gigcore.domain.contracts import Application, Contract, Milestone
+from gigcore.domain.money import Money
+from gigcore.schemas.common import RequestModel, ResponseModel
+
+CoverLetter = Annotated[str, Field(min_length=1, max_length=5000)]
+MilestoneTitle = Annotated[str, Field(min_length=1, max_length=120)]
+
+
+class PageParams(BaseModel):
+    """``?limit&cursor`` of the application and contract lists."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    limit: int = Field(default=20, ge=1, le=100)
+    cursor: str | None = Field(default=None, max_length=2048)
+
+
+class ApplyRequest(RequestModel):
+    cover_letter: CoverLetter
+    proposed_rate: Money
+    estimated_days: Annotated[int, Field(ge=1, le=3650)]
+
+
+class MilestoneBody(RequestModel):
+    title: MilestoneTitle
+    amount: Money
+
+
+class AcceptRequest(RequestModel):
+    """Without ``milestones``: one milestone for the application's proposed rate."""
+
+    milestones: Annotated[list[MilestoneBody], Field(min_length=1, max_length=20)] | None = None
+
+
+class ApplicationOut(ResponseModel):
+    """``application`` of the contract."""
+
+    id: str
+    gig_id: str
+    client_id: str
+    freelancer_id: str
+    cover_letter: str
+    proposed_rate: Money
+    estimated_days: int
+    status: str
+    contract_id: str | None
+    created_at: str
+    updated_at: str
+
+
+class ApplicationPageOut(ResponseModel):
+    items: list[ApplicationOut]
+    next_cursor: str | None = None
+
+
+class MilestoneOut(ResponseModel):
+    """``milestone`` of the contract ("Escrow")."""
+
+    id: str
+    title: str
+    amount: Money
+    status: str
+    funded_at: str | None = None
+    submitted_at: str | None = None
+    auto_release_at: str | None = None
+    released_at: str | None = None
+    refunded_amount: Money
+
+
+class ContractOut(ResponseModel):
+    """``contract`` of the contract."""
+
+    id: str
+    gig_id: str
+    client_id: str
+    freelancer_id: str
+    status: str
+    milestones: list[MilestoneOut]
+    currency: str
+    created_at: str
+
+
+class ContractPageOut(ResponseModel):
+    items: list[ContractOut]
+    next_cursor: str | None = None
+
+
+# ---- mapping from the domain to responses ------------------------------------------------------
+
+
+def application_out(app: Application) -> ApplicationOut:
+    return ApplicationOut(id=app.id, gig_id=app.gig_id, client_id=app.client_id, freelancer_id=app.freelancer_id,
+                          cover_letter=app.cover_letter, proposed_rate=app.proposed_rate,
+                          estimated_days=app.estimated_days, status=app.status, contract_id=app.contract_id,
+                          created_at=to_rfc3339(app.created_at), updated_at=to_rfc3339(app.updated_at))
+
+
+def milestone_out(m: Milestone) -> MilestoneOut:
+    def at(value: datetime | None) -> str | None:
+        return to_rfc3339(value) if value is not None else None
+
+    return MilestoneOut(id=m.id, title=m.title, amount=m.amount, status=m.status, funded_at=at(m.funded_at),
+                        submitted_at=at(m.submitted_at), auto_release_at=at(m.auto_release_at),
+                        released_at=at(m.released_at), refunded_amount=m.refunded_amount)
+
+
+def contract_out(contract: Contract) -> ContractOut:
+    return ContractOut(id=contract.id, gig_id=contract.gig_id, client_id=contract.client_id,
+                       freelancer_id=contract.freelancer_id, status=contract.status,
+                       milestones=[milestone_out(m) for m in contract.milestones], currency=contract.currency,
+                       created_at=to_rfc3339(contract.created_at))

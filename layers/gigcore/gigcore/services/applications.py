@@ -1,0 +1,327 @@
+"""Applications and contracts: apply, list, shortlist, reject, withdraw, accept (which makes the contract), and
+the contracts of a user. Money does not move here (see the escrow service).
+
+Every change is one DynamoDB transaction that re-checks the status it moves from, with its notifications in
+the outbox. Accepting moves the application, the gig (to ``in_progress``) and creates the contract and its
+milestones together; the other open applications are rejected in the same transaction as far as the
+100-item limit allows, and the rest by the ``gig.closed`` event on the gig lifecycle queue, which the same
+transaction records (so a crash between the two cannot leave them pending).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from gigcore.domain.contracts import (
+    OPEN_APPLICATION_STATUSES,
+    Application,
+    ApplicationAction,
+    Contract,
+    Milestone,
+    MilestonePlan,
+    next_application_status,
+    plan_milestones,
+)
+from gigcore.domain.errors import (
+    ConflictError,
+    ErrorDetail,
+    ForbiddenError,
+    InvalidStateError,
+    NotFoundError,
+    TransactionConflictError,
+    ValidationError,
+)
+from gigcore.domain.gigs import Gig, next_status
+from gigcore.domain.ids import new_id
+from gigcore.domain.money import Money
+from gigcore.domain.users import Principal
+from gigcore.ports import OutboxEvent, TransactItem
+from gigcore.ports.auth import UserRepository
+from gigcore.ports.contracts import ApplicationPage, ApplicationRepository, ContractPage, ContractRepository
+from gigcore.ports.gigs import GigRepository
+from gigcore.schemas.contracts import AcceptRequest, ApplyRequest
+from gigcore.services.gigs import GIG_CLOSED, MATCHING_QUEUE, SEARCH_QUEUE, gig_event
+
+APPLICATION_RECEIVED = "application.received"
+APPLICATION_ACCEPTED = "application.accepted"
+APPLICATION_REJECTED = "application.rejected"
+NOTIFICATIONS_QUEUE = "notifications"
+#: The gig lifecycle queue: ``gig.closed`` there rejects what is still open of a filled or cancelled gig.
+GIG_LIFECYCLE_QUEUE = MATCHING_QUEUE
+
+#: DynamoDB's limit on one transaction (an accept needs at most 30 items besides the others' rejections).
+_TRANSACTION_ITEMS = 100
+_ATTEMPTS = 4
+#: Applies to one gig all write its item (the count): a burst of them retries more before answering 409.
+_APPLY_ATTEMPTS = 8
+#: Applications rejected per transaction when a gig closes (each is its item and its notification event).
+_REJECT_BATCH = 40
+
+
+@dataclass(frozen=True)
+class ApplicationPorts:
+    applications: ApplicationRepository
+    contracts: ContractRepository
+    gigs: GigRepository
+    users: UserRepository
+
+
+def _retry_pause(attempt: int) -> None:
+    """Full jitter, so that many concurrent writers of one gig item (a burst of applies) spread out."""
+    time.sleep(random.uniform(0, 0.02 * (2 ** min(attempt, 5))))  # noqa: S311 (not for security)
+
+
+def _notification(kind: str, user_id: str, gig: Gig, app: Application, **extra: str) -> OutboxEvent:
+    payload = {"user_id": user_id, "gig_id": gig.id, "gig_title": gig.title, "application_id": app.id} | extra
+    return OutboxEvent(id=new_id(), type=kind, queue=NOTIFICATIONS_QUEUE, payload=payload)
+
+
+def _gig(gig_id: str, gigs: GigRepository) -> Gig:
+    gig = gigs.get(gig_id)
+    if gig is None:
+        raise NotFoundError("The gig does not exist.")
+    return gig
+
+
+def _application(application_id: str, applications: ApplicationRepository) -> Application:
+    app = applications.get(application_id)
+    if app is None:
+        raise NotFoundError("The application does not exist.")
+    return app
+
+
+def _must_be_open(gig: Gig) -> None:
+    if gig.status != "open":
+        raise InvalidStateError(f"The gig is {gig.status.replace('_', ' ')}; it takes no applications now.",
+                                details=[ErrorDetail(field="gig.status", issue=gig.status)])
+
+
+# ---- apply and read --------------------------------------------------------------------------------------
+
+
+def apply(principal: Principal, gig_id: str, cmd: ApplyRequest, *, ports: ApplicationPorts,
+          now: datetime) -> Application:
+    """A freelancer applies to an open gig that is not theirs: 403 for a non-freelancer or the owner, 404 for
+    no gig, 409 ``invalid_state`` when it is not open, 409 ``conflict`` for a second application. The gig's
+    ``application_count`` rises in the same transaction; its owner is notified (``application.received``)."""
+    if not principal.has_role("freelancer"):
+        raise ForbiddenError("Only freelancers apply to gigs.")
+    for attempt in range(_APPLY_ATTEMPTS):
+        gig = _gig(gig_id, ports.gigs)
+        if gig.owner_id == principal.user_id:
+            raise ForbiddenError("You cannot apply to your own gig.")
+        _must_be_open(gig)
+        currency = gig.budget.min.currency
+        if cmd.proposed_rate.currency != currency:
+            raise ValidationError("The proposed rate must be in the gig's currency.",
+                                  details=[ErrorDetail(field="proposed_rate.currency", issue=f"must be {currency}")])
+        if cmd.proposed_rate.amount <= 0:
+            raise ValidationError("The proposed rate must be above zero.",
+                                  details=[ErrorDetail(field="proposed_rate.amount", issue="must be above zero")])
+        applicant = ports.users.get(principal.user_id)
+        app = Application(id=new_id(), gig_id=gig.id, client_id=gig.owner_id, freelancer_id=principal.user_id,
+                          cover_letter=cmd.cover_letter, proposed_rate=cmd.proposed_rate,
+                          estimated_days=cmd.estimated_days, status="pending", created_at=now, updated_at=now)
+        event = _notification(APPLICATION_RECEIVED, gig.owner_id, gig, app,
+                              freelancer_id=principal.user_id,
+                              freelancer_name=applicant.name if applicant else "A freelancer")
+        try:
+            return ports.applications.add(app, extra=[ports.gigs.application_counted_write(gig.id)],
+                                          events=[event])
+        except TransactionConflictError:
+            # The gig closed meanwhile (re-read: 409 invalid_state), or a concurrent apply or change of the
+            # gig got in the way: try again, when a duplicate shows as the conflict it is.
+            if attempt == _APPLY_ATTEMPTS - 1:
+                raise
+            _retry_pause(attempt)
+    raise AssertionError("unreachable")
+
+
+def applications_of_gig(principal: Principal, gig_id: str, *, limit: int, after: dict[str, str] | None,
+                        ports: ApplicationPorts) -> ApplicationPage:
+    """The gig's applications, newest first; only its owner sees them (403), 404 for no gig."""
+    gig = _gig(gig_id, ports.gigs)
+    if gig.owner_id != principal.user_id:
+        raise ForbiddenError("Only the gig's owner sees its applications.")
+    return ports.applications.of_gig(gig_id, limit=limit, after=after)
+
+
+def my_applications(principal: Principal, *, limit: int, after: dict[str, str] | None,
+                    ports: ApplicationPorts) -> ApplicationPage:
+    """The caller's applications, newest first (freelancers only)."""
+    if not principal.has_role("freelancer"):
+        raise ForbiddenError("Only freelancers have applications.")
+    return ports.applications.of_freelancer(principal.user_id, limit=limit, after=after)
+
+
+# ---- shortlist, reject, withdraw ------------------------------------------------------------------------
+
+
+def _move(principal: Principal, application_id: str, action: ApplicationAction, *, ports: ApplicationPorts,
+          now: datetime) -> Application:
+    for attempt in range(_ATTEMPTS):
+        app = _application(application_id, ports.applications)
+        if action == "withdraw":
+            if app.freelancer_id != principal.user_id:
+                raise ForbiddenError("Only the applicant can withdraw an application.")
+        elif app.client_id != principal.user_id:
+            raise ForbiddenError("Only the gig's owner can do this.")
+        moved = app.moved(action, now)
+        events: list[OutboxEvent] = []
+        if moved.status == "rejected":
+            gig = _gig(app.gig_id, ports.gigs)
+            events.append(_notification(APPLICATION_REJECTED, app.freelancer_id, gig, app))
+        try:
+            return ports.applications.save(moved, expected={app.status}, events=events)
+        except ConflictError:
+            if attempt == _ATTEMPTS - 1:
+                raise
+            _retry_pause(attempt)
+    raise AssertionError("unreachable")
+
+
+def shortlist(principal: Principal, application_id: str, *, ports: ApplicationPorts, now: datetime) -> Application:
+    """Gig owner only (403); pending only (409 ``invalid_state``)."""
+    return _move(principal, application_id, "shortlist", ports=ports, now=now)
+
+
+def reject(principal: Principal, application_id: str, *, ports: ApplicationPorts, now: datetime) -> Application:
+    """Gig owner only (403); pending or shortlisted (409). The freelancer is notified (``application.rejected``)."""
+    return _move(principal, application_id, "reject", ports=ports, now=now)
+
+
+def withdraw(principal: Principal, application_id: str, *, ports: ApplicationPorts, now: datetime) -> Application:
+    """Applicant only (403); pending or shortlisted (409)."""
+    return _move(principal, application_id, "withdraw", ports=ports, now=now)
+
+
+# ---- accept: the contract --------------------------------------------------------------------------------
+
+
+def _plans(cmd: AcceptRequest, app: Application, gig: Gig) -> list[MilestonePlan]:
+    if cmd.milestones is None:
+        return [MilestonePlan(title=gig.title, amount=app.proposed_rate)]
+    return plan_milestones([MilestonePlan(title=m.title, amount=m.amount) for m in cmd.milestones],
+                           gig.budget.min.currency)
+
+
+def _rejections(others: Sequence[Application], gig: Gig, ports: ApplicationPorts, now: datetime,
+                room: int) -> tuple[list[TransactItem], list[OutboxEvent]]:
+    """As many of ``others`` rejected as fit in ``room`` items (each is its write and its notification)."""
+    writes: list[TransactItem] = []
+    events: list[OutboxEvent] = []
+    for other in others[: max(room, 0) // 2]:
+        writes += ports.applications.save_writes(other.moved("reject", now), expected={other.status})
+        events.append(_notification(APPLICATION_REJECTED, other.freelancer_id, gig, other))
+    return writes, events
+
+
+def accept(principal: Principal, application_id: str, cmd: AcceptRequest, *, ports: ApplicationPorts,
+           now: datetime) -> Contract:
+    """The gig owner accepts an application (403 otherwise; 409 ``invalid_state`` when it or the gig cannot
+    move): one transaction creates the contract and its milestones (default: one for the proposed rate, in
+    the gig's currency), accepts the application, moves the gig to ``in_progress`` and rejects the others
+    (those past the transaction limit by the recorded ``gig.closed``). The freelancer is notified."""
+    for attempt in range(_ATTEMPTS):
+        app = _application(application_id, ports.applications)
+        if app.client_id != principal.user_id:
+            raise ForbiddenError("Only the gig's owner can accept an application.")
+        next_application_status(app.status, "accept")
+        gig = _gig(app.gig_id, ports.gigs)
+        after = next_status(gig.status, "accept_application")
+        plans = _plans(cmd, app, gig)
+        contract_id = new_id()
+        milestones = tuple(Milestone(id=new_id(), contract_id=contract_id, position=i, title=p.title,
+                                     amount=p.amount, status="pending",
+                                     refunded_amount=Money.zero(p.amount.currency))
+                           for i, p in enumerate(plans))
+        contract = Contract(id=contract_id, gig_id=gig.id, application_id=app.id, client_id=app.client_id,
+                            freelancer_id=app.freelancer_id, currency=gig.budget.min.currency, status="active",
+                            created_at=now, updated_at=now, milestones=milestones)
+        moved_gig = gig.changed(status=after, updated_at=now)
+        writes: list[TransactItem] = [
+            *ports.applications.save_writes(app.moved("accept", now, contract_id=contract_id),
+                                            expected={app.status}),
+            *ports.gigs.save_writes(moved_gig, expected_status=gig.status),
+        ]
+        closed = moved_gig.changed(version=gig.version + 1)
+        events = [
+            _notification(APPLICATION_ACCEPTED, app.freelancer_id, gig, app, contract_id=contract_id),
+            gig_event(GIG_CLOSED, SEARCH_QUEUE, closed),
+            gig_event(GIG_CLOSED, GIG_LIFECYCLE_QUEUE, closed),
+        ]
+        own = 1 + len(milestones) + 2  # the contract, its milestones, the two parties' links
+        others = [o for o in ports.applications.open_of_gig(gig.id) if o.id != app.id]
+        room = _TRANSACTION_ITEMS - own - len(writes) - len(events)
+        rejected_writes, rejected_events = _rejections(others, gig, ports, now, room)
+        try:
+            return ports.contracts.create(contract, extra=[*writes, *rejected_writes],
+                                          events=[*events, *rejected_events])
+        except TransactionConflictError:
+            # The application, the gig or another application changed meanwhile: read again and decide.
+            if attempt == _ATTEMPTS - 1:
+                raise
+            _retry_pause(attempt)
+    raise AssertionError("unreachable")
+
+
+# ---- closing a gig: the open applications are rejected ---------------------------------------------------
+
+
+class OpenApplicationsRejector:
+    """Rejects what is still open (pending or shortlisted) of a gig that no longer takes applications, in
+    transactions of :data:`_REJECT_BATCH`, each with its notifications. Idempotent: run again, it finds
+    nothing open. Implements :class:`gigcore.ports.gigs.PendingApplicationsRejector`."""
+
+    def __init__(self, ports: ApplicationPorts) -> None:
+        self._ports = ports
+
+    def reject_pending(self, gig: Gig, now: datetime) -> None:
+        applications = self._ports.applications
+        lost = 0
+        while lost < _ATTEMPTS * 2:
+            still = [a for a in applications.open_of_gig(gig.id) if a.status in OPEN_APPLICATION_STATUSES]
+            if not still:
+                return
+            batch = still[:_REJECT_BATCH]
+            first, rest = batch[0], batch[1:]
+            extra: list[TransactItem] = []
+            for other in rest:
+                extra += applications.save_writes(other.moved("reject", now), expected={other.status})
+            events = [_notification(APPLICATION_REJECTED, a.freelancer_id, gig, a) for a in batch]
+            try:
+                applications.save(first.moved("reject", now), expected={first.status}, extra=extra, events=events)
+            except (ConflictError, InvalidStateError):
+                # One was withdrawn or changed meanwhile: read again (what moved is no longer open).
+                _retry_pause(min(lost, 3))
+                lost += 1
+        raise ConflictError("The gig's applications kept changing; try again.")
+
+    def on_gig_closed(self, gig_id: str, now: datetime) -> None:
+        """The ``gig.closed`` consumer: reject what is open once the gig is filled or cancelled."""
+        gig = self._ports.gigs.get(gig_id)
+        if gig is not None and gig.status != "open":
+            self.reject_pending(gig, now)
+
+
+# ---- contracts -------------------------------------------------------------------------------------------
+
+
+def get_contract(principal: Principal, contract_id: str, *, ports: ApplicationPorts) -> Contract:
+    """Either party (403 for anyone else), 404 for no contract."""
+    contract = ports.contracts.get(contract_id)
+    if contract is None:
+        raise NotFoundError("The contract does not exist.")
+    if contract.party(principal.user_id) is None:
+        raise ForbiddenError("Only the parties see a contract.")
+    return contract
+
+
+def my_contracts(principal: Principal, *, limit: int, after: dict[str, str] | None,
+                 ports: ApplicationPorts) -> ContractPage:
+    """The contracts the caller is a party to, newest first."""
+    return ports.contracts.of_user(principal.user_id, limit=limit, after=after)
