@@ -25,6 +25,7 @@ import math
 import multiprocessing
 import os
 import random
+import signal
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -166,6 +167,7 @@ def main() -> None:
     from infra.local.services import LocalServices
 
     services = LocalServices(None)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))  # stop the local services on a kill too
     services.start()
     try:
         environment = services.environment() | {"POWERTOOLS_METRICS_DISABLED": "true",
