@@ -12,17 +12,21 @@ from gigcore.services.events import QueueMessage, StreamRecord, consume, route_e
 
 
 def route_stream(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """Put every event item inserted into the table on its SQS queue (the outbox's relay)."""
-    from gigcore.adapters.dynamo_outbox import event_from_image
+    """Put every event item inserted into the table on its SQS queue (the outbox's relay), and forget this
+    process's cached copy of every gig or user that changed."""
+    from gigcore.adapters.dynamo_outbox import changed_entity, event_from_image
 
+    container = bootstrap.container()
     parsed = []
     for record in records:
         dynamodb = record.get("dynamodb", {})
         event = None
         if record.get("eventName") == "INSERT":
             event = event_from_image(dynamodb.get("NewImage", {}))
+        elif (changed := changed_entity(dynamodb.get("Keys", {}))) is not None:
+            container.forget_cached(*changed)
         parsed.append(StreamRecord(sequence_number=str(dynamodb.get("SequenceNumber", "")), event=event))
-    failed = route_events(parsed, bootstrap.container().queue)
+    failed = route_events(parsed, container.queue)
     return {"batchItemFailures": [{"itemIdentifier": seq} for seq in failed]}
 
 

@@ -86,17 +86,21 @@ def gigs_nearby() -> NearbyGigPageOut:
                             next_cursor=_cursor(found.next_position, "/gigs/nearby", raw))
 
 
-@route(bp, "/gigs/{gig_id}", summary="A gig", response=GigOut, errors=(404,), tag="gigs")
+@route(bp, "/gigs/{gig_id}", summary="A gig", response=GigOut, errors=(404,), tag="gigs",
+       max_age=lambda: bootstrap.settings().gig_cache_ttl_seconds)
 def get_gig(gig_id: str) -> GigOut:
     principal()
-    return gig_out(gigs.get_gig(gig_id, gigs=bootstrap.container().gigs))
+    container = bootstrap.container()
+    return gig_out(gigs.get_gig(gig_id, gigs=container.gigs, cache=container.gig_cache))
 
 
 @route(bp, "/gigs/{gig_id}", method="PATCH", summary="Change an open gig", request=PatchGigRequest,
        response=GigOut, errors=(403, 404, 409, 422), tag="gigs")
 def patch_gig(gig_id: str) -> GigOut:
     cmd = body(PatchGigRequest)
-    return gig_out(gigs.update_gig(principal(), gig_id, cmd, gigs=bootstrap.container().gigs, now=utc_now()))
+    container = bootstrap.container()
+    return gig_out(gigs.update_gig(principal(), gig_id, cmd, gigs=container.gigs, now=utc_now(),
+                                   cache=container.gig_cache))
 
 
 @route(bp, "/gigs/{gig_id}/cancel", method="POST", summary="Cancel an open gig", response=GigOut,
@@ -104,7 +108,8 @@ def patch_gig(gig_id: str) -> GigOut:
 def cancel_gig(gig_id: str) -> GigOut:
     container = bootstrap.container()
     rejector = OpenApplicationsRejector(container.application_ports)
-    return gig_out(gigs.cancel_gig(principal(), gig_id, gigs=container.gigs, now=utc_now(), rejector=rejector))
+    return gig_out(gigs.cancel_gig(principal(), gig_id, gigs=container.gigs, now=utc_now(), rejector=rejector,
+                                   cache=container.gig_cache))
 
 
 @route(bp, "/me/gigs", summary="My gigs, newest first", response=GigPageOut,

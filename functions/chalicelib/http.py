@@ -6,7 +6,10 @@ that, for every route alike:
 - the bearer token is verified (one mechanism for the whole API: see docs/auth.md) and the caller is
   available to the view through :func:`principal`;
 - ``Idempotency-Key`` is honoured on every POST (required where the route says so);
-- GET answers honour ``?fields=`` and carry an ``ETag`` (``If-None-Match`` gives 304);
+- GET answers honour ``?fields=`` and carry an ``ETag`` (``If-None-Match`` gives 304) and a
+  ``Cache-Control``: ``private`` (they answer a signed-in caller), ``max-age`` where the route allows a copy
+  that old (the server-side cache serves one too), ``no-cache`` (revalidate with the ETag) otherwise;
+  an error is never stored (``no-store``);
 - any exception becomes the API's error shape through :func:`gigcore.schemas.errors.error_response`,
   the one mapping.
 
@@ -83,8 +86,11 @@ def query_params() -> dict[str, str]:
     return dict(current_request().query_params or {})
 
 
+NO_STORE = {"Cache-Control": "no-store"}
+
+
 def answer(error: ErrorAnswer) -> Response:
-    return Response(body=error.body, status_code=error.status, headers=JSON_HEADERS | error.headers)
+    return Response(body=error.body, status_code=error.status, headers=JSON_HEADERS | NO_STORE | error.headers)
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
@@ -144,9 +150,20 @@ def _sparse(data: Any, fields: set[str]) -> Any:
     return keep(data)
 
 
-def _finish_get(request: Request, response: Response) -> Response:
+def cache_control(*, auth: bool, max_age: float | None) -> str:
+    """What a GET's 200 may be kept as: only by the caller's own client when signed in, and for
+    ``max_age`` seconds without asking again where the route allows it."""
+    scope = "private, " if auth else ""
+    return f"{scope}max-age={int(max_age)}" if max_age else f"{scope}no-cache"
+
+
+def _finish_get(request: Request, response: Response, caching: str) -> Response:
+    if response.status_code >= 400:
+        response.headers["Cache-Control"] = "no-store"
+        return response
     if response.status_code != 200 or not isinstance(response.body, dict | list):
         return response
+    response.headers.setdefault("Cache-Control", caching)
     fields_param = (request.query_params or {}).get("fields")
     if fields_param:
         wanted = {f.strip() for f in fields_param.split(",") if f.strip()}
@@ -157,7 +174,8 @@ def _finish_get(request: Request, response: Response) -> Response:
     etag = '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
     response.headers["ETag"] = etag
     if etag in {tag.strip() for tag in (request.headers or {}).get("if-none-match", "").split(",")}:
-        return Response(body="", status_code=304, headers={"ETag": etag})
+        return Response(body="", status_code=304,
+                        headers={"ETag": etag, "Cache-Control": response.headers["Cache-Control"]})
     return response
 
 
@@ -225,8 +243,13 @@ def route(
     query: tuple[QueryParam, ...] = (),
     errors: tuple[int, ...] = (),
     tag: str = "default",
+    max_age: Callable[[], float] | None = None,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
-    """Declare a view: registers it with Chalice and with the OpenAPI registry."""
+    """Declare a view: registers it with Chalice and with the OpenAPI registry.
+
+    ``max_age`` (GET only): how many seconds a client may keep the answer without asking again, read from
+    settings when the request is served.
+    """
     mode: Idempotency = idempotency or ("optional" if method == "POST" else "none")
     ROUTES.append(RouteSpec(path=path, method=method, summary=summary, request=request, response=response,
                             status=status, auth=auth, query=query, errors=errors, tag=tag,
@@ -259,7 +282,9 @@ def route(
                     scope = who.user_id if who else f"anon:{source_ip()}"
                     return _run_idempotently(req, key, scope, run)
             result = run()
-            return _finish_get(req, result) if method == "GET" else result
+            if method != "GET":
+                return result
+            return _finish_get(req, result, cache_control(auth=auth, max_age=max_age() if max_age else None))
 
         guarded.__name__ = view.__name__
         guarded.__doc__ = view.__doc__

@@ -30,20 +30,23 @@ def me() -> UserOut:
        tag="users")
 def patch_me() -> UserOut:
     cmd = body(PatchMeRequest)
-    return user_out(users.update_me(principal(), cmd, users=bootstrap.container().users))
+    container = bootstrap.container()
+    return user_out(users.update_me(principal(), cmd, users=container.users, cache=container.profile_cache))
 
 
 @route(bp, "/me/freelancer-profile", method="PUT", summary="Set my freelancer profile",
        request=FreelancerProfileRequest, response=FreelancerProfileOut, errors=(403,), tag="users")
 def put_profile() -> FreelancerProfileOut:
     cmd = body(FreelancerProfileRequest)
-    user = users.put_freelancer_profile(principal(), cmd, users=bootstrap.container().users)
+    container = bootstrap.container()
+    user = users.put_freelancer_profile(principal(), cmd, users=container.users, cache=container.profile_cache)
     assert user.freelancer_profile is not None
     return profile_out(user.freelancer_profile)
 
 
 @route(bp, "/users/{user_id}", summary="A user's public profile", response=PublicUserOut, errors=(404,),
-       tag="users")
+       tag="users", max_age=lambda: bootstrap.settings().profile_cache_ttl_seconds)
 def public_profile(user_id: str) -> PublicUserOut:
     principal()
-    return public_user_out(users.get_user(user_id, users=bootstrap.container().users))
+    container = bootstrap.container()
+    return public_user_out(users.get_public_profile(user_id, users=container.users, cache=container.profile_cache))

@@ -31,6 +31,9 @@ from gigcore.settings import Settings
 
 if TYPE_CHECKING:
     from gigcore.adapters.dynamo_geo import DynamoGeoLayouts
+    from gigcore.cache import TtlLruCache
+    from gigcore.domain.gigs import Gig
+    from gigcore.domain.users import User
 
 
 @functools.cache
@@ -86,6 +89,17 @@ class Container:
         self.bus.subscribe("notifications", auth.EMAIL_VERIFICATION_REQUESTED, send_verification)
         self.bus.subscribe("notifications", auth.PASSWORD_RESET_REQUESTED, send_reset)
         self._subscribe_notifications()
+        self._subscribe_cache_invalidation()
+
+    def _subscribe_cache_invalidation(self) -> None:
+        """A process that hears of a gig's change forgets its cached copy (the others wait for the TTL)."""
+        from gigcore.services.gigs import GIG_CLOSED, GIG_UPDATED, SEARCH_QUEUE
+
+        def forget_gig(event: OutboxEvent) -> None:
+            self.gig_cache.invalidate(str(event.payload["gig_id"]))
+
+        for kind in (GIG_UPDATED, GIG_CLOSED):
+            self.bus.subscribe(SEARCH_QUEUE, kind, forget_gig)
 
     def _subscribe_notifications(self) -> None:
         from gigcore.domain.notifications import TEMPLATES
@@ -222,6 +236,28 @@ class Container:
         from gigcore.adapters.dynamo_geo import FREELANCER_INDEX, DynamoGeoIndex
 
         return DynamoGeoIndex(self.dynamodb, self.settings.table_name, FREELANCER_INDEX, self.geo_layouts)
+
+    @functools.cached_property
+    def gig_cache(self) -> TtlLruCache[str, Gig]:
+        from gigcore.cache import TtlLruCache, register
+
+        s = self.settings
+        return register(TtlLruCache("gigs", max_entries=s.read_cache_max_entries, ttl_seconds=s.gig_cache_ttl_seconds))
+
+    @functools.cached_property
+    def profile_cache(self) -> TtlLruCache[str, User]:
+        from gigcore.cache import TtlLruCache, register
+
+        s = self.settings
+        return register(TtlLruCache("profiles", max_entries=s.read_cache_max_entries,
+                                    ttl_seconds=s.profile_cache_ttl_seconds))
+
+    def forget_cached(self, kind: str, entity_id: str) -> None:
+        """Drop this process's cached copy of a changed entity (``kind``: "gig" or "user")."""
+        if kind == "gig":
+            self.gig_cache.invalidate(entity_id)
+        elif kind == "user":
+            self.profile_cache.invalidate(entity_id)
 
     @functools.cached_property
     def password_hasher(self) -> PasswordHasher:

@@ -75,6 +75,11 @@ class Settings(BaseSettings):
 
     idempotency_ttl_hours: int = Field(default=48, ge=24)
 
+    # Per-instance read caches (gigcore.cache): how long a copy may be served, and how many are kept.
+    gig_cache_ttl_seconds: float = Field(default=10, gt=0, le=300)
+    profile_cache_ttl_seconds: float = Field(default=30, gt=0, le=300)
+    read_cache_max_entries: int = Field(default=2048, ge=1)
+
     tracing: bool = False
     debug: bool = False
 

@@ -57,6 +57,17 @@ def event_from_image(image: Mapping[str, Any]) -> OutboxEvent | None:
     )
 
 
+def changed_entity(keys: Mapping[str, Any]) -> tuple[str, str] | None:
+    """Which cached entity a stream record's ``Keys`` name: ("gig", id), ("user", id), or None."""
+    pk = keys.get("pk", {}).get("S", "")
+    sk = keys.get("sk", {}).get("S", "")
+    if pk.startswith("GIG#") and sk == "GIG":
+        return "gig", pk[4:]
+    if pk.startswith("USER#") and sk == "PROFILE":
+        return "user", pk[5:]
+    return None
+
+
 class DynamoOutbox:
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client

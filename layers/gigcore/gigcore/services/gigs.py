@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from gigcore.cache import TtlLruCache
 from gigcore.domain.clock import parse_rfc3339
 from gigcore.domain.errors import ConflictError, ForbiddenError, NotFoundError
 from gigcore.domain.gigs import Budget, Gig, GigAction, GigStatus, check_gig, next_status
@@ -38,8 +39,10 @@ def gig_event(kind: str, queue: str, gig: Gig) -> OutboxEvent:
     return OutboxEvent(id=new_id(), type=kind, queue=queue, payload=payload)
 
 
-def get_gig(gig_id: str, *, gigs: GigRepository) -> Gig:
-    gig = gigs.get(gig_id)
+def get_gig(gig_id: str, *, gigs: GigRepository, cache: TtlLruCache[str, Gig] | None = None) -> Gig:
+    """The gig (:class:`NotFoundError` when absent). With ``cache``, a copy up to its TTL old may answer:
+    only for reads that change nothing (writes read the stored gig)."""
+    gig = cache.get_or_load(gig_id, gigs.get) if cache is not None else gigs.get(gig_id)
     if gig is None:
         raise NotFoundError("The gig does not exist.")
     return gig
@@ -71,8 +74,20 @@ def create_gig(principal: Principal, cmd: CreateGigRequest, *, gigs: GigReposito
 
 
 def _change(gig_id: str, action: GigAction, gigs: GigRepository, now: datetime,
-            change: Callable[[Gig], Gig], check_owner: str | None) -> Gig:
-    """Read, apply ``action`` through the state machine, write with its condition; retry a lost race."""
+            change: Callable[[Gig], Gig], check_owner: str | None,
+            cache: TtlLruCache[str, Gig] | None = None) -> Gig:
+    """Read, apply ``action`` through the state machine, write with its condition; retry a lost race.
+
+    This process's cached copy is forgotten whatever happens (other processes hear of it from the stream)."""
+    try:
+        return _change_once(gig_id, action, gigs, now, change, check_owner)
+    finally:
+        if cache is not None:
+            cache.invalidate(gig_id)
+
+
+def _change_once(gig_id: str, action: GigAction, gigs: GigRepository, now: datetime,
+                 change: Callable[[Gig], Gig], check_owner: str | None) -> Gig:
     for attempt in range(_SAVE_ATTEMPTS):
         current = get_gig(gig_id, gigs=gigs)
         if check_owner is not None and current.owner_id != check_owner:
@@ -93,7 +108,7 @@ def _change(gig_id: str, action: GigAction, gigs: GigRepository, now: datetime,
 
 
 def update_gig(principal: Principal, gig_id: str, cmd: PatchGigRequest, *, gigs: GigRepository,
-               now: datetime) -> Gig:
+               now: datetime, cache: TtlLruCache[str, Gig] | None = None) -> Gig:
     """Change an open gig (owner only: 403; not open: 409 ``invalid_state``). Records ``gig.updated``."""
     fields = cmd.model_fields_set
 
@@ -121,27 +136,29 @@ def update_gig(principal: Principal, gig_id: str, cmd: PatchGigRequest, *, gigs:
         check_gig(updated, now, deadline_changed="deadline" in fields)
         return updated
 
-    return _change(gig_id, "edit", gigs, now, change, check_owner=principal.user_id)
+    return _change(gig_id, "edit", gigs, now, change, check_owner=principal.user_id, cache=cache)
 
 
 def cancel_gig(principal: Principal, gig_id: str, *, gigs: GigRepository, now: datetime,
-               rejector: PendingApplicationsRejector | None = None) -> Gig:
+               rejector: PendingApplicationsRejector | None = None,
+               cache: TtlLruCache[str, Gig] | None = None) -> Gig:
     """Cancel an open gig (owner only). It leaves the geo index; ``gig.closed`` is recorded.
 
     Pending applications are rejected through ``rejector`` once the gig is cancelled (the applications area
     supplies it; until then there are none). A retry after a failure between the two finds the gig
     cancelled (409) and the rejector, being idempotent, can be run again from ``gig.closed``.
     """
-    gig = _change(gig_id, "cancel", gigs, now, lambda g: g, check_owner=principal.user_id)
+    gig = _change(gig_id, "cancel", gigs, now, lambda g: g, check_owner=principal.user_id, cache=cache)
     if rejector is not None:
         rejector.reject_pending(gig, now)
     return gig
 
 
-def apply_action(gig_id: str, action: GigAction, *, gigs: GigRepository, now: datetime) -> Gig:
+def apply_action(gig_id: str, action: GigAction, *, gigs: GigRepository, now: datetime,
+                 cache: TtlLruCache[str, Gig] | None = None) -> Gig:
     """Move a gig through the state machine on behalf of another area (an accepted application, a completed
     contract). No owner check: the caller's own rules decided."""
-    return _change(gig_id, action, gigs, now, lambda g: g, check_owner=None)
+    return _change(gig_id, action, gigs, now, lambda g: g, check_owner=None, cache=cache)
 
 
 def my_gigs(principal: Principal, *, status: GigStatus | None, limit: int, after: dict[str, str] | None,

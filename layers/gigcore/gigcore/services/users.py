@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from gigcore.cache import TtlLruCache
 from gigcore.domain.errors import ConflictError, ForbiddenError, NotFoundError
 from gigcore.domain.users import FreelancerProfile, Location, Principal, Skill, User
 from gigcore.ports.auth import UserRepository
@@ -19,8 +20,27 @@ def get_user(user_id: str, *, users: UserRepository) -> User:
     return user
 
 
-def _update(user_id: str, users: UserRepository, change: Callable[[User], User]) -> User:
-    """Read, change and write with optimistic locking; a concurrent writer makes it try again."""
+def get_public_profile(user_id: str, *, users: UserRepository, cache: TtlLruCache[str, User] | None = None) -> User:
+    """The user behind a public profile; with ``cache``, a copy up to its TTL old may answer."""
+    user = cache.get_or_load(user_id, users.get) if cache is not None else users.get(user_id)
+    if user is None:
+        raise NotFoundError("The user does not exist.")
+    return user
+
+
+def _update(user_id: str, users: UserRepository, change: Callable[[User], User],
+            cache: TtlLruCache[str, User] | None = None) -> User:
+    """Read, change and write with optimistic locking; a concurrent writer makes it try again.
+
+    This process's cached public profile is forgotten whatever happens (others hear of it from the stream)."""
+    try:
+        return _update_once(user_id, users, change)
+    finally:
+        if cache is not None:
+            cache.invalidate(user_id)
+
+
+def _update_once(user_id: str, users: UserRepository, change: Callable[[User], User]) -> User:
     for attempt in range(_SAVE_ATTEMPTS):
         current = get_user(user_id, users=users)
         try:
@@ -31,7 +51,8 @@ def _update(user_id: str, users: UserRepository, change: Callable[[User], User])
     raise AssertionError("unreachable")
 
 
-def update_me(principal: Principal, cmd: PatchMeRequest, *, users: UserRepository) -> User:
+def update_me(principal: Principal, cmd: PatchMeRequest, *, users: UserRepository,
+              cache: TtlLruCache[str, User] | None = None) -> User:
     fields = cmd.model_fields_set
 
     def change(user: User) -> User:
@@ -50,11 +71,11 @@ def update_me(principal: Principal, cmd: PatchMeRequest, *, users: UserRepositor
             updated = updated.changed(roles=tuple(cmd.roles) + kept)
         return updated
 
-    return _update(principal.user_id, users, change)
+    return _update(principal.user_id, users, change, cache)
 
 
 def put_freelancer_profile(principal: Principal, cmd: FreelancerProfileRequest, *,
-                           users: UserRepository) -> User:
+                           users: UserRepository, cache: TtlLruCache[str, User] | None = None) -> User:
     """Replace the caller's freelancer profile. Only freelancers have one (403 otherwise)."""
     if not principal.has_role("freelancer"):
         raise ForbiddenError("Only freelancers have a freelancer profile.")
@@ -75,4 +96,4 @@ def put_freelancer_profile(principal: Principal, cmd: FreelancerProfileRequest, 
             raise ForbiddenError("Only freelancers have a freelancer profile.")
         return user.changed(freelancer_profile=profile)
 
-    return _update(principal.user_id, users, change)
+    return _update(principal.user_id, users, change, cache)
