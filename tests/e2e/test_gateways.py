@@ -47,6 +47,21 @@ def test_openapi_is_served_over_http(runtime):
     assert document["openapi"] == "3.1.0" and "/auth/signup" in document["paths"]
 
 
+def test_the_local_gateway_reports_handler_cpu_and_cache_lookups_in_server_timing(runtime):
+    from tests.e2e.conftest import signup_over_http
+
+    session = signup_over_http(runtime)
+    headers = {"Authorization": f"Bearer {session['access_token']}"}
+    reads = [httpx.get(f"{runtime.api_url}/users/{session['user']['id']}", headers=headers) for _ in range(6)]
+    timings = [dict(part.strip().split(";", 1) for part in r.headers["Server-Timing"].split(",")) for r in reads]
+    assert all(r.status_code == 200 for r in reads)
+    assert all(float(t["cpu"].removeprefix("dur=")) > 0 for t in timings)
+    lookups = [(t.get("cache-hit"), t.get("cache-miss")) for t in timings]
+    assert set(lookups) <= {('desc="1"', 'desc="0"'), ('desc="0"', 'desc="1"')}
+    # Two workers: each misses once at most, then hits its own copy.
+    assert sum(1 for hit, _ in lookups if hit == 'desc="1"') >= len(reads) - 2
+
+
 def test_a_socket_pings_and_gets_pong(socket_url):
     async def scenario():
         async with websockets.connect(socket_url) as socket:
