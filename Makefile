@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATA ?= .data
 
-.PHONY: run test check lint types template render unit integration e2e bench layer package clean-data tools
+.PHONY: run test check lint types template render unit integration e2e bench load layer package clean-data tools
 
 $(STAMP): requirements/dev.txt requirements/constraints.txt layers/gigcore/pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) is required (Python 3.11)"; exit 1; }
@@ -72,6 +72,12 @@ bench: $(STAMP) tools
 	$(PY) -m bench.geo
 	$(PY) -m bench.notify
 	$(PY) -m bench.capacity
+
+## make load: locust scenarios in phases against the local stack (started and stopped unless one is on :8000),
+## about 2 minutes; a report with a PNG chart in bench/out/. Not part of `make test`.
+## LOAD_ARGS="--host https://<api> --ws-url wss://<socket>" aims at a deployed stage.
+load: $(STAMP) tools
+	$(PY) -m tests.load.run $(LOAD_ARGS)
 
 clean-data:
 	rm -rf $(DATA)

@@ -1,0 +1,42 @@
+"""The load report's arithmetic (tests/load/report.py): figures per step and the goals' verdicts."""
+
+from tests.load.report import Record, Step, percentile, summarize
+
+
+def record(step, scenario="browse gigs", name="GET /gigs/{id}", method="GET", ms=10.0, ok=True, cpu=2.0,
+           hits=0, misses=0, at=None):
+    return Record(at=at if at is not None else step * 10 + 1, step=step, scenario=scenario, name=name,
+                  method=method, ms=ms, ok=ok, cpu_ms=cpu, cache_hits=hits, cache_misses=misses)
+
+
+def test_percentile_is_nearest_rank():
+    values = list(range(1, 101))
+    assert (percentile(values, 50), percentile(values, 95), percentile(values, 99)) == (50, 95, 99)
+    assert percentile([], 50) is None
+
+
+def test_each_step_gets_its_rate_latencies_errors_cpu_and_cache_ratio():
+    steps = [Step(rate=2, seconds=10), Step(rate=4, seconds=10)]
+    records = [record(0, ms=float(ms), hits=1) for ms in range(1, 21)]
+    records += [record(1, ms=100.0, ok=n % 4 != 0, cpu=4.0, misses=1) for n in range(40)]
+    summary = summarize(records, steps)
+    first, second = summary["steps"]
+    assert (first["requests"], first["requests_per_s"], first["p50_ms"], first["p95_ms"]) == (20, 2.0, 10.0, 19.0)
+    assert first["error_rate"] == 0 and first["cache_hit_ratio"] == 1.0 and first["cpu_ms_per_request"] == 2.0
+    assert second["requests_per_s"] == 4.0 and second["error_rate"] == 0.25 and second["cache_hit_ratio"] == 0.0
+
+
+def test_the_browse_goal_is_read_at_the_highest_step_without_errors():
+    steps = [Step(rate=2, seconds=10), Step(rate=4, seconds=10), Step(rate=8, seconds=10)]
+    records = [record(0, ms=30.0), record(1, ms=60.0), record(2, ms=500.0, ok=False)]
+    goals = summarize(records, steps)["goals"]
+    assert (goals["browse_highest_clean_step"], goals["browse_p95_ms_there"]) == (2, 60.0)
+
+
+def test_cpu_goals_leave_out_the_first_get_of_a_route_and_the_password_hashing_posts():
+    records = [record(0, cpu=40.0, at=1), record(0, cpu=3.0, at=2), record(0, cpu=4.0, at=3),
+               record(0, name="POST /auth/login", method="POST", cpu=250.0, at=4),
+               record(0, name="POST /gigs/{id}/applications", method="POST", cpu=9.0, at=5)]
+    goals = summarize(records, [Step(rate=1, seconds=10)])["goals"]
+    assert goals["cpu_ms_per_warm_get_p50"] == 3.0 and goals["cpu_ms_per_warm_get_mean"] == 3.5
+    assert goals["cpu_ms_per_post_p50"] == 9.0
