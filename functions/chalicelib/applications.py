@@ -56,7 +56,9 @@ def _cursor(after: dict[str, str] | None, path: str, raw: dict[str, str]) -> str
        response=ApplicationOut, status=201, errors=(403, 404, 409, 422), tag="applications")
 def apply(gig_id: str) -> ApplicationOut:
     cmd = body(ApplyRequest)
-    return application_out(applications.apply(principal(), gig_id, cmd, ports=_ports(), now=utc_now()))
+    application = applications.apply(principal(), gig_id, cmd, ports=_ports(), now=utc_now())
+    bootstrap.container().gig_cache.invalidate(gig_id)  # its application_count moved
+    return application_out(application)
 
 
 @route(bp, "/gigs/{gig_id}/applications", summary="A gig's applications, newest first (its owner)",
@@ -101,7 +103,9 @@ def withdraw(application_id: str) -> ApplicationOut:
        response=ContractOut, status=201, errors=(403, 404, 409, 422), tag="contracts")
 def accept(application_id: str) -> ContractOut:
     cmd = body(AcceptRequest)
-    return contract_out(applications.accept(principal(), application_id, cmd, ports=_ports(), now=utc_now()))
+    contract = applications.accept(principal(), application_id, cmd, ports=_ports(), now=utc_now())
+    bootstrap.container().gig_cache.invalidate(contract.gig_id)  # the gig is in_progress now
+    return contract_out(contract)
 
 
 @route(bp, "/contracts/{contract_id}", summary="A contract with its milestones (either party)",

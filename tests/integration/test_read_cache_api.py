@@ -125,3 +125,18 @@ def test_a_change_made_elsewhere_is_seen_once_the_stream_reaches_this_instance(a
     stream()
     wait_for(lambda: api.get(f"/gigs/{gig['id']}", token=owner).json_body["title"] == "Retile the bathroom floor",
              timeout=60)
+
+
+def test_an_application_and_its_acceptance_are_seen_on_a_cached_gig_at_once(api):
+    from tests.integration.test_applications_api import apply, post_gig
+    from tests.integration.test_applications_api import session as app_session
+
+    owner, _ = app_session(api, ("client",))
+    freelancer, _ = app_session(api, ("freelancer",), name="Bola Ade")
+    gig = post_gig(api, owner)
+    for _ in range(2):  # the second read is a cache hit
+        assert api.get(f"/gigs/{gig['id']}", token=freelancer).json_body["application_count"] == 0
+    application = apply(api, freelancer, gig["id"]).json_body
+    assert api.get(f"/gigs/{gig['id']}", token=freelancer).json_body["application_count"] == 1
+    assert api.post(f"/applications/{application['id']}/accept", {}, token=owner).status_code == 201
+    assert api.get(f"/gigs/{gig['id']}", token=freelancer).json_body["status"] == "in_progress"
