@@ -1,0 +1,170 @@
+"""The ``SearchIndex`` contract: one set of tests, run against every adapter.
+
+The embedded (tantivy) adapter always runs, on a fresh directory per test. The OpenSearch adapter runs only
+when ``OPENSEARCH_URL`` points at a cluster; without one its tests are skipped, saying so.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from gigcore.domain.geo import haversine_km
+from gigcore.ports.search import (
+    FreelancerDoc,
+    FreelancerSearch,
+    GeoPoint,
+    GigDoc,
+    GigSearch,
+    SearchIndex,
+)
+
+pytestmark = pytest.mark.integration
+
+HOME = GeoPoint(48.8566, 2.3522)
+
+
+def north(km: float, east: float = 0.0) -> GeoPoint:
+    return GeoPoint(HOME.lat + km / 111.195, HOME.lng + east / (111.195 * math.cos(math.radians(HOME.lat))))
+
+
+@pytest.fixture(params=["embedded", "opensearch"])
+def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchIndex]:
+    if request.param == "embedded":
+        from gigcore.adapters.tantivy_search import TantivySearchIndex
+
+        yield TantivySearchIndex(str(tmp_path / "search"))
+        return
+    if not os.environ.get("OPENSEARCH_URL"):
+        pytest.skip("OPENSEARCH_URL is not set: the contract runs against OpenSearch only with a cluster to talk to")
+    pytest.skip("the OpenSearch adapter is not in this branch yet")
+
+
+def gig(id: str, *, title: str = "", description: str = "", skills: tuple[str, ...] = (), km: float = 1.0,
+        budget: tuple[int, int] = (10_000, 20_000), category: str = "home", version: int = 1,
+        created_ms: int = 0, currency: str = "EUR", open: bool = True) -> GigDoc:
+    return GigDoc(id=id, version=version, open=open, title=title, description=description, skills=skills,
+                  category=category, location=north(km), budget_min=budget[0], budget_max=budget[1],
+                  currency=currency, created_ms=created_ms)
+
+
+CORPUS = [
+    gig("g01", title="Plumber for a leaking kitchen sink", description="Small job, one afternoon",
+        skills=("plumbing",), km=1, budget=(5_000, 10_000), created_ms=1),
+    gig("g02", title="Bathroom renovation", description="Need a plumber and a tiler for two weeks",
+        skills=("plumbing", "tiling"), km=3, budget=(100_000, 300_000), created_ms=2),
+    gig("g03", title="Garden hedge trimming", description="Trim a long hedge, bring your tools",
+        skills=("gardening",), km=2, budget=(3_000, 6_000), category="garden", created_ms=3),
+    gig("g04", title="Lawn mowing every week", description="Large lawn behind the house",
+        skills=("gardening",), km=12, budget=(2_000, 4_000), category="garden", created_ms=4),
+    gig("g05", title="Logo design for a bakery", description="Modern logo, vector files",
+        skills=("design",), km=40, budget=(20_000, 50_000), category="design", created_ms=5),
+    gig("g06", title="Website for a plumbing company", description="A few pages and a contact form",
+        skills=("web",), km=5, budget=(50_000, 80_000), category="tech", created_ms=6, currency="USD"),
+]
+
+
+def ids(page) -> list[str]:
+    return [h.id for h in page.hits]
+
+
+def test_text_ranks_the_title_above_the_description_and_finds_typos(index: SearchIndex) -> None:
+    index.put_gigs(CORPUS)
+    page = index.search_gigs(GigSearch(text="plumber"))
+    assert ids(page)[:2] == ["g01", "g02"]  # in the title (boost 2) before in the description
+    assert all(a.score >= b.score for a, b in zip(page.hits, page.hits[1:], strict=False))
+    assert "g05" not in ids(page)
+    assert ids(index.search_gigs(GigSearch(text="plumbr")))[:1] == ["g01"]  # one typo still finds it
+    assert ids(index.search_gigs(GigSearch(text="hedge"))) == ["g03"]
+
+
+def test_every_gig_filter(index: SearchIndex) -> None:
+    index.put_gigs(CORPUS)
+    assert sorted(ids(index.search_gigs(GigSearch(category="garden")))) == ["g03", "g04"]
+    assert sorted(ids(index.search_gigs(GigSearch(skills=frozenset({"tiling", "design"}))))) == ["g02", "g05"]
+    assert sorted(ids(index.search_gigs(GigSearch(currency="USD")))) == ["g06"]
+    # Budget overlap: a gig's [min, max] meets the asked [budget_min, budget_max].
+    overlap = index.search_gigs(GigSearch(budget_min=6_000, budget_max=20_000))
+    assert sorted(ids(overlap)) == ["g01", "g03", "g05"]
+    assert sorted(ids(index.search_gigs(GigSearch(budget_min=90_000)))) == ["g02"]
+    assert sorted(ids(index.search_gigs(GigSearch(budget_max=3_000)))) == ["g03", "g04"]
+    near = index.search_gigs(GigSearch(point=HOME, radius_km=4))
+    assert ids(near) == ["g01", "g03", "g02"]  # nearest first when there is no text
+    for hit in near.hits:
+        assert hit.distance_km is not None and hit.distance_km <= 4
+    assert ids(index.search_gigs(GigSearch(sort="newest", limit=3))) == ["g06", "g05", "g04"]
+
+
+def test_text_radius_and_budget_together(index: SearchIndex) -> None:
+    index.put_gigs(CORPUS)
+    page = index.search_gigs(GigSearch(text="plumber plumbing", point=HOME, radius_km=10, budget_max=60_000))
+    assert sorted(ids(page)) == ["g01", "g06"]
+    by_distance = index.search_gigs(GigSearch(text="plumber", point=HOME, radius_km=10, sort="distance"))
+    # "plumbing" (g06's title) is within fuzziness AUTO of "plumber" once both are stemmed.
+    assert ids(by_distance) == ["g01", "g02", "g06"]
+    assert [round(h.distance_km or 0, 1) for h in by_distance.hits] == [1.0, 3.0, 5.0]
+    assert all(h.score > 0 for h in by_distance.hits)  # the text score is reported whatever the order
+
+
+@pytest.mark.parametrize("sort", ["relevance", "distance", "newest"])
+def test_paging_has_no_gaps_and_no_duplicates(index: SearchIndex, sort: str) -> None:
+    docs = [gig(f"p{i:03d}", title="cleaning " + ("office" if i % 3 else "flat"), km=(i % 17) * 0.5 + 0.1,
+                created_ms=i % 5) for i in range(137)]
+    index.put_gigs(docs)
+    query = GigSearch(text="cleaning office" if sort == "relevance" else "", point=HOME, radius_km=50,
+                      sort=sort, limit=10)  # type: ignore[arg-type]
+    seen: list[str] = []
+    after = None
+    for _ in range(30):
+        page = index.search_gigs(query, after)
+        seen += ids(page)
+        after = page.after
+        if after is None:
+            break
+    assert len(seen) == len(set(seen)) == 137
+    if sort == "distance":
+        distances = [haversine_km(HOME.lat, HOME.lng, north((int(i[1:]) % 17) * 0.5 + 0.1).lat, HOME.lng)
+                     for i in seen]
+        assert distances == sorted(distances)
+
+
+def test_deletes_and_versions(index: SearchIndex) -> None:
+    index.put_gigs(CORPUS)
+    assert index.put_gigs([gig("g01", title="Closed plumber gig", version=2, open=False)]) == 1
+    assert "g01" not in ids(index.search_gigs(GigSearch(text="plumber")))
+    # A late, older write never brings back a closed gig, nor overwrites a newer one.
+    assert index.put_gigs([gig("g01", title="Plumber", version=1)]) == 0
+    assert "g01" not in ids(index.search_gigs(GigSearch(text="plumber")))
+    assert index.put_gigs([gig("g03", title="Hedge and roses", version=3)]) == 1
+    assert index.put_gigs([gig("g03", title="Old hedge title", version=2)]) == 0
+    assert ids(index.search_gigs(GigSearch(text="roses"))) == ["g03"]
+    assert ids(index.search_gigs(GigSearch(text="old"))) == []
+    index.clear("gigs")
+    assert ids(index.search_gigs(GigSearch())) == []
+
+
+def test_freelancers(index: SearchIndex) -> None:
+    people = [
+        FreelancerDoc(id="f1", version=1, listed=True, headline="Plumber, 10 years", bio="Boilers and leaks",
+                      skills=("plumbing",), location=north(1), hourly_rate=4_000, currency="EUR",
+                      availability="available", rating=4.8),
+        FreelancerDoc(id="f2", version=1, listed=True, headline="Gardener", bio="I also do small plumbing",
+                      skills=("gardening", "plumbing"), location=north(2), hourly_rate=2_500, currency="EUR",
+                      availability="busy", rating=4.2),
+        FreelancerDoc(id="f3", version=1, listed=True, headline="Designer", bio="Logos", skills=("design",),
+                      location=north(30), hourly_rate=6_000, currency="EUR", availability="available",
+                      rating=5.0),
+    ]
+    index.put_freelancers(people)
+    assert ids(index.search_freelancers(FreelancerSearch(text="plumber"))) == ["f1", "f2"]
+    assert ids(index.search_freelancers(FreelancerSearch(skills=frozenset({"plumbing", "gardening"})))) == ["f2"]
+    assert ids(index.search_freelancers(FreelancerSearch(max_rate=3_000))) == ["f2"]
+    assert sorted(ids(index.search_freelancers(FreelancerSearch(availability="available")))) == ["f1", "f3"]
+    assert ids(index.search_freelancers(FreelancerSearch(point=HOME, radius_km=10))) == ["f1", "f2"]
+    assert ids(index.search_freelancers(FreelancerSearch(sort="rating"))) == ["f3", "f1", "f2"]
+    index.put_freelancers([FreelancerDoc(id="f1", version=2, listed=False)])
+    assert ids(index.search_freelancers(FreelancerSearch(text="plumber"))) == ["f2"]
