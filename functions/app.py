@@ -17,7 +17,7 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 from chalice import Chalice, Rate, Response
 from chalice.app import CloudWatchEvent, DynamoDBEvent, SQSEvent, WebsocketEvent
 
-from chalicelib import applications, auth, conversations, events, gigs, notifications, system, users, websocket
+from chalicelib import applications, auth, conversations, events, gigs, notifications, search, system, users, websocket
 from chalicelib.http import api_conventions
 
 app = Chalice(app_name="gigconnect")
@@ -28,6 +28,7 @@ app.register_blueprint(auth.bp)
 app.register_blueprint(users.bp)
 app.register_blueprint(gigs.bp)
 app.register_blueprint(applications.bp)
+app.register_blueprint(search.bp)
 app.register_blueprint(conversations.bp)
 app.register_blueprint(notifications.bp)
 

@@ -25,6 +25,7 @@ from gigcore.ports.auth import (
 )
 from gigcore.ports.contracts import ApplicationRepository, ContractRepository
 from gigcore.ports.gigs import GeoIndex, GigRepository
+from gigcore.ports.search import SearchIndex
 from gigcore.services import auth
 from gigcore.services.events import EventBus
 from gigcore.settings import Settings
@@ -129,6 +130,7 @@ class Container:
 
         self.bus.subscribe(MATCHING_QUEUE, GIG_CREATED, match)
         self._subscribe_applications()
+        self._subscribe_search()
 
     def _subscribe_applications(self) -> None:
         from gigcore.services.applications import GIG_LIFECYCLE_QUEUE, OpenApplicationsRejector
@@ -138,6 +140,22 @@ class Container:
             OpenApplicationsRejector(self.application_ports).on_gig_closed(str(event.payload["gig_id"]), utc_now())
 
         self.bus.subscribe(GIG_LIFECYCLE_QUEUE, GIG_CLOSED, close)
+
+    def _subscribe_search(self) -> None:
+        from gigcore.services import search
+        from gigcore.services.gigs import GIG_CLOSED, GIG_CREATED, GIG_UPDATED, SEARCH_QUEUE
+
+        def index_gig(event: OutboxEvent) -> None:
+            search.index_gig_event(event, index=self.search_index)
+
+        for kind in (GIG_CREATED, GIG_UPDATED, GIG_CLOSED):
+            self.bus.subscribe(SEARCH_QUEUE, kind, index_gig)
+
+    @functools.cached_property
+    def search_index(self) -> SearchIndex:
+        from gigcore.adapters.tantivy_search import TantivySearchIndex
+
+        return TantivySearchIndex(self.settings.search_path)
 
     @functools.cached_property
     def aws(self) -> Any:

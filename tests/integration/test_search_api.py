@@ -1,0 +1,85 @@
+"""``GET /search/gigs`` over the local stack, fed through the real path: POST /gigs -> outbox (same
+TransactWrite) -> stream -> SQS search-indexing -> its consumer -> tantivy -> the API's reader."""
+
+from __future__ import annotations
+
+import time
+import uuid
+
+import pytest
+
+from .test_gigs_api import gig_body, session
+from .test_outbox import pollers  # noqa: F401 (the fixture)
+
+pytestmark = pytest.mark.integration
+
+
+def search(api, token, **params):
+    query = "&".join(f"{k}={v}" for k, v in params.items())
+    return api.get(f"/search/gigs?{query}", token=token)
+
+
+def found_within(api, token, seconds: float, gig_id: str, **params) -> float | None:
+    """Seconds until ``gig_id`` shows in the search, or None if it did not within ``seconds``."""
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        answer = search(api, token, **params)
+        assert answer.status_code == 200, answer.json_body
+        if gig_id in [i["id"] for i in answer.json_body["items"]]:
+            return time.monotonic() - start
+        time.sleep(0.05)
+    return None
+
+
+def test_a_posted_gig_is_found_within_two_seconds_and_leaves_when_closed(api, pollers):  # noqa: F811
+    token, _ = session(api)
+    word = "zq" + uuid.uuid4().hex[:8]
+    created = api.post("/gigs", gig_body(title=f"Rewire a {word} workshop"), token=token)
+    assert created.status_code == 201
+    gig_id = created.json_body["id"]
+    took = found_within(api, token, 2.0, gig_id, q=word)
+    assert took is not None, "a new gig must be searchable within 2 s"
+
+    answer = search(api, token, q=word, lat=6.4541, lng=3.3947, radius_km=5)
+    item = answer.json_body["items"][0]
+    assert item["id"] == gig_id and item["title"] == f"Rewire a {word} workshop"
+    assert item["distance_km"] == pytest.approx(0, abs=0.01) and item["score"] > 0
+    assert answer.json_body["next_cursor"] is None
+
+    assert api.post(f"/gigs/{gig_id}/cancel", token=token).status_code == 200
+    # Filtered on read at once, then gone from the index too.
+    assert gig_id not in [i["id"] for i in search(api, token, q=word).json_body["items"]]
+
+
+def test_filters_and_paging(api, pollers):  # noqa: F811
+    token, _ = session(api)
+    word = "zq" + uuid.uuid4().hex[:8]
+    ids = []
+    for i in range(5):
+        body = gig_body(title=f"{word} job {i}", budget={"min": {"amount": 1000 * (i + 1), "currency": "NGN"},
+                                                         "max": {"amount": 1000 * (i + 2), "currency": "NGN"},
+                                                         "type": "fixed"})
+        ids.append(api.post("/gigs", body, token=token).json_body["id"])
+    assert found_within(api, token, 5.0, ids[-1], q=word) is not None
+    time.sleep(0.5)
+    overlap = search(api, token, q=word, budget_min=2500, budget_max=3500).json_body["items"]
+    assert sorted(i["id"] for i in overlap) == sorted(ids[1:3])  # [2000,3000] and [3000,4000]
+
+    seen, cursor = [], None
+    while True:
+        answer = search(api, token, q=word, limit=2, sort="newest", **({"cursor": cursor} if cursor else {}))
+        assert answer.status_code == 200
+        seen += [i["id"] for i in answer.json_body["items"]]
+        cursor = answer.json_body["next_cursor"]
+        if cursor is None:
+            break
+    assert seen == list(reversed(ids))
+    first = search(api, token, q=word, limit=2).json_body["next_cursor"]
+    assert search(api, token, q="other", limit=2, cursor=first).status_code == 400  # bound to its query
+
+
+def test_bad_parameters_are_422(api):
+    token, _ = session(api)
+    assert search(api, token, q="x", lat=1).status_code == 422
+    assert search(api, token, q="x", sort="distance").status_code == 422
+    assert search(api, token, q="x", sort="cheapest").status_code == 422
