@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
@@ -27,7 +27,7 @@ class FakeUsers:
     def by_email(self, email: str) -> User | None:
         return next((u for u in self.by_id.values() if normalise_email(u.email) == normalise_email(email)), None)
 
-    def save(self, user: User) -> User:
+    def save(self, user: User, events: Sequence[Any] = ()) -> User:
         current = self.by_id.get(user.id)
         if current is None or current.version != user.version:
             raise ConflictError("changed")

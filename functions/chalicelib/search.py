@@ -1,4 +1,4 @@
-"""``/search/gigs`` (and its cursor bound to the query): full text, place and filters over open gigs."""
+"""``/search/gigs`` and ``/search/freelancers``: full text, place and filters, with a cursor bound to the query."""
 
 from __future__ import annotations
 
@@ -7,10 +7,18 @@ from chalice import Blueprint
 from chalicelib.gigs import _cursor, _position
 from chalicelib.http import principal, query_params, route
 from gigcore import bootstrap
-from gigcore.ports.search import GeoPoint, GigSearch
+from gigcore.ports.search import FreelancerSearch, GeoPoint, GigSearch
 from gigcore.schemas.gigs import gig_out
 from gigcore.schemas.openapi import QueryParam
-from gigcore.schemas.search import SearchGigOut, SearchGigPageOut, SearchGigsParams
+from gigcore.schemas.search import (
+    SearchFreelancerOut,
+    SearchFreelancerPageOut,
+    SearchFreelancersParams,
+    SearchGigOut,
+    SearchGigPageOut,
+    SearchGigsParams,
+)
+from gigcore.schemas.users import public_user_out
 from gigcore.services import search
 
 bp = Blueprint(__name__)
@@ -48,3 +56,25 @@ def search_gigs() -> SearchGigPageOut:
              for hit in found.items]
     return SearchGigPageOut(items=items, next_cursor=_cursor(dict(found.after) if found.after else None,
                                                              "/search/gigs", raw))
+
+
+@route(bp, "/search/freelancers", summary="Freelancers by text, place and filters", response=SearchFreelancerPageOut,
+       query=(*_COMMON, QueryParam("max_rate", "Highest hourly rate, minor units", schema=_INTEGER),
+              QueryParam("currency", "ISO 4217 of max_rate"), QueryParam("availability", "available | busy"),
+              QueryParam("sort", "relevance (default), distance or rating")),
+       errors=(400, 422), tag="search")
+def search_freelancers() -> SearchFreelancerPageOut:
+    principal()
+    raw = query_params()
+    params = SearchFreelancersParams.model_validate(raw)
+    point = GeoPoint(params.lat, params.lng) if params.lat is not None and params.lng is not None else None
+    query = FreelancerSearch(text=params.q, point=point, radius_km=params.radius_km if point else None,
+                             skills=frozenset(params.skill_list), max_rate=params.max_rate, currency=params.currency,
+                             availability=params.availability, sort=params.sort, limit=params.limit)
+    container = bootstrap.container()
+    found = search.search_freelancers(query, _position(params.cursor, "/search/freelancers", raw),
+                                      index=container.search_index, users=container.users)
+    items = [SearchFreelancerOut(**dict(public_user_out(hit.user)), distance_km=hit.distance_km, score=hit.score)
+             for hit in found.items]
+    return SearchFreelancerPageOut(items=items, next_cursor=_cursor(dict(found.after) if found.after else None,
+                                                                    "/search/freelancers", raw))

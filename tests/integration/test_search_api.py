@@ -83,3 +83,37 @@ def test_bad_parameters_are_422(api):
     assert search(api, token, q="x", lat=1).status_code == 422
     assert search(api, token, q="x", sort="distance").status_code == 422
     assert search(api, token, q="x", sort="cheapest").status_code == 422
+
+
+def test_a_freelancer_profile_is_searchable_within_two_seconds(api, pollers):  # noqa: F811
+    client, _ = session(api)
+    word = "zq" + uuid.uuid4().hex[:8]
+    people = []
+    for rate, skills in [(300000, ["Plumbing", "Tiling"]), (900000, ["Plumbing"])]:
+        token, user_id = session(api, ("freelancer",))
+        body = {"headline": f"{word} plumber", "bio": "Fixes pipes", "availability": "available",
+                "skills": [{"name": s, "level": "expert"} for s in skills],
+                "hourly_rate": {"amount": rate, "currency": "NGN"}, "location": {"lat": 6.45, "lng": 3.39},
+                "service_radius_km": 10}
+        assert api.put("/me/freelancer-profile", body, token=token).status_code == 200
+        people.append((token, user_id, body))
+    start = time.monotonic()
+    while time.monotonic() - start < 2.0:
+        items = api.get(f"/search/freelancers?q={word}", token=client).json_body["items"]
+        if {i["id"] for i in items} == {people[0][1], people[1][1]}:
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError("freelancer profiles must be searchable within 2 s")
+    assert "email" not in items[0] and items[0]["score"] > 0
+    both = api.get(f"/search/freelancers?q={word}&skills=plumbing,tiling", token=client).json_body["items"]
+    assert [i["id"] for i in both] == [people[0][1]]
+    near = api.get(f"/search/freelancers?q={word}&lat=6.45&lng=3.39&radius_km=1&max_rate=500000&currency=NGN",
+                   token=client).json_body["items"]
+    assert [i["id"] for i in near] == [people[0][1]] and near[0]["distance_km"] == pytest.approx(0, abs=0.01)
+    token, user_id, body = people[1]
+    api.put("/me/freelancer-profile", body | {"availability": "unavailable"}, token=token)
+    start = time.monotonic()
+    while user_id in [i["id"] for i in api.get(f"/search/freelancers?q={word}", token=client).json_body["items"]]:
+        assert time.monotonic() - start < 2.0, "an unavailable freelancer leaves the search within 2 s"
+        time.sleep(0.05)

@@ -144,12 +144,18 @@ class Container:
     def _subscribe_search(self) -> None:
         from gigcore.services import search
         from gigcore.services.gigs import GIG_CLOSED, GIG_CREATED, GIG_UPDATED, SEARCH_QUEUE
+        from gigcore.services.users import FREELANCER_CHANGED
 
         def index_gig(event: OutboxEvent) -> None:
             search.index_gig_event(event, index=self.search_index)
 
         for kind in (GIG_CREATED, GIG_UPDATED, GIG_CLOSED):
             self.bus.subscribe(SEARCH_QUEUE, kind, index_gig)
+
+        def index_freelancer(event: OutboxEvent) -> None:
+            search.index_freelancer_event(event, index=self.search_index)
+
+        self.bus.subscribe(SEARCH_QUEUE, FREELANCER_CHANGED, index_freelancer)
 
     @functools.cached_property
     def search_index(self) -> SearchIndex:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pynamodb.connection import Connection
@@ -15,11 +16,12 @@ from pynamodb.exceptions import (
 from pynamodb.transactions import TransactWrite
 
 from gigcore.adapters.dynamo_geo import FREELANCER_INDEX, DynamoGeoLayouts, geo_move
-from gigcore.adapters.dynamo_models import EmailItem, GeoItem, UserItem
+from gigcore.adapters.dynamo_models import EmailItem, EventItem, GeoItem, UserItem
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.errors import ConflictError, RetryableError, UpstreamUnavailableError
 from gigcore.domain.geo import freelancer_entry
 from gigcore.domain.users import FreelancerProfile, Location, Skill, User, normalise_email
+from gigcore.ports import OutboxEvent
 
 
 def _cause(exc: PynamoDBConnectionError | TransactWriteError) -> str:
@@ -150,9 +152,9 @@ class DynamoUserRepository:
             raise _outage(exc) from exc
         return self.get(link.user_id)
 
-    def save(self, user: User) -> User:
+    def save(self, user: User, events: Sequence[OutboxEvent] = ()) -> User:
         item = to_item(user)
-        if self._layouts is None:
+        if self._layouts is None and not events:
             try:
                 item.save(condition=UserItem.pk.exists())
             except PutError as exc:
@@ -167,8 +169,8 @@ class DynamoUserRepository:
             raise ConflictError("The account no longer exists.") from exc
         except GetError as exc:
             raise _outage(exc) from exc
-        index, stale = geo_move(FREELANCER_INDEX, self._layouts.get(FREELANCER_INDEX), freelancer_entry(user),
-                                stored.geo_pk, stored.geo_sk)
+        index, stale = (None, None) if self._layouts is None else geo_move(
+            FREELANCER_INDEX, self._layouts.get(FREELANCER_INDEX), freelancer_entry(user), stored.geo_pk, stored.geo_sk)
         if index is not None:
             item.geo_pk, item.geo_sk = index.pk, index.sk
         try:
@@ -179,6 +181,8 @@ class DynamoUserRepository:
                     tx.delete(GeoItem(pk=stale[0], sk=stale[1]))
                 if index is not None:
                     tx.save(index)
+                for event in events:
+                    tx.save(EventItem.of(event), condition=EventItem.pk.does_not_exist())
         except TransactWriteError as exc:
             reasons = getattr(exc, "cancellation_reasons", None) or []
             if any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons):

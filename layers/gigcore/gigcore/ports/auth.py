@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from gigcore.domain.users import Principal, User
+
+if TYPE_CHECKING:
+    from gigcore.ports import OutboxEvent
 
 
 class UserRepository(Protocol):
@@ -21,8 +25,9 @@ class UserRepository(Protocol):
     def by_email(self, email: str) -> User | None:
         """The user whose normalised email is ``email`` (consistent read)."""
 
-    def save(self, user: User) -> User:
-        """Write ``user`` if nobody changed it since it was read (optimistic, on ``version``).
+    def save(self, user: User, events: Sequence[OutboxEvent] = ()) -> User:
+        """Write ``user`` if nobody changed it since it was read (optimistic, on ``version``), with ``events``
+        in the same transaction (the outbox).
 
         Returns the stored user (version + 1). Raises :class:`ConflictError` on a concurrent change.
         """

@@ -14,9 +14,11 @@ from typing import Any
 
 from gigcore.domain.clock import parse_rfc3339
 from gigcore.domain.gigs import Gig
+from gigcore.domain.users import User
 from gigcore.ports import OutboxEvent
+from gigcore.ports.auth import UserRepository
 from gigcore.ports.gigs import GigRepository
-from gigcore.ports.search import GeoPoint, GigDoc, GigSearch, SearchIndex
+from gigcore.ports.search import FreelancerDoc, FreelancerSearch, GeoPoint, GigDoc, GigSearch, SearchIndex
 
 
 def gig_doc(gig: Mapping[str, Any], version: int) -> GigDoc:
@@ -44,6 +46,23 @@ def index_gig_event(event: OutboxEvent, *, index: SearchIndex) -> None:
     index.put_gigs([gig_doc(event.payload["gig"], int(event.payload["version"]))])
 
 
+def freelancer_doc(user_id: str, version: int, listed: bool, profile: Mapping[str, Any] | None) -> FreelancerDoc:
+    if not listed or profile is None:
+        return FreelancerDoc(id=user_id, version=version, listed=False)
+    return FreelancerDoc(
+        id=user_id, version=version, listed=True, headline=str(profile["headline"]), bio=str(profile["bio"]),
+        skills=tuple(str(s) for s in profile["skills"]),
+        location=GeoPoint(float(profile["lat"]), float(profile["lng"])),
+        hourly_rate=int(profile["hourly_rate"]), currency=str(profile["currency"]),
+        availability=str(profile["availability"]), rating=float(profile["rating"]))
+
+
+def index_freelancer_event(event: OutboxEvent, *, index: SearchIndex) -> None:
+    """Apply one ``freelancer.changed`` event (version-idempotent; not listed removes them)."""
+    p = event.payload
+    index.put_freelancers([freelancer_doc(str(p["user_id"]), int(p["version"]), bool(p["listed"]), p.get("profile"))])
+
+
 @dataclass(frozen=True)
 class GigHit:
     gig: Gig
@@ -64,3 +83,28 @@ def search_gigs(query: GigSearch, after: Mapping[str, Any] | None, *, index: Sea
     items = [GigHit(found[h.id], round(h.score, 4), None if h.distance_km is None else round(h.distance_km, 4))
              for h in page.hits if h.id in found and found[h.id].status == "open"]
     return GigResults(items=items, after=page.after)
+
+
+@dataclass(frozen=True)
+class FreelancerHit:
+    user: User
+    score: float
+    distance_km: float | None
+
+
+@dataclass(frozen=True)
+class FreelancerResults:
+    items: list[FreelancerHit]
+    after: Mapping[str, Any] | None
+
+
+def search_freelancers(query: FreelancerSearch, after: Mapping[str, Any] | None, *, index: SearchIndex,
+                       users: UserRepository) -> FreelancerResults:
+    page = index.search_freelancers(query, after)
+    items = []
+    for hit in page.hits:
+        user = users.get(hit.id)
+        if user is not None and user.freelancer_profile is not None:
+            items.append(FreelancerHit(user, round(hit.score, 4),
+                                       None if hit.distance_km is None else round(hit.distance_km, 4)))
+    return FreelancerResults(items=items, after=page.after)

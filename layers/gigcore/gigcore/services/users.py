@@ -3,14 +3,33 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
 from gigcore.cache import TtlLruCache
 from gigcore.domain.errors import ConflictError, ForbiddenError, NotFoundError
+from gigcore.domain.ids import new_id
 from gigcore.domain.users import FreelancerProfile, Location, Principal, Skill, User
+from gigcore.ports import OutboxEvent
 from gigcore.ports.auth import UserRepository
 from gigcore.schemas.users import FreelancerProfileRequest, PatchMeRequest
 
 _SAVE_ATTEMPTS = 3
+FREELANCER_CHANGED = "freelancer.changed"
+SEARCH_QUEUE = "search-indexing"
+
+
+def _search_event(user: User) -> OutboxEvent:
+    """What search indexing needs of a (stored) user: whether they are listed, and their profile."""
+    profile = user.freelancer_profile
+    listed = profile is not None and user.has_role("freelancer") and profile.availability != "unavailable"
+    payload: dict[str, Any] = {"user_id": user.id, "version": user.version, "listed": listed}
+    if profile is not None and listed:
+        payload["profile"] = {
+            "headline": profile.headline, "bio": profile.bio, "skills": [s.name for s in profile.skills],
+            "lat": profile.location.lat, "lng": profile.location.lng, "hourly_rate": profile.hourly_rate_amount,
+            "currency": profile.hourly_rate_currency, "availability": profile.availability,
+            "rating": round(user.rating_sum / user.rating_count, 4) if user.rating_count else 0.0}
+    return OutboxEvent(id=new_id(), type=FREELANCER_CHANGED, queue=SEARCH_QUEUE, payload=payload)
 
 
 def get_user(user_id: str, *, users: UserRepository) -> User:
@@ -44,7 +63,11 @@ def _update_once(user_id: str, users: UserRepository, change: Callable[[User], U
     for attempt in range(_SAVE_ATTEMPTS):
         current = get_user(user_id, users=users)
         try:
-            return users.save(change(current))
+            updated = change(current)
+            # A freelancer's listing is searchable: the change reaches the index through the outbox.
+            searchable = current.freelancer_profile is not None or updated.freelancer_profile is not None
+            events = [_search_event(updated.changed(version=current.version + 1))] if searchable else []
+            return users.save(updated, events)
         except ConflictError:
             if attempt == _SAVE_ATTEMPTS - 1:
                 raise
