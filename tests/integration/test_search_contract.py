@@ -41,7 +41,15 @@ def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchInde
         return
     if not os.environ.get("OPENSEARCH_URL"):
         pytest.skip("OPENSEARCH_URL is not set: the contract runs against OpenSearch only with a cluster to talk to")
-    pytest.skip("the OpenSearch adapter is not in this branch yet")
+    import uuid
+
+    from gigcore.adapters.opensearch_search import OpenSearchSearchIndex, client_for
+
+    url = os.environ["OPENSEARCH_URL"]
+    client = client_for(url, os.environ.get("AWS_DEFAULT_REGION", "us-east-1"), local=url.startswith("http://"))
+    prefix = f"contract-{uuid.uuid4().hex[:8]}"
+    yield OpenSearchSearchIndex(client, prefix=prefix, refresh=True)
+    client.indices.delete(index=f"{prefix}-*", ignore=[404])
 
 
 def gig(id: str, *, title: str = "", description: str = "", skills: tuple[str, ...] = (), km: float = 1.0,

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from gigcore.domain.clock import utc_now
 from gigcore.domain.cursor import CursorCodec
+from gigcore.domain.errors import UpstreamUnavailableError
 from gigcore.ports import ConnectionNotifier, DependencyProbe, OutboxEvent, ProcessedEvents, Queue, TransactionalOutbox
 from gigcore.ports.auth import (
     AccessTokens,
@@ -159,9 +160,17 @@ class Container:
 
     @functools.cached_property
     def search_index(self) -> SearchIndex:
+        s = self.settings
+        if s.search_backend == "opensearch":
+            from gigcore.adapters.opensearch_search import OpenSearchSearchIndex, client_for
+
+            if not s.opensearch_url:
+                raise UpstreamUnavailableError("The search service is not configured.")
+            local = s.opensearch_url.startswith("http://")
+            return OpenSearchSearchIndex(client_for(s.opensearch_url, s.region, local=local), prefix=s.stack_name)
         from gigcore.adapters.tantivy_search import TantivySearchIndex
 
-        return TantivySearchIndex(self.settings.search_path)
+        return TantivySearchIndex(s.search_path)
 
     @functools.cached_property
     def aws(self) -> Any:
