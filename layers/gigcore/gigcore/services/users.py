@@ -18,7 +18,7 @@ FREELANCER_CHANGED = "freelancer.changed"
 SEARCH_QUEUE = "search-indexing"
 
 
-def _search_event(user: User) -> OutboxEvent:
+def freelancer_search_event(user: User) -> OutboxEvent:
     """What search indexing needs of a (stored) user: whether they are listed, and their profile."""
     profile = user.freelancer_profile
     listed = profile is not None and user.has_role("freelancer") and profile.availability != "unavailable"
@@ -66,7 +66,7 @@ def _update_once(user_id: str, users: UserRepository, change: Callable[[User], U
             updated = change(current)
             # A freelancer's listing is searchable: the change reaches the index through the outbox.
             searchable = current.freelancer_profile is not None or updated.freelancer_profile is not None
-            events = [_search_event(updated.changed(version=current.version + 1))] if searchable else []
+            events = [freelancer_search_event(updated.changed(version=current.version + 1))] if searchable else []
             return users.save(updated, events)
         except ConflictError:
             if attempt == _SAVE_ATTEMPTS - 1:
