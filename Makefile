@@ -70,6 +70,7 @@ bench: $(STAMP) tools
 	$(PY) -m bench.api
 	$(PY) -m bench.chat
 	$(PY) -m bench.geo
+	$(PY) -m bench.search
 	$(PY) -m bench.notify
 	$(PY) -m bench.capacity
 
