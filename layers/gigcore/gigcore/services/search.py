@@ -42,8 +42,14 @@ def doc_of(gig: Gig) -> GigDoc:
 
 
 def index_gig_event(event: OutboxEvent, *, index: SearchIndex) -> None:
-    """Apply one ``gig.*`` event; an older version than the one indexed is ignored."""
-    index.put_gigs([gig_doc(event.payload["gig"], int(event.payload["version"]))])
+    """Apply one ``gig.*`` event; an older version than the one indexed is ignored.
+
+    An event without the gig (only ``gig_id``: nothing to index) is left to the queue's other handlers.
+    """
+    gig = event.payload.get("gig")
+    if gig is None or "version" not in event.payload:
+        return
+    index.put_gigs([gig_doc(gig, int(event.payload["version"]))])
 
 
 def freelancer_doc(user_id: str, version: int, listed: bool, profile: Mapping[str, Any] | None) -> FreelancerDoc:
