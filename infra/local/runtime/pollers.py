@@ -173,6 +173,20 @@ class StreamPoller(Poller):
                 continue  # children after their parent, to keep order
             self._iterators[shard_id] = self._iterator(shard_id)
 
+    def skip_to_latest(self) -> None:
+        """Start at the stream's end: records written before now are not delivered. For pollers started in
+        the middle of a test session, which would otherwise replay every earlier test's writes first."""
+        if self._stream_arn is None:
+            self._stream_arn = self._dynamodb.describe_table(TableName=self._table)["Table"]["LatestStreamArn"]
+        shards = self._streams.describe_stream(StreamArn=self._stream_arn)["StreamDescription"]["Shards"]
+        for shard in shards:
+            shard_id = shard["ShardId"]
+            if shard.get("SequenceNumberRange", {}).get("EndingSequenceNumber"):
+                self._finished.add(shard_id)  # closed: everything in it is from before now
+                continue
+            self._iterators[shard_id] = str(self._streams.get_shard_iterator(
+                StreamArn=self._stream_arn, ShardId=shard_id, ShardIteratorType="LATEST")["ShardIterator"])
+
     def _iterator(self, shard_id: str) -> str | None:
         assert self._stream_arn is not None
         position = self._positions.get(shard_id)
