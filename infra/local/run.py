@@ -30,7 +30,8 @@ def main() -> int:
     data = args.data.resolve()
     started = time.monotonic()
     print(f"GigConnect local stack: data in {data}", flush=True)
-    services = LocalServices(data, Ports.default())
+    services = LocalServices(data, Ports.default(),
+                             webhook_url=f"http://127.0.0.1:{args.api_port}/webhooks/stripe")
     runtime: LocalRuntime | None = None
     stopping = False
 

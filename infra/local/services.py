@@ -124,7 +124,7 @@ class LocalServices:
     """DynamoDB Local, moto and localstripe for one local stack (a context manager)."""
 
     def __init__(self, data_dir: Path | None, ports: Ports | None = None, *, stack_name: str = "gigconnect-local",
-                 log_dir: Path | None = None) -> None:
+                 log_dir: Path | None = None, webhook_url: str | None = None) -> None:
         self.data_dir = data_dir.resolve() if data_dir is not None else None
         self.ports = ports or Ports.free()
         self.stack_name = stack_name
@@ -134,6 +134,8 @@ class LocalServices:
         self._processes: list[tuple[str, subprocess.Popen[bytes]]] = []
         self._secrets = self._load_secrets()
         self._push_applications: dict[str, str] = {}
+        #: Where the local Stripe delivers its signed events (``make run``: the app's /webhooks/stripe).
+        self.webhook_url = webhook_url
 
     # -- lifecycle ----------------------------------------------------------------------------------
 
@@ -175,10 +177,12 @@ class LocalServices:
 
     # -- processes ----------------------------------------------------------------------------------
 
-    def _spawn(self, name: str, command: list[str], cwd: Path | None = None) -> subprocess.Popen[bytes]:
+    def _spawn(self, name: str, command: list[str], cwd: Path | None = None,
+               env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         log = (self.log_dir / f"{name}.log").open("ab")
         process = subprocess.Popen(command, cwd=cwd, stdout=log, stderr=subprocess.STDOUT,
-                                   stdin=subprocess.DEVNULL, start_new_session=True)
+                                   stdin=subprocess.DEVNULL, start_new_session=True,
+                                   env=None if env is None else os.environ | env)
         self._processes.append((name, process))
         return process
 
@@ -198,7 +202,10 @@ class LocalServices:
         command = [sys.executable, "-m", "infra.local.stripe_server", "--port", str(self.ports.stripe)]
         if self.data_dir is not None:
             command += ["--state", str(self.data_dir / "stripe" / "state.pickle")]
-        self._spawn("stripe", command, cwd=REPO)
+        if self.webhook_url:
+            command += ["--webhook-url", self.webhook_url]
+        self._spawn("stripe", command, cwd=REPO,
+                    env={"GIGCONNECT_STRIPE_WEBHOOK_SECRET": self._secrets["stripe_webhook_secret"]})
 
     def _wait_all(self) -> None:
         by_name = dict(self._processes)
