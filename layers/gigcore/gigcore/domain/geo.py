@@ -31,6 +31,7 @@ KEY_PRECISION = 12
 PARTITION_PRECISION = 3
 #: Added to distance bounds so that float rounding never makes a bound tight the wrong way (1 micrometre).
 _SLACK_KM = 1e-9
+_HALF_CIRCUMFERENCE_KM = math.pi * EARTH_RADIUS_KM
 _BITS = 30  # per axis at precision 12 (60 bits)
 #: Sorts after every character of a key (base32, "#", ULID characters).
 KEY_END = "~"
@@ -121,7 +122,10 @@ def max_distance_km(lat: float, lng: float, box: Box) -> float:
     c_lng = (box.lng_lo + box.lng_hi) / 2
     spread = max(haversine_km(c_lat, c_lng, la, ln)
                  for la in (box.lat_lo, box.lat_hi) for ln in (box.lng_lo, box.lng_hi))
-    return haversine_km(lat, lng, c_lat, c_lng) + spread + _SLACK_KM
+    bound = haversine_km(lat, lng, c_lat, c_lng) + spread + _SLACK_KM
+    # Near the antipode the haversine's arcsine loses precision (up to nanometres a few km out); no distance
+    # exceeds half the circumference, which is then the bound.
+    return _HALF_CIRCUMFERENCE_KM if bound > _HALF_CIRCUMFERENCE_KM - 10.0 else bound
 
 
 def area_km2(box: Box) -> float:
