@@ -12,8 +12,9 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from typing import Literal
 
-from gigcore.domain.errors import ErrorDetail, InvalidStateError, ValidationError
+from gigcore.domain.errors import ErrorDetail, ValidationError
 from gigcore.domain.money import Money
+from gigcore.domain.states import next_state, sources
 
 # ---- applications ----------------------------------------------------------------------------------------
 
@@ -39,22 +40,14 @@ APPLICATION_TRANSITIONS: Mapping[tuple[ApplicationStatus, ApplicationAction], Ap
 OPEN_APPLICATION_STATUSES: frozenset[ApplicationStatus] = frozenset({"pending", "shortlisted"})
 
 
-def _refuse(what: str, status: str, action: str) -> InvalidStateError:
-    return InvalidStateError(f"{what} that is {status.replace('_', ' ')} cannot be changed that way ({action}).",
-                             details=[ErrorDetail(field="status", issue=status)])
-
-
 def next_application_status(status: ApplicationStatus, action: ApplicationAction) -> ApplicationStatus:
     """The status after ``action``; :class:`InvalidStateError` (409) when the machine does not allow it."""
-    after = APPLICATION_TRANSITIONS.get((status, action))
-    if after is None:
-        raise _refuse("An application", status, action)
-    return after
+    return next_state(APPLICATION_TRANSITIONS, "An application", status, action)
 
 
 def statuses_allowing_application(action: ApplicationAction) -> frozenset[ApplicationStatus]:
     """Every status from which ``action`` is allowed (what a write's condition expects)."""
-    return frozenset(s for (s, a) in APPLICATION_TRANSITIONS if a == action)
+    return sources(APPLICATION_TRANSITIONS, action)
 
 
 @dataclass(frozen=True)
@@ -135,15 +128,12 @@ FINAL_MILESTONE_STATUSES: frozenset[MilestoneStatus] = frozenset({"released", "r
 
 def next_milestone_status(status: MilestoneStatus, action: MilestoneAction) -> MilestoneStatus:
     """The status after ``action``; :class:`InvalidStateError` (409) when the machine does not allow it."""
-    after = MILESTONE_TRANSITIONS.get((status, action))
-    if after is None:
-        raise _refuse("A milestone", status, action)
-    return after
+    return next_state(MILESTONE_TRANSITIONS, "A milestone", status, action)
 
 
 def statuses_allowing_milestone(action: MilestoneAction) -> frozenset[MilestoneStatus]:
     """Every status from which ``action`` is allowed (the ``expected`` set of a milestone write)."""
-    return frozenset(s for (s, a) in MILESTONE_TRANSITIONS if a == action)
+    return sources(MILESTONE_TRANSITIONS, action)
 
 
 @dataclass(frozen=True)
@@ -210,14 +200,11 @@ CONTRACT_MUTABLE_FIELDS: frozenset[str] = frozenset({"status", "updated_at"})
 
 def next_contract_status(status: ContractStatus, action: ContractAction) -> ContractStatus:
     """The status after ``action``; :class:`InvalidStateError` (409) when the machine does not allow it."""
-    after = CONTRACT_TRANSITIONS.get((status, action))
-    if after is None:
-        raise _refuse("A contract", status, action)
-    return after
+    return next_state(CONTRACT_TRANSITIONS, "A contract", status, action)
 
 
 def statuses_allowing_contract(action: ContractAction) -> frozenset[ContractStatus]:
-    return frozenset(s for (s, a) in CONTRACT_TRANSITIONS if a == action)
+    return sources(CONTRACT_TRANSITIONS, action)
 
 
 def settled_status(milestones: Sequence[Milestone]) -> ContractStatus | None:

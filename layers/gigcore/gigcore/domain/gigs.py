@@ -7,9 +7,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Literal
 
-from gigcore.domain.errors import ErrorDetail, InvalidStateError, ValidationError
+from gigcore.domain.errors import ErrorDetail, ValidationError
 from gigcore.domain.geo import GeoEntry
 from gigcore.domain.money import Money
+from gigcore.domain.states import next_state
 from gigcore.domain.users import Location
 
 GigStatus = Literal["open", "in_progress", "completed", "cancelled"]
@@ -35,11 +36,7 @@ INDEXED_STATUSES: frozenset[GigStatus] = frozenset({"open"})
 
 def next_status(status: GigStatus, action: GigAction) -> GigStatus:
     """The status after ``action``; :class:`InvalidStateError` (409) when the machine does not allow it."""
-    after = GIG_TRANSITIONS.get((status, action))
-    if after is None:
-        raise InvalidStateError(f"A gig that is {status.replace('_', ' ')} cannot be changed that way ({action}).",
-                                details=[ErrorDetail(field="status", issue=status)])
-    return after
+    return next_state(GIG_TRANSITIONS, "A gig", status, action)
 
 
 @dataclass(frozen=True)
