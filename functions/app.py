@@ -17,7 +17,19 @@ os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
 from chalice import Chalice, Rate, Response
 from chalice.app import CloudWatchEvent, DynamoDBEvent, SQSEvent, WebsocketEvent
 
-from chalicelib import applications, auth, conversations, events, gigs, notifications, search, system, users, websocket
+from chalicelib import (
+    applications,
+    auth,
+    conversations,
+    escrow,
+    events,
+    gigs,
+    notifications,
+    search,
+    system,
+    users,
+    websocket,
+)
 from chalicelib.http import api_conventions
 
 app = Chalice(app_name="gigconnect")
@@ -28,6 +40,7 @@ app.register_blueprint(auth.bp)
 app.register_blueprint(users.bp)
 app.register_blueprint(gigs.bp)
 app.register_blueprint(applications.bp)
+app.register_blueprint(escrow.bp)
 app.register_blueprint(search.bp)
 app.register_blueprint(conversations.bp)
 app.register_blueprint(notifications.bp)
@@ -67,6 +80,15 @@ def sweep_connections(event: CloudWatchEvent) -> None:
     from gigcore.services.chat import sweep_stale_connections
 
     sweep_stale_connections(ports=bootstrap.container().chat_ports, now=utc_now())
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def auto_release(event: CloudWatchEvent) -> dict[str, int]:
+    """Release the submitted milestones whose ``auto_release_at`` has come (disputed ones have none)."""
+    from gigcore import bootstrap
+    from gigcore.domain.clock import utc_now
+
+    return {"released": bootstrap.container().escrow.auto_release_due(utc_now())}
 
 
 # ---- The outbox relay and the queue consumers ---------------------------------------------------

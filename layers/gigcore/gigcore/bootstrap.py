@@ -26,6 +26,7 @@ from gigcore.ports.auth import (
 )
 from gigcore.ports.contracts import ApplicationRepository, ContractRepository
 from gigcore.ports.gigs import GeoIndex, GigRepository
+from gigcore.ports.payments import PaymentGateway
 from gigcore.ports.search import SearchIndex
 from gigcore.services import auth
 from gigcore.services.events import EventBus
@@ -132,6 +133,15 @@ class Container:
         self.bus.subscribe(MATCHING_QUEUE, GIG_CREATED, match)
         self._subscribe_applications()
         self._subscribe_search()
+        self._subscribe_payments()
+
+    def _subscribe_payments(self) -> None:
+        from gigcore.services.escrow import PAYMENTS_QUEUE, STRIPE_EVENT
+
+        def apply(event: OutboxEvent) -> None:
+            self.escrow.on_stripe_event(str(event.payload["type"]), str(event.payload["object_id"]), utc_now())
+
+        self.bus.subscribe(PAYMENTS_QUEUE, STRIPE_EVENT, apply)
 
     def _subscribe_applications(self) -> None:
         from gigcore.services.applications import GIG_LIFECYCLE_QUEUE, OpenApplicationsRejector
@@ -250,6 +260,26 @@ class Container:
         from gigcore.adapters.dynamo_contracts import DynamoContractRepository
 
         return DynamoContractRepository(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def payments(self) -> PaymentGateway:
+        from gigcore.adapters.stripe_payments import StripePaymentGateway
+
+        s = self.settings
+        return StripePaymentGateway(s.stripe_secret_key.get_secret_value(), s.stripe_webhook_secret.get_secret_value(),
+                                    api_base=s.stripe_api_base)
+
+    @functools.cached_property
+    def escrow(self) -> Any:
+        from gigcore.adapters.dynamo_escrow import DynamoEscrowStore
+        from gigcore.services.escrow import Escrow, EscrowConfig, EscrowPorts
+
+        s = self.settings
+        ports = EscrowPorts(contracts=self.contracts, store=DynamoEscrowStore(self.dynamodb, s.table_name),
+                            payments=self.payments, gigs=self.gigs, users=self.users)
+        return Escrow(ports, EscrowConfig(fee_bps=s.platform_fee_bps, auto_release_days=s.auto_release_days,
+                                          onboarding_return_url=s.payout_return_url,
+                                          onboarding_refresh_url=s.payout_refresh_url))
 
     @functools.cached_property
     def application_ports(self) -> Any:

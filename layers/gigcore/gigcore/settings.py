@@ -55,6 +55,9 @@ class Settings(BaseSettings):
     #: At most this many ``gig.nearby_match`` notifications per freelancer per (UTC) day.
     gig_matches_per_day: int = Field(default=5, ge=0)
     auto_release_days: int = Field(default=7, ge=0)
+    #: Where Stripe's Connect onboarding sends a freelancer back to (the app's links).
+    payout_return_url: str = "https://app.gigconnect.invalid/payout-account/done"
+    payout_refresh_url: str = "https://app.gigconnect.invalid/payout-account/retry"
     max_body_bytes: int = 256 * 1024
 
     access_token_ttl_seconds: int = Field(default=900, ge=60)

@@ -336,7 +336,8 @@ def milestone_from(item: Mapping[str, Any]) -> Milestone:
         payment_intent_id=_opt_s(item, "payment_intent_id"), charge_id=_opt_s(item, "charge_id"),
         transfer_id=_opt_s(item, "transfer_id"), submission_note=_opt_s(item, "submission_note"),
         attachment_keys=tuple(v["S"] for v in item.get("attachment_keys", {"L": []})["L"]),
-        dispute_id=_opt_s(item, "dispute_id"), version=int(item["version"]["N"]),
+        dispute_id=_opt_s(item, "dispute_id"), pending_op=_opt_s(item, "pending_op"),
+        version=int(item["version"]["N"]),
     )
 
 
@@ -351,7 +352,8 @@ def contract_from(item: Mapping[str, Any], milestones: Sequence[Milestone]) -> C
 
 
 def _update(key: dict[str, Any], changes: Mapping[str, Any], allowed: frozenset[str],
-            expected: Collection[str], version: int | None) -> dict[str, Any]:
+            expected: Collection[str], version: int | None,
+            derived: Mapping[str, Any] | None = None) -> dict[str, Any]:
     unknown = set(changes) - allowed
     if unknown:
         raise ValueError(f"not changeable: {', '.join(sorted(unknown))}")
@@ -359,7 +361,7 @@ def _update(key: dict[str, Any], changes: Mapping[str, Any], allowed: frozenset[
     names["#version"] = "version"
     values[":one"] = _n(1)
     sets, removes = ["#version = #version + :one"], []
-    for i, (name, value) in enumerate(sorted(changes.items())):
+    for i, (name, value) in enumerate(sorted({**changes, **(derived or {})}.items())):
         names[f"#f{i}"] = name
         if value is None or value == ():
             removes.append(f"#f{i}")
@@ -370,6 +372,20 @@ def _update(key: dict[str, Any], changes: Mapping[str, Any], allowed: frozenset[
     return {"Update": {"Key": key, "UpdateExpression": expression, "ConditionExpression": condition,
                        "ExpressionAttributeNames": names, "ExpressionAttributeValues": values,
                        "ReturnValuesOnConditionCheckFailure": "ALL_OLD"}}
+
+
+#: gsi2 of a submitted milestone: the auto-release schedule's queue, ordered by when each is due (P9).
+RELEASE_DUE_PK = "RELEASE_DUE"
+
+
+def _release_due(contract_id: str, milestone_id: str, changes: Mapping[str, Any]) -> dict[str, Any]:
+    """The due-for-release keys follow ``auto_release_at``: set with it, removed with it."""
+    if "auto_release_at" not in changes:
+        return {}
+    due = changes["auto_release_at"]
+    if due is None:
+        return {"gsi2pk": None, "gsi2sk": None}
+    return {"gsi2pk": RELEASE_DUE_PK, "gsi2sk": f"{to_rfc3339(due)}#{contract_id}#{milestone_id}"}
 
 
 class DynamoContractRepository(_Table):
@@ -425,7 +441,17 @@ class DynamoContractRepository(_Table):
     def milestone_write(self, contract_id: str, milestone_id: str, *, expected: Collection[MilestoneStatus],
                         changes: Mapping[str, Any], expected_version: int | None = None) -> TransactItem:
         key = {"pk": _s(_contract_pk(contract_id)), "sk": _s(_MILESTONE_PREFIX + milestone_id)}
-        return _update(key, changes, MILESTONE_MUTABLE_FIELDS, expected, expected_version)
+        unknown = set(changes) - MILESTONE_MUTABLE_FIELDS
+        if unknown:
+            raise ValueError(f"not changeable: {', '.join(sorted(unknown))}")
+        return _update(key, changes, MILESTONE_MUTABLE_FIELDS, expected, expected_version,
+                       _release_due(contract_id, milestone_id, changes))
+
+    def milestone_check(self, contract_id: str, milestone_id: str, *, version: int) -> TransactItem:
+        return {"ConditionCheck": {
+            "Key": {"pk": _s(_contract_pk(contract_id)), "sk": _s(_MILESTONE_PREFIX + milestone_id)},
+            "ConditionExpression": "#version = :version", "ExpressionAttributeNames": {"#version": "version"},
+            "ExpressionAttributeValues": {":version": _n(version)}}}
 
     def _transition(self, own: TransactItem, what: str, expected: Collection[str], extra: Sequence[TransactItem],
                     events: Sequence[OutboxEvent], reread: Callable[[], Any]) -> Any:
@@ -472,3 +498,16 @@ class DynamoContractRepository(_Table):
 
         result: Contract = self._transition(own, "contract", expected, extra, events, reread)
         return result
+
+    def due_for_release(self, now: datetime, *, limit: int) -> list[tuple[str, str]]:
+        """(contract id, milestone id) of submitted milestones whose ``auto_release_at`` is at or before
+        ``now``, earliest first (gsi2, eventually consistent: the release re-checks the milestone)."""
+        answer = self._call("query", IndexName="gsi2", Limit=limit,
+                            KeyConditionExpression="gsi2pk = :due AND gsi2sk <= :now",
+                            ExpressionAttributeValues={":due": _s(RELEASE_DUE_PK),
+                                                       ":now": _s(to_rfc3339(now) + "#~")})
+        found = []
+        for item in answer.get("Items", []):
+            _, contract_id, milestone_id = item["gsi2sk"]["S"].split("#")
+            found.append((contract_id, milestone_id))
+        return found

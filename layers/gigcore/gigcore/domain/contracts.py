@@ -103,6 +103,9 @@ MILESTONE_TRANSITIONS: Mapping[tuple[MilestoneStatus, MilestoneAction], Mileston
     ("funding", "fund"): "funding",  # another attempt, e.g. with a new payment method
     ("funding", "fund_failed"): "pending",
     ("funding", "funded"): "funded",
+    # Stripe reports the success of a fund attempt whose PaymentIntent was created but not yet recorded
+    # (the call was cut short between the two): the success is what counts.
+    ("pending", "funded"): "funded",
     ("funded", "funded"): "funded",  # a repeated or late success report changes nothing
     ("funded", "submit"): "submitted",
     ("funded", "release"): "released",
@@ -161,6 +164,8 @@ class Milestone:
     submission_note: str | None = None
     attachment_keys: tuple[str, ...] = ()
     dispute_id: str | None = None
+    #: The money-moving step in flight (``gigcore.domain.escrow.PendingOp`` as JSON), None when there is none.
+    pending_op: str | None = None
     version: int = 0
 
     @property

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 from gigcore.domain.contracts import (
@@ -116,6 +117,10 @@ class ContractRepository(Protocol):
                         changes: Mapping[str, Any], expected_version: int | None = None) -> TransactItem:
         """The ``Update`` entry :meth:`transition_milestone` writes (to change two milestones at once)."""
 
+    def milestone_check(self, contract_id: str, milestone_id: str, *, version: int) -> TransactItem:
+        """A ``ConditionCheck`` that the milestone is still at ``version`` (a decision that read it, such as
+        settling the contract when the last milestone ends, fails if it moved meanwhile)."""
+
     def transition_contract(self, contract_id: str, *, expected: Collection[ContractStatus],
                             changes: Mapping[str, Any], extra: Sequence[TransactItem] = (),
                             events: Sequence[OutboxEvent] = ()) -> Contract:
@@ -127,3 +132,7 @@ class ContractRepository(Protocol):
     def contract_write(self, contract_id: str, *, expected: Collection[ContractStatus],
                        changes: Mapping[str, Any]) -> TransactItem:
         """The ``Update`` entry :meth:`transition_contract` writes (e.g. beside the last milestone's release)."""
+
+    def due_for_release(self, now: datetime, *, limit: int) -> list[tuple[str, str]]:
+        """(contract id, milestone id) of the submitted milestones whose ``auto_release_at`` has come, earliest
+        first (may lag a write by a moment: the release re-checks the milestone)."""

@@ -1,0 +1,153 @@
+"""Escrow routes (API.md "Escrow"): payout account, fund, sync, submit, release, refund, disputes, the ledger,
+invoices, and Stripe's webhook."""
+
+from __future__ import annotations
+
+from chalice import Blueprint
+
+from chalicelib.http import body, current_request, principal, route
+from gigcore import bootstrap
+from gigcore.domain.clock import utc_now
+from gigcore.domain.errors import ErrorDetail, MalformedRequestError
+from gigcore.ports.payments import InvalidSignatureError
+from gigcore.schemas.contracts import MilestoneOut, milestone_out
+from gigcore.schemas.escrow import (
+    DisputeOut,
+    DisputeRequest,
+    FundOut,
+    FundRequest,
+    InvoicesOut,
+    LedgerOut,
+    PayoutAccountOut,
+    RefundRequest,
+    ResolveRequest,
+    SubmitRequest,
+    SyncOut,
+    WebhookOut,
+    dispute_out,
+    invoices_out,
+    ledger_out,
+    payment_out,
+    payout_account_out,
+)
+from gigcore.services.escrow import PAYMENTS_QUEUE, STRIPE_EVENT, Escrow
+
+bp = Blueprint(__name__)
+
+_MILESTONE = "/contracts/{contract_id}/milestones/{milestone_id}"
+
+
+def _escrow() -> Escrow:
+    escrow: Escrow = bootstrap.container().escrow
+    return escrow
+
+
+def _settled(contract_id: str) -> None:
+    """A milestone that ended may have completed the contract and its gig: forget the cached gig."""
+    contract = bootstrap.container().contracts.get(contract_id)
+    if contract is not None and contract.status in {"completed", "cancelled"}:
+        bootstrap.container().gig_cache.invalidate(contract.gig_id)
+
+
+@route(bp, "/me/payout-account", method="POST", summary="My payout account (Stripe Connect) and its onboarding link",
+       response=PayoutAccountOut, errors=(403, 503), tag="escrow")
+def payout_account() -> PayoutAccountOut:
+    view = _escrow().payout_account(principal(), utc_now())
+    return payout_account_out(view.account, view.onboarding_url)
+
+
+@route(bp, _MILESTONE + "/fund", method="POST", summary="Pay a milestone into escrow (the client)",
+       request=FundRequest, response=FundOut, idempotency="required", errors=(400, 402, 403, 404, 409, 422, 503),
+       tag="escrow")
+def fund(contract_id: str, milestone_id: str) -> FundOut:
+    cmd = body(FundRequest)
+    funding = _escrow().fund(principal(), contract_id, milestone_id, cmd.payment_method_id, utc_now())
+    return FundOut(milestone=milestone_out(funding.milestone), payment=payment_out(funding.intent))
+
+
+@route(bp, "/payments/{payment_intent_id}/sync", method="POST",
+       summary="Reconcile a payment with Stripe now (the payer)",
+       response=SyncOut, errors=(403, 404, 503), tag="escrow")
+def sync(payment_intent_id: str) -> SyncOut:
+    return SyncOut(milestone=milestone_out(_escrow().sync(principal(), payment_intent_id, utc_now())))
+
+
+@route(bp, _MILESTONE + "/submit", method="POST", summary="Submit a milestone's work (the freelancer)",
+       request=SubmitRequest, response=MilestoneOut, errors=(403, 404, 409, 422), tag="escrow")
+def submit(contract_id: str, milestone_id: str) -> MilestoneOut:
+    cmd = body(SubmitRequest)
+    return milestone_out(_escrow().submit(principal(), contract_id, milestone_id, cmd.note, cmd.attachment_keys,
+                                          utc_now()))
+
+
+@route(bp, _MILESTONE + "/release", method="POST", summary="Pay the freelancer (the client)", response=MilestoneOut,
+       idempotency="required", errors=(400, 403, 404, 409, 503), tag="escrow")
+def release(contract_id: str, milestone_id: str) -> MilestoneOut:
+    milestone = _escrow().release(principal(), contract_id, milestone_id, utc_now())
+    _settled(contract_id)
+    return milestone_out(milestone)
+
+
+@route(bp, _MILESTONE + "/refund", method="POST",
+       summary="Refund a milestone, partly or wholly (the client before submission, an admin any time)",
+       request=RefundRequest, response=MilestoneOut, idempotency="required", errors=(400, 403, 404, 409, 422, 503),
+       tag="escrow")
+def refund(contract_id: str, milestone_id: str) -> MilestoneOut:
+    cmd = body(RefundRequest)
+    milestone = _escrow().refund(principal(), contract_id, milestone_id, cmd.amount, cmd.reason, utc_now())
+    _settled(contract_id)
+    return milestone_out(milestone)
+
+
+@route(bp, "/contracts/{contract_id}/disputes", method="POST", summary="Dispute a milestone (either party)",
+       request=DisputeRequest, response=DisputeOut, status=201, errors=(403, 404, 409, 422), tag="escrow")
+def open_dispute(contract_id: str) -> DisputeOut:
+    cmd = body(DisputeRequest)
+    return dispute_out(_escrow().open_dispute(principal(), contract_id, cmd.milestone_id, cmd.reason, utc_now()))
+
+
+@route(bp, "/disputes/{dispute_id}", summary="A dispute (either party, an admin)", response=DisputeOut,
+       errors=(403, 404), tag="escrow")
+def get_dispute(dispute_id: str) -> DisputeOut:
+    return dispute_out(_escrow().get_dispute(principal(), dispute_id))
+
+
+@route(bp, "/admin/disputes/{dispute_id}/resolve", method="POST", summary="Resolve a dispute (an admin)",
+       request=ResolveRequest, response=DisputeOut, idempotency="required", errors=(400, 403, 404, 409, 422, 503),
+       tag="escrow")
+def resolve(dispute_id: str) -> DisputeOut:
+    cmd = body(ResolveRequest)
+    dispute = _escrow().resolve(principal(), dispute_id, cmd.release_amount, cmd.refund_amount, cmd.note, utc_now())
+    _settled(dispute.contract_id)
+    return dispute_out(dispute)
+
+
+@route(bp, "/contracts/{contract_id}/ledger", summary="A contract's ledger and balances (either party, an admin)",
+       response=LedgerOut, errors=(403, 404), tag="escrow")
+def ledger(contract_id: str) -> LedgerOut:
+    result = _escrow().ledger(principal(), contract_id)
+    return ledger_out(result.entries, result.balances)
+
+
+@route(bp, "/contracts/{contract_id}/invoices", summary="Receipts of each funding, release and refund, with fee lines",
+       response=InvoicesOut, errors=(403, 404), tag="escrow")
+def invoices(contract_id: str) -> InvoicesOut:
+    return invoices_out(_escrow().invoices(principal(), contract_id))
+
+
+@route(bp, "/webhooks/stripe", method="POST", summary="Stripe's events (signature-verified, queued, applied once)",
+       response=WebhookOut, auth=False, idempotency="none", errors=(400, 503), tag="webhooks")
+def stripe_webhook() -> WebhookOut:
+    request = current_request()
+    signature = (request.headers or {}).get("stripe-signature", "")
+    container = bootstrap.container()
+    try:
+        event = container.payments.parse_event(request.raw_body or b"", signature)
+    except InvalidSignatureError as exc:
+        raise MalformedRequestError("The Stripe-Signature does not verify.",
+                                    details=[ErrorDetail(field="Stripe-Signature", issue="invalid")]) from exc
+    # Durably queued before the 200: Stripe retries anything else. The message id is Stripe's event id, so
+    # the consumer applies each event once however many times it is delivered.
+    container.queue.send(PAYMENTS_QUEUE, {"id": event.id, "type": STRIPE_EVENT,
+                                          "payload": {"type": event.type, "object_id": event.object_id}})
+    return WebhookOut(received=True)

@@ -1,0 +1,170 @@
+"""Request and response models of "Escrow" (../shared/API.md); ``milestone`` is in ``schemas.contracts``."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from pydantic import Field
+
+from gigcore.domain.clock import to_rfc3339
+from gigcore.domain.escrow import Balances, LedgerEntry
+from gigcore.domain.money import Money
+from gigcore.ports.escrow import Dispute, PayoutAccount
+from gigcore.ports.payments import PaymentIntent
+from gigcore.schemas.common import RequestModel, ResponseModel
+from gigcore.schemas.contracts import MilestoneOut
+from gigcore.services.escrow import Invoice
+
+StripeId = Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_]+$")]
+Reason = Annotated[str, Field(min_length=1, max_length=2000)]
+
+
+class FundRequest(RequestModel):
+    payment_method_id: StripeId | None = None
+
+
+class SubmitRequest(RequestModel):
+    note: Annotated[str, Field(min_length=1, max_length=5000)]
+    attachment_keys: Annotated[list[Annotated[str, Field(min_length=1, max_length=1024)]],
+                               Field(max_length=20)] = []
+
+
+class RefundRequest(RequestModel):
+    """Without ``amount``: all that is left of the milestone."""
+
+    amount: Money | None = None
+    reason: Reason
+
+
+class DisputeRequest(RequestModel):
+    milestone_id: Annotated[str, Field(min_length=1, max_length=64)]
+    reason: Reason
+
+
+class ResolveRequest(RequestModel):
+    release_amount: Money
+    refund_amount: Money
+    note: Reason
+
+
+class PayoutAccountOut(ResponseModel):
+    account_id: str
+    onboarding_url: str
+    payouts_enabled: bool
+
+
+class PaymentOut(ResponseModel):
+    payment_intent_id: str
+    client_secret: str
+    status: str
+
+
+class FundOut(ResponseModel):
+    milestone: MilestoneOut
+    payment: PaymentOut
+
+
+class SyncOut(ResponseModel):
+    milestone: MilestoneOut
+
+
+class ResolutionOut(ResponseModel):
+    release_amount: Money
+    refund_amount: Money
+    note: str | None
+    resolved_by: str | None
+    resolved_at: str | None
+
+
+class DisputeOut(ResponseModel):
+    id: str
+    contract_id: str
+    milestone_id: str
+    opened_by: str
+    reason: str
+    status: str
+    held: Money
+    created_at: str
+    resolution: ResolutionOut | None = None
+
+
+class LedgerEntryOut(ResponseModel):
+    id: str
+    at: str
+    kind: str
+    amount: Money
+    debit: str
+    credit: str
+    milestone_id: str
+    stripe_ref: str | None = None
+
+
+class BalancesOut(ResponseModel):
+    funded: Money
+    held: Money
+    released: Money
+    refunded: Money
+    fees: Money
+
+
+class LedgerOut(ResponseModel):
+    items: list[LedgerEntryOut]
+    balances: BalancesOut
+
+
+class InvoiceLineOut(ResponseModel):
+    description: str
+    amount: Money
+    kind: str
+
+
+class InvoiceOut(ResponseModel):
+    id: str
+    kind: str
+    milestone_id: str
+    at: str
+    lines: list[InvoiceLineOut]
+    total: Money
+    stripe_ref: str | None = None
+
+
+class InvoicesOut(ResponseModel):
+    items: list[InvoiceOut]
+
+
+class WebhookOut(ResponseModel):
+    received: bool
+
+
+def payout_account_out(account: PayoutAccount, url: str) -> PayoutAccountOut:
+    return PayoutAccountOut(account_id=account.account_id, onboarding_url=url, payouts_enabled=account.payouts_enabled)
+
+
+def payment_out(intent: PaymentIntent) -> PaymentOut:
+    return PaymentOut(payment_intent_id=intent.id, client_secret=intent.client_secret, status=intent.status)
+
+
+def dispute_out(d: Dispute) -> DisputeOut:
+    resolution = None
+    if d.status == "resolved" and d.release_amount is not None and d.refund_amount is not None:
+        resolution = ResolutionOut(release_amount=d.release_amount, refund_amount=d.refund_amount, note=d.note,
+                                   resolved_by=d.resolved_by,
+                                   resolved_at=to_rfc3339(d.resolved_at) if d.resolved_at else None)
+    return DisputeOut(id=d.id, contract_id=d.contract_id, milestone_id=d.milestone_id, opened_by=d.opened_by,
+                      reason=d.reason, status=d.status, held=d.held, created_at=to_rfc3339(d.created_at),
+                      resolution=resolution)
+
+
+def ledger_out(entries: list[LedgerEntry], b: Balances) -> LedgerOut:
+    return LedgerOut(items=[LedgerEntryOut(id=e.id, at=to_rfc3339(e.at), kind=e.kind, amount=e.amount, debit=e.debit,
+                                           credit=e.credit, milestone_id=e.milestone_id, stripe_ref=e.stripe_ref)
+                            for e in entries],
+                     balances=BalancesOut(funded=b.funded, held=b.held, released=b.released, refunded=b.refunded,
+                                          fees=b.fees))
+
+
+def invoices_out(invoices: list[Invoice]) -> InvoicesOut:
+    return InvoicesOut(items=[InvoiceOut(id=i.id, kind=i.kind, milestone_id=i.milestone_id, at=to_rfc3339(i.at),
+                                         lines=[InvoiceLineOut(description=line.description, amount=line.amount,
+                                                               kind=line.kind) for line in i.lines],
+                                         total=i.total, stripe_ref=i.stripe_ref) for i in invoices])
