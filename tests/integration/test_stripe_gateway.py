@@ -170,6 +170,20 @@ def test_a_declined_card_is_a_payment_failure_with_its_decline_code(gateway: Str
     assert declined.value.details == [ErrorDetail(field="payment_method_id", issue=decline_code)]
 
 
+def test_the_same_key_replays_a_decline_without_a_second_intent(gateway: StripePaymentGateway,
+                                                                stripe_v1: Any) -> None:
+    group = "mil_" + uuid.uuid4().hex[:12]
+    same = key("fund")
+    for _ in range(2):
+        with pytest.raises(PaymentFailedError) as declined:
+            gateway.create_payment_intent(amount=ngn(5_000), transfer_group=group, metadata={},
+                                          payment_method_id="pm_card_chargeDeclined", idempotency_key=same)
+        assert declined.value.details == [ErrorDetail(field="payment_method_id", issue="generic_decline")]
+    in_group = [i for i in stripe_v1.payment_intents.list({"limit": 100}).auto_paging_iter()
+                if getattr(i, "transfer_group", None) == group]
+    assert len(in_group) == 1 and in_group[0].status == "requires_payment_method"
+
+
 def test_a_declined_confirmation_leaves_the_intent_retryable(gateway: StripePaymentGateway) -> None:
     intent = gateway.create_payment_intent(amount=ngn(5_000), transfer_group="mil_retry", metadata={},
                                            payment_method_id=None, idempotency_key=key("fund"))

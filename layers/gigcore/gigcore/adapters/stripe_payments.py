@@ -47,6 +47,7 @@ logger = logging.getLogger(__name__)
 #: words a client sees. Stripe's documented codes, and those the local Connect service answers.
 _REFUSALS: dict[str, str] = {
     "amount_too_large": "The amount is more than what is left to move.",
+    "amount_too_small": "The amount is below the smallest the payment provider accepts.",
     "balance_insufficient": "The platform balance cannot cover this transfer yet.",
     "charge_already_refunded": "The payment has already been refunded in full.",
     "charge_disputed": "The payment is disputed with the card issuer.",
