@@ -553,6 +553,13 @@ def test_every_escrow_route_answers_each_actor_exactly_as_allowed(app_client: Ap
             assert answer.status_code == status, (route, actor, answer.json_body)
 
 
+def test_an_admin_sees_a_contract_and_a_stranger_does_not(app_client: Api, people: dict) -> None:
+    c = contract(app_client, people)
+    assert app_client.get(f"/contracts/{c['id']}", token=people["admin"]["token"]).status_code == 200
+    refused = app_client.get(f"/contracts/{c['id']}", token=people["stranger"]["token"])
+    assert refused.status_code == 403 and code(refused) == "forbidden"
+
+
 def test_a_stranger_cannot_see_or_touch_a_contract_that_does_not_exist_either(app_client: Api, people: dict) -> None:
     ghost = f"/contracts/{uuid.uuid4().hex[:26].upper()}/milestones/{uuid.uuid4().hex[:26].upper()}/release"
     answer = app_client.post(ghost, token=people["client"]["token"], headers=key())
