@@ -9,9 +9,7 @@ ledger balances.
 
 from __future__ import annotations
 
-import json
 import time
-import urllib.request
 import uuid
 from collections import Counter
 from collections.abc import Iterator
@@ -20,6 +18,8 @@ from typing import Any
 import httpx
 import pytest
 import stripe
+
+from tests.stripe_hooks import register_webhook
 
 pytestmark = pytest.mark.e2e
 
@@ -48,13 +48,8 @@ def call(runtime: Any, method: str, path: str, token: str, body: Any = None, *, 
 @pytest.fixture(scope="module")
 def stripe_events_to_runtime(runtime: Any, local_services: Any, stack_env: dict[str, str]) -> Iterator[None]:
     """The local Stripe sends its signed events to the runtime's webhook, as Stripe would to the stage's."""
-    name = f"e2e-{uuid.uuid4().hex[:8]}"
-    body = json.dumps({"url": f"{runtime.api_url}/webhooks/stripe",
-                       "secret": stack_env["GIGCONNECT_STRIPE_WEBHOOK_SECRET"]}).encode()
-    request = urllib.request.Request(  # noqa: S310 (loopback)
-        f"{local_services.stripe_endpoint}/_config/webhooks/{name}", data=body,
-        headers={"Content-Type": "application/json"}, method="POST")
-    urllib.request.urlopen(request, timeout=5).read()  # noqa: S310 (loopback)
+    register_webhook(local_services, f"{runtime.api_url}/webhooks/stripe",
+                     stack_env["GIGCONNECT_STRIPE_WEBHOOK_SECRET"])
     yield
 
 

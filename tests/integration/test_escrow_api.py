@@ -15,7 +15,6 @@ import time
 import uuid
 from collections.abc import Iterator
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
@@ -25,6 +24,7 @@ from gigcore import bootstrap
 from gigcore.cli.admin import set_admin
 from gigcore.domain.clock import utc_now
 from tests.conftest import Api
+from tests.stripe_hooks import Receiver, register_webhook
 
 pytestmark = pytest.mark.integration
 
@@ -43,50 +43,13 @@ def code(answer: Any) -> str:
     return str(answer.json_body["error"]["code"])
 
 
-class Receiver:
-    """Where the local Stripe sends its signed events: kept raw, with their Stripe-Signature."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[bytes, str]] = []
-        received = self.received
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-                raw = self.rfile.read(int(self.headers["Content-Length"]))
-                received.append((raw, self.headers.get("Stripe-Signature", "")))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def about(self, object_id: str, kind: str | None = None, timeout: float = 10.0) -> list[tuple[bytes, str]]:
-        deadline = time.monotonic() + timeout
-        while True:
-            found = [(raw, sig) for raw, sig in list(self.received)
-                     if json.loads(raw)["data"]["object"]["id"] == object_id
-                     and (kind is None or json.loads(raw)["type"] == kind)]
-            if found or time.monotonic() > deadline:
-                return found
-            time.sleep(0.1)
-
-
 @pytest.fixture(scope="module")
 def receiver(local_services: Any, stack_env: dict[str, str]) -> Iterator[Receiver]:
-    import urllib.request
-
+    """Receives what the local Stripe sends, signed with the stack's endpoint secret (as the app's webhook is)."""
     hook = Receiver()
-    body = json.dumps({"url": hook.url, "secret": stack_env["GIGCONNECT_STRIPE_WEBHOOK_SECRET"]}).encode()
-    request = urllib.request.Request(  # noqa: S310 (loopback)
-        f"{local_services.stripe_endpoint}/_config/webhooks/escrow-{uuid.uuid4().hex[:8]}", data=body,
-        headers={"Content-Type": "application/json"}, method="POST")
-    urllib.request.urlopen(request, timeout=5).read()  # noqa: S310 (loopback)
+    register_webhook(local_services, hook.url, stack_env["GIGCONNECT_STRIPE_WEBHOOK_SECRET"])
     yield hook
-    hook.server.shutdown()
+    hook.close()
 
 
 @pytest.fixture(scope="module")

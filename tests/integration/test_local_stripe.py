@@ -9,16 +9,16 @@ webhooks.
 from __future__ import annotations
 
 import json
-import threading
 import time
 import urllib.request
 import uuid
 from collections.abc import Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 import pytest
 import stripe
+
+from tests.stripe_hooks import Receiver, register_webhook
 
 pytestmark = pytest.mark.integration
 
@@ -38,50 +38,15 @@ def _control(local_services: Any, path: str, data: dict[str, Any]) -> Any:
         return answer.read()
 
 
-class Receiver:
-    """A webhook endpoint: keeps what it was sent, body and Stripe-Signature."""
-
-    def __init__(self) -> None:
-        self.received: list[tuple[bytes, str]] = []
-        received = self.received
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-                raw = self.rfile.read(int(self.headers["Content-Length"]))
-                received.append((raw, self.headers.get("Stripe-Signature", "")))
-                self.send_response(200)
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
-
-    def events(self, kind: str, object_id: str, secret: str, timeout: float = 8.0) -> list[Any]:
-        deadline = time.monotonic() + timeout
-        while True:
-            found = []
-            for raw, signature in list(self.received):
-                event = stripe.Webhook.construct_event(raw, signature, secret)
-                if event.type == kind and event.data.object.id == object_id:
-                    found.append(event)
-            if found or time.monotonic() > deadline:
-                return found
-            time.sleep(0.1)
-
-
 WEBHOOK_SECRET = "whsec_test_" + uuid.uuid4().hex
 
 
 @pytest.fixture(scope="module")
 def receiver(local_services: Any) -> Iterator[Receiver]:
     hook = Receiver()
-    _control(local_services, f"/_config/webhooks/test-{uuid.uuid4().hex[:8]}", {"url": hook.url,
-                                                                               "secret": WEBHOOK_SECRET})
+    register_webhook(local_services, hook.url, WEBHOOK_SECRET)
     yield hook
-    hook.server.shutdown()
+    hook.close()
 
 
 def _account(stripe_v1: Any) -> Any:

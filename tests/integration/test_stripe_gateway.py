@@ -32,7 +32,8 @@ from gigcore.domain.errors import (
 )
 from gigcore.domain.money import Money
 from gigcore.ports.payments import InvalidSignatureError, PaymentRefusedError
-from tests.integration.test_local_stripe import Receiver, _control
+from tests.integration.test_local_stripe import _control
+from tests.stripe_hooks import Receiver, register_webhook
 
 pytestmark = pytest.mark.integration
 
@@ -424,16 +425,10 @@ def test_a_payload_that_does_not_verify_is_refused(gateway: StripePaymentGateway
 
 def test_an_event_the_local_stripe_sends_is_parsed(gateway: StripePaymentGateway, local_services: Any) -> None:
     hook = Receiver()
-    _control(local_services, f"/_config/webhooks/gateway-{uuid.uuid4().hex[:8]}", {"url": hook.url,
-                                                                                   "secret": SECRET})
+    register_webhook(local_services, hook.url, SECRET)
     try:
         intent = paid(gateway, 4_200)
-        deadline = time.monotonic() + 8
-        found = []
-        while not found and time.monotonic() < deadline:
-            found = [e for e in (gateway.parse_event(raw, sig) for raw, sig in list(hook.received))
-                     if e.type == "payment_intent.succeeded" and e.object_id == intent.id]
-            time.sleep(0.1)
+        found = [gateway.parse_event(raw, sig) for raw, sig in hook.about(intent.id, "payment_intent.succeeded")]
         assert len(found) == 1 and found[0].object["transfer_group"] == intent.transfer_group
     finally:
-        hook.server.shutdown()
+        hook.close()
