@@ -78,7 +78,7 @@ class _Cancelled(Exception):
                      if i >= start and r.get("Code") == "ConditionalCheckFailed")
 
 
-class _Table:
+class DynamoTable:
     """The calls every repository here makes: reads, and one transaction of own + extra items + events."""
 
     def __init__(self, client: Any, table_name: str) -> None:
@@ -178,7 +178,7 @@ def _page_after(answer: Mapping[str, Any], count: int, limit: int) -> dict[str, 
     return {k: str(v["S"]) for k, v in last.items()}
 
 
-class DynamoApplicationRepository(_Table):
+class DynamoApplicationRepository(DynamoTable):
     def add(self, application: Application, *, extra: Sequence[TransactItem] = (),
             events: Sequence[OutboxEvent] = ()) -> Application:
         stored = application.changed(version=1)
@@ -388,7 +388,7 @@ def _release_due(contract_id: str, milestone_id: str, changes: Mapping[str, Any]
     return {"gsi2pk": RELEASE_DUE_PK, "gsi2sk": f"{to_rfc3339(due)}#{contract_id}#{milestone_id}"}
 
 
-class DynamoContractRepository(_Table):
+class DynamoContractRepository(DynamoTable):
     def create(self, contract: Contract, *, extra: Sequence[TransactItem] = (),
                events: Sequence[OutboxEvent] = ()) -> Contract:
         absent = "attribute_not_exists(pk)"

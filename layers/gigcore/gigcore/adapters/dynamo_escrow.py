@@ -14,6 +14,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from gigcore.adapters.aws import translate
+from gigcore.adapters.dynamo_contracts import DynamoTable
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.escrow import LedgerEntry
 from gigcore.domain.money import Money
@@ -86,21 +87,8 @@ def dispute_from(item: Mapping[str, Any]) -> Dispute:
                    version=int(item["version"]["N"]))
 
 
-class DynamoEscrowStore:
-    def __init__(self, client: Any, table_name: str) -> None:
-        self._client = client
-        self._table = table_name
-
-    def _call(self, operation: str, **kwargs: Any) -> Any:
-        try:
-            return getattr(self._client, operation)(**kwargs)
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
-
-    def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
-        item: dict[str, Any] | None = self._call("get_item", TableName=self._table,
-                                                 Key={"pk": _s(pk), "sk": _s(sk)}, ConsistentRead=True).get("Item")
-        return item
+class DynamoEscrowStore(DynamoTable):
+    """Reads and single writes through :class:`DynamoTable` (the table's name added, errors translated)."""
 
     # ---- payout accounts ----
 
@@ -160,7 +148,7 @@ class DynamoEscrowStore:
         return [{"Put": {"Item": ledger_item(e), "ConditionExpression": "attribute_not_exists(pk)"}} for e in entries]
 
     def ledger(self, contract_id: str) -> list[LedgerEntry]:
-        kwargs: dict[str, Any] = {"TableName": self._table, "ConsistentRead": True,
+        kwargs: dict[str, Any] = {"ConsistentRead": True,
                                   "KeyConditionExpression": "pk = :pk AND begins_with(sk, :ledger)",
                                   "ExpressionAttributeValues": {":pk": _s(f"CONTRACT#{contract_id}"),
                                                                 ":ledger": _s("LEDGER#")}}
