@@ -94,7 +94,8 @@ def release(contract_id: str, milestone_id: str) -> MilestoneOut:
        tag="escrow")
 def refund(contract_id: str, milestone_id: str) -> MilestoneOut:
     cmd = body(RefundRequest)
-    milestone = _escrow().refund(principal(), contract_id, milestone_id, cmd.amount, cmd.reason, utc_now())
+    milestone = _escrow().refund(principal(), contract_id, milestone_id, cmd.amount, cmd.reason, utc_now(),
+                                 request_key=(current_request().headers or {}).get("idempotency-key"))
     _settled(contract_id)
     return milestone_out(milestone)
 

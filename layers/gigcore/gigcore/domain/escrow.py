@@ -173,6 +173,8 @@ class PendingOp:
     payment_method_id: str | None = None
     reason: str | None = None
     dispute_id: str | None = None
+    #: The request that asked for it (a digest of caller and Idempotency-Key): its retry finishes this step.
+    request: str | None = None
 
     def encode(self) -> str:
         return json.dumps({k: v for k, v in self.__dict__.items() if v not in (None, 0)}, sort_keys=True,

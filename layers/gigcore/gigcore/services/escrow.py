@@ -21,6 +21,7 @@ with the same keys.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import random
 import time
@@ -151,6 +152,13 @@ def _money_of(amount: Money, currency: str, field: str) -> Money:
         raise ValidationError("The amount must be in the contract's currency.",
                               details=[ErrorDetail(field=f"{field}.currency", issue=f"must be {currency}")])
     return amount
+
+
+def _request_digest(principal: Principal, request_key: str | None) -> str | None:
+    """A caller's request, as a step in flight remembers it (the Idempotency-Key is not stored as it is)."""
+    if request_key is None:
+        return None
+    return hashlib.sha256(f"{principal.user_id}\n{request_key}".encode()).hexdigest()[:32]
 
 
 class Escrow:
@@ -527,13 +535,25 @@ class Escrow:
     # ---- refund ------------------------------------------------------------------------------------------
 
     def refund(self, principal: Principal, contract_id: str, milestone_id: str, amount: Money | None, reason: str,
-               now: datetime) -> Milestone:
+               now: datetime, *, request_key: str | None = None) -> Milestone:
         """Give money back to the client: the client before submission (``funded``), an admin at any time; all
         that is left by default. After a release the transfer is reversed first (and the fee given back last).
-        Partial refunds keep the status; the milestone is ``refunded`` once all of it is."""
+        Partial refunds keep the status; the milestone is ``refunded`` once all of it is.
+
+        ``request_key`` is the request's Idempotency-Key: a retry of a refund that was cut short (an outage, a
+        crash) finishes that refund instead of making another; without it, a refund left in flight is
+        finished and this one made after it."""
+        request = _request_digest(principal, request_key)
         for attempt in range(_ATTEMPTS):
-            contract, m = self._ready(contract_id, milestone_id, now)
+            contract = self._contract(contract_id)
+            m = self._milestone(contract, milestone_id)
             actor = self._party(principal, contract)
+            if m.pending_op is not None:
+                op = PendingOp.decode(m.pending_op)
+                if op.kind == "refund" and request is not None and op.request == request:
+                    return self._complete_refund(contract, m, op, now)
+                self._settle_pending(contract, m, now)
+                continue
             if not principal.has_role(_ADMIN):
                 if actor == "freelancer":
                     raise ForbiddenError("The freelancer cannot refund a milestone.")
@@ -549,7 +569,7 @@ class Escrow:
                                                            issue=f"1 to {refundable.amount}")])
             next_milestone_status(m.status, "refund" if wanted == refundable else "refund_part")
             op = PendingOp(kind="refund", key=f"refund:{m.id}:v{m.version}", by=principal.user_id,
-                           amount=wanted.amount, reason=reason)
+                           amount=wanted.amount, reason=reason, request=request)
             try:
                 claimed = self._claim(m, op)
             except ConflictError:
@@ -651,7 +671,17 @@ class Escrow:
             if dispute.status != "open":
                 raise InvalidStateError("The dispute is already resolved.",
                                         details=[ErrorDetail(field="status", issue=dispute.status)])
-            contract, m = self._ready(dispute.contract_id, dispute.milestone_id, now)
+            contract = self._contract(dispute.contract_id)
+            m = self._milestone(contract, dispute.milestone_id)
+            if m.pending_op is not None:
+                op = PendingOp.decode(m.pending_op)
+                if (op.kind, op.dispute_id, op.amount, op.refund) == ("resolve", dispute.id, release_amount.amount,
+                                                                      refund_amount.amount):
+                    # The same resolution was cut short (an outage, a crash): finish it with its own keys.
+                    self._complete_resolve(contract, m, op, now)
+                    return self._resolved(dispute_id)
+                self._settle_pending(contract, m, now)
+                continue
             release = _money_of(release_amount, contract.currency, "release_amount")
             refund = _money_of(refund_amount, contract.currency, "refund_amount")
             if release + refund != m.held:
@@ -669,10 +699,14 @@ class Escrow:
                 _pause(attempt)
                 continue
             self._complete_resolve(contract, claimed, op, now)
-            resolved = self._p.store.get_dispute(dispute_id)
-            assert resolved is not None
-            return resolved
+            return self._resolved(dispute_id)
         raise ConflictError("The dispute kept changing; try again.")
+
+    def _resolved(self, dispute_id: str) -> Dispute:
+        resolved = self._p.store.get_dispute(dispute_id)
+        if resolved is None:
+            raise NotFoundError("The dispute does not exist.")
+        return resolved
 
     def _complete_resolve(self, contract: Contract, m: Milestone, op: PendingOp, now: datetime) -> Milestone:
         release = Money(amount=op.amount, currency=contract.currency)
