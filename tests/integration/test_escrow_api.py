@@ -318,6 +318,32 @@ def test_release_needs_a_payout_account_that_can_be_paid(app_client: Api, people
     assert app_client.post(path(c, 0, "release"), token=team["client"]["token"], headers=key()).status_code == 200
 
 
+def test_an_onboarding_finished_at_stripe_reaches_the_payout_account_through_the_webhook(
+        app_client: Api, local_services: Any, receiver: Receiver, deliver: Any) -> None:
+    import urllib.request
+
+    from tests.integration.test_local_stripe import _control
+
+    newcomer = _signup(app_client, ["freelancer"])
+    _control(local_services, "/_config/connect/onboarding", {"mode": "link"})
+    try:
+        first = app_client.post("/me/payout-account", token=newcomer["token"])
+    finally:
+        _control(local_services, "/_config/connect/onboarding", {"mode": "instant"})
+    assert first.status_code == 200 and first.json_body["payouts_enabled"] is False, first.json_body
+    with urllib.request.urlopen(first.json_body["onboarding_url"], timeout=5) as page:  # noqa: S310 (loopback)
+        page.read()
+    updates = receiver.about(first.json_body["account_id"], "account.updated")
+    assert updates
+    for raw, signature in updates:
+        assert post_webhook(app_client, raw, signature).status_code == 200
+    deliver("payments")
+    stored = bootstrap.container().escrow._p.store.payout_account(newcomer["id"])
+    assert stored is not None and stored.payouts_enabled is True
+    again = app_client.post("/me/payout-account", token=newcomer["token"])
+    assert again.json_body["account_id"] == first.json_body["account_id"]  # one account per freelancer
+
+
 # ---- refunds, completion ---------------------------------------------------------------------------------
 
 
