@@ -516,9 +516,12 @@ class _Engine:
     def _stored_id(self, searcher: tantivy.Searcher, address: tantivy.DocAddress) -> str:
         return str(searcher.doc(address).get_first("id"))
 
-    def _rows(self, hits: Sequence[tuple[Any, tantivy.DocAddress]], descending: bool) -> _Rows:
-        values = [float(v) for v, _ in hits]
-        return _Rows([-v for v in values] if descending else values, values, [a for _, a in hits], None)
+    def _rows(self, hits: Sequence[tuple[Any, tantivy.DocAddress]], descending: bool,
+              value: float | None = None) -> _Rows:
+        """Hits as rows (``value``: the one value they all have, if known)."""
+        addresses = [a for _, a in hits]
+        values = [float(v) for v, _ in hits] if value is None else [value] * len(addresses)
+        return _Rows([-v for v in values] if descending else values, values, addresses, None)
 
     def _within(self, searcher: tantivy.Searcher, rows: _Rows, point: GeoPoint, radius_km: float,
                 need: int) -> _Rows:
@@ -543,9 +546,9 @@ class _Engine:
 
     def _candidates(self, searcher: tantivy.Searcher, hits: Sequence[tuple[Any, tantivy.DocAddress]],
                     point: GeoPoint | None, radius_km: float | None, cursor: tuple[float, str] | None,
-                    need: int) -> _Rows:
+                    need: int, value: float | None = None) -> _Rows:
         """Hits (value descending) as rows, less those up to the cursor and those outside the radius."""
-        rows = self._rows(hits, descending=True)
+        rows = self._rows(hits, True, value)
         if cursor is not None:
             rows = self._after(searcher, rows, cursor, descending=True)
         if point is not None and radius_km is not None:
@@ -648,7 +651,7 @@ class _Engine:
             more = self._top(searcher, narrowed, order, max(total, 1), count=False).hits
             at = (bisect.bisect_left(more, -floor, key=_negated_value),
                   bisect.bisect_right(more, -floor, key=_negated_value))
-            tied = self._candidates(searcher, more[at[0]:at[1]], point, radius_km, cursor, need - above)
+            tied = self._candidates(searcher, more[at[0]:at[1]], point, radius_km, cursor, need - above, floor)
             return self._first(searcher, rows.part(0, above).join(tied), need), total
         every = self._top(searcher, query, order, max(total, 1), count=False).hits
         return self._first(searcher, self._candidates(searcher, every, point, radius_km, cursor, need), need), total
