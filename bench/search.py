@@ -45,6 +45,11 @@ QUERIES = ("plumber sink", "electrician wiring", "wedding camera", "tiler bathro
            "cleaner flat", "welder gate", "cook party", "carpenter wardrobe", "gardner", "electrcian")
 
 
+def load_average() -> str:
+    """The machine's 1/5/15-minute load averages (the runs share cores: figures are read against them)."""
+    return " ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -120,7 +125,8 @@ def main() -> None:
         index.put_gigs(docs[start:start + args.batch])
     took = time.perf_counter() - started
     print(f"bench/search: {args.gigs:,} gigs, tantivy, {args.searches} searches per shape, pages of 20 "
-          f"(python {sys.version.split()[0]})")
+          f"(python {sys.version.split()[0]}, {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+          f"load average {load_average()})")
     print(f"indexing: {args.gigs / took:,.0f} docs/s ({took:.1f} s, batches of {args.batch:,}, commit per batch)")
 
     rnd = random.Random(11)
@@ -172,6 +178,7 @@ def main() -> None:
     print(f"{'query':<26}{'adapter p50':>12}{'p95 ms':>8}{'API p50':>10}{'p95 ms':>8}")
     for name, (a50, a95, h50, h95) in rows.items():
         print(f"{name:<26}{a50:>12.2f}{a95:>8.2f}{h50:>10.2f}{h95:>8.2f}")
+    print(f"load average at the end: {load_average()}")
 
 
 if __name__ == "__main__":
