@@ -235,6 +235,18 @@ def test_equal_scores_page_in_id_order(index: SearchIndex) -> None:
     assert exact[:len(boosted)] == boosted and exact[len(boosted):] == sorted(set(everyone) - set(boosted))
 
 
+@pytest.mark.parametrize("low_ids_first", [True, False])
+def test_equal_scores_written_in_id_ranges_page_in_id_order(index: SearchIndex, low_ids_first: bool) -> None:
+    # Two writes of 3,000 equal gigs each, one of the lower ids and one of the higher (on tantivy: two
+    # segments, and whichever it reads first, the page must start at the lowest ids).
+    names = sorted(ulids(6_000, seed=21))
+    halves = [names[:3_000], names[3_000:]]
+    for half in halves if low_ids_first else halves[::-1]:
+        index.put_gigs([gig(n, title="Welder for a gate") for n in half])
+    pages = every_page(index, GigSearch(text="welder", limit=50))
+    assert [h.id for p in pages for h in p] == names
+
+
 def test_equal_values_page_in_id_order_for_every_sort(index: SearchIndex) -> None:
     docs = tied_corpus(index)
     everyone = sorted(d.id for d in docs)

@@ -625,10 +625,10 @@ class _Engine:
         """The first ``limit + 1`` matches after ``cursor`` in (value desc, id asc) order, and the match count.
 
         tantivy returns the top ``k`` by value, equal values in no useful order: every match valued above the
-        k-th value is in, but of those valued the k-th value, only some. At most one more read settles the
-        page: when it ends among rows valued the k-th value, only matches whose id key is at most the one
-        that ends the page among those read can belong to it, and only those are read (a range on the id's
-        fast fields); when the page lies further on, every match is read.
+        k-th value is in, but of those valued the k-th value, only some. When the page ends among those,
+        only matches whose id key is at most the one that ends the page among the rows read can belong to
+        it, and only those are read (a range on the id's fast fields), after one narrower try (see below);
+        when the page lies further on, every match is read at once.
         """
         need = limit + 1
         query = tantivy.Query.boolean_query(parts)
@@ -646,15 +646,36 @@ class _Engine:
             at_floor = rows.part(above, len(rows))
             his, los = self._keys(searcher, at_floor.addresses)
             hi, lo = heapq.nsmallest(need - above, zip(his, los, strict=True))[-1]
-            narrowed = tantivy.Query.boolean_query(
-                [*parts, (_Occur.Must, tantivy.Query.const_score_query(self._up_to((hi << 64) | lo), 0.0))])
-            more = self._top(searcher, narrowed, order, max(total, 1), count=False).hits
-            at = (bisect.bisect_left(more, -floor, key=_negated_value),
-                  bisect.bisect_right(more, -floor, key=_negated_value))
-            tied = self._candidates(searcher, more[at[0]:at[1]], point, radius_km, cursor, need - above, floor)
-            return self._first(searcher, rows.part(0, above).join(tied), need), total
+            bound = (hi << 64) | lo
+            # The rows read at the k-th value are tantivy's first by document address, often one segment's,
+            # whose ids may lie anywhere: first try a 32nd of the keys from the lowest match's up to the
+            # bound, which holds the page if enough rows of that value fall in it.
+            lowest = self._lowest_key(searcher, query)
+            if cursor is not None and cursor[0] == floor:  # only ids after the cursor's can be on this page
+                lowest = max(lowest, id_key(cursor[1]))
+            guess = lowest + (bound - lowest) // 32
+            for up_to in [guess, bound] if lowest < guess < bound else [bound]:
+                tied = self._tied(searcher, parts, order, up_to, floor, total, point, radius_km, cursor, need - above)
+                if len(tied) >= need - above or up_to == bound:
+                    return self._first(searcher, rows.part(0, above).join(tied), need), total
         every = self._top(searcher, query, order, max(total, 1), count=False).hits
         return self._first(searcher, self._candidates(searcher, every, point, radius_km, cursor, need), need), total
+
+    def _lowest_key(self, searcher: tantivy.Searcher, query: tantivy.Query) -> int:
+        """A lower bound of the id keys of the matches (the lowest high half among them)."""
+        hits = searcher.search(query, 1, count=False, order_by_field="id_hi", order=tantivy.Order.Asc).hits
+        return int(hits[0][0] or 0) << 64 if hits else 0
+
+    def _tied(self, searcher: tantivy.Searcher, parts: list[tuple[tantivy.Occur, tantivy.Query]], order: _Order,
+              up_to: int, value: float, total: int, point: GeoPoint | None, radius_km: float | None,
+              cursor: tuple[float, str] | None, need: int) -> _Rows:
+        """Every match valued ``value`` whose id key is at most ``up_to`` (after the cursor, in the radius)."""
+        narrowed = tantivy.Query.boolean_query(
+            [*parts, (_Occur.Must, tantivy.Query.const_score_query(self._up_to(up_to), 0.0))])
+        more = self._top(searcher, narrowed, order, max(total, 1), count=False).hits
+        start = bisect.bisect_left(more, -value, key=_negated_value)
+        end = bisect.bisect_right(more, -value, key=_negated_value)
+        return self._candidates(searcher, more[start:end], point, radius_km, cursor, need, value)
 
     def _nearest(self, searcher: tantivy.Searcher, parts: list[tuple[tantivy.Occur, tantivy.Query]],
                  point: GeoPoint, radius_km: float, limit: int,
