@@ -258,6 +258,19 @@ def test_equal_values_page_in_id_order_for_every_sort(index: SearchIndex) -> Non
         assert len(pages) == math.ceil(len(everyone) / 40)
 
 
+def test_equal_scores_in_a_radius_page_in_id_order(index: SearchIndex) -> None:
+    # 1,300 equal gigs, every third one outside the radius: the pages hold the others, in id order.
+    names = ulids(1_300, seed=13)
+    docs = [gig(n, title="Gardener for a garden", km=8.0 if i % 3 == 0 else 2.0) for i, n in enumerate(names)]
+    for start in range(0, len(docs), 450):
+        index.put_gigs(docs[start:start + 450])
+    inside = sorted(d.id for i, d in enumerate(docs) if i % 3)
+    for text in ("gardener", "gardner"):
+        pages = every_page(index, GigSearch(text=text, point=HOME, radius_km=5, limit=30))
+        assert [h.id for p in pages for h in p] == inside
+        assert all(h.distance_km is not None and h.distance_km <= 5 for p in pages for h in p)
+
+
 def test_newest_pages_by_date_then_id(index: SearchIndex) -> None:
     names = ulids(1_300, seed=3)
     docs = [gig(n, title="Driver for an airport run", created_ms=i // 3) for i, n in enumerate(names)]

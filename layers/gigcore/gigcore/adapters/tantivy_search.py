@@ -255,6 +255,7 @@ class _Engine:
         self._threads = threads
         self._lock_wait = lock_wait_seconds
         self._index: tantivy.Index | None = None
+        self._lowest: tuple[int, int] | None = None  # (documents, lowest id key) for _lowest_key
         self._opening = threading.Lock()
         self.analyzer = analyzer()
 
@@ -525,24 +526,59 @@ class _Engine:
 
     def _within(self, searcher: tantivy.Searcher, rows: _Rows, point: GeoPoint, radius_km: float,
                 need: int) -> _Rows:
-        """The rows inside the radius (not in the box's corners), with their distances: only as far as the
-        first ``need`` of them and every other row of the same value as the last of those (the page's edge)."""
+        """The rows inside the radius (not in the box's corners), with their distances, as far as the page can
+        reach: every row up to the ``need``-th inside, and of the rows of that one's value (the page's edge),
+        those with the lowest ids: equal values go by id, so the others cannot be on the page."""
         kept: list[int] = []
         distances: list[float] = []
         start, chunk = 0, max(need, 64)
         while start < len(rows):
-            end = min(len(rows), start + chunk)
-            for i, d in zip(range(start, end), self._distances(searcher, rows.addresses[start:end], point),
-                            strict=True):
-                if d <= radius_km:
-                    kept.append(i)
-                    distances.append(d)
-            if len(kept) >= need and rows.order[end - 1] != rows.order[kept[need - 1]]:
+            if rows.order[start] == rows.order[-1] and len(rows) - start > chunk:
+                self._within_by_id(searcher, rows, start, point, radius_km, need, kept, distances)
                 break
+            end = min(len(rows), start + chunk)
+            self._keep_within(searcher, rows, range(start, end), point, radius_km, kept, distances)
+            if len(kept) >= need and (end == len(rows) or rows.order[end] != rows.order[kept[need - 1]]):
+                break  # the rows not looked at come after the page's edge value
             start, chunk = end, chunk * 2
         within = rows.pick(kept)
         within.distances = distances
         return within
+
+    def _keep_within(self, searcher: tantivy.Searcher, rows: _Rows, indices: Sequence[int], point: GeoPoint,
+                     radius_km: float, kept: list[int], distances: list[float]) -> None:
+        found = self._distances(searcher, [rows.addresses[i] for i in indices], point)
+        for i, d in zip(indices, found, strict=True):
+            if d <= radius_km:
+                kept.append(i)
+                distances.append(d)
+
+    def _within_by_id(self, searcher: tantivy.Searcher, rows: _Rows, start: int, point: GeoPoint,
+                      radius_km: float, need: int, kept: list[int], distances: list[float]) -> None:
+        """Rows from ``start`` on all have one value: the ones inside the radius, in id order, until no
+        further one can be on the page (the rows kept before ``start`` are inside and come first or tie)."""
+        value = rows.order[start]
+        before = sum(1 for i in kept if rows.order[i] < value)
+        if before >= need:
+            return
+        same = [i for i in kept if rows.order[i] == value]
+        his, los = self._keys(searcher, rows.addresses[start:])
+        by_id = sorted(zip(his, los, range(start, len(rows)), strict=True))
+        same_keys: list[tuple[int, int]] = []
+        if same:
+            same_his, same_los = self._keys(searcher, [rows.addresses[i] for i in same])
+            same_keys = list(zip(same_his, same_los, strict=True))
+        step = max(need, 64)
+        for at in range(0, len(by_id), step):
+            if len(same_keys) >= need - before:
+                last = heapq.nsmallest(need - before, same_keys)[-1]
+                if by_id[at][:2] > last:
+                    return
+            part = by_id[at:at + step]
+            inside = len(kept)
+            self._keep_within(searcher, rows, [t[2] for t in part], point, radius_km, kept, distances)
+            keys_of = {t[2]: t[:2] for t in part}
+            same_keys += [keys_of[i] for i in kept[inside:]]
 
     def _candidates(self, searcher: tantivy.Searcher, hits: Sequence[tuple[Any, tantivy.DocAddress]],
                     point: GeoPoint | None, radius_km: float | None, cursor: tuple[float, str] | None,
@@ -627,7 +663,7 @@ class _Engine:
         tantivy returns the top ``k`` by value, equal values in no useful order: every match valued above the
         k-th value is in, but of those valued the k-th value, only some. When the page ends among those,
         only matches whose id key is at most the one that ends the page among the rows read can belong to
-        it, and only those are read (a range on the id's fast fields), after one narrower try (see below);
+        it, and only those are read (a range on the id's fast fields), after narrower tries (see below);
         when the page lies further on, every match is read at once.
         """
         need = limit + 1
@@ -648,34 +684,48 @@ class _Engine:
             hi, lo = heapq.nsmallest(need - above, zip(his, los, strict=True))[-1]
             bound = (hi << 64) | lo
             # The rows read at the k-th value are tantivy's first by document address, often one segment's,
-            # whose ids may lie anywhere: first try a 32nd of the keys from the lowest match's up to the
-            # bound, which holds the page if enough rows of that value fall in it.
-            lowest = self._lowest_key(searcher, query)
-            if cursor is not None and cursor[0] == floor:  # only ids after the cursor's can be on this page
+            # whose ids may lie anywhere: the bound can be far above the page's last key. When it leaves more
+            # matches than a first read takes, a 32nd, then a quarter, of the keys from the lowest document's
+            # (or the cursor's) up to the bound are tried: each holds the page if enough rows of that value fall
+            # in it; the bound last.
+            up_to_bound = self._top(searcher, self._narrowed(parts, bound), order, FIRST_READ, count=False)
+            if len(up_to_bound.hits) < FIRST_READ:  # every match up to the bound is in hand
+                tied = self._tied(searcher, up_to_bound.hits, floor, point, radius_km, cursor, need - above)
+                return self._first(searcher, rows.part(0, above).join(tied), need), total
+            lowest = self._lowest_key(searcher)
+            if cursor is not None and cursor[0] == floor:  # only ids after the cursor's can be on the page
                 lowest = max(lowest, id_key(cursor[1]))
-            guess = lowest + (bound - lowest) // 32
-            for up_to in [guess, bound] if lowest < guess < bound else [bound]:
-                tied = self._tied(searcher, parts, order, up_to, floor, total, point, radius_km, cursor, need - above)
+            tries = sorted({k for k in (lowest + (bound - lowest) // 32, lowest + (bound - lowest) // 4)
+                            if lowest < k < bound})
+            for up_to in [*tries, bound]:
+                hits = self._top(searcher, self._narrowed(parts, up_to), order, max(total, 1), count=False).hits
+                tied = self._tied(searcher, hits, floor, point, radius_km, cursor, need - above)
                 if len(tied) >= need - above or up_to == bound:
                     return self._first(searcher, rows.part(0, above).join(tied), need), total
         every = self._top(searcher, query, order, max(total, 1), count=False).hits
         return self._first(searcher, self._candidates(searcher, every, point, radius_km, cursor, need), need), total
 
-    def _lowest_key(self, searcher: tantivy.Searcher, query: tantivy.Query) -> int:
-        """A lower bound of the id keys of the matches (the lowest high half among them)."""
-        hits = searcher.search(query, 1, count=False, order_by_field="id_hi", order=tantivy.Order.Asc).hits
-        return int(hits[0][0] or 0) << 64 if hits else 0
-
-    def _tied(self, searcher: tantivy.Searcher, parts: list[tuple[tantivy.Occur, tantivy.Query]], order: _Order,
-              up_to: int, value: float, total: int, point: GeoPoint | None, radius_km: float | None,
-              cursor: tuple[float, str] | None, need: int) -> _Rows:
-        """Every match valued ``value`` whose id key is at most ``up_to`` (after the cursor, in the radius)."""
-        narrowed = tantivy.Query.boolean_query(
+    def _narrowed(self, parts: list[tuple[tantivy.Occur, tantivy.Query]], up_to: int) -> tantivy.Query:
+        return tantivy.Query.boolean_query(
             [*parts, (_Occur.Must, tantivy.Query.const_score_query(self._up_to(up_to), 0.0))])
-        more = self._top(searcher, narrowed, order, max(total, 1), count=False).hits
-        start = bisect.bisect_left(more, -value, key=_negated_value)
-        end = bisect.bisect_right(more, -value, key=_negated_value)
-        return self._candidates(searcher, more[start:end], point, radius_km, cursor, need, value)
+
+    def _lowest_key(self, searcher: tantivy.Searcher) -> int:
+        """A lower bound of every document's id key (the lowest high half), read again when the count of
+        documents changes. Any value is correct where it is used (it only scales the narrower tries)."""
+        docs = int(searcher.num_docs)
+        if self._lowest is None or self._lowest[0] != docs:
+            hits = searcher.search(tantivy.Query.all_query(), 1, count=False, order_by_field="id_hi",
+                                   order=tantivy.Order.Asc).hits
+            self._lowest = (docs, int(hits[0][0] or 0) << 64 if hits else 0)
+        return self._lowest[1]
+
+    def _tied(self, searcher: tantivy.Searcher, hits: Sequence[tuple[Any, tantivy.DocAddress]], value: float,
+              point: GeoPoint | None, radius_km: float | None, cursor: tuple[float, str] | None,
+              need: int) -> _Rows:
+        """The hits (value descending) valued ``value``, after the cursor and in the radius."""
+        start = bisect.bisect_left(hits, -value, key=_negated_value)
+        end = bisect.bisect_right(hits, -value, key=_negated_value)
+        return self._candidates(searcher, hits[start:end], point, radius_km, cursor, need, value)
 
     def _nearest(self, searcher: tantivy.Searcher, parts: list[tuple[tantivy.Occur, tantivy.Query]],
                  point: GeoPoint, radius_km: float, limit: int,
