@@ -695,8 +695,8 @@ class _Engine:
             lowest = self._lowest_key(searcher)
             if cursor is not None and cursor[0] == floor:  # only ids after the cursor's can be on the page
                 lowest = max(lowest, id_key(cursor[1]))
-            tries = sorted({k for k in (lowest + (bound - lowest) // 32, lowest + (bound - lowest) // 4)
-                            if lowest < k < bound})
+            tries = sorted({key for key in (lowest + (bound - lowest) // 32, lowest + (bound - lowest) // 4)
+                            if lowest < key < bound})
             for up_to in [*tries, bound]:
                 hits = self._top(searcher, self._narrowed(parts, up_to), order, max(total, 1), count=False).hits
                 tied = self._tied(searcher, hits, floor, point, radius_km, cursor, need - above)
@@ -738,7 +738,8 @@ class _Engine:
             count = getattr(searcher.search(boxed, 1, count=True), "count", 0) or 0
             hits = searcher.search(boxed, max(int(count), 1), count=False).hits
             distances = self._distances(searcher, [a for _, a in hits], point)
-            nearest = sorted((d, a) for d, (_, a) in zip(distances, hits, strict=True) if d <= reach)
+            nearest = sorted(((d, a) for d, (_, a) in zip(distances, hits, strict=True) if d <= reach),
+                             key=_distance_of)
             rows = _Rows([d for d, _ in nearest], [d for d, _ in nearest], [a for _, a in nearest],
                          [d for d, _ in nearest])
             if cursor is not None:
@@ -746,6 +747,10 @@ class _Engine:
             if len(rows) > limit or reach >= radius_km:
                 return self._first(searcher, rows, limit + 1), int(count)
             reach = min(radius_km, reach * 4)
+
+
+def _distance_of(row: tuple[float, tantivy.DocAddress]) -> float:
+    return row[0]
 
 
 def _negated_value(hit: tuple[Any, tantivy.DocAddress]) -> float:
