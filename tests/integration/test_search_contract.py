@@ -20,6 +20,7 @@ from gigcore.ports.search import (
     GeoPoint,
     GigDoc,
     GigSearch,
+    SearchHit,
     SearchIndex,
 )
 
@@ -176,3 +177,133 @@ def test_freelancers(index: SearchIndex) -> None:
     assert ids(index.search_freelancers(FreelancerSearch(sort="rating"))) == ["f3", "f1", "f2"]
     index.put_freelancers([FreelancerDoc(id="f1", version=2, listed=False)])
     assert ids(index.search_freelancers(FreelancerSearch(text="plumber"))) == ["f2"]
+
+
+# ---- ties: equal values are ordered by id, ascending, across page boundaries ------------------------------
+
+_CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+def ulids(count: int, seed: int) -> list[str]:
+    """Distinct random ULIDs (26 Crockford characters, first one 0-7), in no particular order."""
+    import random
+
+    rnd = random.Random(seed)
+    found: set[str] = set()
+    while len(found) < count:
+        value = rnd.getrandbits(128)
+        found.add("".join(_CROCKFORD[(value >> (5 * (25 - i))) & 31] for i in range(26)))
+    return list(found)
+
+
+def every_page(index: SearchIndex, query: GigSearch) -> list[list[SearchHit]]:
+    pages: list[list[SearchHit]] = []
+    after = None
+    for _ in range(200):
+        page = index.search_gigs(query, after)
+        pages.append(page.hits)
+        after = page.after
+        if after is None:
+            return pages
+    raise AssertionError("paging did not end")
+
+
+def tied_corpus(index: SearchIndex, count: int = 1_300) -> list[GigDoc]:
+    """``count`` gigs with the same title, place and date in three batches, so equal values fill many pages
+    (more than the embedded engine reads at first) and span several segments; a few rank above the rest."""
+    names = ulids(count, seed=5)
+    docs = [gig(name, title="Cleaner for the office" if i % 97 else "Cleaner for the office cleaner",
+                description="weekly", km=2.0, created_ms=7) for i, name in enumerate(names)]
+    for start in range(0, count, 450):
+        index.put_gigs(docs[start:start + 450])
+    return docs
+
+
+def test_equal_scores_page_in_id_order(index: SearchIndex) -> None:
+    docs = tied_corpus(index)
+    everyone = sorted(d.id for d in docs)
+    for text in ("cleaner office", "claener"):  # exact terms; a typo (fuzzy matches score alike)
+        pages = every_page(index, GigSearch(text=text, limit=25))
+        hits = [h for p in pages for h in p]
+        assert sorted(h.id for h in hits) == everyone  # no gap, no duplicate
+        assert hits == sorted(hits, key=lambda h: (-h.score, h.id))  # score descending, then id ascending
+        assert all(len(p) == 25 for p in pages[:-1])
+        # Equal scores run across page boundaries (what the order by id has to settle).
+        assert sum(1 for a, b in zip(pages, pages[1:], strict=False) if a[-1].score == b[0].score) > 10
+    exact = [h.id for p in every_page(index, GigSearch(text="cleaner office", limit=25)) for h in p]
+    boosted = sorted(d.id for i, d in enumerate(docs) if i % 97 == 0)  # "cleaner" twice in the title
+    assert exact[:len(boosted)] == boosted and exact[len(boosted):] == sorted(set(everyone) - set(boosted))
+
+
+@pytest.mark.parametrize("low_ids_first", [True, False])
+def test_equal_scores_written_in_id_ranges_page_in_id_order(index: SearchIndex, low_ids_first: bool) -> None:
+    # Two writes of 3,000 equal gigs each, one of the lower ids and one of the higher (on tantivy: two
+    # segments, and whichever it reads first, the page must start at the lowest ids).
+    names = sorted(ulids(6_000, seed=21))
+    halves = [names[:3_000], names[3_000:]]
+    for half in halves if low_ids_first else halves[::-1]:
+        index.put_gigs([gig(n, title="Welder for a gate") for n in half])
+    pages = every_page(index, GigSearch(text="welder", limit=50))
+    assert [h.id for p in pages for h in p] == names
+
+
+def test_equal_values_page_in_id_order_for_every_sort(index: SearchIndex) -> None:
+    docs = tied_corpus(index)
+    everyone = sorted(d.id for d in docs)
+    # Newest: every gig has the same date. Distance: the same place. Text + radius: equal scores in a disc.
+    for query in (GigSearch(sort="newest", limit=40), GigSearch(point=HOME, radius_km=5, sort="distance", limit=40),
+                  GigSearch(text="weekly", point=HOME, radius_km=5, limit=40)):
+        pages = every_page(index, query)
+        assert [h.id for p in pages for h in p] == everyone, query
+        assert len(pages) == math.ceil(len(everyone) / 40)
+
+
+def test_equal_scores_in_a_radius_page_in_id_order(index: SearchIndex) -> None:
+    # 1,300 equal gigs, every third one outside the radius: the pages hold the others, in id order.
+    names = ulids(1_300, seed=13)
+    docs = [gig(n, title="Gardener for a garden", km=8.0 if i % 3 == 0 else 2.0) for i, n in enumerate(names)]
+    for start in range(0, len(docs), 450):
+        index.put_gigs(docs[start:start + 450])
+    inside = sorted(d.id for i, d in enumerate(docs) if i % 3)
+    for text in ("gardener", "gardner"):
+        pages = every_page(index, GigSearch(text=text, point=HOME, radius_km=5, limit=30))
+        assert [h.id for p in pages for h in p] == inside
+        assert all(h.distance_km is not None and h.distance_km <= 5 for p in pages for h in p)
+
+
+def test_newest_pages_by_date_then_id(index: SearchIndex) -> None:
+    names = ulids(1_300, seed=3)
+    docs = [gig(n, title="Driver for an airport run", created_ms=i // 3) for i, n in enumerate(names)]
+    for start in range(0, len(docs), 450):
+        index.put_gigs(docs[start:start + 450])
+    expected = [d.id for d in sorted(docs, key=lambda d: (-d.created_ms, d.id))]
+    pages = every_page(index, GigSearch(sort="newest", limit=20))
+    assert [h.id for p in pages for h in p] == expected
+
+
+@pytest.mark.parametrize("sort", ["newest", "distance"])
+def test_a_cursor_keeps_its_place_among_equal_values(index: SearchIndex, sort: str) -> None:
+    # (A text score moves as the corpus grows, so a cursor is fixed by a date or a distance.)
+    names = sorted(ulids(60, seed=9))
+    query = GigSearch(point=HOME, radius_km=5, sort=sort, limit=10)  # type: ignore[arg-type]
+    index.put_gigs([gig(n, title="Painter for a fence", created_ms=3) for n in names[::2]])  # every other id
+    first = index.search_gigs(query)
+    assert ids(first) == names[:20:2]
+    # Equal gigs arrive on both sides of the cursor: the next page starts right after it, in id order.
+    index.put_gigs([gig(n, title="Painter for a fence", created_ms=3) for n in names[1::2]])
+    rest: list[str] = []
+    after = first.after
+    while after is not None:
+        page = index.search_gigs(query, after)
+        rest += ids(page)
+        after = page.after
+    assert rest == [n for n in names if n > names[18]]
+
+
+def test_ids_that_are_not_ulids_order_as_strings(index: SearchIndex) -> None:
+    # Mixed shapes tie on score; they still come in plain string order (code points), page after page.
+    names = ["0", "00000000000000000000000000", "00000000000000000000000000a", "01J", "01J9ZZZZZZZZZZZZZZZZZZZZZZ",
+             "01JA", "7ZZZZZZZZZZZZZZZZZZZZZZZZZ", "8", "G-1", "Z", "_x", "a", "gig-1", "gig-10", "gig-2", "zz", "~"]
+    index.put_gigs([gig(n, title="Tiler for a bathroom") for n in reversed(names)])
+    pages = every_page(index, GigSearch(text="tiler", limit=3))
+    assert [h.id for p in pages for h in p] == sorted(names)
