@@ -57,6 +57,25 @@ def gig_body(lat: float, lng: float, n: int, rng: random.Random) -> dict[str, An
             "location": {"lat": round(lat, 6), "lng": round(lng, 6)}, "remote": False, "urgency": "medium"}
 
 
+class GeoReads:
+    """Counts the gig geo index's Query calls and items read (per page, for the nearby rows)."""
+
+    def __init__(self) -> None:
+        from gigcore import bootstrap
+
+        index = bootstrap.container().gig_geo
+        self.calls = self.items = 0
+        inner = index.read
+
+        def read(queries: Any) -> Any:
+            answers = inner(queries)
+            self.calls += sum(a.calls for a in answers)
+            self.items += sum(a.scanned for a in answers)
+            return answers
+
+        index.read = read  # type: ignore[method-assign]
+
+
 def serial_geo_reads() -> None:
     """Run the geo index's Queries in the calling thread (cProfile only sees the thread that enabled it)."""
     from gigcore import bootstrap
@@ -165,10 +184,12 @@ def main() -> None:
                 operations |= nearby_operations(call, token, args.dense)
             print(f"bench/api: {args.requests} warm requests each, in process, against DynamoDB Local "
                   f"(python {sys.version.split()[0]})")
-            print(f"{'operation':<36}{'p50 ms':>10}{'p95 ms':>10}{'CPU ms/req':>12}")
-            profiles: dict[str, cProfile.Profile] = {}
+            print(f"{'operation':<36}{'p50 ms':>10}{'p95 ms':>10}{'CPU ms/req':>12}{'Queries/req':>13}"
+                  f"{'items/req':>11}")
             if args.profile:
                 serial_geo_reads()
+            reads = GeoReads() if any(name in NEARBY_CASES for name in wanted) else None
+            profiles: dict[str, cProfile.Profile] = {}
             for name in wanted:
                 run = operations[name]
                 for _ in range(10):
@@ -176,6 +197,7 @@ def main() -> None:
                 walls: list[float] = []
                 profile = profiles.setdefault(name, cProfile.Profile()) if args.profile and name in NEARBY_CASES \
                     else None
+                calls, items = (reads.calls, reads.items) if reads else (0, 0)
                 cpu_started = time.process_time()
                 for _ in range(args.requests):
                     started = time.perf_counter()
@@ -186,8 +208,12 @@ def main() -> None:
                         profile.disable()
                     walls.append((time.perf_counter() - started) * 1000)
                 cpu = (time.process_time() - cpu_started) * 1000 / args.requests
-                print(f"{name:<36}{statistics.median(walls):>10.1f}{percentile(walls, 95):>10.1f}{cpu:>12.1f}",
-                      flush=True)
+                geo_reads = ""
+                if reads is not None and name in NEARBY_CASES:
+                    geo_reads = (f"{(reads.calls - calls) / args.requests:>13.1f}"
+                                 f"{(reads.items - items) / args.requests:>11.0f}")
+                print(f"{name:<36}{statistics.median(walls):>10.1f}{percentile(walls, 95):>10.1f}{cpu:>12.1f}"
+                      f"{geo_reads}", flush=True)
             if any(name.startswith("POST /auth") for name in wanted):
                 print("Sign-up and login are dominated by Argon2id (t=3, m=64 MiB, p=4), by design.")
             for number, (name, profile) in enumerate(profiles.items()):
