@@ -234,8 +234,9 @@ class _Search:
             kids = [(k, self._mindist(k)) for k in geo.children(cell)]
             inside = [i for i, (_, d) in enumerate(kids) if d < horizon]
             potential = whole - sum(self._expected(kids[i][0]) for i in inside)
-            if potential >= min_saving or len(inside) == 1:
-                # One child holding all that matters saves nothing yet, but its own children may.
+            if inside and (potential >= min_saving or len(inside) < len(kids)):
+                # Children holding all that matters (one, or a few across a border the point is near) save
+                # nothing yet, but their own children may: narrowing to their run costs no Query.
                 heapq.heappush(heap, (-max(potential, min_saving), cell, kids, inside[0], inside[-1] + 1))
 
         for cell in chosen:
