@@ -9,8 +9,11 @@ How a page is found (docs/geo.md has the figures):
    than the horizon is read; where that saves the most expected reads, a cell is narrowed to the run of its
    32 children from the first to the last that the horizon reaches (still one key range), and children
    outside the horizon are then dropped back into the frontier, as long as the round stays within its
-   budget of range Queries (neighbouring cells of one partition merge into one Query). All of a round's
-   Queries run in parallel.
+   budget of range Queries (neighbouring cells of one partition merge into one Query), and as long as each
+   Query a refinement adds saves at least ``QUERY_COST`` expected reads (a Query costs the handler far more
+   CPU than an item). All of a round's Queries run in parallel. With no measured density at all (no layout
+   stored), the first round instead reads the disc's key ranges, one Query per partition, each stopped after
+   a few items per result needed: sparse data is read whole at once, dense data gives its density.
 3. Stop rule: an entry is final once it is nearer than every unread cell's minimum distance. The page is
    complete when ``limit`` entries are final.
 4. The cursor carries the last (distance, id) returned and the frontier: the unread cells plus the read cells
