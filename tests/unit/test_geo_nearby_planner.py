@@ -78,6 +78,20 @@ def test_with_no_layout_dense_data_stops_the_first_read_early_and_stays_exact():
     assert [hit.entry.id for hit in page.hits] == expected[:20]
 
 
+def test_with_no_layout_a_read_cut_short_widens_the_next_rounds_limits():
+    # Without a histogram every cell is expected to hold the same density, too little in a city's core:
+    # after a round in which a limit stopped a Query, the next round's limits are twice as high, so a page
+    # takes a few rounds rather than one per doubling of a too-small limit.
+    entries = crowded(2000, 4.0)
+    rnd = random.Random(5)
+    for _ in range(8):
+        query = NearbyQuery(lat=LAGOS[0] + rnd.uniform(-0.04, 0.04), lng=LAGOS[1] + rnd.uniform(-0.04, 0.04),
+                            radius_km=10, limit=20)
+        page = nearby.nearest(index_of(entries, histogram=False), query)
+        assert page.stats.rounds <= 3
+        assert [h.entry.id for h in page.hits] == [h.entry.id for h in nearby.distance_order(query, entries)][:20]
+
+
 def test_a_small_measured_partition_is_read_in_one_query_rather_than_refined():
     entries = scattered(40, 0.07)
     index = index_of(entries, histogram=True)

@@ -167,6 +167,8 @@ class _Search:
         #: Observed density over the layout's prior, near the point (1 until something is read).
         self.scale = 1.0
         self.unlimited: set[str] = set()
+        #: Doubles after each round in which a limit stopped a Query: the expectations were too low.
+        self.boost = 1.0
         self._pieces: dict[str, list[tuple[str, str, str | None]]] = {}
 
     # -- cells ---------------------------------------------------------------------------------------------
@@ -278,7 +280,7 @@ class _Search:
             limit = None
             if limited and not any(cell in self.unlimited for cell, _ in members):
                 expected = sum(self._expected(cell) for cell, _ in members)
-                limit = probe if probe is not None else max(MIN_QUERY_LIMIT, int(4 * expected))
+                limit = probe if probe is not None else max(MIN_QUERY_LIMIT, int(4 * self.boost * expected))
             queries.append(RangeQuery(partition=name, lo=lo, hi=hi, limit=limit))
         answers = self.index.read(queries)
         self.stats.rounds += 1
@@ -294,6 +296,8 @@ class _Search:
                 for cell, piece_end in members:
                     if piece_end is None or not _key_le(piece_end, answer.stopped_at):
                         stopped[cell] = min(stopped.get(cell, answer.stopped_at), answer.stopped_at)
+        if stopped:
+            self.boost = min(self.boost * 2, 64.0)
         for cell in cells:
             at = stopped.get(cell)
             if at is None:
