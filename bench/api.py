@@ -1,18 +1,33 @@
-"""Warm, in-process latency and CPU time per request of sign-up, login and GET /me.
+"""Warm, in-process latency and CPU time per request of sign-up, login, GET /me and GET /gigs/nearby.
 
 The Chalice app is called as API Gateway calls the Lambda handler (Chalice's local gateway builds the
 event), against DynamoDB Local, moto and localstripe started in memory. Each operation is warmed up, then
 measured N times: wall-clock p50/p95 and process CPU time per request (the handler's own CPU, which is
 what Lambda bills; DynamoDB Local's Java process is not counted).
 
-    python -m bench.api [--requests 200]
+The nearby cases run on two data sets posted through the API before they are measured:
+- "load": the load scenario's (tests/load): 40 gigs within ~8 km of Lagos's centre, searched within 10 km of
+  random points near the centre, with no stored layout (as a new deployment runs);
+- "dense": 2,000 gigs around Lagos (Gaussian, 4 km spread), searched within 10 km, with the layout that
+  ``bench/geo`` would store for them (its density histogram).
+
+    python -m bench.api [--requests 200] [--only "GET /gigs/nearby"] [--profile out.prof]
+
+``--only`` measures the operations whose name starts with the text; ``--profile`` writes a cProfile of each
+nearby case (``python -m pstats out.prof.0``) and prints its top entries by own and total time; the geo
+Queries then run one after another in the request's thread so that the profile sees them.
 """
 
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
+import math
 import os
+import pstats
+import random
 import statistics
 import sys
 import time
@@ -28,9 +43,101 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+CITY = (6.5244, 3.3792)  # Lagos, as in tests/load
+NEARBY_CASES = ("GET /gigs/nearby (load data)", "GET /gigs/nearby (dense, no layout)",
+                "GET /gigs/nearby (dense, layout)")
+
+
+def gig_body(lat: float, lng: float, n: int, rng: random.Random) -> dict[str, Any]:
+    """A gig as the load scenario posts them."""
+    return {"title": f"Bench gig number {n}", "description": "Made by GigConnect's bench/api.",
+            "category": rng.choice(["plumbing", "electrical", "cleaning", "moving"]), "skills": ["general"],
+            "budget": {"min": {"amount": 500000, "currency": "NGN"}, "max": {"amount": 900000, "currency": "NGN"},
+                       "type": "fixed"},
+            "location": {"lat": round(lat, 6), "lng": round(lng, 6)}, "remote": False, "urgency": "medium"}
+
+
+class GeoReads:
+    """Counts the gig geo index's Query calls and items read (per page, for the nearby rows)."""
+
+    def __init__(self) -> None:
+        from gigcore import bootstrap
+
+        index = bootstrap.container().gig_geo
+        self.calls = self.items = 0
+        inner = index.read
+
+        def read(queries: Any) -> Any:
+            answers = inner(queries)
+            self.calls += sum(a.calls for a in answers)
+            self.items += sum(a.scanned for a in answers)
+            return answers
+
+        index.read = read  # type: ignore[method-assign]
+
+
+def serial_geo_reads() -> None:
+    """Run the geo index's Queries in the calling thread (cProfile only sees the thread that enabled it)."""
+    from gigcore import bootstrap
+
+    container = bootstrap.container()
+    for index in (container.gig_geo, container.freelancer_geo):
+        index.read = lambda queries, _index=index: [_index._query(q) for q in queries]  # type: ignore[method-assign]
+
+
+def nearby_operations(call: Any, token: str, dense: int) -> dict[str, Any]:
+    """Post the two nearby data sets (docstring above) and return their searches. The load set sits around
+    Lagos; the dense set around a point 300 km away (its own 3-character cells), so neither sees the other."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from gigcore import bootstrap
+    from gigcore.adapters.dynamo_geo import GIG_INDEX
+    from gigcore.domain import geo
+    from gigcore.domain.geo import PartitionLayout
+
+    rng = random.Random(9)
+    far = (CITY[0] + 2.7, CITY[1] + 0.5)
+    load = [gig_body(CITY[0] + rng.uniform(-0.07, 0.07), CITY[1] + rng.uniform(-0.07, 0.07), n, rng)
+            for n in range(40)]
+    spread = 4.0 / 111.32
+    crowd = [gig_body(far[0] + rng.gauss(0, spread), far[1] + rng.gauss(0, spread), n, rng) for n in range(dense)]
+    started = time.perf_counter()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda b: call("POST", "/gigs", b, token=token), load + crowd))
+    keys = [geo.encode(b["location"]["lat"], b["location"]["lng"]) for b in load + crowd]
+    print(f"posted {len(load)} + {len(crowd)} gigs in {time.perf_counter() - started:.0f} s", flush=True)
+    searches = random.Random(11)
+    stored: list[bool] = []
+
+    def store_layout() -> None:
+        # Only the histogram: split keys would move stored items (docs/geo.md "Changing a layout"), and
+        # 2,000 gigs are far below a partition's target anyway.
+        if not stored:
+            bootstrap.container().geo_layouts.put(GIG_INDEX, PartitionLayout(histogram=geo.density_histogram(keys)))
+            stored.append(True)
+
+    def search(centre: tuple[float, float], jitter_km: float, layout: bool) -> Any:
+        def run() -> Any:
+            if layout:
+                store_layout()
+            d = jitter_km / 111.32
+            lat = centre[0] + searches.uniform(-d, d)
+            lng = centre[1] + searches.uniform(-d, d) / math.cos(math.radians(centre[0]))
+            return call("GET", f"/gigs/nearby?lat={lat:.5f}&lng={lng:.5f}&radius_km=10&limit=20", token=token)
+        return run
+
+    return {NEARBY_CASES[0]: search(CITY, 3.3, False), NEARBY_CASES[1]: search(far, 4.0, False),
+            NEARBY_CASES[2]: search(far, 4.0, True)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--only", default="", help="measure only the operations whose name starts with this")
+    parser.add_argument("--profile", default="",
+                        help="write a cProfile of each nearby case to this path + .<n> and print its top lines")
+    parser.add_argument("--profile-lines", type=int, default=25)
+    parser.add_argument("--dense", type=int, default=2000, help="gigs of the dense nearby data set")
     args = parser.parse_args()
 
     sys.path[:0] = [str(REPO), str(REPO / "functions")]
@@ -72,21 +179,54 @@ def main() -> None:
                                                  {"email": email, "password": "correct horse battery"}),
                 "GET /me": lambda: call("GET", "/me", token=token),
             }
+            wanted = [name for name in [*operations, *NEARBY_CASES] if name.startswith(args.only)]
+            if any(name in NEARBY_CASES for name in wanted):
+                operations |= nearby_operations(call, token, args.dense)
             print(f"bench/api: {args.requests} warm requests each, in process, against DynamoDB Local "
                   f"(python {sys.version.split()[0]})")
-            print(f"{'operation':<20}{'p50 ms':>10}{'p95 ms':>10}{'CPU ms/req':>12}")
-            for name, run in operations.items():
+            print(f"{'operation':<36}{'p50 ms':>10}{'p95 ms':>10}{'CPU ms/req':>12}{'Queries/req':>13}"
+                  f"{'items/req':>11}")
+            if args.profile:
+                serial_geo_reads()
+            reads = GeoReads() if any(name in NEARBY_CASES for name in wanted) else None
+            profiles: dict[str, cProfile.Profile] = {}
+            for name in wanted:
+                run = operations[name]
                 for _ in range(10):
                     run()
                 walls: list[float] = []
+                profile = profiles.setdefault(name, cProfile.Profile()) if args.profile and name in NEARBY_CASES \
+                    else None
+                calls, items = (reads.calls, reads.items) if reads else (0, 0)
                 cpu_started = time.process_time()
                 for _ in range(args.requests):
                     started = time.perf_counter()
+                    if profile is not None:
+                        profile.enable()
                     run()
+                    if profile is not None:
+                        profile.disable()
                     walls.append((time.perf_counter() - started) * 1000)
                 cpu = (time.process_time() - cpu_started) * 1000 / args.requests
-                print(f"{name:<20}{statistics.median(walls):>10.1f}{percentile(walls, 95):>10.1f}{cpu:>12.1f}")
-            print("Sign-up and login are dominated by Argon2id (t=3, m=64 MiB, p=4), by design.")
+                geo_reads = ""
+                if reads is not None and name in NEARBY_CASES:
+                    geo_reads = (f"{(reads.calls - calls) / args.requests:>13.1f}"
+                                 f"{(reads.items - items) / args.requests:>11.0f}")
+                print(f"{name:<36}{statistics.median(walls):>10.1f}{percentile(walls, 95):>10.1f}{cpu:>12.1f}"
+                      f"{geo_reads}", flush=True)
+            if any(name.startswith("POST /auth") for name in wanted):
+                print("Sign-up and login are dominated by Argon2id (t=3, m=64 MiB, p=4), by design.")
+            for number, (name, profile) in enumerate(profiles.items()):
+                path = f"{args.profile}.{number}"
+                profile.dump_stats(path)
+                for order in ("tottime", "cumulative"):
+                    text = io.StringIO()
+                    pstats.Stats(profile, stream=text).sort_stats(order).print_stats(args.profile_lines)
+                    print(f"---- {name}, by {order} ({path})")
+                    print(text.getvalue())
+            if profiles:
+                print("profiled with the geo Queries run one after another in the request's thread, so cProfile "
+                      "sees them (and slows everything)")
     finally:
         services.stop()
 

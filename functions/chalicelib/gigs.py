@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
 
 from chalice import Blueprint
 
@@ -28,6 +29,11 @@ from gigcore.schemas.users import public_user_out
 from gigcore.services import gigs
 from gigcore.services.applications import OpenApplicationsRejector
 from gigcore.services.nearby import GeoFilter, NearbyQuery
+
+if TYPE_CHECKING:
+    from gigcore.cache import TtlLruCache
+    from gigcore.domain.gigs import Gig
+    from gigcore.ports.gigs import GigRepository
 
 bp = Blueprint(__name__)
 
@@ -66,6 +72,33 @@ def create_gig() -> GigOut:
     return gig_out(gigs.create_gig(principal(), cmd, gigs=bootstrap.container().gigs, now=utc_now()))
 
 
+class _CachedGigReads:
+    """The gigs of a nearby page through the instance's gig cache (the one ``GET /gigs/{id}`` reads), the
+    misses in one batch read, kept for the next page or the gig the caller opens next. A copy may be as old
+    as ``GET /gigs/{id}``'s may (docs/scaling.md "Caching"); a gig that closed has left the geo index in the
+    same transaction, so it is not among the ids asked for."""
+
+    def __init__(self, gigs: GigRepository, cache: TtlLruCache[str, Gig]) -> None:
+        self._gigs = gigs
+        self._cache = cache
+
+    def get_many(self, gig_ids: Sequence[str]) -> dict[str, Gig]:
+        found: dict[str, Gig] = {}
+        missing: list[str] = []
+        for gig_id in gig_ids:
+            gig = self._cache.get(gig_id)
+            if gig is None:
+                missing.append(gig_id)
+            else:
+                found[gig_id] = gig
+        if missing:
+            loaded = self._gigs.get_many(missing)
+            for gig_id, gig in loaded.items():
+                self._cache.put(gig_id, gig)
+            found |= loaded
+        return found
+
+
 @route(bp, "/gigs/nearby", summary="Open gigs near a point, nearest first", response=NearbyGigPageOut,
        query=(*_NEARBY, QueryParam("category"), QueryParam("budget_min", schema=_INTEGER),
               QueryParam("budget_max", schema=_INTEGER), QueryParam("currency", "ISO 4217 of the budget bounds")),
@@ -80,8 +113,9 @@ def gigs_nearby() -> NearbyGigPageOut:
     query = NearbyQuery(lat=params.lat, lng=params.lng, radius_km=params.radius_km, filters=filters,
                         limit=params.limit)
     container = bootstrap.container()
+    reads: Any = _CachedGigReads(container.gigs, container.gig_cache)
     found = gigs.gigs_near(query, _position(params.cursor, "/gigs/nearby", raw), index=container.gig_geo,
-                           gigs=container.gigs)
+                           gigs=reads)
     return NearbyGigPageOut(items=[nearby_gig_out(gig, d) for gig, d in found.items],
                             next_cursor=_cursor(found.next_position, "/gigs/nearby", raw))
 

@@ -139,3 +139,27 @@ def test_freelancers_near_a_point_come_nearest_first_with_their_distance(api, sp
     api.put("/me/freelancer-profile", body2 | {"location": around(spot, 4.0)}, token=token2)
     items = api.get(query, token=client).json_body["items"]
     assert [(i["id"], round(i["distance_km"])) for i in items] == [(user2, 4)]
+
+
+def test_a_nearby_page_reads_its_gigs_through_the_gig_cache_and_a_change_is_seen_at_once(api, spot):
+    from gigcore import bootstrap
+    from gigcore.cache import counters
+
+    cache = bootstrap.container().gig_cache
+    token, _ = session(api)
+    ids = [post_at(api, token, spot, km) for km in (0.5, 1.0, 2.0)]
+    first = nearby(api, token, spot, radius=5)
+    assert [i["id"] for i in first.json_body["items"]] == ids
+    assert all(cache.get(gig_id) is not None for gig_id in ids)  # kept for the next page or GET /gigs/{id}
+    before = counters()
+    again = nearby(api, token, spot, radius=5)
+    after = counters()
+    assert again.json_body == first.json_body
+    assert after.hits - before.hits == 3 and after.misses == before.misses
+
+    # The owner's change is seen at once (the writer forgets its copy); a cancelled gig leaves the page.
+    assert api.patch(f"/gigs/{ids[1]}", {"title": "Fix two leaking taps"}, token=token).status_code == 200
+    assert api.post(f"/gigs/{ids[2]}/cancel", token=token).status_code == 200
+    items = nearby(api, token, spot, radius=5).json_body["items"]
+    assert [i["id"] for i in items] == ids[:2]
+    assert items[1]["title"] == "Fix two leaking taps"

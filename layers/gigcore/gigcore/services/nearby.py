@@ -9,8 +9,11 @@ How a page is found (docs/geo.md has the figures):
    than the horizon is read; where that saves the most expected reads, a cell is narrowed to the run of its
    32 children from the first to the last that the horizon reaches (still one key range), and children
    outside the horizon are then dropped back into the frontier, as long as the round stays within its
-   budget of range Queries (neighbouring cells of one partition merge into one Query). All of a round's
-   Queries run in parallel.
+   budget of range Queries (neighbouring cells of one partition merge into one Query), and as long as each
+   Query a refinement adds saves at least ``QUERY_COST`` expected reads (a Query costs the handler far more
+   CPU than an item). All of a round's Queries run in parallel. With no measured density at all (no layout
+   stored), the first round instead reads the disc's key ranges, one Query per partition, each stopped after
+   a few items per result needed: sparse data is read whole at once, dense data gives its density.
 3. Stop rule: an entry is final once it is nearer than every unread cell's minimum distance. The page is
    complete when ``limit`` entries are final.
 4. The cursor carries the last (distance, id) returned and the frontier: the unread cells plus the read cells
@@ -43,6 +46,15 @@ FULL_READ_BUDGET = 16
 MIN_SAVING = 2.0
 #: A range Query stops after this many items (or 4x what it was expected to read), to bound a bad guess.
 MIN_QUERY_LIMIT = 64
+#: What one more range Query costs, in items read: a refinement that adds Queries must save this many
+#: expected reads per Query it adds. A Query costs the handler about as much CPU as reading 50-70 items
+#: (bench/api); 10 keeps a first page within bench/geo's goal of 100 items read at p50 (20 would not at
+#: 10 km) while taking 3-4 Queries where it took 6-8 (docs/geo.md).
+QUERY_COST = 10.0
+#: With no measured density (no layout stored yet), the first round reads the disc's key ranges, one Query
+#: per partition, each stopped after this many items per item the page needs: sparse data is read whole in
+#: one round; dense data stops early, and what was read gives the density the next rounds plan with.
+PROBE_ITEMS_PER_RESULT = 5
 
 
 @dataclass(frozen=True)
@@ -141,6 +153,7 @@ class _Search:
         self.after = after
         self.stats = SearchStats()
         self.frontier: dict[str, float] = {}
+        self._distances: dict[str, float] = {}
         start = cells if cells is not None else geo.cover(query.lat, query.lng, query.radius_km,
                                                           geo.PARTITION_PRECISION)
         for cell in start:
@@ -154,12 +167,17 @@ class _Search:
         #: Observed density over the layout's prior, near the point (1 until something is read).
         self.scale = 1.0
         self.unlimited: set[str] = set()
+        #: Doubles after each round in which a limit stopped a Query: the expectations were too low.
+        self.boost = 1.0
         self._pieces: dict[str, list[tuple[str, str, str | None]]] = {}
 
     # -- cells ---------------------------------------------------------------------------------------------
 
     def _mindist(self, cell: str) -> float:
-        return geo.min_distance_km(self.q.lat, self.q.lng, geo.bounds(cell))
+        d = self._distances.get(cell)
+        if d is None:
+            d = self._distances[cell] = geo.min_distance_km(self.q.lat, self.q.lng, geo.bounds(cell))
+        return d
 
     def _offer(self, cell: str, mindist: float | None = None) -> None:
         """Put ``cell`` in the frontier if any of it lies within the radius."""
@@ -191,8 +209,9 @@ class _Search:
             self._pieces[cell] = cut
         return [(name, lo, hi, cell) for name, lo, hi in cut]
 
-    def _plan(self, horizon: float, budget: int, *, min_saving: float) -> list[str]:
-        """Take every frontier cell nearer than ``horizon``, refined where it saves the most reads."""
+    def _plan(self, horizon: float, budget: int, *, min_saving: float, query_cost: float = 0.0) -> list[str]:
+        """Take every frontier cell nearer than ``horizon``, refined where it saves the most reads (at least
+        ``query_cost`` expected reads for each Query a refinement adds)."""
         chosen = {c for c, d in self.frontier.items() if d < horizon}
         if not chosen and self.frontier:
             nearest = min(self.frontier.values())
@@ -220,14 +239,15 @@ class _Search:
             kids = [(k, self._mindist(k)) for k in geo.children(cell)]
             inside = [i for i, (_, d) in enumerate(kids) if d < horizon]
             potential = whole - sum(self._expected(kids[i][0]) for i in inside)
-            if potential >= min_saving or len(inside) == 1:
-                # One child holding all that matters saves nothing yet, but its own children may.
+            if inside and (potential >= min_saving or len(inside) < len(kids)):
+                # Children holding all that matters (one, or a few across a border the point is near) save
+                # nothing yet, but their own children may: narrowing to their run costs no Query.
                 heapq.heappush(heap, (-max(potential, min_saving), cell, kids, inside[0], inside[-1] + 1))
 
         for cell in chosen:
             consider(cell)
         while heap:
-            _, cell, kids, first, end = heapq.heappop(heap)
+            saving, cell, kids, first, end = heapq.heappop(heap)
             keep = kids[first:end]
             mine = self._cut(cell)
             at = bisect.bisect_left(starts, _pad(mine[0][1]))
@@ -235,7 +255,7 @@ class _Search:
             after = order[at + len(mine): at + len(mine) + 1]
             replacement = [p for kid, _ in keep for p in self._cut(kid)]
             trial = ranges - _groups(before + mine + after) + _groups(before + replacement + after)
-            if trial > max(budget, ranges):
+            if trial > max(budget, ranges) or (trial > ranges and -saving < query_cost * (trial - ranges)):
                 continue
             ranges = trial
             order[at: at + len(mine)] = replacement
@@ -252,14 +272,15 @@ class _Search:
 
     # -- reading -------------------------------------------------------------------------------------------
 
-    def _read(self, cells: Sequence[str], *, limited: bool) -> None:
+    def _read(self, cells: Sequence[str], *, limited: bool, probe: int | None = None) -> None:
+        """Read ``cells``; each Query stops after 4x what it should find (``limited``), or after ``probe`` items."""
         ranges = self._ranges(cells)
         queries = []
         for name, lo, hi, members in ranges:
             limit = None
             if limited and not any(cell in self.unlimited for cell, _ in members):
                 expected = sum(self._expected(cell) for cell, _ in members)
-                limit = max(MIN_QUERY_LIMIT, int(4 * expected))
+                limit = probe if probe is not None else max(MIN_QUERY_LIMIT, int(4 * self.boost * expected))
             queries.append(RangeQuery(partition=name, lo=lo, hi=hi, limit=limit))
         answers = self.index.read(queries)
         self.stats.rounds += 1
@@ -275,6 +296,8 @@ class _Search:
                 for cell, piece_end in members:
                     if piece_end is None or not _key_le(piece_end, answer.stopped_at):
                         stopped[cell] = min(stopped.get(cell, answer.stopped_at), answer.stopped_at)
+        if stopped:
+            self.boost = min(self.boost * 2, 64.0)
         for cell in cells:
             at = stopped.get(cell)
             if at is None:
@@ -334,14 +357,18 @@ class _Search:
     def page(self) -> NearbyPage:
         horizon = 0.0
         round_no = 0
-        while self.frontier:
+        if not self.layout.histogram and self.frontier:
+            # Nothing measured: no density to aim a horizon with. Read the disc, one key range per partition
+            # (narrowing a range is free; no refinement adds a Query), each stopped early on dense data.
+            cells = self._plan(self.q.radius_km * (1 + 1e-12) + 1e-9, 0, min_saving=MIN_SAVING)
+            self._read(cells, limited=True, probe=max(MIN_QUERY_LIMIT, PROBE_ITEMS_PER_RESULT * self.q.limit))
+            round_no = 1  # the next horizon comes from the density read, not from the probe's
+        while self.frontier and len(self._final()) < self.q.limit:
             horizon = self._horizon(round_no, horizon)
             budget = ROUND_BUDGET if round_no < 2 else LATER_ROUND_BUDGET
-            cells = self._plan(horizon, budget, min_saving=MIN_SAVING)
+            cells = self._plan(horizon, budget, min_saving=MIN_SAVING, query_cost=QUERY_COST)
             self._read(cells, limited=True)
             round_no += 1
-            if len(self._final()) >= self.q.limit:
-                break
         final = self._final()
         hits = final[: self.q.limit]
         if len(hits) < self.q.limit or not hits:

@@ -1,0 +1,124 @@
+"""The geo adapter's Queries on DynamoDB Local: answers taken as JSON equal botocore's parsed answers, the
+shared client's other Queries are still parsed by botocore, and errors are still errors."""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import boto3
+import pytest
+
+from gigcore.domain import geo
+from gigcore.domain.errors import UpstreamUnavailableError
+from gigcore.domain.geo import GeoEntry, PartitionLayout
+from gigcore.ports.gigs import RangeQuery
+
+pytestmark = pytest.mark.integration
+
+LAGOS = (6.5244, 3.3792)
+
+
+@pytest.fixture(scope="module")
+def dynamo(stack_env):
+    from gigcore import bootstrap
+
+    container = bootstrap.container()
+    _ = container.pynamodb  # binds the models to the local table
+    return container
+
+
+def entries(n: int) -> list[GeoEntry]:
+    return [GeoEntry(id=f"01J{i:023d}", lat=LAGOS[0] + i * 1e-3, lng=LAGOS[1] - i * 7e-4,
+                     category="plumbing" if i % 2 else None,
+                     skills=frozenset({"pipes", "tiling"}) if i % 3 else frozenset(),
+                     amount_min=1000 * i if i % 4 else None, amount_max=2000 * i + 1 if i % 4 else None,
+                     currency="NGN" if i % 4 else None, availability="available" if i % 5 else None,
+                     reach_km=2.5 * i if i % 2 else None)
+            for i in range(n)]
+
+
+def stored(dynamo, items: list[GeoEntry]):
+    from gigcore.adapters.dynamo_geo import DynamoGeoIndex, DynamoGeoLayouts, geo_item
+    from gigcore.adapters.dynamo_models import GeoItem
+
+    name = "a" + uuid.uuid4().hex[:10]
+    layout = PartitionLayout()
+    with GeoItem.batch_write() as batch:
+        for entry in items:
+            batch.save(geo_item(name, layout, entry))
+    partition = layout.partition_of(items[0].key).name
+    return name, partition, DynamoGeoIndex(dynamo.dynamodb, dynamo.settings.table_name, name, DynamoGeoLayouts())
+
+
+def plain_client(settings):
+    """A client of its own, with none of the adapter's hooks: what botocore parses."""
+    return boto3.session.Session(region_name=settings.region).client("dynamodb",
+                                                                      endpoint_url=settings.dynamodb_endpoint)
+
+
+def test_answers_equal_what_botocore_parses(dynamo):
+    from gigcore.adapters.dynamo_geo import entry_of, partition_key
+
+    items = entries(30)
+    name, partition, index = stored(dynamo, items)
+    [whole, cut] = index.read([RangeQuery(partition=partition, lo=partition, hi=None),
+                               RangeQuery(partition=partition, lo=partition, hi=None, limit=7)])
+    parsed = plain_client(dynamo.settings).query(
+        TableName=dynamo.settings.table_name, KeyConditionExpression="pk = :p",
+        ExpressionAttributeValues={":p": {"S": partition_key(name, partition)}})
+    expected = [entry_of(item) for item in parsed["Items"]]
+    assert list(whole.entries) == expected == sorted(items, key=lambda e: e.key)
+    assert whole.scanned == 30 and whole.calls == 1 and whole.capacity > 0 and whole.stopped_at is None
+    assert list(cut.entries) == expected[:7]
+    assert cut.stopped_at == expected[6].key[: geo.KEY_PRECISION]
+
+
+def test_the_shared_clients_other_queries_are_parsed_by_botocore(dynamo):
+    """A binary attribute comes back as bytes only from botocore's parser (JSON has base64 text), also
+    while geo Queries run on other threads of the same client."""
+    client = dynamo.dynamodb
+    table = dynamo.settings.table_name
+    pk = f"TEST#{uuid.uuid4().hex}"
+    client.put_item(TableName=table, Item={"pk": {"S": pk}, "sk": {"S": "x"}, "blob": {"B": b"\x00\x01gig"}})
+    _, partition, index = stored(dynamo, entries(12))
+    stop = threading.Event()
+
+    def geo_reads() -> int:
+        n = 0
+        while not stop.is_set():
+            assert len(index.read([RangeQuery(partition=partition, lo=partition, hi=None)])[0].entries) == 12
+            n += 1
+        return n
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        running = [pool.submit(geo_reads) for _ in range(2)]
+        try:
+            for _ in range(20):
+                answer = client.query(TableName=table, KeyConditionExpression="pk = :p",
+                                      ExpressionAttributeValues={":p": {"S": pk}})
+                assert answer["Items"][0]["blob"]["B"] == b"\x00\x01gig"
+                assert answer["Count"] == 1 and "ResponseMetadata" in answer
+        finally:
+            stop.set()
+        assert all(done.result() > 0 for done in running)
+
+
+def test_an_error_answer_is_still_an_error(dynamo):
+    from gigcore.adapters.dynamo_geo import GIG_INDEX, DynamoGeoIndex, DynamoGeoLayouts
+
+    index = DynamoGeoIndex(dynamo.dynamodb, "no-such-table", GIG_INDEX, DynamoGeoLayouts())
+    with pytest.raises(UpstreamUnavailableError):
+        index.read([RangeQuery(partition="s14", lo="s14", hi=None)])
+
+
+def test_only_the_dynamodb_client_leaves_the_parameter_check_to_the_service(dynamo):
+    from botocore.exceptions import ClientError, ParamValidationError
+
+    with pytest.raises(ClientError) as refused:  # sent, and refused by DynamoDB Local
+        dynamo.dynamodb.query(TableName=dynamo.settings.table_name, Limit="twenty",
+                              KeyConditionExpression="pk = :p", ExpressionAttributeValues={":p": {"S": "x"}})
+    assert not isinstance(refused.value, ParamValidationError)
+    with pytest.raises(ParamValidationError):  # refused by botocore before it is sent
+        dynamo.aws.client("sqs").get_queue_url(QueueName=5)
