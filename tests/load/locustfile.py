@@ -6,6 +6,8 @@ Scenarios (users of each kind are mixed by weight; each user starts one run per 
 - "chat": sendMessage over the WebSocket, timed until its ack;
 - "apply": POST /gigs/{id}/applications. Left out (and said so in the report) while the route answers 404
   or 405; it runs once the route exists.
+- "pay": POST /contracts/{id}/milestones/{id}/fund with pm_card_visa (a PaymentIntent confirmed at Stripe), each
+  seeded milestone once; it stops when they are all funded.
 
 The data they need (clients with gigs around the city, freelancers, conversations) is made through the API
 when locust starts. Run by ``make load`` (tests/load/run.py), or against any stage:
@@ -15,7 +17,7 @@ when locust starts. Run by ``make load`` (tests/load/run.py), or against any sta
 Settings come from the environment: GIGCONNECT_LOAD_STEPS ("2,4,8,16": runs per second of each step),
 GIGCONNECT_LOAD_STEP_SECONDS (15), GIGCONNECT_LOAD_WS (the WebSocket URL; no chat without it),
 GIGCONNECT_LOAD_OUT (the report's folder; bench/out/load-<time> by default), GIGCONNECT_LOAD_SEED
-("4,10,12,6": clients, gigs per client, freelancers, conversations).
+("4,10,12,6,5": clients, gigs per client, freelancers, conversations, contracts of 20 milestones to fund).
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class Seed:
     gig_ids: list[str] = []
     rooms: list[tuple[str, dict[str, Any]]] = []  # (conversation id, the sender's session)
     apply_skipped: str | None = None
+    milestones: list[tuple[str, str, dict[str, Any]]] = []  # (contract id, milestone id, the client's session)
     started: float | None = None  # the clock of the shape's first tick; steps count from here
     records: list[report.Record] = []
     notes: list[str] = []
@@ -88,8 +91,27 @@ def _gig_body(rng: random.Random, n: int) -> dict[str, Any]:
             "location": {"lat": round(lat, 6), "lng": round(lng, 6)}, "remote": False, "urgency": "medium"}
 
 
+def _contracts(http: requests.Session, host: str, pool: Pool, owner: dict[str, Any], freelancer: dict[str, Any],
+               count: int) -> None:
+    """``count`` contracts of 20 milestones between ``owner`` and ``freelancer``, on gigs of their own (accepted
+    gigs leave "near me", so the browsed gigs stay as they are)."""
+    rng = random.Random(11)
+    milestones = [{"title": f"Part {i + 1}", "amount": {"amount": 30000, "currency": "NGN"}} for i in range(20)]
+
+    def one(n: int) -> None:
+        gig = _post(http, host, "/gigs", _gig_body(rng, 10_000 + n), owner["token"])
+        application = _post(http, host, f"/gigs/{gig['id']}/applications",
+                            {"cover_letter": "Load test.", "proposed_rate": {"amount": 600000, "currency": "NGN"},
+                             "estimated_days": 3}, freelancer["token"])
+        contract = _post(http, host, f"/applications/{application['id']}/accept", {"milestones": milestones},
+                         owner["token"])
+        Seed.milestones.extend((contract["id"], m["id"], owner) for m in contract["milestones"])
+
+    pool.map(one, range(count))
+
+
 def seed(host: str, ws_url: str | None, clients: int = 4, gigs_each: int = 10, freelancers: int = 12,
-         rooms: int = 6) -> None:
+         rooms: int = 6, contracts: int = 5) -> None:
     started = time.perf_counter()
     rng = random.Random(9)
     http = requests.Session()
@@ -116,12 +138,14 @@ def seed(host: str, ws_url: str | None, clients: int = 4, gigs_each: int = 10, f
     if probe.status_code in (404, 405):
         Seed.apply_skipped = f"apply: skipped, POST /gigs/{{id}}/applications answered {probe.status_code}"
         Seed.notes.append(Seed.apply_skipped + " (the route is not there yet)")
+    elif contracts:
+        _contracts(http, host, pool, owners[0], Seed.freelancers[-1], contracts)
     for name, cpu in sorted(Seed.seed_cpu.items()):
         Seed.notes.append(f"handler CPU of {name} while seeding: p50 {report.percentile(cpu, 50):.2f} ms, "
                           f"max {max(cpu):.2f} ms over {len(cpu)} (4 at a time)")
     Seed.notes.insert(0, f"seeded through the API in {time.perf_counter() - started:.1f} s: {clients} clients with "
                          f"{len(Seed.gig_ids)} gigs around {CITY}, {freelancers} freelancers, "
-                         f"{len(Seed.rooms)} conversations")
+                         f"{len(Seed.rooms)} conversations, {len(Seed.milestones)} milestones to fund")
 
 
 @events.init_command_line_parser.add_listener
@@ -135,7 +159,7 @@ def _seed(environment: Any, **_: Any) -> None:
     """Seed before the first tick of the shape, so the steps count from a seeded stack and the shape knows
     which scenarios can run."""
     if not Seed.gig_ids and environment.host:
-        sizes = [int(n) for n in os.environ.get("GIGCONNECT_LOAD_SEED", "4,10,12,6").split(",")]
+        sizes = [int(n) for n in os.environ.get("GIGCONNECT_LOAD_SEED", "4,10,12,6,5").split(",")]
         seed(environment.host.rstrip("/"), environment.parsed_options.ws_url or None, *sizes)
         for note in Seed.notes:
             print(f"load: {note}", flush=True)
@@ -259,6 +283,25 @@ class Apply(_User):
                 answer.success()
 
 
+_milestones = itertools.count()
+
+
+class Pay(_User):
+    weight = 1
+    scenario = "pay"
+
+    @task
+    def fund(self) -> None:
+        n = next(_milestones)
+        if n >= len(Seed.milestones):  # every seeded milestone is funded: nothing left to pay
+            raise StopUser()
+        contract_id, milestone_id, client = Seed.milestones[n]
+        self.client.post(f"/contracts/{contract_id}/milestones/{milestone_id}/fund",
+                         name="POST /contracts/{id}/milestones/{id}/fund", json={"payment_method_id": "pm_card_visa"},
+                         headers={"Authorization": f"Bearer {client['token']}", "Idempotency-Key": uuid.uuid4().hex},
+                         context={"scenario": self.scenario})
+
+
 _rooms = itertools.count()
 
 
@@ -309,7 +352,7 @@ class Phases(LoadTestShape):
         for step in STEPS:
             if elapsed < step.seconds:
                 users = [BrowseGigs, SignIn, *([Chat] if Seed.rooms else []),
-                         *([] if Seed.apply_skipped else [Apply])]
+                         *([] if Seed.apply_skipped else [Apply]), *([Pay] if Seed.milestones else [])]
                 return max(1, round(step.rate)), max(1.0, step.rate), users
             elapsed -= step.seconds
         return None
