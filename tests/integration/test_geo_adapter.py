@@ -122,3 +122,35 @@ def test_only_the_dynamodb_client_leaves_the_parameter_check_to_the_service(dyna
     assert not isinstance(refused.value, ParamValidationError)
     with pytest.raises(ParamValidationError):  # refused by botocore before it is sent
         dynamo.aws.client("sqs").get_queue_url(QueueName=5)
+
+
+def test_gigs_read_in_a_batch_without_botocores_parser_equal_gigs_read_one_by_one(dynamo, api):
+    """``get_many`` (the nearby page's read) takes BatchGetItem's answer as JSON; what it builds is what the
+    consistent single read builds, every field of every gig; and other BatchGetItem calls are still parsed."""
+    from gigcore.adapters.dynamo_models import GigItem
+
+    signup = api.post("/auth/signup", {"email": f"batch-{uuid.uuid4().hex[:10]}@example.com",
+                                       "password": "correct horse battery", "name": "B", "roles": ["client"]})
+    token = signup.json_body["access_token"]
+    ids = []
+    for i in range(5):
+        body = {"title": f"Batch read {i}", "description": "d" * i, "category": "plumbing",
+                "skills": ["pipes", "tiling"][: i % 3], "budget": {"min": {"amount": 1000 + i, "currency": "NGN"},
+                                                               "max": {"amount": 9000, "currency": "NGN"},
+                                                               "type": "hourly" if i % 2 else "fixed"},
+                "remote": bool(i % 2), "urgency": "high"}
+        if i % 2 == 0:
+            body["location"] = {"lat": LAGOS[0] + i / 100, "lng": LAGOS[1]}
+        answer = api.post("/gigs", body, token=token)
+        assert answer.status_code == 201, answer.json_body
+        ids.append(answer.json_body["id"])
+    gigs = dynamo.gigs
+    batch = gigs.get_many(ids)
+    assert set(batch) == set(ids)
+    for gig_id in ids:
+        assert batch[gig_id] == gigs.get(gig_id)
+    # Outside the adapter's read the same client's BatchGetItem answers are botocore's, as before.
+    client = GigItem._get_connection().connection.client
+    keys = [{"pk": {"S": f"GIG#{ids[0]}"}, "sk": {"S": "GIG"}}]
+    parsed = client.batch_get_item(RequestItems={dynamo.settings.table_name: {"Keys": keys}})
+    assert parsed["Responses"][dynamo.settings.table_name][0]["id"] == {"S": ids[0]}

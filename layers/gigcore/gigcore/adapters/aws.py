@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import boto3
@@ -63,3 +67,44 @@ def translate(exc: Exception, what: str) -> Exception:
     if isinstance(exc, ClientError | BotoCoreError):
         return UpstreamUnavailableError(f"{what} is unavailable.")
     return exc
+
+
+# ---- DynamoDB answers without botocore's parser ---------------------------------------------------------
+
+#: Set while this thread runs a call inside :func:`unparsed_answers`: its answer body is then taken as JSON.
+_raw_answer = threading.local()
+
+
+def _take_raw_answer(response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_: Any) -> None:
+    """``before-parse`` hook: a successful call's JSON body becomes the answer, and botocore's parser gets an
+    empty body (``{}``) instead of walking every attribute of every item. Botocore runs this hook in the
+    thread that makes the call, so the thread-local flag marks exactly the calls made inside
+    :func:`unparsed_answers`; every other call, and every error, is parsed as usual."""
+    if not getattr(_raw_answer, "on", False) or response_dict.get("status_code") != 200:
+        return
+    body = response_dict.get("body")
+    if not isinstance(body, bytes | bytearray | str):
+        return
+    customized_response_dict.update(json.loads(body))
+    response_dict["body"] = b"{}"
+
+
+def raw_answers(client: Any, operation: str) -> None:
+    """Let ``client`` hand over ``operation``'s answers unparsed inside :func:`unparsed_answers` (idempotent).
+
+    The JSON answer is what botocore's parser would give for items of strings, numbers, booleans, lists and
+    maps (DynamoDB's wire format is that JSON); binary attributes stay base64 text, so use it only where the
+    items read hold none.
+    """
+    client.meta.events.register(f"before-parse.dynamodb.{operation}", _take_raw_answer,
+                                unique_id=f"gigcore-raw-answer-{operation}")
+
+
+@contextmanager
+def unparsed_answers() -> Iterator[None]:
+    """Inside: this thread's calls registered with :func:`raw_answers` skip botocore's parser."""
+    _raw_answer.on = True
+    try:
+        yield
+    finally:
+        _raw_answer.on = False

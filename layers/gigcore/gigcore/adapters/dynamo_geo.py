@@ -24,7 +24,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import DoesNotExist, GetError, PutError
 
-from gigcore.adapters.aws import translate
+from gigcore.adapters.aws import raw_answers, translate, unparsed_answers
 from gigcore.adapters.dynamo_models import GeoItem, GeoLayoutItem
 from gigcore.domain import geo
 from gigcore.domain.errors import UpstreamUnavailableError
@@ -41,29 +41,6 @@ _F_CAT, _F_SKILLS = GeoItem.category.attr_name, GeoItem.skills.attr_name
 _F_LO, _F_HI = GeoItem.amount_min.attr_name, GeoItem.amount_max.attr_name
 _F_CUR, _F_AV = GeoItem.currency.attr_name, GeoItem.availability.attr_name
 _F_REACH = GeoItem.reach_km.attr_name
-
-#: Set while this thread runs one of this adapter's Queries: its answer body is then taken as JSON.
-_raw_answer = threading.local()
-_RAW_HANDLER_ID = "gigcore-geo-raw-query-answer"
-
-
-def _take_raw_answer(response_dict: dict[str, Any], customized_response_dict: dict[str, Any], **_: Any) -> None:
-    """``before-parse`` hook: a successful geo Query's JSON body becomes the answer, and botocore's parser
-    gets an empty body (``{}``) instead of walking every attribute of every item. Botocore runs this hook in
-    the thread that makes the call, so the thread-local flag marks exactly this adapter's calls."""
-    if not getattr(_raw_answer, "on", False) or response_dict.get("status_code") != 200:
-        return
-    body = response_dict.get("body")
-    if not isinstance(body, bytes | bytearray | str):
-        return
-    customized_response_dict.update(json.loads(body))
-    response_dict["body"] = b"{}"
-
-
-def raw_query_answers(client: Any) -> None:
-    """Make ``client`` hand this adapter's Query answers over unparsed (once per client; idempotent)."""
-    client.meta.events.register("before-parse.dynamodb.Query", _take_raw_answer, unique_id=_RAW_HANDLER_ID)
-
 
 def partition_key(index: str, partition: str) -> str:
     return f"GEO#{index}#{partition}"
@@ -167,7 +144,7 @@ class DynamoGeoIndex:
     def __init__(self, client: Any, table_name: str, index: str, layouts: DynamoGeoLayouts,
                  workers: int = 16) -> None:
         self._client = client
-        raw_query_answers(client)
+        raw_answers(client, "Query")
         self._table = table_name
         self._index = index
         self._layouts = layouts
@@ -212,13 +189,11 @@ class DynamoGeoIndex:
                 params["Limit"] = query.limit - scanned
             if start is not None:
                 params["ExclusiveStartKey"] = start
-            _raw_answer.on = True
             try:
-                answer = self._client.query(**params)
+                with unparsed_answers():
+                    answer = self._client.query(**params)
             except (ClientError, BotoCoreError) as exc:
                 raise translate(exc, "DynamoDB") from exc
-            finally:
-                _raw_answer.on = False
             calls += 1
             scanned += int(answer.get("ScannedCount", 0))
             capacity += float(answer.get("ConsumedCapacity", {}).get("CapacityUnits", 0.0))
