@@ -25,6 +25,7 @@ from chalicelib import (
     events,
     gigs,
     notifications,
+    reviews,
     search,
     system,
     users,
@@ -41,6 +42,7 @@ app.register_blueprint(users.bp)
 app.register_blueprint(gigs.bp)
 app.register_blueprint(applications.bp)
 app.register_blueprint(escrow.bp)
+app.register_blueprint(reviews.bp)
 app.register_blueprint(search.bp)
 app.register_blueprint(conversations.bp)
 app.register_blueprint(notifications.bp)
@@ -89,6 +91,16 @@ def auto_release(event: CloudWatchEvent) -> dict[str, int]:
     from gigcore.domain.clock import utc_now
 
     return {"released": bootstrap.container().escrow.auto_release_due(utc_now())}
+
+
+@app.schedule(Rate(1, unit=Rate.HOURS))
+def reveal_reviews(event: CloudWatchEvent) -> dict[str, int]:
+    """Show the reviews whose 14-day window closed without the other party's, and count them in ratings."""
+    from gigcore import bootstrap
+    from gigcore.domain.clock import utc_now
+    from gigcore.services.reviews import reveal_due
+
+    return {"revealed": reveal_due(ports=bootstrap.container().review_ports, now=utc_now())}
 
 
 # ---- The outbox relay and the queue consumers ---------------------------------------------------

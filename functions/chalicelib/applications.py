@@ -3,11 +3,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from chalice import Blueprint
 
-from chalicelib.http import body, principal, query_params, route
+from chalicelib.http import body, list_cursor, list_page, principal, route
 from gigcore import bootstrap
 from gigcore.domain.clock import utc_now
 from gigcore.schemas.contracts import (
@@ -17,7 +15,6 @@ from gigcore.schemas.contracts import (
     ApplyRequest,
     ContractOut,
     ContractPageOut,
-    PageParams,
     application_out,
     contract_out,
 )
@@ -36,22 +33,6 @@ def _ports() -> ApplicationPorts:
     return ports
 
 
-def _page(path: str) -> tuple[int, dict[str, str] | None, dict[str, str]]:
-    raw = query_params()
-    params = PageParams.model_validate(raw)
-    after: dict[str, Any] | None = None
-    if params.cursor:
-        after = bootstrap.container().cursors.decode(params.cursor, scope=f"{path}:{principal().user_id}",
-                                                     params=raw)
-    return params.limit, ({str(k): str(v) for k, v in after.items()} if after else None), raw
-
-
-def _cursor(after: dict[str, str] | None, path: str, raw: dict[str, str]) -> str | None:
-    if after is None:
-        return None
-    return bootstrap.container().cursors.encode(after, scope=f"{path}:{principal().user_id}", params=raw)
-
-
 @route(bp, "/gigs/{gig_id}/applications", method="POST", summary="Apply to a gig", request=ApplyRequest,
        response=ApplicationOut, status=201, errors=(403, 404, 409, 422), tag="applications")
 def apply(gig_id: str) -> ApplicationOut:
@@ -65,19 +46,19 @@ def apply(gig_id: str) -> ApplicationOut:
        response=ApplicationPageOut, query=_PAGE, errors=(400, 403, 404, 422), tag="applications")
 def applications_of_gig(gig_id: str) -> ApplicationPageOut:
     path = f"/gigs/{gig_id}/applications"
-    limit, after, raw = _page(path)
+    limit, after, raw = list_page(path)
     page = applications.applications_of_gig(principal(), gig_id, limit=limit, after=after, ports=_ports())
     return ApplicationPageOut(items=[application_out(a) for a in page.applications],
-                              next_cursor=_cursor(page.after, path, raw))
+                              next_cursor=list_cursor(page.after, path, raw))
 
 
 @route(bp, "/me/applications", summary="My applications, newest first", response=ApplicationPageOut,
        query=_PAGE, errors=(400, 403, 422), tag="applications")
 def my_applications() -> ApplicationPageOut:
-    limit, after, raw = _page("/me/applications")
+    limit, after, raw = list_page("/me/applications")
     page = applications.my_applications(principal(), limit=limit, after=after, ports=_ports())
     return ApplicationPageOut(items=[application_out(a) for a in page.applications],
-                              next_cursor=_cursor(page.after, "/me/applications", raw))
+                              next_cursor=list_cursor(page.after, "/me/applications", raw))
 
 
 @route(bp, "/applications/{application_id}/shortlist", method="POST", summary="Shortlist an application",
@@ -117,7 +98,7 @@ def get_contract(contract_id: str) -> ContractOut:
 @route(bp, "/me/contracts", summary="My contracts, newest first", response=ContractPageOut, query=_PAGE,
        errors=(400, 422), tag="contracts")
 def my_contracts() -> ContractPageOut:
-    limit, after, raw = _page("/me/contracts")
+    limit, after, raw = list_page("/me/contracts")
     page = applications.my_contracts(principal(), limit=limit, after=after, ports=_ports())
     return ContractPageOut(items=[contract_out(c) for c in page.contracts],
-                           next_cursor=_cursor(page.after, "/me/contracts", raw))
+                           next_cursor=list_cursor(page.after, "/me/contracts", raw))

@@ -68,9 +68,17 @@ def app_client(stack_env: dict[str, str]) -> Iterator[Api]:
 
 
 def _signup(api: Api, roles: list[str]) -> dict[str, str]:
+    """A new user, signed up from an address of its own (sign-ups are limited per source address)."""
+    from chalice.local import LambdaEventConverter
+
     email = f"escrow-{uuid.uuid4().hex[:12]}@example.com"
-    answer = api.post("/auth/signup", {"email": email, "password": PASSWORD, "name": "Ada Obi", "roles": roles},
-                      headers={"X-Forwarded-For": f"10.9.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}"})
+    octets = uuid.uuid4().bytes
+    saved = LambdaEventConverter.LOCAL_SOURCE_IP
+    LambdaEventConverter.LOCAL_SOURCE_IP = f"10.{octets[0]}.{octets[1]}.{octets[2]}"
+    try:
+        answer = api.post("/auth/signup", {"email": email, "password": PASSWORD, "name": "Ada Obi", "roles": roles})
+    finally:
+        LambdaEventConverter.LOCAL_SOURCE_IP = saved
     assert answer.status_code == 201, answer.json_body
     return {"token": answer.json_body["access_token"], "id": answer.json_body["user"]["id"], "email": email}
 

@@ -282,6 +282,14 @@ class Container:
                                           onboarding_refresh_url=s.payout_refresh_url))
 
     @functools.cached_property
+    def review_ports(self) -> Any:
+        from gigcore.adapters.dynamo_reviews import DynamoReviewStore
+        from gigcore.services.reviews import ReviewPorts
+
+        return ReviewPorts(reviews=DynamoReviewStore(self.dynamodb, self.settings.table_name),
+                           contracts=self.contracts, users=self.users)
+
+    @functools.cached_property
     def application_ports(self) -> Any:
         from gigcore.services.applications import ApplicationPorts
 

@@ -1,0 +1,130 @@
+"""DynamoDB adapter of :class:`gigcore.ports.reviews.ReviewStore` (docs/data-model.md R1-R3).
+
+- review: ``pk = CONTRACT#<contract_id>``, ``sk = REVIEW#<reviewer_id>`` (one per reviewer and contract);
+- a user's reviews, newest first: gsi1 ``gsi1pk = REVIEWS#<reviewee_id>``, ``gsi1sk = <created_at>#<id>``;
+- hidden reviews by when their window closes: gsi2 ``gsi2pk = REVIEW_DUE``, ``gsi2sk = <window_ends_at>#<contract
+  id>#<reviewer id>``, present only while the review is hidden.
+
+Revealing a review adds its rating to the reviewee's ``rating_sum``/``rating_count`` in the same transaction, and
+raises the user item's ``version`` so that a profile save read before it fails its version check and is retried
+on the new sums (never writing the old ones back).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from gigcore.adapters.aws import translate
+from gigcore.adapters.dynamo_contracts import DynamoTable
+from gigcore.domain.clock import parse_rfc3339, to_rfc3339
+from gigcore.domain.errors import ConflictError
+from gigcore.domain.reviews import Review
+from gigcore.ports.reviews import ReviewPage
+
+REVEAL_DUE_PK = "REVIEW_DUE"
+
+
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
+
+
+def _key(contract_id: str, reviewer_id: str) -> dict[str, Any]:
+    return {"pk": _s(f"CONTRACT#{contract_id}"), "sk": _s(f"REVIEW#{reviewer_id}")}
+
+
+def review_item(r: Review) -> dict[str, Any]:
+    item = _key(r.contract_id, r.reviewer_id) | {
+        "kind": _s("review"), "id": _s(r.id), "contract_id": _s(r.contract_id), "reviewer_id": _s(r.reviewer_id),
+        "reviewee_id": _s(r.reviewee_id), "rating": {"N": str(r.rating)}, "comment": _s(r.comment),
+        "created_at": _s(to_rfc3339(r.created_at)), "window_ends_at": _s(to_rfc3339(r.window_ends_at)),
+        "revealed": {"BOOL": r.revealed},
+        "gsi1pk": _s(f"REVIEWS#{r.reviewee_id}"), "gsi1sk": _s(f"{to_rfc3339(r.created_at)}#{r.id}"),
+    }
+    if not r.revealed:
+        item |= {"gsi2pk": _s(REVEAL_DUE_PK),
+                 "gsi2sk": _s(f"{to_rfc3339(r.window_ends_at)}#{r.contract_id}#{r.reviewer_id}")}
+    return item
+
+
+def review_from(item: Mapping[str, Any]) -> Review:
+    return Review(id=item["id"]["S"], contract_id=item["contract_id"]["S"], reviewer_id=item["reviewer_id"]["S"],
+                  reviewee_id=item["reviewee_id"]["S"], rating=int(item["rating"]["N"]), comment=item["comment"]["S"],
+                  created_at=parse_rfc3339(item["created_at"]["S"]),
+                  window_ends_at=parse_rfc3339(item["window_ends_at"]["S"]), revealed=bool(item["revealed"]["BOOL"]))
+
+
+class DynamoReviewStore(DynamoTable):
+    def get(self, contract_id: str, reviewer_id: str) -> Review | None:
+        item = self._get(f"CONTRACT#{contract_id}", f"REVIEW#{reviewer_id}")
+        return review_from(item) if item else None
+
+    def _reveal_writes(self, review: Review) -> list[dict[str, Any]]:
+        """Mark a stored hidden review shown and count it, conditioned on it being hidden."""
+        return [
+            {"Update": {"TableName": self._table, "Key": _key(review.contract_id, review.reviewer_id),
+                        "UpdateExpression": "SET revealed = :on REMOVE gsi2pk, gsi2sk",
+                        "ConditionExpression": "revealed = :off",
+                        "ExpressionAttributeValues": {":on": {"BOOL": True}, ":off": {"BOOL": False}}}},
+            self._count(review),
+        ]
+
+    def _count(self, review: Review) -> dict[str, Any]:
+        return {"Update": {"TableName": self._table, "Key": {"pk": _s(f"USER#{review.reviewee_id}"),
+                                                             "sk": _s("PROFILE")},
+                           "UpdateExpression": "ADD rating_sum :rating, rating_count :one, version :one",
+                           "ConditionExpression": "attribute_exists(pk)",
+                           "ExpressionAttributeValues": {":rating": {"N": str(review.rating)}, ":one": {"N": "1"}}}}
+
+    def _write(self, items: list[dict[str, Any]]) -> bool:
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            reasons = exc.response.get("CancellationReasons") or []
+            if reasons and any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
+                return False
+            raise translate(exc, "DynamoDB") from exc
+        except BotoCoreError as exc:
+            raise translate(exc, "DynamoDB") from exc
+        return True
+
+    def add(self, review: Review, *, other: Review | None) -> None:
+        absent = "attribute_not_exists(pk)"
+        items: list[dict[str, Any]] = [{"Put": {"TableName": self._table, "Item": review_item(review),
+                                                "ConditionExpression": absent}}]
+        if other is None:
+            contract_id, reviewee = review.contract_id, review.reviewee_id
+            items.append({"ConditionCheck": {"TableName": self._table, "Key": _key(contract_id, reviewee),
+                                             "ConditionExpression": absent}})
+        else:
+            items.append(self._count(review))
+            if not other.revealed:
+                items += self._reveal_writes(other)
+        if not self._write(items):
+            raise ConflictError("A review of this contract was written meanwhile; try again.")
+
+    def visible_of(self, user_id: str, now: datetime, *, limit: int, after: dict[str, str] | None) -> ReviewPage:
+        kwargs: dict[str, Any] = {
+            "IndexName": "gsi1", "KeyConditionExpression": "gsi1pk = :pk", "ScanIndexForward": False,
+            "Limit": limit, "FilterExpression": "revealed = :on OR window_ends_at <= :now",
+            "ExpressionAttributeValues": {":pk": _s(f"REVIEWS#{user_id}"), ":on": {"BOOL": True},
+                                          ":now": _s(to_rfc3339(now))},
+        }
+        if after:
+            kwargs["ExclusiveStartKey"] = {k: _s(v) for k, v in after.items()}
+        answer = self._call("query", **kwargs)
+        last = answer.get("LastEvaluatedKey")
+        return ReviewPage(reviews=[review_from(i) for i in answer.get("Items", [])],
+                          after={k: str(v["S"]) for k, v in last.items()} if last else None)
+
+    def due_for_reveal(self, now: datetime, *, limit: int) -> list[Review]:
+        answer = self._call("query", IndexName="gsi2", Limit=limit,
+                            KeyConditionExpression="gsi2pk = :due AND gsi2sk <= :now",
+                            ExpressionAttributeValues={":due": _s(REVEAL_DUE_PK), ":now": _s(to_rfc3339(now) + "#~")})
+        return [review_from(i) for i in answer.get("Items", [])]
+
+    def reveal(self, review: Review) -> bool:
+        return self._write(self._reveal_writes(review))

@@ -1,0 +1,79 @@
+"""Reviews: the parties of a completed contract review each other (API.md "Reviews", domain/reviews.py)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from gigcore.domain.errors import ConflictError, ErrorDetail, ForbiddenError, InvalidStateError, NotFoundError
+from gigcore.domain.ids import new_id
+from gigcore.domain.reviews import REVIEW_WINDOW, Review
+from gigcore.domain.users import Principal
+from gigcore.ports.auth import UserRepository
+from gigcore.ports.contracts import ContractRepository
+from gigcore.ports.reviews import ReviewPage, ReviewStore
+
+logger = logging.getLogger(__name__)
+_ATTEMPTS = 4
+
+
+@dataclass(frozen=True)
+class ReviewPorts:
+    reviews: ReviewStore
+    contracts: ContractRepository
+    users: UserRepository
+
+
+def review(principal: Principal, contract_id: str, rating: int, comment: str, *, ports: ReviewPorts,
+           now: datetime) -> Review:
+    """A party reviews the other: 404 for no contract, 403 for anyone else, 409 ``invalid_state`` unless the
+    contract is completed and its 14-day window open, 409 ``conflict`` for a second review by the same party.
+    The review is hidden until the other party's arrives (both then show) or the window closes."""
+    contract = ports.contracts.get(contract_id)
+    if contract is None:
+        raise NotFoundError("The contract does not exist.")
+    side = contract.party(principal.user_id)
+    if side is None:
+        raise ForbiddenError("Only the parties of a contract review it.")
+    if contract.status != "completed":
+        raise InvalidStateError("Only a completed contract can be reviewed.",
+                                details=[ErrorDetail(field="contract.status", issue=contract.status)])
+    window_ends_at = contract.updated_at + REVIEW_WINDOW  # the contract's last change is its completion
+    if now >= window_ends_at:
+        raise InvalidStateError("The 14 days for reviewing this contract are over.",
+                                details=[ErrorDetail(field="contract", issue="review window closed")])
+    reviewee = contract.freelancer_id if side == "client" else contract.client_id
+    for attempt in range(_ATTEMPTS):
+        if ports.reviews.get(contract_id, principal.user_id) is not None:
+            raise ConflictError("You have already reviewed this contract.")
+        other = ports.reviews.get(contract_id, reviewee)
+        mine = Review(id=new_id(), contract_id=contract_id, reviewer_id=principal.user_id, reviewee_id=reviewee,
+                      rating=rating, comment=comment, created_at=now, window_ends_at=window_ends_at,
+                      revealed=other is not None)
+        try:
+            ports.reviews.add(mine, other=other)
+            return mine
+        except ConflictError:
+            # The other party reviewed at the same moment (or this one twice): read again and decide.
+            if attempt == _ATTEMPTS - 1:
+                raise
+    raise AssertionError("unreachable")
+
+
+def reviews_of(user_id: str, *, limit: int, after: dict[str, str] | None, ports: ReviewPorts,
+               now: datetime) -> ReviewPage:
+    """The reviews a user received that show now, newest first; 404 for no user."""
+    if ports.users.get(user_id) is None:
+        raise NotFoundError("The user does not exist.")
+    return ports.reviews.visible_of(user_id, now, limit=limit, after=after)
+
+
+def reveal_due(*, ports: ReviewPorts, now: datetime, limit: int = 200) -> int:
+    """The schedule: hidden reviews whose window closed show, and count in their reviewee's rating, once."""
+    revealed = 0
+    for hidden in ports.reviews.due_for_reveal(now, limit=limit):
+        if ports.reviews.reveal(replace(hidden, revealed=False)):
+            revealed += 1
+    logger.info("revealed %d review(s)", revealed)
+    return revealed
