@@ -24,6 +24,9 @@ class FakeUsers:
     def get(self, user_id: str) -> User | None:
         return self.by_id.get(user_id)
 
+    def get_many(self, user_ids: Sequence[str]) -> dict[str, User]:
+        return {uid: self.by_id[uid] for uid in user_ids if uid in self.by_id}
+
     def by_email(self, email: str) -> User | None:
         return next((u for u in self.by_id.values() if normalise_email(u.email) == normalise_email(email)), None)
 

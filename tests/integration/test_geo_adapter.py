@@ -154,3 +154,19 @@ def test_gigs_read_in_a_batch_without_botocores_parser_equal_gigs_read_one_by_on
     keys = [{"pk": {"S": f"GIG#{ids[0]}"}, "sk": {"S": "GIG"}}]
     parsed = client.batch_get_item(RequestItems={dynamo.settings.table_name: {"Keys": keys}})
     assert parsed["Responses"][dynamo.settings.table_name][0]["id"] == {"S": ids[0]}
+
+
+def test_users_read_in_a_batch_equal_users_read_one_by_one(dynamo, api):
+    """``get_many`` of users (the freelancer search's and near-me's read) builds what the single read does."""
+    ids = []
+    for i in range(3):
+        answer = api.post("/auth/signup", {"email": f"ubatch-{uuid.uuid4().hex[:10]}@example.com",
+                                           "password": "correct horse battery", "name": f"U {i}",
+                                           "roles": ["freelancer"] if i % 2 else ["client"]})
+        assert answer.status_code == 201, answer.json_body
+        ids.append(answer.json_body["user"]["id"])
+    users = dynamo.users
+    batch = users.get_many([*ids, "01JNOSUCHUSER0000000000000"])
+    assert set(batch) == set(ids)
+    for user_id in ids:
+        assert batch[user_id] == users.get(user_id)

@@ -15,6 +15,7 @@ from pynamodb.exceptions import (
 )
 from pynamodb.transactions import TransactWrite
 
+from gigcore.adapters.aws import raw_answers, unparsed_answers
 from gigcore.adapters.dynamo_geo import FREELANCER_INDEX, DynamoGeoLayouts, geo_move
 from gigcore.adapters.dynamo_models import EmailItem, EventItem, GeoItem, UserItem
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
@@ -141,6 +142,18 @@ class DynamoUserRepository:
         except DoesNotExist:
             return None
         except GetError as exc:
+            raise _outage(exc) from exc
+
+    def get_many(self, user_ids: Sequence[str]) -> dict[str, User]:
+        if not user_ids:
+            return {}
+        client = UserItem._get_connection().connection.client
+        raw_answers(client, "BatchGetItem")  # user items hold no binary attributes
+        try:
+            with unparsed_answers():
+                found = UserItem.batch_get([(f"USER#{uid}", "PROFILE") for uid in dict.fromkeys(user_ids)])
+                return {item.id: from_item(item) for item in found}
+        except (GetError, PynamoDBConnectionError) as exc:
             raise _outage(exc) from exc
 
     def by_email(self, email: str) -> User | None:

@@ -22,6 +22,9 @@ class UserRepository(Protocol):
 
     def get(self, user_id: str) -> User | None: ...
 
+    def get_many(self, user_ids: Sequence[str]) -> dict[str, User]:
+        """The users of ``user_ids`` that exist, by id, in one batch (eventually consistent: for lists)."""
+
     def by_email(self, email: str) -> User | None:
         """The user whose normalised email is ``email`` (consistent read)."""
 

@@ -191,9 +191,10 @@ def freelancers_near(query: nearby.NearbyQuery, position: Mapping[str, Any] | No
                      users: UserRepository) -> NearbyResult:
     """Freelancers (available or busy) within the radius, nearest first, each with its distance."""
     page = nearby.nearest(index, query, position)
+    found = users.get_many([h.entry.id for h in page.hits])
     items: list[tuple[Any, float]] = []
     for hit in page.hits:
-        user: User | None = users.get(hit.entry.id)
+        user: User | None = found.get(hit.entry.id)
         if user is not None and user.freelancer_profile is not None:
             items.append((user, hit.distance_km))
     return NearbyResult(items=items, next_position=page.next_position, stats=page.stats)

@@ -107,9 +107,10 @@ class FreelancerResults:
 def search_freelancers(query: FreelancerSearch, after: Mapping[str, Any] | None, *, index: SearchIndex,
                        users: UserRepository) -> FreelancerResults:
     page = index.search_freelancers(query, after)
+    found = users.get_many([h.id for h in page.hits])
     items = []
     for hit in page.hits:
-        user = users.get(hit.id)
+        user = found.get(hit.id)
         if user is not None and user.freelancer_profile is not None:
             items.append(FreelancerHit(user, round(hit.score, 4),
                                        None if hit.distance_km is None else round(hit.distance_km, 4)))
