@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.http import body, list_cursor, list_page, principal, route
+from chalicelib.http import PAGE_QUERY, body, list_cursor, list_page, principal, route
 from gigcore import bootstrap
 from gigcore.domain.clock import utc_now
 from gigcore.schemas.contracts import (
@@ -18,14 +18,12 @@ from gigcore.schemas.contracts import (
     application_out,
     contract_out,
 )
-from gigcore.schemas.openapi import QueryParam
 from gigcore.services import applications
 from gigcore.services.applications import ApplicationPorts
 
 bp = Blueprint(__name__)
 
-_PAGE = (QueryParam("limit", "1..100, default 20", schema={"type": "integer"}),
-         QueryParam("cursor", "next_cursor of the previous page"))
+_PAGE = PAGE_QUERY
 
 
 def _ports() -> ApplicationPorts:

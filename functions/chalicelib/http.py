@@ -345,6 +345,11 @@ def registered_routes(app_routes: dict[str, dict[str, Any]]) -> list[RouteSpec]:
 # ---- lists (?limit, ?cursor) ----------------------------------------------------------------------------
 
 
+#: The query parameters of every list route, for its OpenAPI entry.
+PAGE_QUERY = (QueryParam("limit", "1..100, default 20", schema={"type": "integer"}),
+              QueryParam("cursor", "next_cursor of the previous page"))
+
+
 def list_page(path: str) -> tuple[int, dict[str, str] | None, dict[str, str]]:
     """``?limit`` and the position the caller's ``?cursor`` names (checked: bound to ``path``, the caller and
     the other query parameters); with the raw parameters for :func:`list_cursor`."""

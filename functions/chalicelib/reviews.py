@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.http import body, list_cursor, list_page, principal, route
+from chalicelib.http import PAGE_QUERY, body, list_cursor, list_page, principal, route
 from gigcore import bootstrap
 from gigcore.domain.clock import utc_now
-from gigcore.schemas.openapi import QueryParam
 from gigcore.schemas.reviews import ReviewOut, ReviewPageOut, ReviewRequest, review_out
 from gigcore.services import reviews
 from gigcore.services.reviews import ReviewPorts
 
 bp = Blueprint(__name__)
 
-_PAGE = (QueryParam("limit", "1..100, default 20", schema={"type": "integer"}),
-         QueryParam("cursor", "next_cursor of the previous page"))
+_PAGE = PAGE_QUERY
 
 
 def _ports() -> ReviewPorts:

@@ -14,9 +14,8 @@ from pynamodb.connection import Connection
 from pynamodb.exceptions import DoesNotExist, GetError, PynamoDBConnectionError, QueryError, TransactWriteError
 from pynamodb.transactions import TransactWrite
 
-from gigcore.adapters.aws import raw_answers, unparsed_answers
 from gigcore.adapters.dynamo_geo import GIG_INDEX, DynamoGeoLayouts, geo_item, geo_move
-from gigcore.adapters.dynamo_models import EventItem, GeoItem, GigItem
+from gigcore.adapters.dynamo_models import EventItem, GeoItem, GigItem, batch_read
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.errors import ConflictError, RetryableError, UpstreamUnavailableError
 from gigcore.domain.gigs import Budget, Gig, GigStatus, geo_entry
@@ -137,12 +136,9 @@ class DynamoGigRepository:
     def get_many(self, gig_ids: Sequence[str]) -> dict[str, Gig]:
         if not gig_ids:
             return {}
-        client = GigItem._get_connection().connection.client
-        raw_answers(client, "BatchGetItem")  # gig items hold no binary attributes
         try:
-            with unparsed_answers():
-                found = GigItem.batch_get([(f"GIG#{gid}", "GIG") for gid in dict.fromkeys(gig_ids)])
-                return {item.id: from_item(item) for item in found}
+            return {item.id: from_item(item)
+                    for item in batch_read(GigItem, [(f"GIG#{gid}", "GIG") for gid in gig_ids])}
         except (GetError, PynamoDBConnectionError) as exc:
             raise _outage(exc) from exc
 

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import time
-from typing import Any
+from collections.abc import Sequence
+from typing import Any, TypeVar
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -21,6 +22,7 @@ from pynamodb.attributes import (
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
+from gigcore.adapters.aws import raw_answers, unparsed_answers
 from gigcore.domain.clock import to_rfc3339, utc_now
 from gigcore.ports import OutboxEvent
 
@@ -195,3 +197,15 @@ def bind(table_name: str, host: str | None, region: str) -> None:
         meta.host = host
         meta.region = region
         model._connection = None
+
+
+_M = TypeVar("_M", bound=Model)
+
+
+def batch_read(model: type[_M], keys: Sequence[tuple[str, str]]) -> list[_M]:
+    """The items of ``keys`` that exist, in BatchGetItem calls whose answers skip botocore's parser (for models
+    with no binary attribute). PynamoDB's errors (GetError, PynamoDBConnectionError) pass through."""
+    client = model._get_connection().connection.client
+    raw_answers(client, "BatchGetItem")
+    with unparsed_answers():
+        return list(model.batch_get(list(dict.fromkeys(keys))))

@@ -15,9 +15,8 @@ from pynamodb.exceptions import (
 )
 from pynamodb.transactions import TransactWrite
 
-from gigcore.adapters.aws import raw_answers, unparsed_answers
 from gigcore.adapters.dynamo_geo import FREELANCER_INDEX, DynamoGeoLayouts, geo_move
-from gigcore.adapters.dynamo_models import EmailItem, EventItem, GeoItem, UserItem
+from gigcore.adapters.dynamo_models import EmailItem, EventItem, GeoItem, UserItem, batch_read
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.errors import ConflictError, RetryableError, UpstreamUnavailableError
 from gigcore.domain.geo import freelancer_entry
@@ -147,12 +146,9 @@ class DynamoUserRepository:
     def get_many(self, user_ids: Sequence[str]) -> dict[str, User]:
         if not user_ids:
             return {}
-        client = UserItem._get_connection().connection.client
-        raw_answers(client, "BatchGetItem")  # user items hold no binary attributes
         try:
-            with unparsed_answers():
-                found = UserItem.batch_get([(f"USER#{uid}", "PROFILE") for uid in dict.fromkeys(user_ids)])
-                return {item.id: from_item(item) for item in found}
+            return {item.id: from_item(item)
+                    for item in batch_read(UserItem, [(f"USER#{uid}", "PROFILE") for uid in user_ids])}
         except (GetError, PynamoDBConnectionError) as exc:
             raise _outage(exc) from exc
 
