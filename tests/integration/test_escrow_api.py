@@ -194,6 +194,17 @@ def test_a_webhook_with_a_bad_signature_is_refused_and_queues_nothing(app_client
     assert deliver("payments") == 0
 
 
+def test_an_event_about_an_intent_stripe_does_not_know_is_consumed_not_retried(
+        app_client: Api, deliver: Any, stack_env: dict[str, str]) -> None:
+    payload = json.dumps({"id": f"evt_{uuid.uuid4().hex[:20]}", "object": "event", "type": "payment_intent.succeeded",
+                          "created": int(time.time()),
+                          "data": {"object": {"id": "pi_unknown_" + uuid.uuid4().hex[:8], "object": "payment_intent"}}}
+                         ).encode()
+    answer = post_webhook(app_client, payload, sign(payload, stack_env["GIGCONNECT_STRIPE_WEBHOOK_SECRET"]))
+    assert answer.status_code == 200 and answer.json_body == {"received": True}
+    assert deliver("payments") == 1  # handled (nothing to apply), not failed back to the queue
+
+
 def test_a_declined_card_answers_402_with_the_decline_code_and_the_milestone_stays_pending(
         app_client: Api, people: dict) -> None:
     c = contract(app_client, people)

@@ -420,18 +420,25 @@ class Escrow:
         return milestone
 
     def on_stripe_event(self, event_type: str, object_id: str, now: datetime) -> None:
-        """The payments queue's consumer: re-read the object the event is about and apply its current state."""
-        if event_type.startswith("payment_intent."):
-            self.apply_intent(self._p.payments.get_payment_intent(object_id), now)
-        elif event_type == "account.updated":
-            user_id = self._p.store.user_of_account(object_id)
-            if user_id is not None:
-                enabled = self._p.payments.get_account(object_id).payouts_enabled
-                self._p.store.set_payouts_enabled(user_id, enabled)
-        else:
-            # charge.refunded and the rest: GigConnect's own refunds are recorded when made. A refund made
-            # outside GigConnect (Stripe's dashboard) is not brought into the ledger; it is logged.
-            logger.info("stripe event %s about %s: nothing to apply", event_type, object_id)
+        """The payments queue's consumer: re-read the object the event is about and apply its current state.
+
+        An object Stripe no longer knows (or never knew under this key) has nothing to apply: logged, not retried
+        into the dead-letter queue."""
+        try:
+            if event_type.startswith("payment_intent."):
+                self.apply_intent(self._p.payments.get_payment_intent(object_id), now)
+            elif event_type == "account.updated":
+                user_id = self._p.store.user_of_account(object_id)
+                if user_id is not None:
+                    enabled = self._p.payments.get_account(object_id).payouts_enabled
+                    self._p.store.set_payouts_enabled(user_id, enabled)
+            else:
+                # charge.refunded and the rest: GigConnect's own refunds are recorded when made. A refund made
+                # outside GigConnect (Stripe's dashboard) is not brought into the ledger; it is logged.
+                logger.info("stripe event %s about %s: nothing to apply", event_type, object_id)
+        except NotFoundError:
+            logger.warning("stripe event %s about %s: Stripe does not know the object; nothing applied",
+                           event_type, object_id)
 
     # ---- submit ------------------------------------------------------------------------------------------
 
