@@ -23,9 +23,6 @@ from gigcore.services.applications import ApplicationPorts
 
 bp = Blueprint(__name__)
 
-_PAGE = PAGE_QUERY
-
-
 def _ports() -> ApplicationPorts:
     ports: ApplicationPorts = bootstrap.container().application_ports
     return ports
@@ -41,7 +38,7 @@ def apply(gig_id: str) -> ApplicationOut:
 
 
 @route(bp, "/gigs/{gig_id}/applications", summary="A gig's applications, newest first (its owner)",
-       response=ApplicationPageOut, query=_PAGE, errors=(400, 403, 404, 422), tag="applications")
+       response=ApplicationPageOut, query=PAGE_QUERY, errors=(400, 403, 404, 422), tag="applications")
 def applications_of_gig(gig_id: str) -> ApplicationPageOut:
     path = f"/gigs/{gig_id}/applications"
     limit, after, raw = list_page(path)
@@ -51,7 +48,7 @@ def applications_of_gig(gig_id: str) -> ApplicationPageOut:
 
 
 @route(bp, "/me/applications", summary="My applications, newest first", response=ApplicationPageOut,
-       query=_PAGE, errors=(400, 403, 422), tag="applications")
+       query=PAGE_QUERY, errors=(400, 403, 422), tag="applications")
 def my_applications() -> ApplicationPageOut:
     limit, after, raw = list_page("/me/applications")
     page = applications.my_applications(principal(), limit=limit, after=after, ports=_ports())
@@ -93,7 +90,7 @@ def get_contract(contract_id: str) -> ContractOut:
     return contract_out(applications.get_contract(principal(), contract_id, ports=_ports()))
 
 
-@route(bp, "/me/contracts", summary="My contracts, newest first", response=ContractPageOut, query=_PAGE,
+@route(bp, "/me/contracts", summary="My contracts, newest first", response=ContractPageOut, query=PAGE_QUERY,
        errors=(400, 422), tag="contracts")
 def my_contracts() -> ContractPageOut:
     limit, after, raw = list_page("/me/contracts")

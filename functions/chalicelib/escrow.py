@@ -42,13 +42,6 @@ def _escrow() -> Escrow:
     return escrow
 
 
-def _settled(contract_id: str) -> None:
-    """A milestone that ended may have completed the contract and its gig: forget the cached gig."""
-    contract = bootstrap.container().contracts.get(contract_id)
-    if contract is not None and contract.status in {"completed", "cancelled"}:
-        bootstrap.container().gig_cache.invalidate(contract.gig_id)
-
-
 @route(bp, "/me/payout-account", method="POST", summary="My payout account (Stripe Connect) and its onboarding link",
        response=PayoutAccountOut, errors=(403, 503), tag="escrow")
 def payout_account() -> PayoutAccountOut:
@@ -83,9 +76,7 @@ def submit(contract_id: str, milestone_id: str) -> MilestoneOut:
 @route(bp, _MILESTONE + "/release", method="POST", summary="Pay the freelancer (the client)", response=MilestoneOut,
        idempotency="required", errors=(400, 403, 404, 409, 503), tag="escrow")
 def release(contract_id: str, milestone_id: str) -> MilestoneOut:
-    milestone = _escrow().release(principal(), contract_id, milestone_id, utc_now())
-    _settled(contract_id)
-    return milestone_out(milestone)
+    return milestone_out(_escrow().release(principal(), contract_id, milestone_id, utc_now()))
 
 
 @route(bp, _MILESTONE + "/refund", method="POST",
@@ -96,7 +87,6 @@ def refund(contract_id: str, milestone_id: str) -> MilestoneOut:
     cmd = body(RefundRequest)
     milestone = _escrow().refund(principal(), contract_id, milestone_id, cmd.amount, cmd.reason, utc_now(),
                                  request_key=(current_request().headers or {}).get("idempotency-key"))
-    _settled(contract_id)
     return milestone_out(milestone)
 
 
@@ -118,9 +108,8 @@ def get_dispute(dispute_id: str) -> DisputeOut:
        tag="escrow")
 def resolve(dispute_id: str) -> DisputeOut:
     cmd = body(ResolveRequest)
-    dispute = _escrow().resolve(principal(), dispute_id, cmd.release_amount, cmd.refund_amount, cmd.note, utc_now())
-    _settled(dispute.contract_id)
-    return dispute_out(dispute)
+    return dispute_out(_escrow().resolve(principal(), dispute_id, cmd.release_amount, cmd.refund_amount, cmd.note,
+                                         utc_now()))
 
 
 @route(bp, "/contracts/{contract_id}/ledger", summary="A contract's ledger and balances (either party, an admin)",

@@ -83,20 +83,7 @@ class _CachedGigReads:
         self._cache = cache
 
     def get_many(self, gig_ids: Sequence[str]) -> dict[str, Gig]:
-        found: dict[str, Gig] = {}
-        missing: list[str] = []
-        for gig_id in gig_ids:
-            gig = self._cache.get(gig_id)
-            if gig is None:
-                missing.append(gig_id)
-            else:
-                found[gig_id] = gig
-        if missing:
-            loaded = self._gigs.get_many(missing)
-            for gig_id, gig in loaded.items():
-                self._cache.put(gig_id, gig)
-            found |= loaded
-        return found
+        return self._cache.get_many_or_load(gig_ids, self._gigs.get_many)
 
 
 @route(bp, "/gigs/nearby", summary="Open gigs near a point, nearest first", response=NearbyGigPageOut,

@@ -13,9 +13,6 @@ from gigcore.services.reviews import ReviewPorts
 
 bp = Blueprint(__name__)
 
-_PAGE = PAGE_QUERY
-
-
 def _ports() -> ReviewPorts:
     ports: ReviewPorts = bootstrap.container().review_ports
     return ports
@@ -35,7 +32,7 @@ def post_review(contract_id: str) -> ReviewOut:
 
 
 @route(bp, "/users/{user_id}/reviews", summary="The reviews a user received that show, newest first",
-       response=ReviewPageOut, query=_PAGE, errors=(400, 404, 422), tag="reviews")
+       response=ReviewPageOut, query=PAGE_QUERY, errors=(400, 404, 422), tag="reviews")
 def user_reviews(user_id: str) -> ReviewPageOut:
     path = f"/users/{user_id}/reviews"
     limit, after, raw = list_page(path)

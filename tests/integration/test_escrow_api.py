@@ -392,6 +392,8 @@ def test_partial_refunds_then_release_then_completion(app_client: Api, people: d
     late = app_client.post(path(c, 0, "refund"), {"reason": "changed my mind"}, token=people["client"]["token"],
                            headers=key())
     assert late.status_code == 409 and code(late) == "invalid_state"  # the client refunds only before submission
+    before = app_client.get(f"/gigs/{c['gig_id']}", token=people["client"]["token"]).json_body
+    assert before["status"] == "in_progress"  # now in this instance's gig cache
     released = app_client.post(path(c, 0, "release"), token=people["client"]["token"], headers=key())
     assert released.status_code == 200 and released.json_body["status"] == "released"
     after = app_client.get(f"/contracts/{c['id']}", token=people["client"]["token"]).json_body

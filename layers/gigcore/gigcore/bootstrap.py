@@ -279,7 +279,8 @@ class Container:
                             payments=self.payments, gigs=self.gigs, users=self.users)
         return Escrow(ports, EscrowConfig(fee_bps=s.platform_fee_bps, auto_release_days=s.auto_release_days,
                                           onboarding_return_url=s.payout_return_url,
-                                          onboarding_refresh_url=s.payout_refresh_url))
+                                          onboarding_refresh_url=s.payout_refresh_url),
+                      on_gig_settled=self.gig_cache.invalidate)
 
     @functools.cached_property
     def review_ports(self) -> Any:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Generic, TypeVar
 
@@ -91,6 +91,23 @@ class TtlLruCache(Generic[K, V]):
             if value is not None:
                 self.put(key, value)
         return value
+
+    def get_many_or_load(self, keys: Sequence[K], load_many: Callable[[list[K]], Mapping[K, V]]) -> dict[K, V]:
+        """The cached values of ``keys``, the missing ones loaded in one ``load_many`` call and stored for next
+        time (keys it does not return are left out)."""
+        found: dict[K, V] = {}
+        missing: list[K] = []
+        for key in keys:
+            value = self.get(key)
+            if value is None:
+                missing.append(key)
+            else:
+                found[key] = value
+        if missing:
+            for key, value in load_many(missing).items():
+                self.put(key, value)
+                found[key] = value
+        return found
 
     def invalidate(self, key: K) -> bool:
         """Forget ``key``; True when something was forgotten."""

@@ -25,7 +25,7 @@ import hashlib
 import logging
 import random
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -164,9 +164,13 @@ def _request_digest(principal: Principal, request_key: str | None) -> str | None
 class Escrow:
     """The escrow use cases. ``now`` is passed in by the caller (the routes' clock, the schedule's)."""
 
-    def __init__(self, ports: EscrowPorts, config: EscrowConfig) -> None:
+    def __init__(self, ports: EscrowPorts, config: EscrowConfig,
+                 on_gig_settled: Callable[[str], object] = lambda gig_id: None) -> None:
+        """``on_gig_settled(gig_id)`` runs after a step completed (or cancelled) a contract and its gig (the
+        composition root forgets the instance's cached copy of the gig)."""
         self._p = ports
         self._c = config
+        self._on_gig_settled = on_gig_settled
 
     # ---- reading and rights ------------------------------------------------------------------------
 
@@ -277,13 +281,18 @@ class Escrow:
 
     def _record(self, m: Milestone, *, expected: set[MilestoneStatus] | frozenset[MilestoneStatus],
                 changes: Mapping[str, Any], extra: Sequence[TransactItem] = (),
-                events: Sequence[OutboxEvent] = ()) -> Milestone | None:
-        """The outcome's transaction, conditioned on ``m``'s version; None when another call recorded it first."""
+                events: Sequence[OutboxEvent] = (), settled_gig: str | None = None) -> Milestone | None:
+        """The outcome's transaction, conditioned on ``m``'s version; None when another call recorded it first.
+        ``settled_gig``: the gig whose contract the transaction settles (reported once it is written)."""
         try:
-            return self._p.contracts.transition_milestone(m.contract_id, m.id, expected=expected, changes=changes,
-                                                          extra=extra, events=events, expected_version=m.version)
+            recorded = self._p.contracts.transition_milestone(m.contract_id, m.id, expected=expected,
+                                                              changes=changes, extra=extra, events=events,
+                                                              expected_version=m.version)
         except (ConflictError, InvalidStateError):
             return None
+        if settled_gig is not None:
+            self._on_gig_settled(settled_gig)
+        return recorded
 
     def _settlement(self, contract: Contract, after: Milestone, now: datetime) -> list[TransactItem]:
         """When ``after`` is the last milestone to end: the contract becomes completed (or cancelled) and its gig
@@ -520,14 +529,15 @@ class Escrow:
         except (PaymentRefusedError, InvalidStateError):
             self._unclaim(m)
             raise
-        after = replace(m, status="released")
+        settle = self._settlement(contract, replace(m, status="released"), now)
         recorded = self._record(
             m, expected={m.status},
             changes={"status": "released", "released_at": now, "transfer_id": transfer_id, "pending_op": None,
                      "auto_release_at": None},
-            extra=[*self._p.store.ledger_writes(entries), *self._settlement(contract, after, now)],
+            extra=[*self._p.store.ledger_writes(entries), *settle],
             events=[_notify("milestone.released", contract.freelancer_id, contract, m,
-                            amount=str(sum(e.amount.amount for e in entries if e.kind == "release")))])
+                            amount=str(sum(e.amount.amount for e in entries if e.kind == "release")))],
+            settled_gig=contract.gig_id if settle else None)
         return recorded or self._after_race(contract, m, now)
 
     def _after_race(self, contract: Contract, m: Milestone, now: datetime) -> Milestone:
@@ -625,7 +635,8 @@ class Escrow:
         recorded = self._record(m, expected={m.status}, changes=changes,
                                 extra=[*self._p.store.ledger_writes(entries), *settle],
                                 events=[_notify("milestone.refunded", contract.client_id, contract, m,
-                                                amount=str(amount.amount))])
+                                                amount=str(amount.amount))],
+                                settled_gig=contract.gig_id if settle else None)
         return recorded or self._after_race(contract, m, now)
 
     # ---- disputes ----------------------------------------------------------------------------------------
@@ -732,8 +743,8 @@ class Escrow:
                                    "pending_op": None, "auto_release_at": None}
         if release.amount > 0:
             changes |= {"released_at": now, "transfer_id": transfer_id}
-        after = replace(m, status=status)
-        settle = self._settlement(contract, after, now)
+        settle = self._settlement(contract, replace(m, status=status), now)
+        settled_gig = contract.gig_id if settle else None
         if not settle and not any(o.status == "disputed" for o in contract.milestones if o.id != m.id):
             settle = [self._p.contracts.contract_write(contract.id, expected={"disputed"},
                                                        changes={"status": "active", "updated_at": now})]
@@ -744,7 +755,7 @@ class Escrow:
         recorded = self._record(m, expected={"disputed"}, changes=changes,
                                 extra=[*self._p.store.ledger_writes([*entries, *paid]),
                                        self._p.store.dispute_write(resolved, expected="open"), *settle],
-                                events=events)
+                                events=events, settled_gig=settled_gig)
         return recorded or self._after_race(contract, m, now)
 
     # ---- the schedule ------------------------------------------------------------------------------------

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from gigcore.domain.errors import ConflictError, ErrorDetail, ForbiddenError, InvalidStateError, NotFoundError
@@ -73,7 +73,7 @@ def reveal_due(*, ports: ReviewPorts, now: datetime, limit: int = 200) -> int:
     """The schedule: hidden reviews whose window closed show, and count in their reviewee's rating, once."""
     revealed = 0
     for hidden in ports.reviews.due_for_reveal(now, limit=limit):
-        if ports.reviews.reveal(replace(hidden, revealed=False)):
+        if ports.reviews.reveal(hidden):
             revealed += 1
     logger.info("revealed %d review(s)", revealed)
     return revealed
