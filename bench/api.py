@@ -215,7 +215,7 @@ def main() -> None:
                 print(f"{name:<36}{statistics.median(walls):>10.1f}{percentile(walls, 95):>10.1f}{cpu:>12.1f}"
                       f"{geo_reads}", flush=True)
             if any(name.startswith("POST /auth") for name in wanted):
-                print("Sign-up and login are dominated by Argon2id (t=3, m=64 MiB, p=4), by design.")
+                print("Sign-up and login are dominated by the Argon2id hash (settings.password_hash_*).")
             for number, (name, profile) in enumerate(profiles.items()):
                 path = f"{args.profile}.{number}"
                 profile.dump_stats(path)

@@ -52,6 +52,9 @@ class FakeHasher:
     def verify_dummy(self, password: str) -> None:
         self.dummy_checks += 1
 
+    def needs_rehash(self, password_hash: str) -> bool:
+        return not password_hash.startswith("fake$")
+
 
 class FakeRefreshTokens:
     def __init__(self) -> None:

@@ -112,3 +112,44 @@ def test_a_verification_token_expires(ports):
     token = email.text.split("\n\n")[2].strip()
     with pytest.raises(MalformedRequestError):
         auth.verify_email(token, ports=ports, now=NOW + timedelta(hours=49))
+
+
+def test_a_login_stores_the_password_again_when_the_hashing_parameters_changed(ports):
+    from dataclasses import replace
+
+    from gigcore.adapters.passwords import Argon2PasswordHasher
+
+    old = Argon2PasswordHasher(time_cost=1, memory_kib=8_192, parallelism=2)
+    new = Argon2PasswordHasher(time_cost=2, memory_kib=8_192, parallelism=1)
+    ports = replace(ports, hasher=old)
+    user = ports.users.get(signup(ports).user.id)
+    ports = replace(ports, hasher=new)
+
+    session = auth.login("ada@example.com", "correct horse battery", source_ip="1", ports=ports, policy=POLICY,
+                         now=NOW)
+    stored = ports.users.get(user.id)
+    assert session.user.version == stored.version == user.version + 1
+    assert stored.password_hash.startswith("$argon2id$v=19$m=8192,t=2,p=1$")
+    assert not new.needs_rehash(stored.password_hash)
+
+    again = auth.login("ada@example.com", "correct horse battery", source_ip="1", ports=ports, policy=POLICY,
+                       now=NOW)
+    assert ports.users.get(user.id).version == stored.version  # nothing to re-hash: no write
+    assert again.user.id == user.id
+    with pytest.raises(UnauthorizedError):
+        auth.login("ada@example.com", "not the password", source_ip="1", ports=ports, policy=POLICY, now=NOW)
+
+
+def test_the_password_hasher_reads_hashes_of_other_parameters_and_refuses_garbage():
+    from argon2 import PasswordHasher
+
+    from gigcore.adapters.passwords import Argon2PasswordHasher
+
+    hasher = Argon2PasswordHasher(time_cost=1, memory_kib=8_192)
+    made_by_the_library_default = PasswordHasher().hash("correct horse battery")
+    assert hasher.verify(made_by_the_library_default, "correct horse battery")
+    assert not hasher.verify(made_by_the_library_default, "correct horse batterY")
+    assert hasher.needs_rehash(made_by_the_library_default)
+    assert not hasher.needs_rehash(hasher.hash("correct horse battery"))
+    assert not hasher.verify("not a hash", "correct horse battery")
+    assert hasher.needs_rehash("not a hash")

@@ -335,7 +335,9 @@ class Container:
     def password_hasher(self) -> PasswordHasher:
         from gigcore.adapters.passwords import Argon2PasswordHasher
 
-        return Argon2PasswordHasher()
+        s = self.settings
+        return Argon2PasswordHasher(time_cost=s.password_hash_time_cost, memory_kib=s.password_hash_memory_kib,
+                                    parallelism=s.password_hash_parallelism)
 
     @functools.cached_property
     def access_tokens(self) -> AccessTokens:

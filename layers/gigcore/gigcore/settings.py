@@ -76,6 +76,11 @@ class Settings(BaseSettings):
     login_per_ip_per_15min: int = Field(default=300, ge=1)
     reset_per_email_per_hour: int = Field(default=5, ge=1)
 
+    # Argon2id for passwords (OWASP's baseline). A login re-hashes a password stored with other parameters.
+    password_hash_time_cost: int = Field(default=2, ge=1, le=10)
+    password_hash_memory_kib: int = Field(default=19_456, ge=7_168, le=262_144)
+    password_hash_parallelism: int = Field(default=1, ge=1, le=8)
+
     idempotency_ttl_hours: int = Field(default=48, ge=24)
 
     # Per-instance read caches (gigcore.cache): how long a copy may be served, and how many are kept.

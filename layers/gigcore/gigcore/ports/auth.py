@@ -45,6 +45,9 @@ class PasswordHasher(Protocol):
     def verify_dummy(self, password: str) -> None:
         """Spend the time of a verification against no user (no user enumeration by timing)."""
 
+    def needs_rehash(self, password_hash: str) -> bool:
+        """True when ``password_hash`` was made with other parameters than the ones configured now."""
+
 
 class AccessTokens(Protocol):
     def issue(self, user: User, now: datetime) -> tuple[str, int]:

@@ -12,7 +12,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime
 
-from gigcore.domain.errors import ErrorDetail, MalformedRequestError, NotFoundError, UnauthorizedError
+from gigcore.domain.errors import ConflictError, ErrorDetail, MalformedRequestError, NotFoundError, UnauthorizedError
 from gigcore.domain.ids import new_id
 from gigcore.domain.users import Location, User, normalise_email
 from gigcore.ports import Queue
@@ -133,7 +133,18 @@ def login(email: str, password: str, *, source_ip: str, ports: AuthPorts, policy
         raise _wrong_pair()
     if not ports.hasher.verify(user.password_hash, password):
         raise _wrong_pair()
+    if ports.hasher.needs_rehash(user.password_hash):
+        user = _rehashed(ports, user, password)
     return _open_session(ports, policy, user, now)
+
+
+def _rehashed(ports: AuthPorts, user: User, password: str) -> User:
+    """The user with ``password`` stored under the hashing parameters configured now (they changed since it
+    was set). A concurrent change of the user wins: the next login tries again."""
+    try:
+        return ports.users.save(user.changed(password_hash=ports.hasher.hash(password)))
+    except ConflictError:
+        return user
 
 
 def refresh(refresh_token: str, *, ports: AuthPorts, policy: AuthPolicy, now: datetime) -> Tokens:
