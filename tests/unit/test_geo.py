@@ -105,3 +105,23 @@ def test_a_density_histogram_refines_only_where_entries_crowd():
     assert histogram[keys[0][:3]] == 1000 and histogram[keys[-1][:3]] == 1
     assert any(len(cell) == 6 for cell in histogram) and not any(c.startswith(keys[-1][:4]) for c in histogram
                                                                    if len(c) > 3)
+
+
+@given(lats, lngs, lats, lngs, st.integers(min_value=1, max_value=8))
+@example(lat=0.0, lng=180.0, cell_lat=0.0, cell_lng=0.0, precision=6)
+@example(lat=90.0, lng=10.0, cell_lat=45.0, cell_lng=100.0, precision=3)
+def test_the_lower_bound_is_the_distance_to_the_nearest_point_of_the_nearest_edge(lat, lng, cell_lat, cell_lng,
+                                                                                  precision):
+    # The bound reads one point of the meridian edge nearest in longitude; the nearest point of that edge is
+    # its foot of the perpendicular or one of its two ends, so the bound is the least of those three distances.
+    box = geo.bounds(geo.encode(cell_lat, cell_lng, precision))
+    if box.lng_lo <= lng <= box.lng_hi:
+        assume(False)
+    edge = box.lng_lo if (box.lng_lo - lng) % 360.0 <= (lng - box.lng_hi) % 360.0 else box.lng_hi
+    candidates = [geo.haversine_km(lat, lng, box.lat_lo, edge), geo.haversine_km(lat, lng, box.lat_hi, edge)]
+    delta = math.radians(min((box.lng_lo - lng) % 360.0, (lng - box.lng_hi) % 360.0))
+    phi = math.radians(lat)
+    foot = math.degrees(math.atan2(math.sin(phi), math.cos(phi) * math.cos(delta)))
+    if delta < math.pi / 2 and box.lat_lo <= foot <= box.lat_hi:
+        candidates.append(geo.EARTH_RADIUS_KM * math.asin(min(1.0, abs(math.cos(phi) * math.sin(delta)))))
+    assert math.isclose(geo.min_distance_km(lat, lng, box), max(0.0, min(candidates)), rel_tol=1e-12, abs_tol=1e-6)

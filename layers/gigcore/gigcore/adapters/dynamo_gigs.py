@@ -7,7 +7,7 @@ otherwise; its key is remembered on the gig item), and the outbox events.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from pynamodb.connection import Connection
@@ -15,7 +15,7 @@ from pynamodb.exceptions import DoesNotExist, GetError, PynamoDBConnectionError,
 from pynamodb.transactions import TransactWrite
 
 from gigcore.adapters.dynamo_geo import GIG_INDEX, DynamoGeoLayouts, geo_item, geo_move
-from gigcore.adapters.dynamo_models import EventItem, GeoItem, GigItem, batch_read
+from gigcore.adapters.dynamo_models import EventItem, GeoItem, GigItem, batch_read_raw
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.errors import ConflictError, RetryableError, UpstreamUnavailableError
 from gigcore.domain.gigs import Budget, Gig, GigStatus, geo_entry
@@ -91,6 +91,49 @@ def from_item(item: GigItem) -> Gig:
     )
 
 
+def from_attributes(attributes: Mapping[str, Any]) -> Gig:
+    """A gig from its item as DynamoDB's attribute map, as :func:`from_item` reads the model (a page's batch of
+    gigs: instantiating 20 models costs more CPU than the Query that found them)."""
+    def text(name: str, default: str | None = None) -> str | None:
+        value = attributes.get(name)
+        return value["S"] if value is not None and "S" in value else default
+
+    def number(name: str) -> str | None:
+        value = attributes.get(name)
+        return value["N"] if value is not None and "N" in value else None
+
+    def required(name: str, read: Callable[[str], str | None] = text) -> str:
+        value = read(name)
+        if value is None:
+            raise ValueError(f"the gig item has no {name}")
+        return value
+
+    lat, lng, deadline = number("lat"), number("lng"), text("deadline")
+    currency = required("currency")
+    skills = attributes.get("skills", {}).get("L") or ()
+    remote = attributes.get("remote", {}).get("BOOL", False)
+    return Gig(
+        id=required("id"),
+        owner_id=required("owner_id"),
+        title=required("title"),
+        description=text("description", "") or "",
+        category=required("category"),
+        skills=tuple(s["S"] for s in skills),
+        budget=Budget(min=Money(amount=int(required("budget_min", number)), currency=currency),
+                      max=Money(amount=int(required("budget_max", number)), currency=currency),
+                      type="hourly" if text("budget_type") == "hourly" else "fixed"),
+        location=Location(float(lat), float(lng)) if lat is not None and lng is not None else None,
+        remote=bool(remote),
+        urgency=required("urgency"),  # type: ignore[arg-type]
+        deadline=parse_rfc3339(deadline) if deadline else None,
+        status=required("status"),  # type: ignore[arg-type]
+        created_at=parse_rfc3339(required("created_at")),
+        updated_at=parse_rfc3339(required("updated_at")),
+        application_count=int(number("application_count") or 0),
+        version=int(number("version") or 0),
+    )
+
+
 class DynamoGigRepository:
     def __init__(self, connection: Connection, layouts: DynamoGeoLayouts) -> None:
         self._connection = connection
@@ -137,8 +180,8 @@ class DynamoGigRepository:
         if not gig_ids:
             return {}
         try:
-            return {item.id: from_item(item)
-                    for item in batch_read(GigItem, [(f"GIG#{gid}", "GIG") for gid in gig_ids])}
+            return {gig.id: gig for gig in map(from_attributes, batch_read_raw(
+                GigItem, [(f"GIG#{gid}", "GIG") for gid in gig_ids]))}
         except (GetError, PynamoDBConnectionError) as exc:
             raise _outage(exc) from exc
 

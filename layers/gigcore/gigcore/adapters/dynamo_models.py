@@ -199,13 +199,32 @@ def bind(table_name: str, host: str | None, region: str) -> None:
         model._connection = None
 
 
-_M = TypeVar("_M", bound=Model)
+_M = TypeVar("_M", bound=_Item)
+
+
+_BATCH_GET_LIMIT = 100  # keys per BatchGetItem call
+
+
+def batch_read_raw(model: type[_Item], keys: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+    """The items of ``keys`` (``(pk, sk)``) that exist, as DynamoDB's attribute maps
+    (``{"name": {"S": "..."}}``), in BatchGetItem calls whose answers skip botocore's parser (for models with no
+    binary attribute). Where a page's items are turned into domain objects at once, this skips the model's
+    instantiation too. PynamoDB's errors (GetError, PynamoDBConnectionError) pass through."""
+    connection = model._get_connection()
+    raw_answers(connection.connection.client, "BatchGetItem")
+    table = connection.table_name
+    pending = [{"pk": {"S": pk}, "sk": {"S": sk}} for pk, sk in dict.fromkeys(keys)]
+    found: list[dict[str, Any]] = []
+    with unparsed_answers():
+        while pending:
+            page, pending = pending[:_BATCH_GET_LIMIT], pending[_BATCH_GET_LIMIT:]
+            while page:
+                data = connection.batch_get_item(page)  # type: ignore[arg-type]
+                found.extend(data["Responses"].get(table, ()))
+                page = (data.get("UnprocessedKeys") or {}).get(table, {}).get("Keys") or []
+    return found
 
 
 def batch_read(model: type[_M], keys: Sequence[tuple[str, str]]) -> list[_M]:
-    """The items of ``keys`` that exist, in BatchGetItem calls whose answers skip botocore's parser (for models
-    with no binary attribute). PynamoDB's errors (GetError, PynamoDBConnectionError) pass through."""
-    client = model._get_connection().connection.client
-    raw_answers(client, "BatchGetItem")
-    with unparsed_answers():
-        return list(model.batch_get(list(dict.fromkeys(keys))))
+    """:func:`batch_read_raw`'s items as models."""
+    return [model.from_raw_data(data) for data in batch_read_raw(model, keys)]

@@ -105,14 +105,19 @@ def min_distance_km(lat: float, lng: float, box: Box) -> float:
     # Outside the longitude span the nearest point lies on the meridian edge nearest in longitude
     # (cos of the distance grows with cos of the longitude gap at every latitude).
     edge_lng = box.lng_lo if (box.lng_lo - lng) % 360.0 <= (lng - box.lng_hi) % 360.0 else box.lng_hi
-    phi = math.radians(lat)
     delta = math.radians(gap)
-    best = min(haversine_km(lat, lng, box.lat_lo, edge_lng), haversine_km(lat, lng, box.lat_hi, edge_lng))
     if delta < math.pi / 2:
-        # The point of that meridian nearest to ours, if it falls inside the edge.
+        # The point of that meridian nearest to ours (the foot of the perpendicular); along the meridian the
+        # distance grows with the arc from the foot (cos d = cos a * cos s), so the edge's nearest point is the
+        # foot when the edge holds it, else the edge's end nearer to it: one distance, not two.
+        phi = math.radians(lat)
         foot = math.degrees(math.atan2(math.sin(phi), math.cos(phi) * math.cos(delta)))
         if box.lat_lo <= foot <= box.lat_hi:
-            best = min(best, EARTH_RADIUS_KM * math.asin(min(1.0, abs(math.cos(phi) * math.sin(delta)))))
+            best = EARTH_RADIUS_KM * math.asin(min(1.0, abs(math.cos(phi) * math.sin(delta))))
+        else:
+            best = haversine_km(lat, lng, box.lat_lo if foot < box.lat_lo else box.lat_hi, edge_lng)
+    else:
+        best = min(haversine_km(lat, lng, box.lat_lo, edge_lng), haversine_km(lat, lng, box.lat_hi, edge_lng))
     return max(0.0, best - _SLACK_KM)
 
 
