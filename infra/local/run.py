@@ -1,6 +1,6 @@
 """``make run``: the whole local stack on loopback, data kept in one folder, until Ctrl-C.
 
-    python -m infra.local.run [--data .data] [--api-port 8000] [--ws-port 8001] [--workers N]
+    python -m infra.local.run [--data .data] [--api-port 8000] [--ws-port 8001] [--workers N] [--background-workers N]
 """
 
 from __future__ import annotations
@@ -20,7 +20,10 @@ def main() -> int:
     parser.add_argument("--data", type=Path, default=Path(".data"))
     parser.add_argument("--api-port", type=int, default=8000)
     parser.add_argument("--ws-port", type=int, default=8001)
-    parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2))
+    parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2),
+                        help="worker processes of the REST and WebSocket functions")
+    parser.add_argument("--background-workers", type=int, default=2,
+                        help="worker processes of the queue consumers, the stream router and the schedules")
     parser.add_argument("--schedule-speedup", type=float, default=1.0,
                         help="run scheduled handlers this many times faster than their rate")
     args = parser.parse_args()
@@ -46,8 +49,8 @@ def main() -> int:
         services.start()
         environment = services.environment() | {"GIGCONNECT_SEARCH_PATH": str(data / "search")}
         runtime = LocalRuntime(environment, api_port=args.api_port, ws_port=args.ws_port, workers=args.workers,
-                               data_dir=data, log_file=data / "logs" / "runtime.log",
-                               schedule_speedup=args.schedule_speedup)
+                               background_workers=args.background_workers, data_dir=data,
+                               log_file=data / "logs" / "runtime.log", schedule_speedup=args.schedule_speedup)
         print("  starting the gateways, pollers and workers...", flush=True)
         runtime.start()
         print(f"ready in {time.monotonic() - started:.1f} s: GET {runtime.api_url}/health answers 200", flush=True)

@@ -4,7 +4,8 @@ Uses the stack already answering on 127.0.0.1:8000 (``make run``; WebSocket on :
 otherwise starts one the way ``make run`` does, with several API worker processes and in-memory data, and
 stops it at the end. ``--host URL`` (and ``--ws-url URL``) aims at a deployed stage instead.
 
-    python -m tests.load.run [--host URL] [--ws-url URL] [--workers 3] [--steps 2,4,8,16] [--step-seconds 15]
+    python -m tests.load.run [--host URL] [--ws-url URL] [--workers 3] [--background-workers 2]
+        [--steps 2,4,8,16] [--step-seconds 15]
 
 The report (Markdown, JSON and a PNG chart) goes to bench/out/load-<time>/; its path is printed at the end.
 """
@@ -62,6 +63,8 @@ def main() -> int:
     parser.add_argument("--host", help="a deployed stage's API URL (default: the local stack)")
     parser.add_argument("--ws-url", default="", help="its WebSocket URL (no chat scenario without one)")
     parser.add_argument("--workers", type=int, default=3, help="API worker processes of a stack started here")
+    parser.add_argument("--background-workers", type=int, default=2,
+                        help="its worker processes for queue consumers, the stream and schedules")
     parser.add_argument("--steps", default="2,4,8,16", help="scenario runs per second offered by each step")
     parser.add_argument("--step-seconds", type=float, default=15.0)
     args = parser.parse_args()
@@ -78,7 +81,8 @@ def main() -> int:
     from infra.local.runtime.process import LocalRuntime
     from infra.local.services import LocalServices
 
-    print(f"load: starting the local stack ({args.workers} API workers, in-memory data)...", flush=True)
+    print(f"load: starting the local stack ({args.workers} API workers, {args.background_workers} background "
+          "workers, in-memory data)...", flush=True)
     scratch = Path(tempfile.mkdtemp(prefix="gigconnect-load-"))
     services = LocalServices(None)
     services.start()
@@ -87,7 +91,7 @@ def main() -> int:
         # The ports of ``make run`` when they are free (someone else's process may hold them on a shared machine)
         ports = (8000, 8001) if port_free(8000) and port_free(8001) else (None, None)
         with LocalRuntime(environment, api_port=ports[0], ws_port=ports[1], workers=args.workers,
-                          log_file=scratch / "runtime.log") as runtime:
+                          background_workers=args.background_workers, log_file=scratch / "runtime.log") as runtime:
             return run_locust(runtime.api_url, args.ws_url or runtime.ws_url, args.steps, args.step_seconds, out)
     finally:
         services.stop()

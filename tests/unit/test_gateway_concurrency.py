@@ -44,3 +44,37 @@ def test_literal_segments_beat_parameters_as_in_api_gateway():
     assert match_route(routes, "/gigs/nearby") == ("/gigs/nearby", {})
     assert match_route(routes, "/gigs/01ABC") == ("/gigs/{gig_id}", {"gig_id": "01ABC"})
     assert match_route(routes, "/gigs") is None
+
+
+def test_background_work_never_takes_the_api_s_worker():
+    # Given one worker for the API and one for background work, the background one busy with a slow consumer
+    import threading
+    from concurrent.futures import ThreadPoolExecutor
+
+    from infra.local.runtime.server import Invokers
+
+    release = threading.Event()
+
+    def call(handler: str, event: dict) -> dict:
+        if handler == "slow_consumer":
+            release.wait(10)
+            return {"batchItemFailures": []}
+        return {"statusCode": 200, "body": handler}
+
+    with ThreadPoolExecutor(1) as api, ThreadPoolExecutor(1) as background:
+        invokers = Invokers(api, background, call, timeout=2)
+        consumer = threading.Thread(target=invokers.background, args=("slow_consumer", {}))
+        consumer.start()
+        try:
+            # When a request arrives, then more background work
+            answer = asyncio.run(invokers.api("api", {}))
+            queued = threading.Thread(target=invokers.background, args=("slow_consumer", {}))
+            queued.start()
+            again = asyncio.run(invokers.api("api", {}))
+        finally:
+            release.set()
+            consumer.join(5)
+        queued.join(5)
+
+    # Then the requests were answered while the consumer still held its worker
+    assert answer == again == {"statusCode": 200, "body": "api"}

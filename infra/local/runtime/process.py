@@ -18,14 +18,15 @@ class LocalRuntime:
     """The local API Gateway + Lambda for an environment that points at running LocalServices."""
 
     def __init__(self, environment: dict[str, str], *, api_port: int | None = None, ws_port: int | None = None,
-                 workers: int = 2, data_dir: Path | None = None, log_file: Path | None = None,
-                 schedule_speedup: float = 1.0) -> None:
+                 workers: int = 2, background_workers: int = 2, data_dir: Path | None = None,
+                 log_file: Path | None = None, schedule_speedup: float = 1.0) -> None:
         self.api_port = api_port or free_port()
         self.ws_port = ws_port or free_port()
         self.environment = dict(environment) | {
             "GIGCONNECT_WS_MANAGEMENT_ENDPOINT": f"http://127.0.0.1:{self.ws_port}",
         }
         self._workers = workers
+        self._background_workers = background_workers
         self._data_dir = data_dir
         self._log_file = log_file
         self._speedup = schedule_speedup
@@ -44,6 +45,7 @@ class LocalRuntime:
         started = time.monotonic()
         command = [sys.executable, "-m", "infra.local.runtime.server", "--api-port", str(self.api_port),
                    "--ws-port", str(self.ws_port), "--workers", str(self._workers),
+                   "--background-workers", str(self._background_workers),
                    "--schedule-speedup", str(self._speedup)]
         if self._data_dir is not None:
             command += ["--data", str(self._data_dir)]

@@ -1,6 +1,12 @@
-"""The local runtime's process: both gateways, the pollers and a pool of "Lambda" worker processes.
+"""The local runtime's process: both gateways, the pollers and two pools of "Lambda" worker processes.
 
-    python -m infra.local.runtime.server --api-port 8000 --ws-port 8001 [--workers 2] [--data DIR]
+    python -m infra.local.runtime.server --api-port 8000 --ws-port 8001 [--workers 2] [--background-workers 2]
+        [--data DIR]
+
+The gateways hand their invocations (the REST API's and the WebSocket's functions) to one pool, the pollers
+theirs (queue consumers, the stream router, schedules) to the other. In the cloud those are separate Lambda
+functions with their own concurrency (the workers' reserved concurrency, chalicefile.json): a burst of
+background work never takes an API request's instance, and here it does not take its worker either.
 
 The environment must already point at the local services (``LocalServices.environment()``).
 """
@@ -13,7 +19,8 @@ import logging
 import multiprocessing
 import os
 import signal
-from concurrent.futures import ProcessPoolExecutor
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +34,25 @@ INVOCATION_TIMEOUT = 60.0
 
 def _warm(_: int) -> int:
     return os.getpid()
+
+
+class Invokers:
+    """Where invocations run: the gateways' (REST and WebSocket functions) in ``api``, the pollers' (queue
+    consumers, stream router, schedules) in ``background``."""
+
+    def __init__(self, api: Executor, background: Executor,
+                 call: Callable[[str, dict[str, Any]], Any] = invoke, timeout: float = INVOCATION_TIMEOUT) -> None:
+        self._api = api
+        self._background = background
+        self._call = call
+        self._timeout = timeout
+
+    async def api(self, handler: str, event: dict[str, Any]) -> Any:
+        loop = asyncio.get_running_loop()
+        return await asyncio.wait_for(loop.run_in_executor(self._api, self._call, handler, event), self._timeout)
+
+    def background(self, handler: str, event: dict[str, Any]) -> Any:
+        return self._background.submit(self._call, handler, event).result(timeout=self._timeout)
 
 
 def build_pollers(index: AppIndex, invoke_sync: Any, *, data_dir: Path | None, schedule_speedup: float = 1.0,
@@ -49,23 +75,23 @@ def build_pollers(index: AppIndex, invoke_sync: Any, *, data_dir: Path | None, s
 async def _main(args: argparse.Namespace) -> None:
     app = import_app()
     index = AppIndex.of(app, os.environ.get("GIGCONNECT_STACK_NAME", "gigconnect-local"))
-    pool = ProcessPoolExecutor(max_workers=args.workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=worker_init)
-    list(pool.map(_warm, range(args.workers * 2)))  # pay the workers' cold starts before serving
-    loop = asyncio.get_running_loop()
-
-    async def invoke_async(handler: str, event: dict[str, Any]) -> Any:
-        return await asyncio.wait_for(loop.run_in_executor(pool, invoke, handler, event), INVOCATION_TIMEOUT)
-
-    def invoke_sync(handler: str, event: dict[str, Any]) -> Any:
-        return pool.submit(invoke, handler, event).result(timeout=INVOCATION_TIMEOUT)
-
-    pollers = build_pollers(index, invoke_sync, data_dir=args.data, schedule_speedup=args.schedule_speedup)
+    context = multiprocessing.get_context("spawn")
+    api_pool = ProcessPoolExecutor(max_workers=args.workers, mp_context=context, initializer=worker_init)
+    background_pool = ProcessPoolExecutor(max_workers=args.background_workers, mp_context=context,
+                                          initializer=worker_init)
+    # Pay the workers' cold starts before serving.
+    warming = [background_pool.submit(_warm, n) for n in range(args.background_workers * 2)]
+    list(api_pool.map(_warm, range(args.workers * 2)))
+    for started in warming:
+        started.result()
+    invokers = Invokers(api_pool, background_pool)
+    pollers = build_pollers(index, invokers.background, data_dir=args.data, schedule_speedup=args.schedule_speedup)
     for poller in pollers:
         poller.start()
-    runners = await gateway.serve(index, invoke_async, host=args.host, api_port=args.api_port, ws_port=args.ws_port)
-    logger.info("serving REST on %s:%s and WebSocket on %s:%s with %s workers", args.host, args.api_port,
-                args.host, args.ws_port, args.workers)
+    runners = await gateway.serve(index, invokers.api, host=args.host, api_port=args.api_port, ws_port=args.ws_port)
+    logger.info("serving REST on %s:%s and WebSocket on %s:%s with %s workers (and %s for background work)",
+                args.host, args.api_port, args.host, args.ws_port, args.workers, args.background_workers)
+    loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
@@ -76,7 +102,8 @@ async def _main(args: argparse.Namespace) -> None:
         poller.stop()
     for poller in pollers:
         poller.join(timeout=5)
-    pool.shutdown(wait=True, cancel_futures=True)
+    api_pool.shutdown(wait=True, cancel_futures=True)
+    background_pool.shutdown(wait=True, cancel_futures=True)
 
 
 def main() -> None:
@@ -84,7 +111,10 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--api-port", type=int, default=8000)
     parser.add_argument("--ws-port", type=int, default=8001)
-    parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2))
+    parser.add_argument("--workers", type=int, default=max(2, os.cpu_count() or 2),
+                        help="worker processes of the REST and WebSocket functions")
+    parser.add_argument("--background-workers", type=int, default=2,
+                        help="worker processes of the queue consumers, the stream router and the schedules")
     parser.add_argument("--data", type=Path, default=None)
     parser.add_argument("--schedule-speedup", type=float, default=1.0)
     args = parser.parse_args()
