@@ -69,7 +69,7 @@ def _post(http: requests.Session, host: str, path: str, body: dict[str, Any], to
     answer = http.post(f"{host}{path}", json=body, headers=headers, timeout=60)
     if answer.status_code >= 400:
         raise RuntimeError(f"seeding: POST {path} answered {answer.status_code}: {answer.text[:200]}")
-    cpu, _, _ = _server_timing(answer)
+    cpu = _server_timing(answer).cpu_ms
     if cpu is not None:
         Seed.seed_cpu.setdefault(f"POST {path.split('/')[1]}", []).append(cpu)
     return answer.json()
@@ -174,21 +174,23 @@ def _step(now: float) -> int:
     return len(STEPS) - 1
 
 
-def _server_timing(response: Any) -> tuple[float | None, int, int]:
+def _server_timing(response: Any) -> report.Timing:
+    """The local runtime's ``Server-Timing``: handler CPU and wall time, the gateway's time, cache lookups."""
     header = response.headers.get("Server-Timing") if response is not None else None
     if not header:
-        return None, 0, 0
-    cpu, hits, misses = None, 0, 0
+        return report.Timing()
+    durations: dict[str, float] = {}
+    counts: dict[str, int] = {}
     for part in header.split(","):
         name, _, value = part.strip().partition(";")
         value = value.split("=", 1)[-1].strip('"')
-        if name == "cpu":
-            cpu = float(value)
-        elif name == "cache-hit":
-            hits = int(value)
-        elif name == "cache-miss":
-            misses = int(value)
-    return cpu, hits, misses
+        if name in ("cpu", "handler", "gateway"):
+            durations[name] = float(value)
+        elif name in ("cache-hit", "cache-miss"):
+            counts[name] = int(value)
+    return report.Timing(cpu_ms=durations.get("cpu"), handler_ms=durations.get("handler"),
+                         gateway_ms=durations.get("gateway"), cache_hits=counts.get("cache-hit", 0),
+                         cache_misses=counts.get("cache-miss", 0))
 
 
 @events.request.add_listener
@@ -197,10 +199,12 @@ def _record(request_type: str, name: str, response_time: float, response: Any = 
     if Seed.started is None or not context or "scenario" not in context:
         return
     now = time.monotonic()
-    cpu, hits, misses = _server_timing(response) if request_type != "WS" else (None, 0, 0)
+    timing = _server_timing(response) if request_type != "WS" else report.Timing()
     Seed.records.append(report.Record(at=now - Seed.started, step=_step(now), scenario=context["scenario"],
                                       name=name, method=request_type, ms=response_time, ok=exception is None,
-                                      cpu_ms=cpu, cache_hits=hits, cache_misses=misses))
+                                      cpu_ms=timing.cpu_ms, cache_hits=timing.cache_hits,
+                                      cache_misses=timing.cache_misses, handler_ms=timing.handler_ms,
+                                      gateway_ms=timing.gateway_ms))
 
 
 @events.test_stop.add_listener

@@ -16,8 +16,23 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Timing:
+    """What the local runtime's ``Server-Timing`` header tells of one request (nothing on a stage)."""
+
+    cpu_ms: float | None = None
+    handler_ms: float | None = None
+    gateway_ms: float | None = None
+    cache_hits: int = 0
+    cache_misses: int = 0
+
+
+@dataclass(frozen=True)
 class Record:
-    """One request: when it ended (seconds since the test started), in which step, its scenario and name."""
+    """One request: when it ended (seconds since the test started), in which step, its scenario and name.
+
+    ``handler_ms`` is the handler's wall time in its worker, ``gateway_ms`` the time from the gateway handing
+    the event over to the answer (so ``gateway_ms - handler_ms`` is the wait for a free worker), and
+    ``ms - gateway_ms`` what the client saw beyond the gateway (its own scheduling, the connection)."""
 
     at: float
     step: int
@@ -29,6 +44,8 @@ class Record:
     cpu_ms: float | None = None
     cache_hits: int = 0
     cache_misses: int = 0
+    handler_ms: float | None = None
+    gateway_ms: float | None = None
 
 
 @dataclass(frozen=True)
@@ -49,6 +66,10 @@ class Figures:
     error_rate: float = 0.0
     cpu_ms_per_request: float | None = None
     cache_hit_ratio: float | None = None
+    #: Where the p50 request's time went: in the handler, waiting for a worker, outside the gateway.
+    handler_ms_p50: float | None = None
+    worker_wait_ms_p50: float | None = None
+    client_side_ms_p50: float | None = None
     by_name: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
@@ -77,6 +98,11 @@ def figures(records: Sequence[Record], seconds: float) -> Figures:
     found.error_rate = sum(1 for r in records if not r.ok) / len(records)
     found.cpu_ms_per_request = _mean(cpu)
     found.cache_hit_ratio = hits / (hits + misses) if hits + misses else None
+    timed = [r for r in records if r.handler_ms is not None and r.gateway_ms is not None]
+    found.handler_ms_p50 = percentile([r.handler_ms for r in timed if r.handler_ms is not None], 50)
+    found.worker_wait_ms_p50 = percentile([r.gateway_ms - r.handler_ms for r in timed
+                                           if r.gateway_ms is not None and r.handler_ms is not None], 50)
+    found.client_side_ms_p50 = percentile([r.ms - r.gateway_ms for r in timed if r.gateway_ms is not None], 50)
     names = sorted({r.name for r in records})
     for name in names:
         mine = [r for r in records if r.name == name]
@@ -141,12 +167,15 @@ def markdown(summary: dict[str, Any], notes: Sequence[str] = ()) -> str:
     lines = ["# GigConnect load report", ""]
     lines += [f"- {note}" for note in notes]
     lines += ["", "| step | offered runs/s | requests | req/s | p50 ms | p95 ms | p99 ms | errors | "
-              "CPU ms/req | cache hits |", "|---|---|---|---|---|---|---|---|---|---|"]
+              "CPU ms/req | cache hits | p50 in handler / waiting for a worker / client side ms |",
+              "|---|---|---|---|---|---|---|---|---|---|---|"]
     for s in summary["steps"]:
         ratio = "-" if s["cache_hit_ratio"] is None else f"{100 * s['cache_hit_ratio']:.0f}%"
         lines.append(f"| {s['step']} | {s['rate']:g} | {s['requests']} | {s['requests_per_s']:.1f} | "
                      f"{_fmt(s['p50_ms'])} | {_fmt(s['p95_ms'])} | {_fmt(s['p99_ms'])} | "
-                     f"{100 * s['error_rate']:.1f}% | {_fmt(s['cpu_ms_per_request'], 2)} | {ratio} |")
+                     f"{100 * s['error_rate']:.1f}% | {_fmt(s['cpu_ms_per_request'], 2)} | {ratio} | "
+                     f"{_fmt(s['handler_ms_p50'])} / {_fmt(s['worker_wait_ms_p50'])} / "
+                     f"{_fmt(s['client_side_ms_p50'])} |")
     lines += ["", "Per scenario and step:", "", "| step | scenario | requests | p50 ms | p95 ms | errors |",
               "|---|---|---|---|---|---|"]
     for s in summary["steps"]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import math
 import re
 import threading
 import time
@@ -71,6 +72,11 @@ class SqsPoller(Poller):
     (moto implements RedrivePolicy on receive, as SQS does).
     """
 
+    #: Long polling, as Lambda's pollers do: an idle queue costs one open request, not five receives a second
+    #: (moto answers a waiting receive as soon as a message arrives). Stopping waits for at most this long.
+    wait_seconds = 2
+    idle_wait = 0.0
+
     def __init__(self, endpoint: str, queue_name: str, handler: str, batch_size: int, invoke: InvokeSync,
                  retry_delay: int = 1) -> None:
         super().__init__(f"sqs:{queue_name}")
@@ -87,7 +93,7 @@ class SqsPoller(Poller):
         if self._url is None:
             self._url = self._sqs.get_queue_url(QueueName=self._queue_name)["QueueUrl"]
         messages = self._sqs.receive_message(QueueUrl=self._url, MaxNumberOfMessages=self._batch_size,
-                                             WaitTimeSeconds=0, AttributeNames=["All"],
+                                             WaitTimeSeconds=self.wait_seconds, AttributeNames=["All"],
                                              MessageAttributeNames=["All"]).get("Messages", [])
         if not messages:
             return False
@@ -130,7 +136,9 @@ class StreamPoller(Poller):
     ``checkpoint`` (a file in the data folder), so a restart does not replay the whole stream.
     """
 
-    idle_wait = 0.1
+    #: Four reads a second per shard when idle, as Lambda polls a stream; shards are looked for once a second.
+    idle_wait = 0.25
+    discover_every = 1.0
 
     def __init__(self, endpoint: str, table_name: str, handlers: list[str], invoke: InvokeSync,
                  checkpoint: Path | None = None, retry_delay: float = 1.0) -> None:
@@ -146,6 +154,7 @@ class StreamPoller(Poller):
         self._iterators: dict[str, str | None] = {}
         self._finished: set[str] = set()
         self._stream_arn: str | None = None
+        self._discovered_at = -math.inf
 
     def _load_checkpoint(self) -> dict[str, str]:
         if self._checkpoint_path and self._checkpoint_path.exists():
@@ -205,7 +214,9 @@ class StreamPoller(Poller):
             raise
 
     def poll_once(self) -> bool:
-        self._discover()
+        if time.monotonic() - self._discovered_at >= self.discover_every:
+            self._discover()
+            self._discovered_at = time.monotonic()
         busy = False
         for shard_id, iterator in list(self._iterators.items()):
             if iterator is None:
