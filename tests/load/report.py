@@ -1,8 +1,8 @@
 """The load report: figures per step of the load shape, from one record per request.
 
 Pure functions over plain records (no locust import), so a unit test can check them
-(tests/unit/test_load_report.py). ``write`` puts ``report.json``, ``report.md`` and ``latency.png`` in one
-folder and returns the Markdown text.
+(tests/unit/test_load_report.py). ``write`` puts ``report.json``, ``report.md``, ``latency.png`` and the records
+(``records.jsonl``, one request a line) in one folder and returns the Markdown text.
 """
 
 from __future__ import annotations
@@ -237,6 +237,7 @@ def write(records: Sequence[Record], steps: Sequence[Step], folder: Path, notes:
     folder.mkdir(parents=True, exist_ok=True)
     summary = summarize(records, steps)
     (folder / "report.json").write_text(json.dumps({"notes": list(notes), **summary}, indent=2))
+    (folder / "records.jsonl").write_text("".join(json.dumps(asdict(r)) + "\n" for r in records))
     text = markdown(summary, notes)
     (folder / "report.md").write_text(text)
     if records:
