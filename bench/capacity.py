@@ -3,7 +3,13 @@ fleet the plans describe. Every per-operation figure is measured here, not assum
 
 - CPU ms and wall ms per request in the handler (in process, warm, against DynamoDB Local);
 - DynamoDB read and write capacity per request (``ReturnConsumedCapacity=TOTAL`` added to every call);
-- SQS messages and hence asynchronous Lambda invocations per request.
+- SQS messages and hence asynchronous Lambda invocations per request: the ones sent during the request, and
+  the outbox events written in its transaction (each becomes a stream record, one SQS message and its
+  consumer's share of an invocation once the stream router has passed it on).
+
+The mix priced is the plans' traffic over the routes that serve it (MIX below): browsing gigs near the
+caller and opening one, signing in, reading one's account and conversations, sending chat messages,
+applying, and funding a milestone.
 
 Then the monthly AWS bill of 100, 500 and 1,000 requests/s (with 10x event spikes for 5% of the month) is
 priced with the constants below, and drawn to ``bench/out/capacity.png``.
@@ -17,7 +23,9 @@ Prices: AWS public on-demand price lists for us-east-1, as the project knew them
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import random
 import statistics
 import sys
 import tempfile
@@ -50,6 +58,13 @@ PRICE = {
     "alb_lcu_hour": 0.008,
 }
 SECONDS_PER_MONTH = 730 * 3600
+#: The plans' traffic, per request: browsing (a nearby page, then a gig) is most of it; sign-ins are rare (an
+#: access token lasts 15 minutes and is refreshed without a password); money moves on a few requests in a
+#: hundred.
+MIX = {"GET /gigs/nearby": 0.25, "GET /gigs/{id}": 0.25, "GET /me": 0.10, "GET /users/{id}": 0.05,
+       "GET /conversations": 0.10, "POST message": 0.15, "POST /auth/login": 0.03, "POST application": 0.05,
+       "POST fund": 0.02}
+CITY = (6.5244, 3.3792)
 SPIKE_SHARE, SPIKE_FACTOR = 0.05, 10
 API_MEMORY_GB = 1.0  # chalicefile.json: api_handler 1024 MB
 WORKER_MEMORY_GB = 0.5
@@ -60,6 +75,7 @@ class Counter:
     read_units: float = 0.0
     write_units: float = 0.0
     sqs_messages: int = 0
+    outbox_events: int = 0
     calls: dict[str, int] = field(default_factory=dict)
 
 
@@ -87,6 +103,10 @@ def _instrument() -> None:
                     COUNTER.read_units += units
                 else:
                     COUNTER.write_units += units
+        if service == "dynamodb" and operation in ("TransactWriteItems", "PutItem"):
+            puts = [i.get("Put", {}) for i in params.get("TransactItems", [])] or [params]
+            COUNTER.outbox_events += sum(1 for put in puts
+                                         if str(put.get("Item", {}).get("pk", {}).get("S", "")).startswith("EVENT#"))
         if service == "sqs" and operation in ("SendMessage", "SendMessageBatch"):
             COUNTER.sqs_messages += len(params.get("Entries", [])) or 1
         COUNTER.calls[f"{service}.{operation}"] = COUNTER.calls.get(f"{service}.{operation}", 0) + 1
@@ -103,12 +123,18 @@ class Measured:
     read_units: float
     write_units: float
     sqs_messages: float
+    outbox_events: float = 0.0
+
+    @property
+    def queued(self) -> float:
+        """Messages that reach a worker per request: sent directly, or through the outbox and the stream."""
+        return self.sqs_messages + self.outbox_events
 
 
 def measure(name: str, run: Callable[[], Any], requests: int) -> Measured:
     for _ in range(5):
         run()
-    before = (COUNTER.read_units, COUNTER.write_units, COUNTER.sqs_messages)
+    before = (COUNTER.read_units, COUNTER.write_units, COUNTER.sqs_messages, COUNTER.outbox_events)
     walls = []
     cpu_started = time.process_time()
     for _ in range(requests):
@@ -117,7 +143,8 @@ def measure(name: str, run: Callable[[], Any], requests: int) -> Measured:
         walls.append((time.perf_counter() - started) * 1000)
     cpu = (time.process_time() - cpu_started) * 1000 / requests
     return Measured(name, cpu, statistics.median(walls), (COUNTER.read_units - before[0]) / requests,
-                    (COUNTER.write_units - before[1]) / requests, (COUNTER.sqs_messages - before[2]) / requests)
+                    (COUNTER.write_units - before[1]) / requests, (COUNTER.sqs_messages - before[2]) / requests,
+                    (COUNTER.outbox_events - before[3]) / requests)
 
 
 def monthly_serverless(rps: float, mix: dict[str, float], ops: dict[str, Measured]) -> dict[str, float]:
@@ -133,8 +160,8 @@ def monthly_serverless(rps: float, mix: dict[str, float], ops: dict[str, Measure
         cost["dynamodb"] += n * (op.read_units * PRICE["dynamodb_read_unit"]
                                  + op.write_units * PRICE["dynamodb_write_unit"])
         # each queued message: send + receive + delete, and a worker invocation per batch of 10 at ~50 ms
-        cost["sqs"] += n * op.sqs_messages * 3 * PRICE["sqs_request"]
-        cost["lambda_workers"] += n * op.sqs_messages / 10 * (PRICE["lambda_request"] + 0.05 * WORKER_MEMORY_GB * 10
+        cost["sqs"] += n * op.queued * 3 * PRICE["sqs_request"]
+        cost["lambda_workers"] += n * op.queued / 10 * (PRICE["lambda_request"] + 0.05 * WORKER_MEMORY_GB * 10
                                                               * PRICE["lambda_gb_second"])
     # provisioned concurrency for the baseline (5) all month, like chalicefile.json
     cost["provisioned"] = 5 * API_MEMORY_GB * SECONDS_PER_MONTH * PRICE["provisioned_gb_second"]
@@ -176,46 +203,86 @@ def main() -> None:
         from app import app
         from chalice.test import Client
 
+        from bench.api import gig_body
+
         with Client(app) as client:
-            def call(method: str, path: str, body: Any = None, token: str | None = None) -> Any:
+            def call(method: str, path: str, body: Any = None, token: str | None = None,
+                     key: bool = False) -> Any:
                 headers = {"Content-Type": "application/json"} | ({"Authorization": f"Bearer {token}"} if token else {})
+                if key:
+                    headers["Idempotency-Key"] = uuid.uuid4().hex
                 answer = client.http.request(method, path, headers=headers,
                                              body=json.dumps(body).encode() if body is not None else b"")
                 if answer.status_code >= 400:
                     raise RuntimeError(f"{method} {path}: {answer.status_code}")
                 return answer.json_body
 
-            def account() -> dict[str, Any]:
+            def account(role: str) -> dict[str, Any]:
                 return call("POST", "/auth/signup", {"email": f"cap-{uuid.uuid4().hex}@example.com",
                                                      "password": "correct horse battery", "name": "Cap",
-                                                     "roles": ["client"]})
+                                                     "roles": [role]})
 
-            a, b = account(), account()
-            conversation = call("POST", "/conversations", {"participant_ids": [b["user"]["id"]]}, a["access_token"])
+            a, b, f = account("client"), account("client"), account("freelancer")
+            client_token, freelancer_token = a["access_token"], f["access_token"]
+            rng = random.Random(5)
+
+            def gig() -> str:
+                lat, lng = CITY[0] + rng.uniform(-0.07, 0.07), CITY[1] + rng.uniform(-0.07, 0.07)
+                return str(call("POST", "/gigs", gig_body(lat, lng, next(counter), rng), client_token)["id"])
+
+            def apply(gig_id: str) -> Any:
+                return call("POST", f"/gigs/{gig_id}/applications",
+                            {"cover_letter": "Capacity bench.", "estimated_days": 3,
+                             "proposed_rate": {"amount": 600000, "currency": "NGN"}}, freelancer_token)
+
             counter = iter(range(10**9))
+            browsed = [gig() for _ in range(40)]
+            to_apply = iter([gig() for _ in range(args.requests + 5)])
+            milestones = [{"title": f"Part {i + 1}", "amount": {"amount": 30000, "currency": "NGN"}}
+                          for i in range(20)]
+            to_fund = []
+            for _ in range(math.ceil((args.requests + 5) / 20)):
+                contract = call("POST", f"/applications/{apply(gig())['id']}/accept", {"milestones": milestones},
+                                client_token)
+                to_fund += [(contract["id"], m["id"]) for m in contract["milestones"]]
+            funding = iter(to_fund)
+            conversation = call("POST", "/conversations", {"participant_ids": [b["user"]["id"]]}, client_token)
+
+            def nearby() -> Any:
+                lat, lng = CITY[0] + rng.uniform(-0.03, 0.03), CITY[1] + rng.uniform(-0.03, 0.03)
+                return call("GET", f"/gigs/nearby?lat={lat:.5f}&lng={lng:.5f}&radius_km=10&limit=20",
+                            token=client_token)
+
+            def fund() -> Any:
+                contract_id, milestone_id = next(funding)
+                return call("POST", f"/contracts/{contract_id}/milestones/{milestone_id}/fund",
+                            {"payment_method_id": "pm_card_visa"}, client_token, key=True)
+
             operations = {
-                "GET /me": lambda: call("GET", "/me", token=a["access_token"]),
-                "GET /users/{id}": lambda: call("GET", f"/users/{b['user']['id']}", token=a["access_token"]),
-                "POST /auth/login": lambda: call("POST", "/auth/login", {"email": a["user"]["email"],
-                                                                          "password": "correct horse battery"}),
+                "GET /gigs/nearby": nearby,
+                "GET /gigs/{id}": lambda: call("GET", f"/gigs/{rng.choice(browsed)}", token=client_token),
+                "GET /me": lambda: call("GET", "/me", token=client_token),
+                "GET /users/{id}": lambda: call("GET", f"/users/{f['user']['id']}", token=client_token),
+                "GET /conversations": lambda: call("GET", "/conversations", token=client_token),
                 "POST message": lambda: call("POST", f"/conversations/{conversation['id']}/messages",
                                              {"body": "hello", "client_msg_id": f"c{next(counter)}"},
-                                             a["access_token"]),
-                "GET /conversations": lambda: call("GET", "/conversations", token=a["access_token"]),
+                                             client_token),
+                "POST /auth/login": lambda: call("POST", "/auth/login", {"email": a["user"]["email"],
+                                                                          "password": "correct horse battery"}),
+                "POST application": lambda: apply(next(to_apply)),
+                "POST fund": fund,
             }
             measured = {name: measure(name, run, args.requests) for name, run in operations.items()}
     finally:
         services.stop()
 
     print(f"bench/capacity: per request, warm, in process against DynamoDB Local ({args.requests} each)")
-    print(f"{'operation':<22}{'CPU ms':>8}{'wall ms':>9}{'RCU':>7}{'WCU':>7}{'SQS msgs':>10}")
+    print(f"{'operation':<22}{'CPU ms':>8}{'wall ms':>9}{'RCU':>7}{'WCU':>7}{'SQS msgs':>10}{'outbox':>8}"
+          f"{'share':>7}")
     for m in measured.values():
         print(f"{m.name:<22}{m.cpu_ms:>8.1f}{m.wall_ms:>9.1f}{m.read_units:>7.1f}{m.write_units:>7.1f}"
-              f"{m.sqs_messages:>10.2f}")
-    # The plans' mix, with today's routes standing in for the ones still being built (browse gigs ~ reads of a
-    # profile; apply ~ a write with a queued event): replace them when the gigs and escrow routes land.
-    mix = {"GET /users/{id}": 0.45, "GET /conversations": 0.15, "GET /me": 0.15, "POST /auth/login": 0.05,
-           "POST message": 0.20}
+              f"{m.sqs_messages:>10.2f}{m.outbox_events:>8.2f}{MIX.get(m.name, 0):>7.0%}")
+    mix = MIX
     print(f"\nmonthly cost, USD, prices as of {PRICES_AS_OF}; {SPIKE_SHARE:.0%} of the month at {SPIKE_FACTOR}x")
     print(f"{'requests/s':>10}{'serverless':>12}{'  (api gw':>10}{'lambda':>9}{'dynamodb':>10}{'sqs':>8})"
           f"{'fleet':>10}")
