@@ -175,7 +175,8 @@ def _step(now: float) -> int:
 
 
 def _server_timing(response: Any) -> report.Timing:
-    """The local runtime's ``Server-Timing``: handler CPU and wall time, the gateway's time, cache lookups."""
+    """The local runtime's ``Server-Timing``: handler CPU and wall time, the gateway's time, cache lookups,
+    and whether the request was its worker's first of the route."""
     header = response.headers.get("Server-Timing") if response is not None else None
     if not header:
         return report.Timing()
@@ -188,9 +189,11 @@ def _server_timing(response: Any) -> report.Timing:
             durations[name] = float(value)
         elif name in ("cache-hit", "cache-miss"):
             counts[name] = int(value)
+        elif name == "first":
+            counts[name] = 1  # absent: not the first
     return report.Timing(cpu_ms=durations.get("cpu"), handler_ms=durations.get("handler"),
                          gateway_ms=durations.get("gateway"), cache_hits=counts.get("cache-hit", 0),
-                         cache_misses=counts.get("cache-miss", 0))
+                         cache_misses=counts.get("cache-miss", 0), first=bool(counts.get("first")))
 
 
 @events.request.add_listener
@@ -204,7 +207,7 @@ def _record(request_type: str, name: str, response_time: float, response: Any = 
                                       name=name, method=request_type, ms=response_time, ok=exception is None,
                                       cpu_ms=timing.cpu_ms, cache_hits=timing.cache_hits,
                                       cache_misses=timing.cache_misses, handler_ms=timing.handler_ms,
-                                      gateway_ms=timing.gateway_ms))
+                                      gateway_ms=timing.gateway_ms, first=timing.first))
 
 
 @events.test_stop.add_listener

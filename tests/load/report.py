@@ -24,6 +24,7 @@ class Timing:
     gateway_ms: float | None = None
     cache_hits: int = 0
     cache_misses: int = 0
+    first: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,8 @@ class Record:
 
     ``handler_ms`` is the handler's wall time in its worker, ``gateway_ms`` the time from the gateway handing
     the event over to the answer (so ``gateway_ms - handler_ms`` is the wait for a free worker), and
-    ``ms - gateway_ms`` what the client saw beyond the gateway (its own scheduling, the connection)."""
+    ``ms - gateway_ms`` what the client saw beyond the gateway (its own scheduling, the connection). ``first``:
+    the worker's first call of the route (None when the server does not say, as on a stage)."""
 
     at: float
     step: int
@@ -46,6 +48,7 @@ class Record:
     cache_misses: int = 0
     handler_ms: float | None = None
     gateway_ms: float | None = None
+    first: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -131,20 +134,20 @@ def summarize(records: Iterable[Record], steps: Sequence[Step]) -> dict[str, Any
 
 
 def goals(records: Sequence[Record], per_step: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """CPU per warm GET (< 5 ms) and per POST (< 15 ms) in the handler; the browse p95 (< 100 ms) at the
+    """CPU per warm GET (< 5 ms) and per warm POST (< 15 ms) in the handler; the browse p95 (< 100 ms) at the
     highest step where browsing had no error. Sign-up and login are not in the POST goal: their password
-    hash costs hundreds of milliseconds on purpose (their figures are in the per-request table)."""
-    # A warm GET: one that the handler answered without a first-time cost of its worker, i.e. not the
-    # first request of its name in the run.
+    hash is a deliberate cost (their figures are in the per-request table)."""
+    # Warm: not its worker's first call of the route (what a route imports or builds on first use is paid
+    # there). A server that does not say (``first`` None): not the first request of its name in the run.
     seen: set[str] = set()
     warm_get, post = [], []
     for r in sorted(records, key=lambda r: r.at):
-        if r.cpu_ms is None or not r.ok:
+        first = r.name not in seen if r.first is None else r.first
+        seen.add(r.name)
+        if r.cpu_ms is None or not r.ok or first:
             continue
         if r.method == "GET":
-            if r.name in seen:
-                warm_get.append(r.cpu_ms)
-            seen.add(r.name)
+            warm_get.append(r.cpu_ms)
         elif r.method == "POST" and not r.name.startswith("POST /auth/"):
             post.append(r.cpu_ms)
     browse = [s for s in per_step if "browse gigs" in s["scenarios"]]
@@ -190,9 +193,10 @@ def markdown(summary: dict[str, Any], notes: Sequence[str] = ()) -> str:
                      f"{_fmt(f['cpu_ms_p50'], 2)} | {_fmt(f['cpu_ms_mean'], 2)} |")
     g = summary["goals"]
     lines += ["", "Goals:", "",
-              f"- handler CPU per warm GET: p50 {_fmt(g['cpu_ms_per_warm_get_p50'], 2)} ms, mean "
+              "- handler CPU per warm GET (not a worker's first of its route): p50 "
+              f"{_fmt(g['cpu_ms_per_warm_get_p50'], 2)} ms, mean "
               f"{_fmt(g['cpu_ms_per_warm_get_mean'], 2)} ms (goal < 5 ms)",
-              f"- handler CPU per POST: p50 {_fmt(g['cpu_ms_per_post_p50'], 2)} ms, mean "
+              f"- handler CPU per warm POST: p50 {_fmt(g['cpu_ms_per_post_p50'], 2)} ms, mean "
               f"{_fmt(g['cpu_ms_per_post_mean'], 2)} ms (goal < 15 ms; /auth/* left out: the password hash)",
               f"- browse gigs p95 at the highest step without errors (step {g['browse_highest_clean_step']}, "
               f"{g['browse_highest_clean_rate']} runs/s): {_fmt(g['browse_p95_ms_there'])} ms (goal < 100 ms)"]

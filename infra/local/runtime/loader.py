@@ -134,10 +134,15 @@ def invoke(handler: str, event: dict[str, Any]) -> Any:
     return _app.handler_map[handler](event, LambdaContext(handler))
 
 
+_routes_served: set[str] = set()
+
+
 def _timed_api(event: dict[str, Any]) -> Any:
     """The REST handler's answer with a ``Server-Timing`` header that the Lambda answer does not have:
     the CPU time the invocation took in this worker (every thread of it, as Lambda's CPU is), its wall time,
-    and how many read-cache lookups hit and missed. The load tests read it (tests/load)."""
+    how many read-cache lookups hit and missed, and ``first`` when it is this worker's first call of the route
+    (what it imports or builds on first use is counted there, not in the warm figures). The load tests read it
+    (tests/load)."""
     from gigcore.cache import counters
 
     before = counters()
@@ -148,6 +153,10 @@ def _timed_api(event: dict[str, Any]) -> Any:
     after = counters()
     if isinstance(result, dict):
         timing = [f"cpu;dur={cpu_ms:.3f}", f"handler;dur={wall_ms:.3f}"]
+        route = f"{event.get('httpMethod')} {event.get('resource')}"
+        if route not in _routes_served:
+            _routes_served.add(route)
+            timing.append("first")
         hits, misses = after.hits - before.hits, after.misses - before.misses
         if hits or misses:
             timing += [f'cache-hit;desc="{hits}"', f'cache-miss;desc="{misses}"']
