@@ -78,3 +78,18 @@ def test_background_work_never_takes_the_api_s_worker():
 
     # Then the requests were answered while the consumer still held its worker
     assert answer == again == {"statusCode": 200, "body": "api"}
+
+
+def test_a_worker_marks_its_first_call_of_each_route_in_server_timing(monkeypatch):
+    from infra.local.runtime import loader
+
+    monkeypatch.setattr(loader, "_app", lambda event, context: {"statusCode": 200, "headers": {}, "body": "{}"})
+    monkeypatch.setattr(loader, "_routes_served", set())
+
+    def timing(method: str, resource: str) -> list[str]:
+        answer = loader.invoke("api", {"httpMethod": method, "resource": resource})
+        return [part.strip().split(";")[0] for part in answer["headers"]["Server-Timing"].split(",")]
+
+    assert timing("GET", "/gigs/{id}") == ["cpu", "handler", "first"]
+    assert timing("GET", "/gigs/{id}") == ["cpu", "handler"]
+    assert timing("POST", "/gigs/{id}") == ["cpu", "handler", "first"]
