@@ -55,11 +55,14 @@ class Poller(threading.Thread):
                 busy = self.poll_once()
             except Exception:  # a poller never dies on a handler's or a service's error
                 logger.exception("%s: poll failed", self.name)
-                busy = False
+                self.stopping.wait(self.error_wait)
+                continue
             if not busy:
                 self.stopping.wait(self.idle_wait)
 
     idle_wait = 0.2
+    #: After a failed poll (a service down): no tight loop of errors.
+    error_wait = 1.0
 
     def poll_once(self) -> bool:
         raise NotImplementedError
