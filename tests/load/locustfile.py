@@ -1,6 +1,8 @@
 """GigConnect load scenarios for locust, in phases of rising arrival rate.
 
-Scenarios (users of each kind are mixed by weight; each user starts one run per second):
+Scenarios (users of each kind are mixed by weight; each user starts one run per second on average, its runs a
+Poisson process, so the arrivals of many users are independent as real users' are, not bunched at the moment
+locust spawned them):
 - "browse gigs": GET /gigs/nearby around the city, then GET /gigs/{id} of one of the answers;
 - "sign in": POST /auth/login, then GET /me;
 - "chat": sendMessage over the WebSocket, timed until its ack;
@@ -32,10 +34,11 @@ import uuid
 from pathlib import Path
 from typing import Any
 
+import gevent
 import requests
 import websocket
 from gevent.pool import Pool
-from locust import HttpUser, LoadTestShape, between, constant_throughput, events, task
+from locust import HttpUser, LoadTestShape, events, task
 from locust.exception import StopUser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -222,14 +225,29 @@ def _report(environment: Any, **_: Any) -> None:
     print(f"load report: {OUT / 'report.md'} (chart {OUT / 'latency.png'})", flush=True)
 
 
+def poisson_pacing(rate: float) -> Any:
+    """A locust ``wait_time`` under which a user's runs start as a Poisson process of ``rate`` per second:
+    exponential gaps between starts, less the time the run took. A user whose runs take longer than its gaps
+    catches up by at most one second's worth, so a slow server is not answered with a flood."""
+
+    def wait(user: Any) -> float:
+        now = time.monotonic()
+        start = max(getattr(user, "_next_start", now), now - 1.0)
+        user._next_start = start + random.expovariate(rate)
+        return max(0.0, user._next_start - now)
+
+    return wait
+
+
 class _User(HttpUser):
     abstract = True
-    wait_time = constant_throughput(1)
+    wait_time = poisson_pacing(1.0)
     scenario = ""
 
     def on_start(self) -> None:
         self.session = random.choice(Seed.sessions)
         self.headers = {"Authorization": f"Bearer {self.session['token']}"}
+        gevent.sleep(random.expovariate(1.0))  # the first run too, not at the moment of spawning
 
     def get(self, path: str, name: str, **kwargs: Any) -> Any:
         return self.client.get(path, name=name, headers=self.headers, context={"scenario": self.scenario},
@@ -315,7 +333,6 @@ _rooms = itertools.count()
 class Chat(_User):
     weight = 2
     scenario = "chat"
-    wait_time = between(0.9, 1.1)
 
     def on_start(self) -> None:
         if not Seed.rooms:
@@ -323,6 +340,7 @@ class Chat(_User):
         self.room, sender = Seed.rooms[next(_rooms) % len(Seed.rooms)]
         url = self.environment.parsed_options.ws_url.rstrip("/")
         self.socket = websocket.create_connection(f"{url}/?token={sender['token']}", timeout=10)
+        gevent.sleep(random.expovariate(1.0))
 
     def on_stop(self) -> None:
         if getattr(self, "socket", None) is not None:
