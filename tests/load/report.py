@@ -135,8 +135,9 @@ def summarize(records: Iterable[Record], steps: Sequence[Step]) -> dict[str, Any
 
 def goals(records: Sequence[Record], per_step: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """CPU per warm GET (< 5 ms) and per warm POST (< 15 ms) in the handler; the browse p95 (< 100 ms) at the
-    highest step where browsing had no error. Sign-up and login are not in the POST goal: their password
-    hash is a deliberate cost (their figures are in the per-request table)."""
+    highest step the stack sustained: no error in it and no standing queue (:func:`queued`). Sign-up and login
+    are not in the POST goal: their password hash is a deliberate cost (their figures are in the per-request
+    table)."""
     # Warm: not its worker's first call of the route (what a route imports or builds on first use is paid
     # there). A server that does not say (``first`` None): not the first request of its name in the run.
     seen: set[str] = set()
@@ -151,15 +152,26 @@ def goals(records: Sequence[Record], per_step: Sequence[dict[str, Any]]) -> dict
         elif r.method == "POST" and not r.name.startswith("POST /auth/"):
             post.append(r.cpu_ms)
     browse = [s for s in per_step if "browse gigs" in s["scenarios"]]
-    clean = [s for s in browse if s["scenarios"]["browse gigs"]["error_rate"] == 0]
-    best = max(clean, key=lambda s: s["rate"]) if clean else None
+    sustained = [s for s in browse if s["error_rate"] == 0 and not queued(s)]
+    best = max(sustained, key=lambda s: s["rate"]) if sustained else None
+    beyond = [s for s in browse if best is None or s["rate"] > best["rate"]]
     return {
         "cpu_ms_per_warm_get_p50": percentile(warm_get, 50), "cpu_ms_per_warm_get_mean": _mean(warm_get),
         "cpu_ms_per_post_p50": percentile(post, 50), "cpu_ms_per_post_mean": _mean(post),
-        "browse_highest_clean_step": best["step"] if best else None,
-        "browse_highest_clean_rate": best["rate"] if best else None,
+        "browse_highest_sustained_step": best["step"] if best else None,
+        "browse_highest_sustained_rate": best["rate"] if best else None,
         "browse_p95_ms_there": best["scenarios"]["browse gigs"]["p95_ms"] if best else None,
+        "not_sustained": [{"step": s["step"], "rate": s["rate"], "error_rate": s["error_rate"],
+                           "worker_wait_ms_p50": s["worker_wait_ms_p50"], "handler_ms_p50": s["handler_ms_p50"],
+                           "browse_p95_ms": s["scenarios"]["browse gigs"]["p95_ms"]} for s in beyond],
     }
+
+
+def queued(step: dict[str, Any]) -> bool:
+    """A step the server did not keep up with: its typical request waited longer for a worker than it then ran
+    (p50 wait over p50 handler time), i.e. a standing queue. Unknown (no Server-Timing, as on a stage): no."""
+    wait, handler = step.get("worker_wait_ms_p50"), step.get("handler_ms_p50")
+    return wait is not None and handler is not None and wait > handler
 
 
 def _fmt(value: float | None, digits: int = 1) -> str:
@@ -198,8 +210,13 @@ def markdown(summary: dict[str, Any], notes: Sequence[str] = ()) -> str:
               f"{_fmt(g['cpu_ms_per_warm_get_mean'], 2)} ms (goal < 5 ms)",
               f"- handler CPU per warm POST: p50 {_fmt(g['cpu_ms_per_post_p50'], 2)} ms, mean "
               f"{_fmt(g['cpu_ms_per_post_mean'], 2)} ms (goal < 15 ms; /auth/* left out: the password hash)",
-              f"- browse gigs p95 at the highest step without errors (step {g['browse_highest_clean_step']}, "
-              f"{g['browse_highest_clean_rate']} runs/s): {_fmt(g['browse_p95_ms_there'])} ms (goal < 100 ms)"]
+              "- browse gigs p95 at the highest step the stack sustained (no error, no standing queue: the p50 "
+              f"request waited less for a worker than it ran) (step {g['browse_highest_sustained_step']}, "
+              f"{g['browse_highest_sustained_rate']} runs/s): {_fmt(g['browse_p95_ms_there'])} ms (goal < 100 ms)"]
+    for s in g["not_sustained"]:
+        lines.append(f"- not sustained: step {s['step']} ({s['rate']:g} runs/s): errors "
+                     f"{100 * s['error_rate']:.1f}%, p50 wait for a worker {_fmt(s['worker_wait_ms_p50'])} ms against "
+                     f"{_fmt(s['handler_ms_p50'])} ms in the handler, browse p95 {_fmt(s['browse_p95_ms'])} ms")
     return "\n".join(lines) + "\n"
 
 

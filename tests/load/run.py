@@ -5,7 +5,7 @@ otherwise starts one the way ``make run`` does, with several API worker processe
 stops it at the end. ``--host URL`` (and ``--ws-url URL``) aims at a deployed stage instead.
 
     python -m tests.load.run [--host URL] [--ws-url URL] [--workers 3] [--background-workers 2]
-        [--steps 2,4,8,16] [--step-seconds 15]
+        [--steps 2,4,8,16,32,48,64] [--step-seconds 15]
 
 The report (Markdown, JSON and a PNG chart) goes to bench/out/load-<time>/; its path is printed at the end.
 """
@@ -65,7 +65,8 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=3, help="API worker processes of a stack started here")
     parser.add_argument("--background-workers", type=int, default=2,
                         help="its worker processes for queue consumers, the stream and schedules")
-    parser.add_argument("--steps", default="2,4,8,16", help="scenario runs per second offered by each step")
+    parser.add_argument("--steps", default="2,4,8,16,32,48,64",
+                        help="scenario runs per second offered by each step")
     parser.add_argument("--step-seconds", type=float, default=15.0)
     args = parser.parse_args()
     out = REPO / "bench" / "out" / time.strftime("load-%Y%m%d-%H%M%S")
