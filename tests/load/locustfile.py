@@ -38,7 +38,7 @@ import gevent
 import requests
 import websocket
 from gevent.pool import Pool
-from locust import HttpUser, LoadTestShape, events, task
+from locust import FastHttpUser, LoadTestShape, events, task
 from locust.exception import StopUser
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
@@ -239,7 +239,7 @@ def poisson_pacing(rate: float) -> Any:
     return wait
 
 
-class _User(HttpUser):
+class _User(FastHttpUser):
     abstract = True
     wait_time = poisson_pacing(1.0)
     scenario = ""
@@ -370,7 +370,7 @@ class Chat(_User):
 class Phases(LoadTestShape):
     """Each step offers ``rate`` scenario runs per second (one user = one run per second) for its duration."""
 
-    def tick(self) -> tuple[int, float, list[type[HttpUser]]] | None:
+    def tick(self) -> tuple[int, float, list[type[FastHttpUser]]] | None:
         if Seed.started is None:
             Seed.started = time.monotonic()
         elapsed = time.monotonic() - Seed.started
