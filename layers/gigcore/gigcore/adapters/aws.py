@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 import boto3
 from botocore.config import Config
@@ -67,6 +67,22 @@ def translate(exc: Exception, what: str) -> Exception:
     if isinstance(exc, ClientError | BotoCoreError):
         return UpstreamUnavailableError(f"{what} is unavailable.")
     return exc
+
+
+_A = TypeVar("_A")
+
+
+def conditional(write: Callable[[], _A], what: str = "DynamoDB") -> _A | None:
+    """The answer of a conditional write, or None when its condition did not hold; any other failure as the
+    domain's error (:func:`translate`)."""
+    try:
+        return write()
+    except ClientError as exc:
+        if error_code(exc) == "ConditionalCheckFailedException":
+            return None
+        raise translate(exc, what) from exc
+    except BotoCoreError as exc:
+        raise translate(exc, what) from exc
 
 
 # ---- DynamoDB answers without botocore's parser ---------------------------------------------------------

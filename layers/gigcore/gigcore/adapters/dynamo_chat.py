@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import error_code, translate
+from gigcore.adapters.aws import conditional, error_code, translate
 from gigcore.domain.chat import Attachment, Connection, Conversation, Membership, Message
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 
@@ -278,20 +278,11 @@ class DynamoChatRepository:
                           size=int(item["size"]["N"]))
 
     def claim_quiet_period(self, user_id: str, conversation_id: str, seconds: int, now: int) -> bool:
-        try:
-            self._client.put_item(
-                TableName=self._table,
-                Item={"pk": _s(f"USER#{user_id}"), "sk": _s(f"QUIET#{conversation_id}"),
-                      "expires_at": _n(now + seconds)},
-                ConditionExpression="attribute_not_exists(pk) OR expires_at <= :now",
-                ExpressionAttributeValues={":now": _n(now)})
-        except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                return False
-            raise translate(exc, "DynamoDB") from exc
-        except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
-        return True
+        return conditional(lambda: self._client.put_item(
+            TableName=self._table,
+            Item={"pk": _s(f"USER#{user_id}"), "sk": _s(f"QUIET#{conversation_id}"), "expires_at": _n(now + seconds)},
+            ConditionExpression="attribute_not_exists(pk) OR expires_at <= :now",
+            ExpressionAttributeValues={":now": _n(now)})) is not None
 
 
 class DynamoConnectionRepository:

@@ -10,7 +10,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import error_code, translate
+from gigcore.adapters.aws import conditional, error_code, translate
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.notifications import Device, Notification, Preferences, QuietHours
 
@@ -154,22 +154,14 @@ class DynamoMatchQuota:
         self._workers = workers
 
     def _claim_one(self, user_id: str, day: str, gig_id: str, limit: int, ttl_epoch: int) -> bool:
-        try:
-            self._client.update_item(
-                TableName=self._table,
-                Key={"pk": _s(f"USER#{user_id}"), "sk": _s(f"MATCHES#{day}")},
-                UpdateExpression="ADD gigs :gig SET expires_at = :ttl",
-                ConditionExpression="attribute_not_exists(gigs) OR size(gigs) < :limit OR contains(gigs, :id)",
-                ExpressionAttributeValues={":gig": {"SS": [gig_id]}, ":id": _s(gig_id),
-                                           ":limit": {"N": str(limit)}, ":ttl": {"N": str(ttl_epoch)}},
-            )
-        except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                return False
-            raise translate(exc, "DynamoDB") from exc
-        except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
-        return True
+        return conditional(lambda: self._client.update_item(
+            TableName=self._table,
+            Key={"pk": _s(f"USER#{user_id}"), "sk": _s(f"MATCHES#{day}")},
+            UpdateExpression="ADD gigs :gig SET expires_at = :ttl",
+            ConditionExpression="attribute_not_exists(gigs) OR size(gigs) < :limit OR contains(gigs, :id)",
+            ExpressionAttributeValues={":gig": {"SS": [gig_id]}, ":id": _s(gig_id),
+                                       ":limit": {"N": str(limit)}, ":ttl": {"N": str(ttl_epoch)}},
+        )) is not None
 
     def claim(self, user_ids: Sequence[str], *, day: str, gig_id: str, limit: int, ttl_epoch: int) -> set[str]:
         if limit <= 0 or not user_ids:

@@ -19,7 +19,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import error_code, translate
+from gigcore.adapters.aws import conditional, translate
 from gigcore.domain.errors import RateLimitedError
 
 _ATTEMPTS = 5
@@ -56,16 +56,9 @@ class DynamoRateLimiter:
 
     def _update(self, item_key: dict[str, Any], expression: str, condition: str, values: dict[str, Any]) -> bool:
         """True when the conditional update was applied, False when its condition did not hold."""
-        try:
-            self._client.update_item(TableName=self._table, Key=item_key, UpdateExpression=expression,
-                                     ConditionExpression=condition, ExpressionAttributeValues=values)
-            return True
-        except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                return False
-            raise translate(exc, "DynamoDB") from exc
-        except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
+        return conditional(lambda: self._client.update_item(
+            TableName=self._table, Key=item_key, UpdateExpression=expression, ConditionExpression=condition,
+            ExpressionAttributeValues=values)) is not None
 
     def _tat(self, item_key: dict[str, Any]) -> float | None:
         try:

@@ -11,7 +11,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import error_code, translate
+from gigcore.adapters.aws import conditional, error_code, translate
 from gigcore.ports.auth import RefreshRecord
 
 
@@ -120,17 +120,10 @@ class DynamoOneTimeTokenStore:
 
     def consume(self, purpose: str, token_hash: str, now: int) -> str | None:
         # A conditional delete is the single use: of two concurrent uses, one deletes, one fails.
-        try:
-            answer = self._client.delete_item(
-                TableName=self._table, Key=self._key(purpose, token_hash),
-                ConditionExpression="attribute_exists(pk) AND expires_at > :now",
-                ExpressionAttributeValues={":now": {"N": str(now)}},
-                ReturnValues="ALL_OLD",
-            )
-        except ClientError as exc:
-            if error_code(exc) == "ConditionalCheckFailedException":
-                return None
-            raise translate(exc, "DynamoDB") from exc
-        except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
-        return str(answer["Attributes"]["user_id"]["S"])
+        answer = conditional(lambda: self._client.delete_item(
+            TableName=self._table, Key=self._key(purpose, token_hash),
+            ConditionExpression="attribute_exists(pk) AND expires_at > :now",
+            ExpressionAttributeValues={":now": {"N": str(now)}},
+            ReturnValues="ALL_OLD",
+        ))
+        return None if answer is None else str(answer["Attributes"]["user_id"]["S"])
