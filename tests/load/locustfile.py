@@ -16,10 +16,10 @@ when locust starts. Run by ``make load`` (tests/load/run.py), or against any sta
 
     locust -f tests/load/locustfile.py --headless --host https://<api> [--ws-url wss://<socket>]
 
-Settings come from the environment: GIGCONNECT_LOAD_STEPS ("2,4,8,16,32,48,64": runs per second of each
+Settings come from the environment: GIGCONNECT_LOAD_STEPS ("2,4,8,16,32,48,64,96": runs per second of each
 step), GIGCONNECT_LOAD_STEP_SECONDS (15), GIGCONNECT_LOAD_WS (the WebSocket URL; no chat without it),
 GIGCONNECT_LOAD_OUT (the report's folder; bench/out/load-<time> by default), GIGCONNECT_LOAD_SEED
-("4,10,12,6,12": clients, gigs per client, freelancers, conversations, contracts of 20 milestones to fund).
+("4,10,12,6,20": clients, gigs per client, freelancers, conversations, contracts of 20 milestones to fund).
 """
 
 from __future__ import annotations
@@ -47,7 +47,7 @@ from tests.load import report  # noqa: E402 - locust puts only this folder on th
 CITY = (6.5244, 3.3792)  # the seeded gigs lie within ~8 km of this point
 PASSWORD = "correct horse battery"
 STEPS = [report.Step(float(rate), float(os.environ.get("GIGCONNECT_LOAD_STEP_SECONDS", "15")))
-         for rate in os.environ.get("GIGCONNECT_LOAD_STEPS", "2,4,8,16,32,48,64").split(",")]
+         for rate in os.environ.get("GIGCONNECT_LOAD_STEPS", "2,4,8,16,32,48,64,96").split(",")]
 OUT = Path(os.environ.get("GIGCONNECT_LOAD_OUT") or
            Path(__file__).resolve().parents[2] / "bench" / "out" / time.strftime("load-%Y%m%d-%H%M%S"))
 
@@ -114,7 +114,7 @@ def _contracts(http: requests.Session, host: str, pool: Pool, owner: dict[str, A
 
 
 def seed(host: str, ws_url: str | None, clients: int = 4, gigs_each: int = 10, freelancers: int = 12,
-         rooms: int = 6, contracts: int = 12) -> None:
+         rooms: int = 6, contracts: int = 20) -> None:
     started = time.perf_counter()
     rng = random.Random(9)
     http = requests.Session()
@@ -162,7 +162,7 @@ def _seed(environment: Any, **_: Any) -> None:
     """Seed before the first tick of the shape, so the steps count from a seeded stack and the shape knows
     which scenarios can run."""
     if not Seed.gig_ids and environment.host:
-        sizes = [int(n) for n in os.environ.get("GIGCONNECT_LOAD_SEED", "4,10,12,6,12").split(",")]
+        sizes = [int(n) for n in os.environ.get("GIGCONNECT_LOAD_SEED", "4,10,12,6,20").split(",")]
         seed(environment.host.rstrip("/"), environment.parsed_options.ws_url or None, *sizes)
         for note in Seed.notes:
             print(f"load: {note}", flush=True)

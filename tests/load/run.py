@@ -4,8 +4,8 @@ Uses the stack already answering on 127.0.0.1:8000 (``make run``; WebSocket on :
 otherwise starts one the way ``make run`` does, with several API worker processes and in-memory data, and
 stops it at the end. ``--host URL`` (and ``--ws-url URL``) aims at a deployed stage instead.
 
-    python -m tests.load.run [--host URL] [--ws-url URL] [--workers 3] [--background-workers 2]
-        [--steps 2,4,8,16,32,48,64] [--step-seconds 15]
+    python -m tests.load.run [--host URL] [--ws-url URL] [--workers 6] [--background-workers 2]
+        [--steps 2,4,8,16,32,48,64,96] [--step-seconds 15]
 
 The report (Markdown, JSON and a PNG chart) goes to bench/out/load-<time>/; its path is printed at the end.
 """
@@ -62,10 +62,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--host", help="a deployed stage's API URL (default: the local stack)")
     parser.add_argument("--ws-url", default="", help="its WebSocket URL (no chat scenario without one)")
-    parser.add_argument("--workers", type=int, default=3, help="API worker processes of a stack started here")
+    parser.add_argument("--workers", type=int, default=6, help="API worker processes of a stack started here")
     parser.add_argument("--background-workers", type=int, default=2,
                         help="its worker processes for queue consumers, the stream and schedules")
-    parser.add_argument("--steps", default="2,4,8,16,32,48,64",
+    parser.add_argument("--steps", default="2,4,8,16,32,48,64,96",
                         help="scenario runs per second offered by each step")
     parser.add_argument("--step-seconds", type=float, default=15.0)
     args = parser.parse_args()
