@@ -395,25 +395,13 @@ class FakePaymentGateway:
         return False
 
     def _unkeyed(self, operation: str, run: Callable[[], T]) -> T:
-        self.calls.append((operation, None))
-        self._before()
-        try:
-            answer = run()
-        except DomainError as exc:
-            if self._after():
-                raise _unavailable() from exc
-            raise
-        if self._after():
-            raise _unavailable()
-        return answer
+        return self._call(operation, None, run)
 
     def _keyed(self, operation: str, key: str, params: Any, run: Callable[[], T]) -> T:
-        self.calls.append((operation, key))
-        self._before()
-        saved = self._saved.get(key)
-        if saved is not None and (saved.operation, saved.params) != (operation, params):
-            raise ConflictError("The same payment operation is being processed; try again shortly.")
-        try:
+        def replayed() -> T:
+            saved = self._saved.get(key)
+            if saved is not None and (saved.operation, saved.params) != (operation, params):
+                raise ConflictError("The same payment operation is being processed; try again shortly.")
             if saved is None:
                 try:
                     answer = run()
@@ -421,10 +409,20 @@ class FakePaymentGateway:
                     self._saved[key] = _Saved(operation, params, exc)
                     raise
                 self._saved[key] = _Saved(operation, params, answer)
-            elif isinstance(saved.answer, DomainError):
+                return answer
+            if isinstance(saved.answer, DomainError):
                 raise saved.answer
-            else:
-                answer = saved.answer
+            return saved.answer
+
+        return self._call(operation, key, replayed)
+
+    def _call(self, operation: str, key: str | None, run: Callable[[], T]) -> T:
+        """Record the call, then the outages armed: before the effect (nothing happens) or after it (the
+        answer, or the refusal, is lost)."""
+        self.calls.append((operation, key))
+        self._before()
+        try:
+            answer = run()
         except DomainError as exc:
             if self._after():
                 raise _unavailable() from exc

@@ -14,7 +14,7 @@ from gigcore.domain import geo
 from gigcore.domain.geo import PartitionLayout
 from gigcore.services import nearby
 from gigcore.services.nearby import NearbyQuery
-from tests.unit.test_geo_nearby_property import filters, scenes
+from tests.unit.test_geo_nearby_property import all_pages, filters, scenes
 
 pytestmark = pytest.mark.integration
 
@@ -53,13 +53,6 @@ def test_pages_from_dynamodb_local_equal_brute_force_in_order(dynamo, scene, whe
     lat, lng, radius, entries = scene
     index = load(dynamo, entries, target)
     query = NearbyQuery(lat=lat, lng=lng, radius_km=radius, filters=where, limit=limit)
-    seen: list[str] = []
-    position = None
-    while True:
-        page = nearby.nearest(index, query, position)
-        seen += [hit.entry.id for hit in page.hits]
-        if page.next_position is None:
-            break
-        position = page.next_position
+    seen = all_pages(index, query)
     assert seen == [hit.entry.id for hit in nearby.distance_order(query, entries)]
     assert [h.entry.id for h in nearby.within(index, query)[0]] == seen

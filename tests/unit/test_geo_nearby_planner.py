@@ -14,6 +14,7 @@ from gigcore.domain.geo import GeoEntry, PartitionLayout
 from gigcore.services import nearby
 from gigcore.services.nearby import NearbyQuery
 from tests.fakes import FakeGeoIndex
+from tests.unit.test_geo_nearby_property import all_pages
 
 LAGOS = (6.5244, 3.3792)
 
@@ -40,17 +41,6 @@ def index_of(entries: list[GeoEntry], *, histogram: bool) -> FakeGeoIndex:
     return index
 
 
-def every_page(index: FakeGeoIndex, query: NearbyQuery) -> list[str]:
-    seen: list[str] = []
-    position = None
-    while True:
-        page = nearby.nearest(index, query, position)
-        seen += [hit.entry.id for hit in page.hits]
-        if page.next_position is None:
-            return seen
-        position = page.next_position
-
-
 def test_with_no_layout_sparse_data_is_read_in_one_round_of_one_query_per_partition():
     entries = scattered(40, 0.07)
     index = index_of(entries, histogram=False)
@@ -62,7 +52,7 @@ def test_with_no_layout_sparse_data_is_read_in_one_round_of_one_query_per_partit
     assert page.stats.scanned <= len(entries)
     expected = [hit.entry.id for hit in nearby.distance_order(query, entries)]
     assert [hit.entry.id for hit in page.hits] == expected[:20]
-    assert every_page(index, query) == expected
+    assert all_pages(index, query) == expected
 
 
 def test_with_no_layout_dense_data_stops_the_first_read_early_and_stays_exact():

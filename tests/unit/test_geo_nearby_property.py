@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from gigcore.domain import geo
 from gigcore.domain.geo import GeoEntry, PartitionLayout
+from gigcore.ports.gigs import GeoIndex
 from gigcore.services import nearby
 from gigcore.services.nearby import GeoFilter, NearbyQuery
 from tests.fakes import FakeGeoIndex
@@ -81,7 +82,8 @@ def index_of(entries: list[GeoEntry], target: int | None, histogram: bool) -> Fa
     return index
 
 
-def all_pages(index: FakeGeoIndex, query: NearbyQuery) -> list[str]:
+def all_pages(index: GeoIndex, query: NearbyQuery) -> list[str]:
+    """Every page of ``query`` in order, each within its limit (any geo index: the fake or DynamoDB's)."""
     seen: list[str] = []
     position = None
     for _ in range(1000):
