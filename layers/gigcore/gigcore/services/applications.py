@@ -56,8 +56,9 @@ GIG_LIFECYCLE_QUEUE = MATCHING_QUEUE
 #: DynamoDB's limit on one transaction (an accept needs at most 30 items besides the others' rejections).
 _TRANSACTION_ITEMS = 100
 _ATTEMPTS = 4
-#: Applies to one gig all write its item (the count): a burst of them retries more before answering 409.
-_APPLY_ATTEMPTS = 8
+#: Applies to one gig all write its item (the count): a burst of them retries more before answering 409 (ten at
+#: once on a busy machine could still exhaust eight attempts; twelve give them ~2 s of jittered room).
+_APPLY_ATTEMPTS = 12
 #: Applications rejected per transaction when a gig closes (each is its item and its notification event).
 _REJECT_BATCH = 40
 
