@@ -126,7 +126,7 @@ def invoices(contract_id: str) -> InvoicesOut:
 
 
 @route(bp, "/webhooks/stripe", method="POST", summary="Stripe's events (signature-verified, queued, applied once)",
-       response=WebhookOut, auth=False, idempotency="none", errors=(400, 503), tag="webhooks")
+       response=WebhookOut, auth=False, idempotency="none", raw_body=True, errors=(400, 503), tag="webhooks")
 def stripe_webhook() -> WebhookOut:
     request = current_request()
     signature = (request.headers or {}).get("stripe-signature", "")
