@@ -86,10 +86,20 @@ class ResetPasswordRequest(RequestModel):
 
 
 class PatchMeRequest(RequestModel):
+    """Any of the fields; ``phone`` and ``location`` may be set to null to remove them. A PATCH must name at
+    least one field (the route refuses an empty one)."""
+
     name: Name | None = None
     phone: Phone | None = None
     location: LocationBody | None = None
     roles: Roles | None = None
+
+    @field_validator("name", "roles", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:  # a name or roles cannot be removed: null would change nothing and answer 200
+            raise ValueError("cannot be null")
+        return value
 
 
 class SkillBody(RequestModel):
