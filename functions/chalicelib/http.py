@@ -5,7 +5,11 @@ that, for every route alike:
 
 - the bearer token is verified (one mechanism for the whole API: see docs/auth.md) and the caller is
   available to the view through :func:`principal`;
-- ``Idempotency-Key`` is honoured on every POST (required where the route says so);
+- the body is read once and validated against the route's model before the view runs (:func:`body`
+  hands it over): too deep, not JSON or not an object is a 400, a field the model does not know a 422 (a
+  route without a model knows none), and a PATCH must name a field;
+- ``Idempotency-Key`` is honoured on every POST (required where the route says so), keyed on the path and
+  query the client sent; an answer that carries tokens is never stored (docs/auth.md);
 - GET answers honour ``?fields=`` and carry an ``ETag`` (``If-None-Match`` gives 304) and a
   ``Cache-Control``: ``private`` (they answer a signed-in caller), ``max-age`` where the route allows a copy
   that old (the server-side cache serves one too), ``no-cache`` (revalidate with the ETag) otherwise;
@@ -13,7 +17,7 @@ that, for every route alike:
 - any exception becomes the API's error shape through :func:`gigcore.schemas.errors.error_response`,
   the one mapping.
 
-Chalice itself does not validate bodies: :func:`body` does, with pydantic.
+Chalice itself does not validate bodies: :func:`route` does, with pydantic.
 """
 
 from __future__ import annotations

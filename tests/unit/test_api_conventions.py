@@ -276,3 +276,7 @@ def test_a_patch_or_put_with_nothing_in_it_is_refused(signed_in):
             assert answer.json_body["error"]["code"] == "validation_error"
             if spec.method == "PATCH":
                 assert answer.json_body["error"]["details"] == [{"field": "body", "issue": "no field to change"}]
+    document = signed_in[0].http.get("/openapi.json").json_body
+    for spec in changes:
+        schema = document["paths"][spec.path][spec.method.lower()]["requestBody"]["content"]["application/json"]
+        assert spec.method == "PUT" or schema["schema"]["minProperties"] == 1  # the document says so too

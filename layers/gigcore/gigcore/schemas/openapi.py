@@ -71,9 +71,12 @@ def build_openapi(routes: list[RouteSpec], *, title: str, version: str) -> dict[
             "responses": {},
         }
         if spec.request is not None:
+            body_schema = ref(spec.request, "validation")
+            if spec.method == "PATCH":  # the route refuses a PATCH that names no field (422)
+                body_schema["minProperties"] = 1
             operation["requestBody"] = {
                 "required": True,
-                "content": {"application/json": {"schema": ref(spec.request, "validation")}},
+                "content": {"application/json": {"schema": body_schema}},
             }
         success: dict[str, Any] = {"description": "Success"}
         if spec.response is not None:

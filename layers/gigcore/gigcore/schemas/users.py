@@ -6,6 +6,7 @@ import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from gigcore.domain.clock import to_rfc3339
 from gigcore.domain.money import Money
@@ -89,10 +90,10 @@ class PatchMeRequest(RequestModel):
     """Any of the fields; ``phone`` and ``location`` may be set to null to remove them. A PATCH must name at
     least one field (the route refuses an empty one)."""
 
-    name: Name | None = None
+    name: Name | SkipJsonSchema[None] = None
     phone: Phone | None = None
     location: LocationBody | None = None
-    roles: Roles | None = None
+    roles: Roles | SkipJsonSchema[None] = None
 
     @field_validator("name", "roles", mode="before")
     @classmethod
