@@ -252,6 +252,22 @@ def test_nesting_up_to_the_limit_is_parsed():
     assert nesting_depth(b'{"a": "[[[[\\"[[[[", "b": [1, [2]]}') == 3
 
 
+@pytest.mark.parametrize("raw", [b'"' + b'\\"' * 120_000, b'"' + b'\\"' * 120_000 + b"\\", b'"' * 250_000,
+                                 b'["' * 120_000])
+def test_hostile_strings_are_refused_in_one_pass(raw):
+    """The depth count skips strings; an unterminated one must not make it retry at every later quote
+    (quadratic: minutes on 256 KB)."""
+    import time
+
+    from gigcore.domain.errors import MalformedRequestError
+    from gigcore.schemas.json_input import load_object
+
+    started = time.perf_counter()
+    with pytest.raises(MalformedRequestError):
+        load_object(raw)
+    assert time.perf_counter() - started < 2
+
+
 def test_a_route_without_a_body_model_refuses_any_field(signed_in):
     """Issue 16 item 8: routes declared without a request model accepted (and ignored) any body."""
     no_body = [r for r in signed_in[2] if r.request is None and r.path != "/webhooks/stripe"]

@@ -19,9 +19,10 @@ from gigcore.domain.errors import ErrorDetail, MalformedRequestError
 #: The deepest nesting of arrays and objects accepted in a body or frame.
 MAX_DEPTH = 32
 
-# A JSON string (escapes included); its content is not structure. Possessive, so a stray quote cannot
-# make the scan backtrack.
-_STRING = re.compile(rb'"[^"\\]*+(?:\\.[^"\\]*+)*+"', re.DOTALL)
+# A JSON string (escapes included): its content is not structure. An unterminated one runs to the end of
+# the text, so a match never fails and the scan stays linear (a pattern that could fail would be retried at
+# every later quote: quadratic on 256 KB of ``"\"\"\"...``).
+_STRING = re.compile(rb'"(?:[^"\\]++|\\.|\\\Z)*+(?:"|\Z)', re.DOTALL)
 _NOT_BRACKET = bytes(b for b in range(256) if b not in b"[]{}")
 _STEP = tuple(1 if b in b"[{" else -1 if b in b"]}" else 0 for b in range(256))
 
