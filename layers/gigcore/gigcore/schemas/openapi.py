@@ -12,6 +12,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 from gigcore.schemas.errors import ErrorEnvelope
 
 _PARAM = re.compile(r"{(\w+)}")
+_TOKEN_FIELDS = frozenset({"access_token", "refresh_token"})
 
 
 @dataclass(frozen=True)
@@ -93,9 +94,12 @@ def build_openapi(routes: list[RouteSpec], *, title: str, version: str) -> dict[
         if spec.auth:
             operation["security"] = [{"bearerAuth": []}]
         if spec.idempotency != "none":
+            tokens = spec.response is not None and bool(_TOKEN_FIELDS & set(spec.response.model_fields))
             operation["parameters"].append({
                 "name": "Idempotency-Key", "in": "header", "required": spec.idempotency == "required",
-                "description": "Replays the first answer for the same key and body (kept at least 24 h).",
+                "description": ("An answer with tokens is never kept: a retry with the same key and body runs "
+                                "again (docs/auth.md)." if tokens else
+                                "Replays the first answer for the same key and body (kept at least 24 h)."),
                 "schema": {"type": "string", "minLength": 1, "maxLength": 255},
             })
         paths.setdefault(spec.path, {})[spec.method.lower()] = operation
