@@ -48,7 +48,7 @@ def _conversation_out(conversation: Conversation, membership: Membership | None)
 
 
 @route(bp, "/conversations", method="POST", summary="Start (or find) a conversation",
-       request=CreateConversationRequest, response=ConversationOut, status=201, errors=(422,), tag="chat")
+       request=CreateConversationRequest, response=ConversationOut, status=201, errors=(403, 404, 422), tag="chat")
 def create() -> Response:
     cmd = body(CreateConversationRequest)
     conversation, created = chat.create_conversation(principal(), cmd.participant_ids, gig_id=cmd.gig_id,

@@ -11,10 +11,31 @@ import pytest
 pytestmark = pytest.mark.integration
 
 
-def user(api) -> dict:
+def user(api, roles=("client",)) -> dict:
     email = f"chat-{uuid.uuid4().hex[:10]}@example.com"
-    body = {"email": email, "password": "correct horse battery", "name": "Chatter", "roles": ["client"]}
+    body = {"email": email, "password": "correct horse battery", "name": "Chatter", "roles": list(roles)}
     return api.post("/auth/signup", body).json_body
+
+
+def gig_of(api, owner) -> str:
+    money = {"amount": 2_000_000, "currency": "NGN"}
+    body = {"title": "Paint a two-room flat", "description": "Walls and ceilings.", "category": "painting",
+            "skills": ["painting"], "budget": {"min": money, "max": money, "type": "fixed"}, "remote": True,
+            "urgency": "medium"}
+    answer = api.post("/gigs", body, token=owner["access_token"])
+    assert answer.status_code == 201, answer.json_body
+    return answer.json_body["id"]
+
+
+def contract_of(api, client, freelancer) -> dict:
+    gig_id = gig_of(api, client)
+    applied = api.post(f"/gigs/{gig_id}/applications",
+                       {"cover_letter": "I can.", "proposed_rate": {"amount": 2_000_000, "currency": "NGN"},
+                        "estimated_days": 3}, token=freelancer["access_token"])
+    assert applied.status_code == 201, applied.json_body
+    accepted = api.post(f"/applications/{applied.json_body['id']}/accept", {}, token=client["access_token"])
+    assert accepted.status_code == 201, accepted.json_body
+    return accepted.json_body
 
 
 @pytest.fixture
@@ -38,7 +59,7 @@ def test_a_one_to_one_conversation_is_found_again_for_the_same_pair_and_subject(
         [a["user"]["id"], b["user"]["id"]])
     again = start(api, b, a)
     assert again.status_code == 200 and again.json_body["id"] == first.json_body["id"]
-    about_a_gig = start(api, a, b, gig_id="01JD0000000000000000000GIG")
+    about_a_gig = start(api, a, b, gig_id=gig_of(api, a))
     assert about_a_gig.status_code == 201 and about_a_gig.json_body["id"] != first.json_body["id"]
 
 
@@ -46,6 +67,45 @@ def test_a_conversation_with_an_unknown_user_is_refused(api, trio):
     a, _, _ = trio
     answer = api.post("/conversations", {"participant_ids": ["01JD00000000000000000NOONE"]}, token=a["access_token"])
     assert answer.status_code == 422
+
+
+def conversation_items(api, who) -> list[dict]:
+    return api.get("/conversations?limit=100", token=who["access_token"]).json_body["items"]
+
+
+def test_a_conversation_about_a_contract_is_only_between_its_parties(api):
+    """issue 16 item 9: a contract_id the caller is no party to was accepted."""
+    client, freelancer, stranger = user(api), user(api, ("freelancer",)), user(api)
+    contract = contract_of(api, client, freelancer)
+
+    by_stranger = start(api, stranger, client, contract_id=contract["id"])
+    assert by_stranger.status_code == 403 and by_stranger.json_body["error"]["code"] == "forbidden"
+    with_stranger = start(api, client, stranger, contract_id=contract["id"])
+    assert with_stranger.status_code == 403
+    unknown = start(api, client, freelancer, contract_id="01JD000000000000000NOSUCHC")
+    assert unknown.status_code == 404 and unknown.json_body["error"]["code"] == "not_found"
+    assert conversation_items(api, stranger) == []
+    assert conversation_items(api, client) == []
+
+    between_parties = start(api, freelancer, client, contract_id=contract["id"])
+    assert between_parties.status_code == 201 and between_parties.json_body["contract_id"] == contract["id"]
+
+
+def test_a_conversation_about_a_gig_includes_its_owner(api):
+    """issue 16 item 9: a gig_id the caller has nothing to do with was accepted."""
+    owner, freelancer, other = user(api), user(api, ("freelancer",)), user(api, ("freelancer",))
+    gig_id = gig_of(api, owner)
+
+    strangers = start(api, freelancer, other, gig_id=gig_id)
+    assert strangers.status_code == 403 and strangers.json_body["error"]["code"] == "forbidden"
+    unknown = start(api, freelancer, owner, gig_id="01JD0000000000000000NOSUCHG")
+    assert unknown.status_code == 404
+    assert conversation_items(api, freelancer) == [] and conversation_items(api, other) == []
+
+    asking_the_client = start(api, freelancer, owner, gig_id=gig_id)
+    assert asking_the_client.status_code == 201 and asking_the_client.json_body["gig_id"] == gig_id
+    contacting_an_applicant = start(api, owner, other, gig_id=gig_id)
+    assert contacting_an_applicant.status_code == 201
 
 
 def test_history_pages_back_newest_first_and_a_repeated_client_msg_id_stores_one(api, trio):

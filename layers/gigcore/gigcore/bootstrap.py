@@ -392,6 +392,8 @@ class Container:
             queue=self.queue,
             users=self.users,
             access=self.access_tokens,
+            gigs=self.gigs,
+            contracts=self.contracts,
         )
 
     @functools.cached_property

@@ -23,6 +23,8 @@ from gigcore.domain.users import Principal
 from gigcore.ports import ConnectionNotifier, Queue
 from gigcore.ports.auth import AccessTokens, UserRepository
 from gigcore.ports.chat import ChatRepository, ConnectionRepository, ObjectStore
+from gigcore.ports.contracts import ContractRepository
+from gigcore.ports.gigs import GigRepository
 
 MESSAGE_RECEIVED = "message.received"
 CONNECTION_LIFETIME_SECONDS = 2 * 3600  # API Gateway closes a WebSocket after two hours
@@ -46,6 +48,8 @@ class ChatPorts:
     queue: Queue
     users: UserRepository
     access: AccessTokens
+    gigs: GigRepository
+    contracts: ContractRepository
 
 
 def message_frame(message: Message, objects: ObjectStore, policy: ChatPolicy) -> dict[str, Any]:
@@ -81,11 +85,34 @@ def create_conversation(principal: Principal, participant_ids: Sequence[str], *,
         if ports.users.get(user_id) is None:
             raise ValidationError("A participant does not exist.",
                                   details=[ErrorDetail(field="participant_ids", issue=f"unknown user {user_id}")])
+    _check_subject(participants, gig_id=gig_id, contract_id=contract_id, ports=ports)
     pair = pair_key(participants, gig_id, contract_id) if len(participants) == 2 else None
     conversation = Conversation(id=new_id(), participant_ids=participants, created_at=now, last_activity_at=now,
                                 gig_id=gig_id, contract_id=contract_id)
     stored = ports.chats.create_conversation(conversation, pair=pair)
     return stored, stored.id == conversation.id
+
+
+def _check_subject(participants: Sequence[str], *, gig_id: str | None, contract_id: str | None,
+                   ports: ChatPorts) -> None:
+    """A conversation about a contract is between its parties; one about a gig includes the gig's owner (a
+    freelancer asking the client, or the client contacting an applicant). :class:`NotFoundError` for an
+    unknown subject, :class:`ForbiddenError` when the participants are not the ones it allows."""
+    if contract_id is not None:
+        contract = ports.contracts.get(contract_id)
+        if contract is None:
+            raise NotFoundError("The contract does not exist.")
+        if any(contract.party(user_id) is None for user_id in participants):
+            raise ForbiddenError("A conversation about a contract is between its parties.")
+        if gig_id is not None and gig_id != contract.gig_id:
+            raise ValidationError("The gig is not the contract's gig.",
+                                  details=[ErrorDetail(field="gig_id", issue="not the gig of contract_id")])
+    if gig_id is not None:
+        gig = ports.gigs.get(gig_id)
+        if gig is None:
+            raise NotFoundError("The gig does not exist.")
+        if gig.owner_id not in participants:
+            raise ForbiddenError("A conversation about a gig includes the gig's owner.")
 
 
 def history(principal: Principal, conversation_id: str, *, limit: int, before: str | None,
