@@ -104,8 +104,8 @@ def upload(conversation_id: str) -> Response:
 
 
 @route(bp, "/conversations/{conversation_id}/read", method="POST", summary="Mark read up to a message",
-       request=ReadRequest, status=204, errors=(403, 404), tag="chat")
+       request=ReadRequest, status=204, errors=(403, 404, 422), tag="chat")
 def read(conversation_id: str) -> Response:
     cmd = body(ReadRequest)
-    chat.mark_read(principal(), conversation_id, cmd.up_to_message_id, ports=_ports())
+    chat.mark_read(principal(), conversation_id, cmd.up_to_message_id, ports=_ports(), now=utc_now())
     return no_content()

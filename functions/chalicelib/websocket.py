@@ -60,7 +60,8 @@ def _typing(connection_id: str, frame: dict[str, Any]) -> None:
 def _mark_read(connection_id: str, frame: dict[str, Any]) -> None:
     cmd = MarkReadFrame.model_validate(frame)
     ports = _ports()
-    chat.mark_read(chat.caller_of(connection_id, ports=ports), cmd.conversation_id, cmd.up_to_message_id, ports=ports)
+    chat.mark_read(chat.caller_of(connection_id, ports=ports), cmd.conversation_id, cmd.up_to_message_id, ports=ports,
+                   now=utc_now())
 
 
 ACTIONS: dict[str, Action] = {"ping": _ping, "sendMessage": _send_message, "typing": _typing,

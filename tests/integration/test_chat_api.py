@@ -139,6 +139,57 @@ def test_unread_counts_and_read_receipts(api, trio):
     assert next(c for c in senders_view if c["id"] == conversation_id)["unread_count"] == 0
 
 
+def unread(api, who, conversation_id) -> int:
+    return next(c for c in conversation_items(api, who) if c["id"] == conversation_id)["unread_count"]
+
+
+@pytest.mark.parametrize("receipt", ["ZZZZZZZZZZZZZZZZZZZZZZZZZZ", "7ZZZZZZZZZZZZZZZZZZZZZZZZZ", "not-a-message",
+                                     "01JD0000000000000000000000"])
+def test_a_receipt_for_a_message_not_in_the_conversation_is_refused(api, trio, receipt):
+    """issue 16 item 10: a receipt "from the future" was accepted and the unread count never cleared again."""
+    a, b, _ = trio
+    conversation_id = start(api, a, b).json_body["id"]
+    say(api, a, conversation_id, "one")
+    refused = api.post(f"/conversations/{conversation_id}/read", {"up_to_message_id": receipt},
+                       token=b["access_token"])
+    assert refused.status_code == 422
+    assert refused.json_body["error"]["details"] == [{"field": "up_to_message_id",
+                                                     "issue": "not a message of this conversation"}]
+    assert unread(api, b, conversation_id) == 1
+    later = say(api, a, conversation_id, "two").json_body
+    assert api.post(f"/conversations/{conversation_id}/read", {"up_to_message_id": later["id"]},
+                    token=b["access_token"]).status_code == 204
+    assert unread(api, b, conversation_id) == 0
+
+
+def test_a_message_of_another_conversation_is_not_a_receipt_here(api, trio):
+    a, b, c = trio
+    here = start(api, a, b).json_body["id"]
+    elsewhere = start(api, a, c).json_body["id"]
+    say(api, a, here, "unread")
+    foreign = say(api, a, elsewhere, "other").json_body
+    assert api.post(f"/conversations/{here}/read", {"up_to_message_id": foreign["id"]},
+                    token=b["access_token"]).status_code == 422
+
+
+def test_a_bad_receipt_stored_before_receipts_were_checked_does_not_block_later_ones(api, trio):
+    """issue 16 item 10: a position of "ZZZ..." stored earlier must not hold the unread count for good."""
+    from gigcore import bootstrap
+
+    a, b, _ = trio
+    conversation_id = start(api, a, b).json_body["id"]
+    container = bootstrap.container()
+    container.dynamodb.update_item(
+        TableName=container.settings.table_name,
+        Key={"pk": {"S": f"USER#{b['user']['id']}"}, "sk": {"S": f"MEMBER#{conversation_id}"}},
+        UpdateExpression="SET last_read = :bad", ExpressionAttributeValues={":bad": {"S": "Z" * 26}})
+    last = [say(api, a, conversation_id, text).json_body for text in ("one", "two")][-1]
+    assert unread(api, b, conversation_id) == 2
+    assert api.post(f"/conversations/{conversation_id}/read", {"up_to_message_id": last["id"]},
+                    token=b["access_token"]).status_code == 204
+    assert unread(api, b, conversation_id) == 0
+
+
 def test_a_stranger_is_refused_everywhere(api, trio):
     a, b, stranger = trio
     conversation_id = start(api, a, b).json_body["id"]

@@ -243,13 +243,19 @@ class DynamoChatRepository:
         items = [i for i in answer.get("Items", []) if i["sk"]["S"] != high]
         return [_message_from(i, conversation_id) for i in items[:limit]]
 
-    def mark_read(self, conversation_id: str, user_id: str, up_to_message_id: str) -> None:
+    def message(self, conversation_id: str, message_id: str) -> Message | None:
+        item = self._call("get_item", Key={"pk": _s(f"CONV#{conversation_id}"), "sk": _s(f"MSG#{message_id}")},
+                          ConsistentRead=True).get("Item")
+        return _message_from(item, conversation_id) if item else None
+
+    def mark_read(self, conversation_id: str, user_id: str, up_to_message_id: str, *, newest: str) -> None:
         try:
             self._client.update_item(
                 TableName=self._table, Key={"pk": _s(f"USER#{user_id}"), "sk": _s(f"MEMBER#{conversation_id}")},
                 UpdateExpression="SET last_read = :m, unread_count = :zero",
-                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(last_read) OR last_read < :m)",
-                ExpressionAttributeValues={":m": _s(up_to_message_id), ":zero": _n(0)})
+                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(last_read) OR last_read < :m"
+                                    " OR last_read > :newest)",
+                ExpressionAttributeValues={":m": _s(up_to_message_id), ":zero": _n(0), ":newest": _s(newest)})
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":  # an older receipt changes nothing
                 raise translate(exc, "DynamoDB") from exc

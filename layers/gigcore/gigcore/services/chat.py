@@ -18,7 +18,7 @@ from typing import Any
 from gigcore.domain.chat import Attachment, Connection, Conversation, Message, check_attachment, pair_key, safe_filename
 from gigcore.domain.clock import to_rfc3339
 from gigcore.domain.errors import ErrorDetail, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError
-from gigcore.domain.ids import new_id
+from gigcore.domain.ids import is_id, last_id_of, new_id
 from gigcore.domain.users import Principal
 from gigcore.ports import ConnectionNotifier, Queue
 from gigcore.ports.auth import AccessTokens, UserRepository
@@ -205,9 +205,17 @@ def typing(principal: Principal, conversation_id: str, *, ports: ChatPorts, from
                                                         "user_id": principal.user_id})
 
 
-def mark_read(principal: Principal, conversation_id: str, up_to_message_id: str, *, ports: ChatPorts) -> None:
+def mark_read(principal: Principal, conversation_id: str, up_to_message_id: str, *, ports: ChatPorts,
+              now: datetime) -> None:
+    """Move the caller's read position to a message of the conversation; :class:`ValidationError` for an id
+    that is not one (a receipt "from the future" would otherwise hold the position and the unread count)."""
     conversation = _conversation(ports, principal, conversation_id, fresh=False)
-    ports.chats.mark_read(conversation_id, principal.user_id, up_to_message_id)
+    if not is_id(up_to_message_id) or ports.chats.message(conversation_id, up_to_message_id) is None:
+        raise ValidationError("The receipt must name a message of this conversation.", details=[
+            ErrorDetail(field="up_to_message_id", issue="not a message of this conversation")])
+    # Slack for clocks a little apart: ids are made by whichever instance stored the message.
+    newest = last_id_of(int(now.timestamp() * 1000) + 60_000)
+    ports.chats.mark_read(conversation_id, principal.user_id, up_to_message_id, newest=newest)
     _to_others(ports, conversation, principal.user_id, {"type": "read", "conversation_id": conversation_id,
                                                         "user_id": principal.user_id,
                                                         "up_to_message_id": up_to_message_id})
