@@ -81,6 +81,9 @@ class FakeRefreshTokens:
     def family_revoked(self, family_id: str) -> bool:
         return family_id in self.revoked
 
+    def session_open(self, user_id: str, family_id: str | None, generation: int) -> bool:
+        return family_id not in self.revoked
+
 
 class FakeOneTimeTokens:
     def __init__(self) -> None:

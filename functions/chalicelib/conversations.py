@@ -86,7 +86,7 @@ def messages(conversation_id: str) -> MessagePage:
 
 
 @route(bp, "/conversations/{conversation_id}/messages", method="POST", summary="Send a message (REST fallback)",
-       request=SendMessageRequest, response=MessageOut, status=201, errors=(403, 404), tag="chat")
+       request=SendMessageRequest, response=MessageOut, status=201, errors=(403, 404, 429), tag="chat")
 def send(conversation_id: str) -> Response:
     cmd = body(SendMessageRequest)
     message = chat.send_message(principal(), conversation_id, cmd.body, cmd.client_msg_id, cmd.attachment_keys,

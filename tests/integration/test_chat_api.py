@@ -190,6 +190,19 @@ def test_a_bad_receipt_stored_before_receipts_were_checked_does_not_block_later_
     assert unread(api, b, conversation_id) == 0
 
 
+def test_sending_is_rate_limited_per_user(api, trio):
+    """issue 16 item 11: the REST fallback shares the socket's budget (20 per 10 s by default)."""
+    a, b, _ = trio
+    conversation_id = start(api, a, b).json_body["id"]
+    answers = [say(api, a, conversation_id, f"n{n}") for n in range(30)]
+    limited = [x for x in answers if x.status_code == 429]
+    assert limited and all(x.json_body["error"]["code"] == "rate_limited" for x in limited)
+    assert int(limited[0].headers["Retry-After"]) >= 1
+    stored = api.get(f"/conversations/{conversation_id}/messages?limit=100", token=b["access_token"]).json_body
+    assert len(stored["items"]) == len([x for x in answers if x.status_code == 201]) < 30
+    assert say(api, b, conversation_id, "the other participant has a budget of their own").status_code == 201
+
+
 def test_a_stranger_is_refused_everywhere(api, trio):
     a, b, stranger = trio
     conversation_id = start(api, a, b).json_body["id"]

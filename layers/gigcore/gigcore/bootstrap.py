@@ -394,6 +394,8 @@ class Container:
             access=self.access_tokens,
             gigs=self.gigs,
             contracts=self.contracts,
+            refresh=self.refresh_tokens,
+            limiter=self.rate_limiter,
         )
 
     @functools.cached_property
@@ -434,7 +436,9 @@ class Container:
     def chat_policy(self) -> Any:
         from gigcore.services.chat import ChatPolicy
 
-        return ChatPolicy()
+        s = self.settings
+        return ChatPolicy(messages_per_window=s.chat_messages_per_10s, messages_window_seconds=10,
+                          session_check_seconds=s.chat_session_check_seconds)
 
     @functools.cached_property
     def auth_ports(self) -> auth.AuthPorts:

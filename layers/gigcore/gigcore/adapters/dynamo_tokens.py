@@ -12,6 +12,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from gigcore.adapters.aws import conditional, error_code, translate
+from gigcore.domain.errors import RetryableError
 from gigcore.ports.auth import RefreshRecord
 
 
@@ -100,6 +101,34 @@ class DynamoRefreshTokenStore:
         except (ClientError, BotoCoreError) as exc:
             raise translate(exc, "DynamoDB") from exc
         return bool(item and item.get("revoked", {}).get("BOOL"))
+
+
+    def session_open(self, user_id: str, family_id: str | None, generation: int) -> bool:
+        # One BatchGetItem of the family item and the user item (U1, only its session_generation): the check a
+        # WebSocket makes on its frames (docs/chat.md). Eventually consistent: a logout is seen within a second.
+        keys = [{"pk": {"S": f"USER#{user_id}"}, "sk": {"S": "PROFILE"}}]
+        if family_id is not None:
+            keys.append(_family_key(family_id))
+        request: dict[str, Any] = {self._table: {"Keys": keys, "ProjectionExpression": "pk, revoked, #gen",
+                                                 "ExpressionAttributeNames": {"#gen": "session_generation"}}}
+        items: list[dict[str, Any]] = []
+        try:
+            for _ in range(5):  # unprocessed keys (throttling) are asked again
+                answer = self._client.batch_get_item(RequestItems=request)
+                items += answer.get("Responses", {}).get(self._table, [])
+                request = answer.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, "DynamoDB") from exc
+        if request:
+            raise RetryableError("DynamoDB is throttling requests; try again shortly.")
+        by_pk = {item["pk"]["S"]: item for item in items}
+        user = by_pk.get(f"USER#{user_id}")
+        if user is None or int(user.get("session_generation", {}).get("N", "0")) != generation:
+            return False
+        family = by_pk.get(f"RFAMILY#{family_id}")
+        return not (family and family.get("revoked", {}).get("BOOL"))
 
 
 class DynamoOneTimeTokenStore:

@@ -98,7 +98,7 @@ def _new_refresh(ports: AuthPorts, policy: AuthPolicy, user: User, family_id: st
 def _open_session(ports: AuthPorts, policy: AuthPolicy, user: User, now: datetime) -> Session:
     refresh_token, record = _new_refresh(ports, policy, user, new_id(), now)
     ports.refresh.put(record)
-    access_token, expires_in = ports.access.issue(user, now)
+    access_token, expires_in = ports.access.issue(user, now, session_id=record.family_id)
     return Session(user=user, tokens=Tokens(access_token, refresh_token, expires_in))
 
 
@@ -165,7 +165,7 @@ def refresh(refresh_token: str, *, ports: AuthPorts, policy: AuthPolicy, now: da
         # Lost a race with another use of the same token: that is reuse too.
         ports.refresh.revoke_family(record.family_id)
         raise UnauthorizedError("The refresh token was already used; every session of it is now closed.")
-    access_token, expires_in = ports.access.issue(user, now)
+    access_token, expires_in = ports.access.issue(user, now, session_id=record.family_id)
     return Tokens(access_token, new_token, expires_in)
 
 

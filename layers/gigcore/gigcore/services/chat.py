@@ -21,7 +21,7 @@ from gigcore.domain.errors import ErrorDetail, ForbiddenError, NotFoundError, Un
 from gigcore.domain.ids import is_id, last_id_of, new_id
 from gigcore.domain.users import Principal
 from gigcore.ports import ConnectionNotifier, Queue
-from gigcore.ports.auth import AccessTokens, UserRepository
+from gigcore.ports.auth import AccessTokens, RateLimiter, RefreshTokenStore, UserRepository
 from gigcore.ports.chat import ChatRepository, ConnectionRepository, ObjectStore
 from gigcore.ports.contracts import ContractRepository
 from gigcore.ports.gigs import GigRepository
@@ -37,6 +37,12 @@ class ChatPolicy:
     quiet_seconds: int = 600
     upload_expires_in: int = 900
     download_expires_in: int = 3600
+    #: Messages a user may send per ``messages_window_seconds`` (all devices and REST together): a burst of
+    #: that many, refilled evenly over the window.
+    messages_per_window: int = 20
+    messages_window_seconds: int = 10
+    #: How long an instance trusts that a connection's session is still open before it reads it again.
+    session_check_seconds: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -50,6 +56,8 @@ class ChatPorts:
     access: AccessTokens
     gigs: GigRepository
     contracts: ContractRepository
+    refresh: RefreshTokenStore
+    limiter: RateLimiter
 
 
 def message_frame(message: Message, objects: ObjectStore, policy: ChatPolicy) -> dict[str, Any]:
@@ -151,6 +159,9 @@ def send_message(principal: Principal, conversation_id: str, body: str, client_m
     if not body.strip() and not attachment_keys:
         raise ValidationError("A message needs a body or an attachment.",
                               details=[ErrorDetail(field="body", issue="required")])
+    # Per user, whatever the device or path: RateLimitedError (429 / an error frame) before anything is stored.
+    ports.limiter.take("chat-send", principal.user_id, capacity=policy.messages_per_window,
+                       per_seconds=policy.messages_window_seconds, now=now.timestamp())
     message = Message(id=new_id(), conversation_id=conversation_id, sender_id=principal.user_id, body=body,
                       client_msg_id=client_msg_id, created_at=now,
                       attachments=_attachments(ports, conversation_id, attachment_keys))
@@ -238,29 +249,64 @@ def broadcast_presence(user_id: str, online: bool, *, ports: ChatPorts) -> None:
 
 
 def connect(token: str | None, connection_id: str, *, ports: ChatPorts, now: datetime) -> str:
-    """Register a connection for a valid access token; :class:`UnauthorizedError` otherwise."""
+    """Register a connection for a valid access token of an open session; :class:`UnauthorizedError`
+    otherwise. The token's expiry and session are stored with the connection: every frame is checked
+    against them (:func:`authorise_frame`)."""
     if not token:
         raise UnauthorizedError("Connect with ?token=<access_token>.")
-    principal = ports.access.verify(token, now)
+    grant = ports.access.grant(token, now)
+    user_id = grant.principal.user_id
+    if not ports.refresh.session_open(user_id, grant.session_id, grant.generation):
+        raise UnauthorizedError("The session of this access token has ended.")
     moment = int(now.timestamp())
-    count = ports.connections.add(Connection(connection_id, principal.user_id, moment,
-                                             moment + CONNECTION_LIFETIME_SECONDS))
+    count = ports.connections.add(Connection(connection_id, user_id, moment, moment + CONNECTION_LIFETIME_SECONDS,
+                                             token_expires_at=grant.expires_at, session_id=grant.session_id,
+                                             generation=grant.generation))
+    _SESSION_SEEN_OPEN[connection_id] = now.timestamp()
     if count == 1:
-        broadcast_presence(principal.user_id, True, ports=ports)
-    return principal.user_id
+        broadcast_presence(user_id, True, ports=ports)
+    return user_id
 
 
 def disconnect(connection_id: str, *, ports: ChatPorts) -> None:
+    _SESSION_SEEN_OPEN.pop(connection_id, None)
     gone = ports.connections.remove(connection_id)
     if gone is not None and ports.connections.count(gone.user_id) == 0:
         broadcast_presence(gone.user_id, False, ports=ports)
 
 
-def caller_of(connection_id: str, *, ports: ChatPorts) -> Principal:
+#: Connection id -> when (epoch seconds) this instance last saw its session open. Bounded; a miss costs one read.
+_SESSION_SEEN_OPEN: dict[str, float] = {}
+_SESSION_SEEN_MAX = 10_000
+
+
+def authorise_frame(connection_id: str, *, ports: ChatPorts, policy: ChatPolicy, now: datetime) -> Principal:
+    """The caller of a frame. :class:`UnauthorizedError` when the connection is unknown, its access token has
+    expired since ``$connect``, or its session was closed (logout, a password reset, a reused refresh token);
+    the caller then closes the connection (:func:`end_connection`).
+
+    Costs no read while the session was seen open in the last ``policy.session_check_seconds`` (the
+    connection itself is cached per instance), else one (``RefreshTokenStore.session_open``)."""
     connection = ports.connections.get(connection_id)
     if connection is None:
         raise UnauthorizedError("This connection is not signed in.")
+    if connection.token_expires_at is not None and connection.token_expires_at <= int(now.timestamp()):
+        raise UnauthorizedError("The access token of this connection has expired; connect again with a new one.")
+    seen = _SESSION_SEEN_OPEN.get(connection_id)
+    if seen is None or not 0 <= now.timestamp() - seen < policy.session_check_seconds:
+        if not ports.refresh.session_open(connection.user_id, connection.session_id, connection.generation):
+            _SESSION_SEEN_OPEN.pop(connection_id, None)
+            raise UnauthorizedError("The session of this connection has ended; sign in again.")
+        if len(_SESSION_SEEN_OPEN) >= _SESSION_SEEN_MAX:
+            _SESSION_SEEN_OPEN.pop(next(iter(_SESSION_SEEN_OPEN)))
+        _SESSION_SEEN_OPEN[connection_id] = now.timestamp()
     return Principal(user_id=connection.user_id)
+
+
+def end_connection(connection_id: str, *, ports: ChatPorts) -> None:
+    """Close a connection from the server side and forget it (presence follows)."""
+    ports.notifier.close(connection_id)
+    disconnect(connection_id, ports=ports)
 
 
 def sweep_stale_connections(*, ports: ChatPorts, now: datetime, limit: int = 500) -> int:
