@@ -463,6 +463,7 @@ class Container:
             login_per_email_per_15min=s.login_per_email_per_15min,
             login_per_ip_per_15min=s.login_per_ip_per_15min,
             reset_per_email_per_hour=s.reset_per_email_per_hour,
+            verify_per_user_per_hour=s.verify_requests_per_user_per_hour,
         )
 
     @functools.cached_property

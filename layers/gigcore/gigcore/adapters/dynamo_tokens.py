@@ -13,7 +13,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from gigcore.adapters.aws import conditional, error_code, translate
 from gigcore.domain.errors import RetryableError
-from gigcore.ports.auth import RefreshRecord
+from gigcore.ports.auth import OneTimeToken, RefreshRecord
 
 
 def _refresh_key(token_hash: str) -> dict[str, Any]:
@@ -147,7 +147,7 @@ class DynamoOneTimeTokenStore:
         except (ClientError, BotoCoreError) as exc:
             raise translate(exc, "DynamoDB") from exc
 
-    def consume(self, purpose: str, token_hash: str, now: int) -> str | None:
+    def consume(self, purpose: str, token_hash: str, now: int) -> OneTimeToken | None:
         # A conditional delete is the single use: of two concurrent uses, one deletes, one fails.
         answer = conditional(lambda: self._client.delete_item(
             TableName=self._table, Key=self._key(purpose, token_hash),
@@ -155,4 +155,7 @@ class DynamoOneTimeTokenStore:
             ExpressionAttributeValues={":now": {"N": str(now)}},
             ReturnValues="ALL_OLD",
         ))
-        return None if answer is None else str(answer["Attributes"]["user_id"]["S"])
+        if answer is None:
+            return None
+        return OneTimeToken(user_id=str(answer["Attributes"]["user_id"]["S"]),
+                            expires_at=int(answer["Attributes"]["expires_at"]["N"]))

@@ -99,13 +99,20 @@ class RefreshTokenStore(Protocol):
         ``generation`` (a password reset); one read."""
 
 
+@dataclass(frozen=True)
+class OneTimeToken:
+    user_id: str
+    expires_at: int
+
+
 class OneTimeTokenStore(Protocol):
     """Email verification and password reset tokens, stored hashed, single use, expiring."""
 
     def put(self, purpose: str, token_hash: str, user_id: str, expires_at: int) -> None: ...
 
-    def consume(self, purpose: str, token_hash: str, now: int) -> str | None:
-        """The user id of a live token, deleting it so it cannot be used again; None otherwise."""
+    def consume(self, purpose: str, token_hash: str, now: int) -> OneTimeToken | None:
+        """A live token (its user and expiry), deleting it so it cannot be used again; None otherwise. A use
+        that then fails gives it back with :meth:`put`."""
 
 
 class RateLimiter(Protocol):
