@@ -9,6 +9,7 @@ per quiet period, through the notifications queue.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,7 +18,14 @@ from typing import Any
 
 from gigcore.domain.chat import Attachment, Connection, Conversation, Message, check_attachment, pair_key, safe_filename
 from gigcore.domain.clock import to_rfc3339
-from gigcore.domain.errors import ErrorDetail, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError
+from gigcore.domain.errors import (
+    ErrorDetail,
+    ForbiddenError,
+    NotFoundError,
+    UnauthorizedError,
+    UpstreamUnavailableError,
+    ValidationError,
+)
 from gigcore.domain.ids import is_id, last_id_of, new_id
 from gigcore.domain.users import Principal
 from gigcore.ports import ConnectionNotifier, Queue
@@ -304,9 +312,11 @@ def authorise_frame(connection_id: str, *, ports: ChatPorts, policy: ChatPolicy,
 
 
 def end_connection(connection_id: str, *, ports: ChatPorts) -> None:
-    """Close a connection from the server side and forget it (presence follows)."""
-    ports.notifier.close(connection_id)
+    """Forget a connection and close it from the server side (presence follows). Forgotten first: should the
+    close fail (the management API unavailable), the connection's next frame is refused again."""
     disconnect(connection_id, ports=ports)
+    with contextlib.suppress(UpstreamUnavailableError):
+        ports.notifier.close(connection_id)
 
 
 def sweep_stale_connections(*, ports: ChatPorts, now: datetime, limit: int = 500) -> int:
