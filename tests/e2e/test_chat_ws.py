@@ -162,6 +162,31 @@ def test_a_gone_connection_is_removed_and_stale_ones_are_swept(runtime, stack_en
     assert fresh.get("expired-tablet") is None
 
 
+def test_a_listening_socket_whose_token_expired_is_swept(runtime, stack_env):
+    """issue 16 item 11: a socket that only listens sends no frame to be refused; the sweep closes it."""
+    from gigcore import bootstrap
+    from gigcore.adapters.dynamo_chat import DynamoConnectionRepository
+    from gigcore.domain.chat import Connection
+    from gigcore.domain.clock import utc_now
+    from gigcore.services.chat import sweep_stale_connections
+
+    bob = signup_over_http(runtime)
+    container = bootstrap.container()
+    connections = DynamoConnectionRepository(container.dynamodb, container.settings.table_name)
+    now = int(time.time())
+    connections.add(Connection("listening-tablet", bob["user"]["id"], now - 1000, now + 6200,
+                               token_expires_at=now - 100, session_id="f", generation=0))
+    connections.add(Connection("fresh-phone", bob["user"]["id"], now, now + 7200, token_expires_at=now + 900,
+                               session_id="f", generation=0))
+    ports = container.chat_ports.__class__(**{**container.chat_ports.__dict__,
+                                              "notifier": _gateway_notifier(runtime)})
+    sweep_stale_connections(ports=ports, now=utc_now())
+    fresh = DynamoConnectionRepository(container.dynamodb, container.settings.table_name)
+    assert fresh.get("listening-tablet") is None
+    assert fresh.get("fresh-phone") is not None
+    connections.remove("fresh-phone")
+
+
 def _gateway_notifier(runtime):
     import boto3
 

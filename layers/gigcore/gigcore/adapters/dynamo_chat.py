@@ -316,12 +316,14 @@ class DynamoConnectionRepository:
         self._owners: dict[str, Connection] = {}
 
     def add(self, connection: Connection) -> int:
-        bucket = connection.expires_at // CONNECTION_BUCKET_SECONDS
+        # The sweep closes a connection at the end of its lifetime or of its access token, whichever is first.
+        closes_at = min(connection.expires_at, connection.token_expires_at or connection.expires_at)
+        bucket = closes_at // CONNECTION_BUCKET_SECONDS
         try:
             self._client.transact_write_items(TransactItems=[
                 {"Put": {"TableName": self._table, "Item": _connection_item(connection) | {
                     "pk": _s(f"CONN#{connection.id}"), "sk": _s("CONN"), "kind": _s("connection"),
-                    "gsi2pk": _s(f"CONNEXP#{bucket}"), "gsi2sk": _s(f"{connection.expires_at:012d}#{connection.id}")}}},
+                    "gsi2pk": _s(f"CONNEXP#{bucket}"), "gsi2sk": _s(f"{closes_at:012d}#{connection.id}")}}},
                 {"Put": {"TableName": self._table, "Item": {
                     "pk": _s(f"USER#{connection.user_id}"), "sk": _s(f"CONN#{connection.id}"),
                     "expires_at": _n(connection.expires_at)}}},

@@ -64,7 +64,8 @@ class ConnectionRepository(Protocol):
 
     def count(self, user_id: str) -> int: ...
 
-    def expired(self, now: int, limit: int) -> list[Connection]: ...
+    def expired(self, now: int, limit: int) -> list[Connection]:
+        """Connections past their lifetime or their access token's expiry (for the sweep)."""
 
 
 class ObjectStore(Protocol):

@@ -320,7 +320,8 @@ def end_connection(connection_id: str, *, ports: ChatPorts) -> None:
 
 
 def sweep_stale_connections(*, ports: ChatPorts, now: datetime, limit: int = 500) -> int:
-    """Close and forget connections past their lifetime (TTL is not relied on: DynamoDB Local ignores it)."""
+    """Close and forget connections past their lifetime or their access token's expiry: a socket that sends
+    nothing is not checked by :func:`authorise_frame` (TTL is not relied on: DynamoDB Local ignores it)."""
     stale = ports.connections.expired(int(now.timestamp()), limit)
     for connection in stale:
         ports.notifier.close(connection.id)
