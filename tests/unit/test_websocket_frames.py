@@ -51,8 +51,11 @@ def test_a_frame_that_is_not_a_json_object_gets_an_error_frame(sent, frame, word
     assert [f["type"] for _, f in sent] == ["error"] and words in sent[0][1]["error"]["message"]
 
 
-def test_a_ping_still_gets_its_pong(sent):
+def test_a_ping_still_gets_its_pong(sent, monkeypatch):
     from chalicelib.websocket import on_message
+    from gigcore.domain.users import Principal
+    from gigcore.services import chat
 
+    monkeypatch.setattr(chat, "authorise_frame", lambda connection_id, **_: Principal(user_id="u1"))
     on_message("conn-3", '{"action": "ping"}')
     assert sent == [("conn-3", {"type": "pong"})]
