@@ -24,8 +24,9 @@ tools:
 run: $(STAMP) tools
 	$(PY) -m infra.local.run --data $(DATA)
 
-## make test: lint, types, the template check and every test (the stack is started and stopped by the tests)
-test: $(STAMP) tools lint types template
+## make test: lint, types, the template check, the cloud package (build/, see `make package`) and every test
+## (the stack is started and stopped by the tests)
+test: $(STAMP) tools lint types template package
 	$(PY) -m pytest -q -p no:cacheprovider
 
 check: test
@@ -52,17 +53,17 @@ e2e: $(STAMP) tools
 	$(PY) -m pytest -q tests/e2e
 
 ## make package: what `sam deploy --template-file template.yaml` uploads (build/deployment.zip, build/layer)
+## The layer is built for the runtime the template's functions name (see infra/package.py); the check imports
+## the handler from the package and the layer alone, refuses packages the cloud does not use and prints sizes.
 package: $(STAMP) layer
 	rm -rf build/chalice && mkdir -p build
 	cd functions && AWS_DEFAULT_REGION=us-east-1 ../$(VENV)/bin/chalice package --stage prod \
-		--merge-template ../infra/resources.yaml ../build/chalice
+		--merge-template ../infra/resources.yaml ../build/chalice >/dev/null
 	cp build/chalice/deployment.zip build/deployment.zip
+	$(PY) -m infra.package check
 
 layer: $(STAMP)
-	rm -rf build/layer && mkdir -p build/layer/python
-	$(PY) -m pip install --quiet --target build/layer/python --platform manylinux2014_x86_64 \
-		--implementation cp --python-version 3.11 --only-binary=:all: -c requirements/constraints.txt \
-		./layers/gigcore
+	$(PY) -m infra.package layer
 
 ## make bench: benchmarks that print figures (not timed tests)
 bench: $(STAMP) tools
