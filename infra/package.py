@@ -102,12 +102,14 @@ def _pip(target: Path, runtime: str, architecture: str, *args: str) -> None:
 def build_layer() -> None:
     runtime, architecture = template_runtime(_load_template())
     shutil.rmtree(LAYER, ignore_errors=True)
+    shutil.rmtree(REPO / "layers" / "gigcore" / "build", ignore_errors=True)  # stale copies would be packaged
     target = LAYER / "python"
     target.mkdir(parents=True)
     print(f"layer for {runtime} {architecture} ({platform_tags(runtime, architecture)[0]} and older)")
     _pip(target, runtime, architecture, "-r", str(LAYER_REQUIREMENTS))
     _pip(target, runtime, architecture, "--no-deps", *NO_DEPS)
     _pip(target, runtime, architecture, "--no-deps", str(REPO / "layers" / "gigcore"))
+    shutil.rmtree(REPO / "layers" / "gigcore" / "build", ignore_errors=True)  # setuptools' in-tree leftovers
     for junk in list(target.rglob("__pycache__")):
         shutil.rmtree(junk, ignore_errors=True)
 
