@@ -50,6 +50,13 @@ if SMOKE_API_URL:
         pytest.skip("local stack only: drives the local Stripe and services")
 
 
+def aws_calls_dir(factory: pytest.TempPathFactory) -> Any:
+    """Where the runtime's worker processes record their AWS calls (one directory per test session)."""
+    path = factory.getbasetemp() / "aws-calls"
+    path.mkdir(exist_ok=True)
+    return path
+
+
 @pytest.fixture(scope="package")
 def runtime(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
     """The REST and WebSocket gateways, pollers and two workers, on free ports, against the test stack; or
@@ -63,8 +70,10 @@ def runtime(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
     stack_env: dict[str, str] = request.getfixturevalue("stack_env")
     logs = tmp_path_factory.mktemp("runtime")
-    # Every e2e sign-up comes from 127.0.0.1: the per-address limit is raised for this package.
-    environment = stack_env | {"GIGCONNECT_SIGNUP_PER_IP_PER_HOUR": "1000"}
+    # Every e2e sign-up comes from 127.0.0.1: the per-address limit is raised for this package. Every AWS call
+    # of every function is recorded for test_zz_iam_by_calls.py.
+    environment = stack_env | {"GIGCONNECT_SIGNUP_PER_IP_PER_HOUR": "1000",
+                               "GIGCONNECT_RECORD_AWS_CALLS": str(aws_calls_dir(tmp_path_factory))}
     local = LocalRuntime(environment, workers=2, log_file=logs / "runtime.log")
     local.start()
     try:
