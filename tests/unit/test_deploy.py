@@ -72,4 +72,4 @@ def test_setting_one_key_of_the_secret_keeps_the_others(monkeypatch):
         deploy.set_secret_key(client, "gigconnect-dev/app", "stripe_key", "x")
     with pytest.raises(SystemExit, match="placeholder"):
         deploy.set_secret_key(client, "gigconnect-dev/app", "stripe_webhook_secret", "set-me")
-    assert deploy.secret_id("prod") == ("gigconnect-prod/app", "us-east-1")
+    assert deploy.secret_id("prod") == ("gigconnect-prod/app", "af-south-1")
