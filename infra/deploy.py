@@ -124,12 +124,12 @@ def secret(stage: str, key: str) -> int:
 # ---- Stripe's webhook endpoint ----------------------------------------------------------------------------
 
 
-def register_stripe_webhook(stripe_key: str, url: str, *, api_base: str | None = None) -> tuple[str, str]:
+def register_stripe_webhook(stripe_key: str, url: str, *, http_client: Any = None) -> tuple[str, str]:
     """Create the webhook endpoint Stripe posts GigConnect's events to: (endpoint id, its signing secret)."""
     import stripe
 
-    client = stripe.StripeClient(stripe_key, base_addresses={"api": api_base} if api_base else {})
-    endpoint = client.webhook_endpoints.create(params={
+    client = stripe.StripeClient(stripe_key, http_client=http_client, max_network_retries=2)
+    endpoint = client.v1.webhook_endpoints.create(params={
         "url": url, "enabled_events": list(STRIPE_EVENTS),
         "description": "GigConnect: payment intents and refunds (escrow)"})
     return str(endpoint.id), str(endpoint.secret)

@@ -73,3 +73,30 @@ def test_setting_one_key_of_the_secret_keeps_the_others(monkeypatch):
     with pytest.raises(SystemExit, match="placeholder"):
         deploy.set_secret_key(client, "gigconnect-dev/app", "stripe_webhook_secret", "set-me")
     assert deploy.secret_id("prod") == ("gigconnect-prod/app", "af-south-1")
+
+
+def test_the_stripe_webhook_endpoint_is_registered_for_the_events_the_escrow_applies():
+    """A unit test of the command with Stripe's HTTP answer given by hand (no network here)."""
+    from urllib.parse import parse_qs
+
+    from stripe._http_client import HTTPClient
+
+    class Answering(HTTPClient):
+        name = "answering"
+        sent: list[tuple[str, str, str]] = []
+
+        def request(self, method, url, headers, post_data=None, *, _usage=None):
+            self.sent.append((method, url, post_data))
+            body = {"id": "we_123", "object": "webhook_endpoint", "secret": "whsec_new", "url": "u"}
+            return json.dumps(body), 200, {}
+
+    client = Answering()
+    endpoint, secret = deploy.register_stripe_webhook("sk_test_x", "https://api.example/api/webhooks/stripe",
+                                                      http_client=client)
+    assert (endpoint, secret) == ("we_123", "whsec_new")
+    ((method, url, body),) = client.sent
+    assert method == "post" and url == "https://api.stripe.com/v1/webhook_endpoints"
+    form = parse_qs(body)
+    assert form["url"] == ["https://api.example/api/webhooks/stripe"]
+    events = {v for key, values in form.items() if key.startswith("enabled_events") for v in values}
+    assert events == set(deploy.STRIPE_EVENTS)
