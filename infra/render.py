@@ -59,6 +59,7 @@ def chalice_config(manifest: dict[str, Any]) -> dict[str, Any]:
                                                                 "lambda_timeout": spec["timeout_s"]}
         stages[name] = {
             "api_gateway_stage": manifest["api_gateway_stage"],
+            "api_gateway_endpoint_type": manifest["api"]["endpoint_type"],
             "environment_variables": manifest["settings"] | stage.get("settings", {}),
             "manage_iam_role": False,
             "iam_role_arn": ROLE_PLACEHOLDER,
@@ -131,7 +132,13 @@ def finish_template(template: dict[str, Any], manifest: dict[str, Any]) -> dict[
     _route_api_to_alias(resources)
     _stage_mappings(result, manifest)
     # Bodies of at least this size are gzip/deflate-compressed for clients that accept it.
-    resources["RestAPI"]["Properties"]["MinimumCompressionSize"] = manifest["api"]["minimum_compression_bytes"]
+    rest = resources["RestAPI"]["Properties"]
+    rest["MinimumCompressionSize"] = manifest["api"]["minimum_compression_bytes"]
+    # A stage with access logs cannot be created before the account has API Gateway's CloudWatch role: the
+    # conditional reference orders the API after ApiGatewayAccount when this stack sets it.
+    rest["Description"] = {"Fn::If": ["SetsApiGatewayLoggingRole",
+                                      {"Fn::Sub": "GigConnect REST API (logging role set by ${ApiGatewayAccount})"},
+                                      "GigConnect REST API"]}
     result["Description"] = "GigConnect: serverless backend for gig marketplaces (rendered by infra/render.py)"
     return result
 

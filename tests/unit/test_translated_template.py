@@ -140,6 +140,10 @@ def test_no_unkeyed_usage_plan_and_a_waf_rate_based_rule_guards_the_rest_stage(c
     (association,) = of_type(cfn, "AWS::WAFv2::WebACLAssociation").values()
     assert association["Properties"]["ResourceArn"]["Fn::Sub"].endswith("/restapis/${RestAPI}/stages/api")
     assert association["DependsOn"] == ["RestAPIapiStage"]
+    # Regional, so that the rule counts the client's own address (an edge-optimized API reaches the stage
+    # through CloudFront, whose forwarded-for header a client can write itself).
+    (api,) = of_type(cfn, "AWS::ApiGateway::RestApi").values()
+    assert api["Properties"]["EndpointConfiguration"] == {"Types": ["REGIONAL"]}
 
 
 def test_the_rest_stage_writes_json_access_logs_and_compresses_responses(cfn):
@@ -152,6 +156,9 @@ def test_the_rest_stage_writes_json_access_logs_and_compresses_responses(cfn):
     # API Gateway refuses access logs until the account has a CloudWatch role: the stack can set it.
     assert cfn["Resources"]["ApiGatewayAccount"]["Condition"] == "SetsApiGatewayLoggingRole"
     (api,) = of_type(cfn, "AWS::ApiGateway::RestApi").values()
+    # ... and the API (so its stage) is created after it, when this stack sets it.
+    condition, with_role, _ = api["Properties"]["Description"]["Fn::If"]
+    assert condition == "SetsApiGatewayLoggingRole" and "${ApiGatewayAccount}" in with_role["Fn::Sub"]
     assert api["Properties"]["MinimumCompressionSize"] == MANIFEST["api"]["minimum_compression_bytes"]
 
 
