@@ -87,7 +87,8 @@ def _chalice_package(stage: str, config: dict[str, Any]) -> dict[str, Any]:
 
 
 def finish_template(template: dict[str, Any], manifest: dict[str, Any]) -> dict[str, Any]:
-    """What Chalice cannot say: roles, the stream, partial batch failures, code location, log retention."""
+    """What Chalice cannot say: roles, stage settings, the stream and its failures, partial batch failures,
+    queue concurrency, the API's alias, access logs, WAF, compression, code location, log retention."""
     result = copy.deepcopy(template)
     resources: dict[str, Any] = result["Resources"]
     roles = {logical_id(name): spec["role"] for name, spec in manifest["functions"].items()}
@@ -125,7 +126,6 @@ def finish_template(template: dict[str, Any], manifest: dict[str, Any]) -> dict[
             resource.setdefault("Properties", {})["TracingEnabled"] = True
     if "scaling" in manifest:
         add_scaling(resources, manifest["scaling"], manifest)
-    if "scaling" in manifest:
         baseline = manifest["scaling"]["provisioned_concurrency"]["baseline"]
         result["Parameters"]["ApiProvisionedConcurrency"]["Default"] = baseline
     _check_sizes(resources, manifest)

@@ -13,6 +13,8 @@ def test_the_local_secrets_are_refused_outside_the_local_stage(monkeypatch):
 
 
 def cloud_env(monkeypatch):
+    for key in ("JWT_SECRET", "CURSOR_SECRET", "STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET"):
+        monkeypatch.delenv(f"GIGCONNECT_{key}", raising=False)  # the local stack's, when its tests ran first
     monkeypatch.setenv("GIGCONNECT_STAGE", "prod")
     monkeypatch.setenv("GIGCONNECT_SECRETS_ARN", "arn:aws:secretsmanager:us-east-1:1:secret:x")
     monkeypatch.setenv("GIGCONNECT_MAIL_FROM", "noreply@gigconnect.example")
