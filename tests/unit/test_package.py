@@ -29,3 +29,13 @@ def test_the_layer_requirements_leave_out_what_the_cloud_does_not_use():
                  "localstripe", "chalice"):
         assert name not in lines, name
     assert "opensearch-py" in package.NO_DEPS
+
+
+def test_every_dependency_gigcore_declares_is_in_the_layer_but_the_local_search_engine():
+    import tomllib
+
+    declared = tomllib.loads((REPO / "layers" / "gigcore" / "pyproject.toml").read_text())["project"]["dependencies"]
+    text = (REPO / "requirements" / "layer.txt").read_text()
+    layer = {line.split("#")[0].strip().lower() for line in text.splitlines()} | set(package.NO_DEPS)
+    missing = {d.lower() for d in declared} - layer - {"tantivy"}
+    assert not missing, f"add to requirements/layer.txt: {missing}"
