@@ -70,9 +70,11 @@ def runtime(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
     stack_env: dict[str, str] = request.getfixturevalue("stack_env")
     logs = tmp_path_factory.mktemp("runtime")
-    # Every e2e sign-up comes from 127.0.0.1: the per-address limit is raised for this package. Every AWS call
-    # of every function is recorded for test_zz_iam_by_calls.py.
+    # Every e2e sign-up comes from 127.0.0.1: the per-address limit is raised for this package.
+    # A socket's session is read again on every frame here, so that a logout is seen by the next frame.
+    # Every AWS call of every function is recorded for test_zz_iam_by_calls.py.
     environment = stack_env | {"GIGCONNECT_SIGNUP_PER_IP_PER_HOUR": "1000",
+                               "GIGCONNECT_CHAT_SESSION_CHECK_SECONDS": "0",
                                "GIGCONNECT_RECORD_AWS_CALLS": str(aws_calls_dir(tmp_path_factory))}
     local = LocalRuntime(environment, workers=2, log_file=logs / "runtime.log")
     local.start()
