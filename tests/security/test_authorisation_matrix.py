@@ -1,0 +1,68 @@
+"""The authorisation matrix: every route of /openapi.json, called as each of five callers.
+
+The table is tests/security/routes.py (one row per route). A route the API serves without a row fails
+the suite, and so does a row for a route the API does not serve: a new route cannot ship without someone
+writing down who may call it. A refused call must change nothing: the object is read again after it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.conftest import Api
+from tests.security.routes import CALLERS, ROWS, Row
+from tests.security.world import World
+
+pytestmark = pytest.mark.integration
+
+ERROR_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found"}
+
+
+def served_routes(api: Api) -> set[str]:
+    document = api.get("/openapi.json").json_body
+    return {f"{method.upper()} {path}" for path, operations in document["paths"].items() for method in operations}
+
+
+def test_every_route_the_api_serves_has_a_row(sec_api: Api) -> None:
+    # Given the API's own OpenAPI document
+    served = served_routes(sec_api)
+    # Then each of its operations is in the table
+    assert sorted(served - {row.route for row in ROWS}) == []
+
+
+def test_every_row_names_a_route_the_api_serves(sec_api: Api) -> None:
+    served = served_routes(sec_api)
+    assert sorted({row.route for row in ROWS} - served) == []
+    assert len({row.route for row in ROWS}) == len(ROWS), "a route has two rows"
+
+
+CELLS = [(row, caller) for row in ROWS for caller in CALLERS]
+
+
+def _is(status: int, expected: str) -> bool:
+    return 200 <= status < 300 if expected == "2xx" else status == int(expected)
+
+
+@pytest.mark.parametrize(("row", "caller"), CELLS, ids=[f"{row.route} as {caller}" for row, caller in CELLS])
+def test_each_caller_gets_the_answer_the_table_gives(sec_world: World, row: Row, caller: str) -> None:
+    expected = row.expected()[caller]
+    if expected == "2xx":
+        # Given an object of the route's kind that this caller may act on (one of its own if the call changes it)
+        found = sec_world.fresh(row.kind) if row.changes else sec_world.target(row.kind)
+        # When the caller sends a valid request
+        answer = row.send(sec_world, caller, found)
+        # Then it succeeds
+        assert _is(answer.status_code, expected), (answer.status_code, answer.json_body)
+        return
+    # Given the shared object, as its owner sees it
+    found = sec_world.target(row.kind)
+    before = sec_world.snapshot(row.kind, found)
+    # When a caller who may not act on it sends a valid request
+    answer = row.send(sec_world, caller, found)
+    # Then the answer is the refusal, in the contract's error shape, and the object is as it was
+    assert _is(answer.status_code, expected), (answer.status_code, answer.json_body)
+    error: Any = answer.json_body["error"]
+    assert error["code"] == ERROR_CODES[answer.status_code] and error["message"], error
+    assert sec_world.snapshot(row.kind, found) == before
