@@ -34,13 +34,17 @@ def idempotency_key() -> dict[str, str]:
     return {"Idempotency-Key": uuid.uuid4().hex}
 
 
-def from_new_address(run: Callable[[], Any]) -> Any:
-    """Run one request from a source address of its own (sign-ups are limited per address)."""
+def new_address() -> str:
+    octets = uuid.uuid4().bytes
+    return f"10.{octets[0]}.{octets[1]}.{octets[2]}"
+
+
+def from_new_address(run: Callable[[], Any], address: str | None = None) -> Any:
+    """Run one request from a source address of its own (sign-ups are limited per address); not thread-safe."""
     from chalice.local import LambdaEventConverter
 
-    octets = uuid.uuid4().bytes
     saved = LambdaEventConverter.LOCAL_SOURCE_IP
-    LambdaEventConverter.LOCAL_SOURCE_IP = f"10.{octets[0]}.{octets[1]}.{octets[2]}"
+    LambdaEventConverter.LOCAL_SOURCE_IP = address or new_address()
     try:
         return run()
     finally:
@@ -229,6 +233,7 @@ class World:
                 seen.append(read(f"/users/{self.people[who]['id']}", token=client).json_body)
                 seen.append(read("/me/notification-preferences", token=self.token(who)).json_body)
                 seen.append(read("/me/gigs", token=self.token(who)).json_body)
+                seen.append(read("/conversations", token=self.token(who)).json_body)
         return seen
 
 
