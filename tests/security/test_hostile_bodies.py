@@ -145,6 +145,7 @@ def test_a_hostile_body_is_refused_in_the_error_shape_and_changes_nothing(
     caller = caller_of(row)
     found = sec_world.target(row.kind)
     valid = row.body(sec_world, caller, found)
+    assert isinstance(valid, dict), f"the row of {route} must give a valid JSON body (routes.py)"
     before = sec_world.snapshot(row.kind, found)
     # When the caller sends each hostile body of this kind
     for sent in variants(kind, valid):
