@@ -74,7 +74,6 @@ def test_a_budget_switched_to_another_currency_after_an_application_never_traps_
     assert all(a.status_code < 500 for a in answers), [(a.status_code, a.json_body) for a in answers]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 9")
 def test_a_stranger_cannot_start_a_conversation_about_someone_elses_contract(sec_world: World) -> None:
     found = sec_world.target("funded")
     answer = sec_world.api.post("/conversations", {"participant_ids": [sec_world.people["freelancer"]["id"]],
@@ -83,7 +82,6 @@ def test_a_stranger_cannot_start_a_conversation_about_someone_elses_contract(sec
     assert answer.status_code in {403, 404}, (answer.status_code, answer.json_body)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 10")
 def test_a_read_receipt_for_a_message_that_does_not_exist_is_refused(sec_world: World) -> None:
     found = sec_world.target("conversation")
     answer = sec_world.api.post(f"/conversations/{found['conversation_id']}/read",
