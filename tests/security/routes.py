@@ -52,7 +52,6 @@ class Row:
     body: Body = fixed(None)
     query: str = ""
     headers: Callable[[World, bytes], dict[str, str]] = field(default=lambda world, raw: {})
-    anyone: bool = False  # signs in by what the body carries, not by the bearer token
 
     @property
     def method(self) -> str:
@@ -119,23 +118,22 @@ ROWS: list[Row] = [
     # system
     Row("GET /health", "none", ANYONE),
     Row("GET /openapi.json", "none", ANYONE),
-    Row("POST /webhooks/stripe", "none", ANYONE, body=lambda w, c, f: stripe_event(), headers=stripe_signature,
-        anyone=True),
+    Row("POST /webhooks/stripe", "none", ANYONE, body=lambda w, c, f: stripe_event(), headers=stripe_signature),
     # auth
-    Row("POST /auth/signup", "none", ANYONE, anyone=True, body=lambda w, c, f: {
+    Row("POST /auth/signup", "none", ANYONE, body=lambda w, c, f: {
         "email": f"signup-{uuid.uuid4().hex[:12]}@example.com", "password": PASSWORD, "name": "Ada Obi",
         "roles": ["client"]}),
-    Row("POST /auth/login", "none", ANYONE, anyone=True,
+    Row("POST /auth/login", "none", ANYONE,
         body=lambda w, c, f: {"email": w.mailbox()["email"], "password": PASSWORD}),
-    Row("POST /auth/refresh", "none", ANYONE, anyone=True,
+    Row("POST /auth/refresh", "none", ANYONE,
         body=lambda w, c, f: {"refresh_token": w.mailbox()["refresh"]}),
     Row("POST /auth/logout", "none", EVERY_USER, body=lambda w, c, f: {"refresh_token": w.mailbox()["refresh"]}),
     Row("POST /auth/email/verify-request", "none", EVERY_USER),
-    Row("POST /auth/email/verify", "none", ANYONE, anyone=True,
+    Row("POST /auth/email/verify", "none", ANYONE,
         body=lambda w, c, f: {"token": w.mailed_token("verify")}),
-    Row("POST /auth/password/reset-request", "none", ANYONE, anyone=True,
+    Row("POST /auth/password/reset-request", "none", ANYONE,
         body=lambda w, c, f: {"email": f"reset-{uuid.uuid4().hex[:12]}@example.com"}),
-    Row("POST /auth/password/reset", "none", ANYONE, anyone=True,
+    Row("POST /auth/password/reset", "none", ANYONE,
         body=lambda w, c, f: {"token": w.mailed_token("reset"), "new_password": "another long secret"}),
     # users
     Row("GET /me", "me", EVERY_USER),
