@@ -66,3 +66,19 @@ def test_each_caller_gets_the_answer_the_table_gives(sec_world: World, row: Row,
     error: Any = answer.json_body["error"]
     assert error["code"] == ERROR_CODES[answer.status_code] and error["message"], error
     assert sec_world.snapshot(row.kind, found) == before
+
+
+GUARDED_READS = [row for row in ROWS if row.method == "GET" and row.expected()["stranger"] in {"403", "404"}]
+
+
+@pytest.mark.parametrize("row", GUARDED_READS, ids=[row.route for row in GUARDED_READS])
+def test_a_refused_read_stays_refused_with_the_owners_etag(sec_world: World, row: Row) -> None:
+    # Given the ETag of the owner's copy (a 304 to a stranger would confirm what the object holds)
+    found = sec_world.target(row.kind)
+    owner = row.send(sec_world, "client", found)
+    assert owner.status_code == 200 and owner.headers.get("ETag"), owner.status_code
+    # When the stranger asks with it
+    headers = {"If-None-Match": owner.headers["ETag"], "Authorization": f"Bearer {sec_world.token('stranger')}"}
+    answer = sec_world.api._client.http.request("GET", row.path(found), headers=headers, body=b"")
+    # Then the answer is the refusal, not "not modified"
+    assert answer.status_code == int(row.expected()["stranger"]), answer.status_code
