@@ -186,6 +186,25 @@ def test_ten_partial_refunds_sent_with_one_key_refund_once(sec_world: World, sec
     assert balances["refunded"] == 25_000 and balances["held"] == AMOUNT - 25_000
 
 
+# ---- releases ------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("same_key", [False, True], ids=["different-keys", "one-key"])
+def test_ten_concurrent_releases_pay_the_freelancer_once(sec_world: World, sec_stripe: Any, same_key: bool) -> None:
+    # Given a submitted milestone
+    found = sec_world.submitted()
+    one = idempotency_key()
+    # When the client releases it ten times at once
+    answers = race(10, lambda i: post(sec_world, money_path(found, "release"), None, "client",
+                                      one if same_key else None))
+    # Then one transfer of the amount less the fee, recorded once
+    assert_no_server_error(answers)
+    assert 200 in statuses(answers) and set(statuses(answers)) <= {200, 409}, statuses(answers)
+    assert stripe_transferred(sec_stripe, found["milestone_id"]) == [AMOUNT * 9 // 10]
+    balances = assert_ledger_balances(ledger(sec_world, found))
+    assert (balances["released"], balances["fees"], balances["held"]) == (AMOUNT * 9 // 10, AMOUNT // 10, 0)
+
+
 # ---- release against refund, dispute against release ----------------------------------------------------------
 
 
