@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import Api
-from tests.security.routes import CALLERS, ROWS, Row
+from tests.security.routes import BY_ROUTE, CALLERS, ROWS, Row
 from tests.security.world import World
 
 pytestmark = pytest.mark.integration
@@ -82,3 +82,23 @@ def test_a_refused_read_stays_refused_with_the_owners_etag(sec_world: World, row
     answer = sec_world.api._client.http.request("GET", row.path(found), headers=headers, body=b"")
     # Then the answer is the refusal, not "not modified"
     assert answer.status_code == int(row.expected()["stranger"]), answer.status_code
+
+
+SIGNED_IN_READS = [row for row in ROWS if row.method == "GET" and row.expected()["anonymous"] == "401"]
+
+
+@pytest.mark.parametrize("row", SIGNED_IN_READS, ids=[row.route for row in SIGNED_IN_READS])
+def test_a_signed_in_read_is_never_kept_by_a_shared_cache(sec_world: World, row: Row) -> None:
+    caller = next(c for c in ("client", "freelancer", "stranger") if row.expected()[c] == "2xx")
+    answer = row.send(sec_world, caller, sec_world.target(row.kind))
+    assert answer.status_code == 200
+    directives = {d.strip() for d in answer.headers.get("Cache-Control", "").split(",")}
+    assert directives & {"private", "no-store"}, answer.headers
+
+
+@pytest.mark.parametrize("route", ["POST /auth/signup", "POST /auth/login", "POST /auth/refresh"])
+def test_an_answer_carrying_tokens_is_never_stored(sec_world: World, route: str) -> None:
+    row = BY_ROUTE[route]
+    answer = row.send(sec_world, "anonymous", sec_world.target(row.kind))
+    assert 200 <= answer.status_code < 300 and answer.json_body["refresh_token"]
+    assert "no-store" in answer.headers.get("Cache-Control", ""), answer.headers
