@@ -183,3 +183,18 @@ def test_a_body_sent_to_a_route_that_takes_none_is_refused(sec_world: World, rou
     assert sec_world.snapshot(row.kind, found) == before
 
 
+
+
+@pytest.mark.parametrize("content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data",
+                                          "application/xml"])
+def test_a_body_of_another_media_type_is_refused_in_the_error_shape(sec_world: World, content_type: str) -> None:
+    # Given a valid gig, labelled as something other than JSON
+    row = BY_ROUTE["POST /gigs"]
+    before = sec_world.snapshot(row.kind, {})
+    raw = dump(row.body(sec_world, "client", {}))
+    headers = {"Authorization": f"Bearer {sec_world.token('client')}", "Content-Type": content_type}
+    answer = sec_world.api._client.http.request("POST", "/gigs", headers=headers, body=raw)
+    # Then it is refused as such (415), in the contract's shape, and nothing is stored
+    assert answer.status_code == 415
+    assert_refused_in_shape(answer, raw)
+    assert sec_world.snapshot(row.kind, {}) == before
