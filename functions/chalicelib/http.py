@@ -45,6 +45,7 @@ from gigcore.domain.errors import (
     ErrorDetail,
     IdempotencyKeyReusedError,
     MalformedRequestError,
+    NotFoundError,
     PayloadTooLargeError,
     UnauthorizedError,
     ValidationError,
@@ -167,6 +168,18 @@ def _validated_body(request: Request, model: type[BaseModel] | None, method: str
         raise ValidationError("Name at least one field to change.",
                               details=[ErrorDetail(field="body", issue="no field to change")])
     return data, validated
+
+
+#: What an id in a path can be: ours are ULIDs, Stripe's are ``pi_...`` (at most 255 characters, Stripe says).
+_PATH_ID = re.compile(r"[A-Za-z0-9_-]{1,255}")
+
+
+def _known_path_ids(params: dict[str, Any]) -> None:
+    """A path whose ids could not be ids names nothing: 404 here, before such a value reaches a key (DynamoDB
+    refuses keys over 2 KB, and that refusal would read as an outage)."""
+    for value in params.values():
+        if not _PATH_ID.fullmatch(str(value)):
+            raise NotFoundError("Nothing is found at this address.")
 
 
 def _authenticate(request: Request) -> Principal:
@@ -359,6 +372,7 @@ def route(
         def _serve(req: Request, who: Principal | None, params: dict[str, Any]) -> Response:
             def run() -> Response:
                 try:
+                    _known_path_ids(params)
                     result = view(**params)
                 except Exception as exc:
                     return answer(error_response(exc))
