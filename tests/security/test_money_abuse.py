@@ -17,7 +17,6 @@ def money_path(found: dict[str, str], action: str) -> str:
     return f"/contracts/{found['contract_id']}/milestones/{found['milestone_id']}/{action}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 3")
 def test_an_idempotency_key_reused_on_another_milestone_never_replays_the_first_payment(sec_world: World) -> None:
     # Given milestone A funded with key K
     first, second = sec_world.contract(), sec_world.contract()
