@@ -358,6 +358,9 @@ class Escrow:
             contract, m = self._ready(contract_id, milestone_id, now)
             if self._party(principal, contract) != "client":
                 raise ForbiddenError("Only the client funds a milestone.")
+            if contract.status not in {"active", "disputed"}:
+                raise InvalidStateError(f"The contract is {contract.status}; its milestones take no payment.",
+                                        details=[ErrorDetail(field="contract.status", issue=contract.status)])
             next_milestone_status(m.status, "fund")
             if m.payment_intent_id is not None:
                 reused = self._fund_again(contract, m, payment_method_id, now)
@@ -615,6 +618,9 @@ class Escrow:
                     raise InvalidStateError("The client can refund a milestone only before its work is submitted.",
                                             details=[ErrorDetail(field="status", issue=m.status)])
             refundable = m.amount - m.refunded_amount
+            if refundable.amount == 0:
+                raise InvalidStateError("Nothing is left of the milestone to refund.",
+                                        details=[ErrorDetail(field="status", issue=m.status)])
             wanted = refundable if amount is None else _money_of(amount, m.amount.currency, "amount")
             if wanted.amount <= 0 or refundable < wanted:
                 raise ValidationError("The refund must be above zero and at most what is left of the milestone.",
