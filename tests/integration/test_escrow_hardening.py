@@ -365,3 +365,30 @@ def test_an_unknown_contract_cannot_be_cancelled(app_client: Api, people: dict) 
     answer = app_client.post(f"/contracts/{uuid.uuid4().hex.upper()[:26]}/cancel", {},
                              token=people["client"]["token"], headers=key())
     assert answer.status_code == 404
+
+
+def test_an_apply_that_read_the_gig_before_its_currency_changed_is_refused_by_its_write(
+        app_client: Api, people: dict, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The PATCH lands between the apply's read of the gig and its write: the write's condition on the
+    currency refuses it, and the apply, reading again, answers 422."""
+    client, freelancer = people["client"]["token"], people["freelancer"]["token"]
+    gig = app_client.post("/gigs", gig_body(ngn(1_000_000)), token=client).json_body
+    repo = bootstrap.container().gigs
+    stale = repo.get(gig["id"])
+    assert app_client.patch(f"/gigs/{gig['id']}", {"budget": {"min": usd(5_000), "max": usd(5_000),
+                                                              "type": "fixed"}}, token=client).status_code == 200
+    real_get = repo.get
+    reads = {"n": 0}
+
+    def first_read_is_stale(gig_id: str) -> Any:
+        reads["n"] += 1
+        return stale if reads["n"] == 1 else real_get(gig_id)
+
+    monkeypatch.setattr(repo, "get", first_read_is_stale)
+    answer = app_client.post(f"/gigs/{gig['id']}/applications",
+                             {"cover_letter": "Graded ten shorts.", "proposed_rate": ngn(1_000_000),
+                              "estimated_days": 2}, token=freelancer)
+    monkeypatch.undo()
+    assert answer.status_code == 422, answer.json_body
+    assert answer.json_body["error"]["details"] == [{"field": "proposed_rate.currency", "issue": "must be USD"}]
+    assert app_client.get(f"/gigs/{gig['id']}", token=client).json_body["application_count"] == 0
