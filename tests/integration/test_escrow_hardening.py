@@ -245,7 +245,9 @@ def test_twenty_concurrent_partial_refunds_answer_200_or_409_and_the_money_agree
     refunds = [e for e in ledger(app_client, people, c)["items"] if e["kind"] == "refund"]
     assert after["refunded_amount"] == ngn(10_000 * len(refunds))
     assert charge_of(stripe_v1, milestone_intent(c, 0)).amount_refunded == 10_000 * len(refunds)
-    assert len(refunds) >= statuses.count(200) - 0  # every 200 is a refund made or joined
+    # Every 200 made its own refund; a 409 made none of its own (though its claim may have been finished by
+    # another caller, whose Stripe call with the same key raced its own).
+    assert len(refunds) >= statuses.count(200)
     b = ledger(app_client, people, c)["balances"]
     assert b["held"] == ngn(1_000_000 - 10_000 * len(refunds))
 
