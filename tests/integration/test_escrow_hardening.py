@@ -264,6 +264,11 @@ def test_the_client_cancels_an_unfunded_contract_and_the_gig_is_open_again(app_c
     assert [m["status"] for m in answer.json_body["milestones"]] == ["pending", "pending"]
     gig = app_client.get(f"/gigs/{c['gig_id']}", token=people["client"]["token"]).json_body
     assert gig["status"] == "open"
+    item = bootstrap.container().dynamodb.get_item(TableName=bootstrap.settings().table_name, ConsistentRead=True,
+                                                   Key={"pk": {"S": f"GIG#{c['gig_id']}"}, "sk": {"S": "GIG"}})
+    assert item["Item"].get("geo_pk"), "an open gig is back in the geo index (near me)"
+    assert any(e["type"] == "gig.updated" and e["queue"] == "search-indexing" and e["payload"]["status"] == "open"
+               for e in outbox(c["gig_id"]))
     replayed = app_client.post(f"/contracts/{c['id']}/cancel", {}, token=people["client"]["token"], headers=headers)
     assert replayed.status_code == 200 and replayed.headers.get("Idempotent-Replayed") == "true"
     again = app_client.post(f"/contracts/{c['id']}/cancel", {}, token=people["freelancer"]["token"], headers=key())
