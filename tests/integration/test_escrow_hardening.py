@@ -399,3 +399,25 @@ def test_an_apply_that_read_the_gig_before_its_currency_changed_is_refused_by_it
     assert answer.status_code == 422, answer.json_body
     assert answer.json_body["error"]["details"] == [{"field": "proposed_rate.currency", "issue": "must be USD"}]
     assert app_client.get(f"/gigs/{gig['id']}", token=client).json_body["application_count"] == 0
+
+
+def test_a_fund_that_read_the_contract_before_it_was_cancelled_cannot_charge_it(
+        app_client: Api, people: dict, stripe_v1: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    c = contract(app_client, people, amounts=(1_000_000,))
+    repo = bootstrap.container().contracts
+    before = repo.get(c["id"])
+    assert app_client.post(f"/contracts/{c['id']}/cancel", {}, token=people["client"]["token"],
+                           headers=key()).status_code == 200
+    real_get = repo.get
+    reads = {"n": 0}
+
+    def first_read_is_from_before_the_cancel(contract_id: str) -> Any:
+        reads["n"] += 1
+        return before if reads["n"] == 1 else real_get(contract_id)
+
+    monkeypatch.setattr(repo, "get", first_read_is_from_before_the_cancel)
+    answer = fund(app_client, people, c, 0)
+    monkeypatch.undo()
+    assert answer.status_code == 409 and code(answer) == "invalid_state", answer.json_body
+    after = repo.get_milestone(c["id"], c["milestones"][0]["id"])
+    assert after is not None and after.status == "pending" and after.payment_intent_id is None

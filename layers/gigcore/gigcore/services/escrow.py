@@ -761,7 +761,10 @@ class Escrow:
             try:
                 cancelled = self._p.contracts.transition_contract(
                     contract.id, expected={"active"}, changes={"status": "cancelled", "updated_at": now},
-                    extra=[*(self._p.contracts.milestone_check(contract.id, m.id, version=m.version)
+                    # Each milestone's version is bumped, not only checked: a fund that read the contract active
+                    # before this commits cannot claim its milestone after it (its claim expects the old version).
+                    extra=[*(self._p.contracts.milestone_write(contract.id, m.id, expected={"pending"}, changes={},
+                                                               expected_version=m.version)
                              for m in contract.milestones), *gig_writes],
                     events=[*self._cancelled_events(contract, principal.user_id, reason), *gig_events])
             except ConflictError:
