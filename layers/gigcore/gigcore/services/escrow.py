@@ -59,7 +59,7 @@ from gigcore.domain.escrow import (
     milestone_money,
     refund_sources,
 )
-from gigcore.domain.gigs import GIG_TRANSITIONS, GigAction
+from gigcore.domain.gigs import GIG_TRANSITIONS, Gig, GigAction
 from gigcore.domain.ids import new_id
 from gigcore.domain.money import Money
 from gigcore.domain.users import Principal
@@ -280,7 +280,7 @@ class Escrow:
         except (ValueError, InvalidStateError, ValidationError) as exc:
             logger.error("the %s claimed on milestone %s cannot be completed: %s", op.kind, m.id, exc)
             self._unclaim(m)
-            raise _cannot_finish(op, "cannot be completed") from exc
+            raise _cannot_finish(op, "its rules do not hold") from exc
 
     def _settle_pending(self, contract: Contract, m: Milestone, now: datetime) -> None:
         """Finish the step left on ``m`` (crashed or in flight), with its own keys."""
@@ -757,7 +757,8 @@ class Escrow:
             for m in contract.milestones:
                 if m.payment_intent_id is not None:
                     self._void_intent(contract, m, now)
-            gig_writes, gig_events = self._gig_after_cancel(contract, gig_status, now)
+            gig = self._p.gigs.get(contract.gig_id)
+            gig_writes, gig_events = self._gig_after_cancel(gig, gig_status, now)
             try:
                 cancelled = self._p.contracts.transition_contract(
                     contract.id, expected={"active"}, changes={"status": "cancelled", "updated_at": now},
@@ -766,7 +767,7 @@ class Escrow:
                     extra=[*(self._p.contracts.milestone_write(contract.id, m.id, expected={"pending"}, changes={},
                                                                expected_version=m.version)
                              for m in contract.milestones), *gig_writes],
-                    events=[*self._cancelled_events(contract, principal.user_id, reason), *gig_events])
+                    events=[*self._cancelled_events(contract, gig, principal.user_id, reason), *gig_events])
             except ConflictError:
                 _pause(attempt)
                 continue
@@ -793,10 +794,9 @@ class Escrow:
                                     details=[ErrorDetail(field=f"milestones.{m.position}.payment",
                                                          issue=intent.status)])
 
-    def _gig_after_cancel(self, contract: Contract, gig_status: Literal["open", "cancelled"],
+    def _gig_after_cancel(self, gig: Gig | None, gig_status: Literal["open", "cancelled"],
                           now: datetime) -> tuple[list[TransactItem], list[OutboxEvent]]:
         """The gig's move (open again, or cancelled) and its event for search (an open gig is found again)."""
-        gig = self._p.gigs.get(contract.gig_id)
         action: GigAction = "reopen" if gig_status == "open" else "cancel_contract"
         if gig is None or (gig.status, action) not in GIG_TRANSITIONS:
             return [], []
@@ -805,8 +805,8 @@ class Escrow:
                           after.changed(version=gig.version + 1))
         return self._p.gigs.save_writes(after, expected_status=gig.status), [event]
 
-    def _cancelled_events(self, contract: Contract, by: str, reason: str | None) -> list[OutboxEvent]:
-        gig = self._p.gigs.get(contract.gig_id)
+    @staticmethod
+    def _cancelled_events(contract: Contract, gig: Gig | None, by: str, reason: str | None) -> list[OutboxEvent]:
         payload = {"contract_id": contract.id, "gig_id": contract.gig_id, "gig_title": gig.title if gig else "",
                    "cancelled_by": by} | ({"reason": reason} if reason else {})
         return [OutboxEvent(id=new_id(), type="contract.cancelled", queue=NOTIFICATIONS_QUEUE,
