@@ -274,3 +274,24 @@ def test_a_resolution_whose_transfer_is_refused_after_its_refund_records_the_ref
     b = escrow.ledger(admin, c.id).balances
     assert (b.funded, b.held, b.released, b.refunded, b.fees) == (ngn(1_000_000), ngn(0), ngn(540_000),
                                                                    ngn(400_000), ngn(60_000))
+
+
+def test_after_a_refused_transfer_the_admin_may_resolve_the_rest_differently(
+        escrow: Escrow, stripe: FakePaymentGateway, deal: dict[str, Any]) -> None:
+    """The second resolution of one dispute is another business operation: its Stripe keys are its own (with the
+    first one's, Stripe would refuse a refund of another amount under the saved key, and the claim would stay)."""
+    c, m = deal["contract"], deal["milestone"]
+    account = escrow.payout_account(deal["freelancer"], utc_now()).account
+    _funded(escrow, stripe, deal)
+    dispute = escrow.open_dispute(deal["client"], c.id, m.id, "Half delivered.", utc_now())
+    admin = Principal(user_id="admin-" + uuid.uuid4().hex[:8], roles=("admin",))
+    stripe.set_payouts_enabled(account.account_id, False)
+    with pytest.raises(PaymentRefusedError):
+        escrow.resolve(admin, dispute.id, ngn(600_000), ngn(400_000), "Split.", utc_now())
+    resolved = escrow.resolve(admin, dispute.id, ngn(0), ngn(600_000), "All back to the client.", utc_now())
+    assert resolved.status == "resolved"
+    assert [r.amount for r in stripe.refunds] == [ngn(400_000), ngn(600_000)] and stripe.transfers == []
+    stored = bootstrap.container().contracts.get_milestone(c.id, m.id)
+    assert stored is not None and stored.status == "refunded" and stored.pending_op is None
+    b = escrow.ledger(admin, c.id).balances
+    assert (b.funded, b.held, b.refunded) == (ngn(1_000_000), ngn(0), ngn(1_000_000))

@@ -421,3 +421,15 @@ def test_a_fund_that_read_the_contract_before_it_was_cancelled_cannot_charge_it(
     assert answer.status_code == 409 and code(answer) == "invalid_state", answer.json_body
     after = repo.get_milestone(c["id"], c["milestones"][0]["id"])
     assert after is not None and after.status == "pending" and after.payment_intent_id is None
+
+
+def test_a_fund_with_a_payment_method_stripe_does_not_know_leaves_no_claim_behind(
+        app_client: Api, people: dict) -> None:
+    c = contract(app_client, people, amounts=(1_000_000,))
+    unknown = fund(app_client, people, c, 0, card="pm_" + uuid.uuid4().hex[:14])
+    assert unknown.status_code == 422 and unknown.json_body["error"]["details"] == [
+        {"field": "payment_method_id", "issue": "unknown"}], unknown.json_body
+    stored = bootstrap.container().contracts.get_milestone(c["id"], c["milestones"][0]["id"])
+    assert stored is not None and stored.pending_op is None and stored.status == "pending"
+    retried = fund(app_client, people, c, 0)
+    assert retried.status_code == 200, retried.json_body

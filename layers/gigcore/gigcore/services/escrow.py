@@ -175,6 +175,11 @@ class _MovedError(Exception):
         self.refusal = refusal
 
 
+def _unknown_payment_method() -> ValidationError:
+    return ValidationError("Stripe knows no such payment method.",
+                           details=[ErrorDetail(field="payment_method_id", issue="unknown")])
+
+
 def _cannot_finish(op: PendingOp, why: str) -> InvalidStateError:
     return InvalidStateError(f"The {op.kind} left in flight on this milestone cannot be completed ({why}); it was "
                              "cancelled and nothing moved.", details=[ErrorDetail(field="pending_op", issue=why)])
@@ -300,7 +305,7 @@ class Escrow:
                 # Written by no version of this code: nothing can finish it, and no Stripe call is keyed on it.
                 logger.error("milestone %s holds a step of unknown kind %r; cleared", m.id, op.kind)
                 self._unclaim(m)
-        except (PaymentFailedError, PaymentRefusedError, InvalidStateError):
+        except (PaymentFailedError, PaymentRefusedError, InvalidStateError, ValidationError):
             pass  # its outcome was recorded (claim cleared), or another call recorded it
 
     def _ready(self, contract_id: str, milestone_id: str, now: datetime) -> tuple[Contract, Milestone]:
@@ -387,9 +392,12 @@ class Escrow:
         if intent.status == "canceled":
             return None
         if payment_method_id is not None and intent.status in {"requires_payment_method", "requires_confirmation"}:
-            intent = self._p.payments.confirm_payment_intent(
-                intent.id, payment_method_id=payment_method_id,
-                idempotency_key=f"gigconnect:fund:{m.id}:v{m.version}:confirm:{payment_method_id}")
+            try:
+                intent = self._p.payments.confirm_payment_intent(
+                    intent.id, payment_method_id=payment_method_id,
+                    idempotency_key=f"gigconnect:fund:{m.id}:v{m.version}:confirm:{payment_method_id}")
+            except NotFoundError as exc:
+                raise _unknown_payment_method() from exc
         if m.status == "pending":
             moved = self._record(m, expected={"pending"}, changes={"status": "funding"})
             m = moved or self._fresh(m.contract_id, m.id)
@@ -407,6 +415,9 @@ class Escrow:
         except (PaymentFailedError, PaymentRefusedError):
             self._unclaim(m)
             raise
+        except NotFoundError as exc:  # no such payment method: Stripe created nothing
+            self._unclaim(m)
+            raise _unknown_payment_method() from exc
         recorded = self._record(m, expected={m.status},
                                 changes={"status": "funding", "payment_intent_id": intent.id, "pending_op": None})
         milestone = recorded or self._fresh(m.contract_id, m.id)
@@ -889,7 +900,10 @@ class Escrow:
             next_milestone_status(m.status, "resolve_release" if release.amount > 0 else "resolve_refund")
             if release.amount > 0:
                 self._payable_account(contract.freelancer_id)
-            op = PendingOp(kind="resolve", key=f"resolve:{dispute.id}", by=principal.user_id, amount=release.amount,
+            # Keyed by the milestone's version too: after a resolution that Stripe refused in part (its refund
+            # made and recorded), another resolution of the same dispute is another operation with its own keys.
+            op = PendingOp(kind="resolve", key=f"resolve:{dispute.id}:v{m.version}", by=principal.user_id,
+                           amount=release.amount,
                            refund=refund.amount, reason=note, dispute_id=dispute.id)
             try:
                 claimed = self._claim(m, op)
