@@ -70,6 +70,7 @@ from gigcore.ports.escrow import Dispute, EscrowStore, PayoutAccount
 from gigcore.ports.gigs import GigRepository
 from gigcore.ports.payments import PaymentGateway, PaymentIntent, PaymentRefusedError
 from gigcore.services.gigs import GIG_CLOSED, GIG_UPDATED, SEARCH_QUEUE, gig_event
+from gigcore.services.notifications import ADMINS
 
 logger = logging.getLogger(__name__)
 
@@ -81,8 +82,6 @@ _ATTEMPTS = 6
 _SUCCEEDED = "succeeded"
 _FAILED_INTENT = frozenset({"requires_payment_method", "canceled"})
 _ADMIN = "admin"
-#: Admins told of a new dispute, in its transaction (each is an outbox item; DynamoDB allows 100 items).
-_ADMINS_TOLD = 50
 
 Actor = Literal["client", "freelancer", "admin", "schedule"]
 
@@ -149,6 +148,13 @@ def _notify(kind: str, user_id: str, contract: Contract, milestone: Milestone, *
     payload = {"user_id": user_id, "contract_id": contract.id, "gig_id": contract.gig_id,
                "milestone_id": milestone.id, "milestone_title": milestone.title} | extra
     return OutboxEvent(id=new_id(), type=kind, queue=NOTIFICATIONS_QUEUE, payload=payload)
+
+
+def _to_admins(event: OutboxEvent, *, except_user_ids: Sequence[str]) -> OutboxEvent:
+    """``event`` for every admin (the notification pipeline fans it out: ``services.notifications``)."""
+    payload = {k: v for k, v in event.payload.items() if k != "user_id"}
+    return replace(event, id=new_id(), payload=payload | {"audience": ADMINS,
+                                                          "except_user_ids": list(except_user_ids)})
 
 
 def _money_of(amount: Money, currency: str, field: str) -> Money:
@@ -829,9 +835,8 @@ class Escrow:
     def open_dispute(self, principal: Principal, contract_id: str, milestone_id: str, reason: str,
                      now: datetime) -> Dispute:
         """Either party disputes a funded or submitted milestone: auto-release stops, the contract is
-        ``disputed`` until an admin resolves it; the other party and the admins (up to :data:`_ADMINS_TOLD`)
-        are notified, in the same transaction."""
-        admins: list[str] | None = None
+        ``disputed`` until an admin resolves it; the other party and every admin (one outbox event that the
+        notification pipeline fans out) are notified, in the same transaction."""
         for attempt in range(_ATTEMPTS):
             contract, m = self._ready(contract_id, milestone_id, now)
             actor = self._party(principal, contract)
@@ -841,9 +846,6 @@ class Escrow:
             dispute = Dispute(id=new_id(), contract_id=contract.id, milestone_id=m.id, opened_by=principal.user_id,
                               reason=reason, status="open", held=m.held, created_at=now)
             other = contract.freelancer_id if actor == "client" else contract.client_id
-            if admins is None:
-                admins = [a.id for a in self._p.users.admins(limit=_ADMINS_TOLD)
-                          if a.id not in {contract.client_id, contract.freelancer_id}]
             contract_status: ContractStatus = "disputed"
             try:
                 self._p.contracts.transition_milestone(
@@ -852,8 +854,9 @@ class Escrow:
                     extra=[self._p.store.dispute_write(dispute, expected=None),
                            self._p.contracts.contract_write(contract.id, expected={"active", "disputed"},
                                                             changes={"status": contract_status, "updated_at": now})],
-                    events=[_notify("dispute.opened", user, contract, m, dispute_id=dispute.id)
-                            for user in (other, *admins)])
+                    events=[_notify("dispute.opened", other, contract, m, dispute_id=dispute.id),
+                            _to_admins(_notify("dispute.opened", other, contract, m, dispute_id=dispute.id),
+                                       except_user_ids=[contract.client_id, contract.freelancer_id])])
             except ConflictError:
                 _pause(attempt)
                 continue
