@@ -19,7 +19,9 @@ def runtime(stack_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory)
 
     logs = tmp_path_factory.mktemp("runtime")
     # Every e2e sign-up comes from 127.0.0.1: the per-address limit is raised for this package.
-    environment = stack_env | {"GIGCONNECT_SIGNUP_PER_IP_PER_HOUR": "1000"}
+    # A socket's session is read again on every frame here, so that a logout is seen by the next frame.
+    environment = stack_env | {"GIGCONNECT_SIGNUP_PER_IP_PER_HOUR": "1000",
+                               "GIGCONNECT_CHAT_SESSION_CHECK_SECONDS": "0"}
     local = LocalRuntime(environment, workers=2, log_file=logs / "runtime.log")
     local.start()
     try:

@@ -75,6 +75,11 @@ class Settings(BaseSettings):
     login_per_email_per_15min: int = Field(default=10, ge=1)
     login_per_ip_per_15min: int = Field(default=300, ge=1)
     reset_per_email_per_hour: int = Field(default=5, ge=1)
+    verify_requests_per_user_per_hour: int = Field(default=5, ge=1)
+    #: Chat messages a user may send per 10 seconds, socket and REST together (a burst of that many).
+    chat_messages_per_10s: int = Field(default=20, ge=1)
+    #: How long a WebSocket's session may be trusted before it is read again (0: on every frame).
+    chat_session_check_seconds: float = Field(default=5, ge=0, le=60)
 
     # Argon2id for passwords (OWASP's baseline). A login re-hashes a password stored with other parameters.
     password_hash_time_cost: int = Field(default=2, ge=1, le=10)
