@@ -177,7 +177,8 @@ class Container:
             if not s.opensearch_url:
                 raise UpstreamUnavailableError("The search service is not configured.")
             local = s.opensearch_url.startswith("http://")
-            return OpenSearchSearchIndex(client_for(s.opensearch_url, s.region, local=local), prefix=s.stack_name)
+            client = client_for(s.opensearch_url, s.region, local=local, service=s.opensearch_service)
+            return OpenSearchSearchIndex(client, prefix=s.stack_name)
         from gigcore.adapters.tantivy_search import TantivySearchIndex
 
         return TantivySearchIndex(s.search_path)
