@@ -50,7 +50,9 @@ def payout_account() -> PayoutAccountOut:
 
 
 @route(bp, _MILESTONE + "/fund", method="POST", summary="Pay a milestone into escrow (the client)",
-       request=FundRequest, response=FundOut, idempotency="required", errors=(400, 402, 403, 404, 409, 422, 503),
+       request=FundRequest, response=FundOut, idempotency="required",
+       provides={"payment_intent_id": "$response.body#/payment/payment_intent_id"},
+       errors=(400, 402, 403, 404, 409, 422, 503),
        tag="escrow")
 def fund(contract_id: str, milestone_id: str) -> FundOut:
     cmd = body(FundRequest)
@@ -91,7 +93,8 @@ def refund(contract_id: str, milestone_id: str) -> MilestoneOut:
 
 
 @route(bp, "/contracts/{contract_id}/disputes", method="POST", summary="Dispute a milestone (either party)",
-       request=DisputeRequest, response=DisputeOut, status=201, errors=(403, 404, 409, 422), tag="escrow")
+       request=DisputeRequest, response=DisputeOut, status=201, provides={"dispute_id": "$response.body#/id"},
+       errors=(403, 404, 409, 422), tag="escrow")
 def open_dispute(contract_id: str) -> DisputeOut:
     cmd = body(DisputeRequest)
     return dispute_out(_escrow().open_dispute(principal(), contract_id, cmd.milestone_id, cmd.reason, utc_now()))

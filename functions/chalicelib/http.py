@@ -241,6 +241,8 @@ def route(
     auth: bool = True,
     idempotency: Idempotency | None = None,
     query: tuple[QueryParam, ...] = (),
+    query_model: type[BaseModel] | None = None,
+    provides: dict[str, str] | None = None,
     errors: tuple[int, ...] = (),
     tag: str = "default",
     max_age: Callable[[], float] | None = None,
@@ -248,12 +250,15 @@ def route(
     """Declare a view: registers it with Chalice and with the OpenAPI registry.
 
     ``max_age`` (GET only): how many seconds a client may keep the answer without asking again, read from
-    settings when the request is served.
+    settings when the request is served. ``query_model`` is the model the view validates the query string with
+    (its fields are the documented query parameters); ``provides`` names the path parameters that the success
+    answer gives a value for (``{"gig_id": "$response.body#/id"}``), from which OpenAPI links are generated.
     """
     mode: Idempotency = idempotency or ("optional" if method == "POST" else "none")
     ROUTES.append(RouteSpec(path=path, method=method, summary=summary, request=request, response=response,
                             status=status, auth=auth, query=query, errors=errors, tag=tag,
-                            idempotency=mode))
+                            idempotency=mode, query_model=query_model,
+                            provides=tuple(sorted((provides or {}).items()))))
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         def guarded(**params: Any) -> Any:
@@ -343,11 +348,6 @@ def registered_routes(app_routes: dict[str, dict[str, Any]]) -> list[RouteSpec]:
 
 
 # ---- lists (?limit, ?cursor) ----------------------------------------------------------------------------
-
-
-#: The query parameters of every list route, for its OpenAPI entry.
-PAGE_QUERY = (QueryParam("limit", "1..100, default 20", schema={"type": "integer"}),
-              QueryParam("cursor", "next_cursor of the previous page"))
 
 
 def list_page(path: str) -> tuple[int, dict[str, str] | None, dict[str, str]]:

@@ -1,18 +1,37 @@
-"""Models shared by every area: the base request model and list envelopes."""
+"""Models and constrained types shared by every area: the base request and query models, list envelopes, and
+the one definition of each kind of input (a time, a time zone, a point, an amount, a currency, a count).
+
+Every bound is declared in the type, so the OpenAPI document says exactly what validation enforces, and no
+input can reach a conversion that overflows (a datetime beyond year 9999 in UTC, an integer beyond 64 bits,
+a time-zone name longer than a file name).
+"""
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+import re
+from typing import Annotated, Any, Generic, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+
+from gigcore.domain.clock import parse_rfc3339
+from gigcore.domain.money import CURRENCIES, MAX_CHARGE, Money, charge_issue, is_currency
 
 T = TypeVar("T")
 
 
 class RequestModel(BaseModel):
-    """Base of every request body: unknown fields are refused (422)."""
+    """Base of every request body: unknown fields are refused (422), and types are strict: ``0`` is not a
+    boolean, ``"5"`` is not a number (an integer is still a number where a float is asked for)."""
 
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", strict=True)
+
+
+class QueryModel(BaseModel):
+    """Base of every set of query parameters: they arrive as text, so numbers are parsed from it; parameters
+    the route does not know (``fields``, a cache buster) are left alone."""
+
+    model_config = ConfigDict(extra="ignore")
 
 
 class ResponseModel(BaseModel):
@@ -26,3 +45,119 @@ class Page(ResponseModel, Generic[T]):
 
     items: list[T]
     next_cursor: str | None = None
+
+
+# ---- times ---------------------------------------------------------------------------------------
+
+#: RFC 3339 date-time with seconds and an offset (``2026-11-22T10:00:00Z``, ``...+01:00``).
+_RFC3339 = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}:[0-9]{2})$"
+
+
+def _utc_time(value: str) -> str:
+    try:
+        moment = parse_rfc3339(value)
+    except ValueError as exc:
+        raise ValueError("must be an RFC 3339 time with an offset, e.g. 2026-11-22T10:00:00Z") from exc
+    if not 1970 <= moment.year <= 9998:
+        raise ValueError("must be a time between the years 1970 and 9998")
+    return value
+
+
+#: A moment, as an RFC 3339 string whose UTC equivalent exists (parsed again by the service).
+UtcTime = Annotated[str, Field(pattern=_RFC3339, description="RFC 3339 time with an offset"),
+                    AfterValidator(_utc_time)]
+
+_ZONE = r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+){0,2}$"
+
+
+def _zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        raise ValueError("not an IANA time zone such as Africa/Lagos") from exc
+    return value
+
+
+#: An IANA time-zone name (``Africa/Lagos``); the longest in the database has 32 characters.
+TimeZone = Annotated[str, Field(min_length=1, max_length=64, pattern=_ZONE, description="IANA time zone"),
+                     AfterValidator(_zone)]
+
+_CLOCK = r"^([01][0-9]|2[0-3]):[0-5][0-9]$"
+
+#: A time of day, ``HH:MM`` on a 24-hour clock.
+ClockTime = Annotated[str, Field(pattern=_CLOCK, description="HH:MM, 24-hour")]
+
+
+# ---- places --------------------------------------------------------------------------------------
+
+Latitude = Annotated[float, Field(ge=-90, le=90, allow_inf_nan=False)]
+Longitude = Annotated[float, Field(ge=-180, le=180, allow_inf_nan=False)]
+#: The radius of a "near me" search, in kilometres.
+SearchRadius = Annotated[float, Field(ge=0.1, le=100, allow_inf_nan=False)]
+
+
+# ---- money ---------------------------------------------------------------------------------------
+
+#: An amount of minor units as a filter (``budget_min``, ``max_rate``): no larger than any charge can be.
+MinorUnits = Annotated[int, Field(ge=0, le=MAX_CHARGE)]
+
+
+def _currency(value: str) -> str:
+    if not is_currency(value):
+        raise ValueError("must be an ISO 4217 currency code in upper case, such as NGN or USD")
+    return value
+
+
+#: An ISO 4217 code with minor units.
+CurrencyCode = Annotated[str, Field(min_length=3, max_length=3, json_schema_extra={"enum": list(CURRENCIES)}),
+                     AfterValidator(_currency)]
+
+
+class MoneyBody(Money):
+    """Money as a client sends it: an ISO 4217 currency and at most eight digits of minor units (the largest
+    charge the payment provider takes)."""
+
+    model_config = ConfigDict(title="Money")
+
+    amount: Annotated[int, Field(ge=0, le=MAX_CHARGE, description="Minor units (kobo, cents, pence)")]
+    currency: Annotated[str, Field(min_length=3, max_length=3, description="ISO 4217 code, upper case",
+                                   json_schema_extra={"enum": list(CURRENCIES)})]
+
+
+def _plain(value: MoneyBody) -> Money:
+    return Money(amount=value.amount, currency=value.currency)
+
+
+def _chargeable(value: MoneyBody) -> Money:
+    issue = charge_issue(value)
+    if issue is not None:
+        raise ValueError(f"amount {issue}")
+    return _plain(value)
+
+
+#: An amount a client gives that is never charged as such (a refund, a split, an hourly rate).
+Amount = Annotated[MoneyBody, AfterValidator(_plain)]
+
+#: An amount that will be charged in one payment (a gig's budget, a proposed rate, a milestone): within the
+#: payment provider's minimum and maximum for its currency (``gigcore.domain.money.charge_limits``).
+ChargeAmount = Annotated[MoneyBody, AfterValidator(_chargeable)]
+
+
+# ---- text and counts -----------------------------------------------------------------------------
+
+#: Text that is not only white space.
+_SOME_TEXT = re.compile(r"\S").pattern
+
+
+def text(min_length: int, max_length: int) -> Any:
+    """The ``Field`` of a text of ``min_length..max_length`` characters (at least one not white space when
+    ``min_length`` > 0)."""
+    if min_length > 0:
+        return Field(min_length=min_length, max_length=max_length, pattern=_SOME_TEXT)
+    return Field(max_length=max_length)
+
+
+#: ``?limit``: 1..100, 20 when absent.
+Limit = Annotated[int, Field(ge=1, le=100)]
+#: ``?cursor``: the ``next_cursor`` of the previous page.
+CursorText = Annotated[str, Field(max_length=8192)]

@@ -1,4 +1,10 @@
-"""OpenAPI 3.1 generated from the pydantic models of every registered route."""
+"""OpenAPI 3.1 generated from the pydantic models of every registered route.
+
+Bodies and query parameters are both described by the models that validate them, so the document says exactly
+what a route enforces. Links are generated too: a route that ``provides`` a path parameter (``POST /gigs``
+gives ``gig_id`` as ``$response.body#/id``) is linked to every route that takes it, which is how a client (or
+a stateful test) goes from creating an object to acting on it.
+"""
 
 from __future__ import annotations
 
@@ -37,6 +43,14 @@ class RouteSpec:
     query: tuple[QueryParam, ...] = ()
     errors: tuple[int, ...] = ()
     idempotency: str = "none"
+    #: The model that validates the query string (its fields become the query parameters).
+    query_model: type[BaseModel] | None = None
+    #: Path parameters this route's success answer gives values for: name -> runtime expression.
+    provides: tuple[tuple[str, str], ...] = ()
+
+    @property
+    def operation_id(self) -> str:
+        return f"{self.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', self.path.lower()).strip('_')}"
 
 
 def build_openapi(routes: list[RouteSpec], *, title: str, version: str) -> dict[str, Any]:
@@ -57,7 +71,7 @@ def build_openapi(routes: list[RouteSpec], *, title: str, version: str) -> dict[
     for spec in sorted(routes, key=lambda s: (s.path, s.method)):
         operation: dict[str, Any] = {
             "summary": spec.summary,
-            "operationId": f"{spec.method.lower()}_{re.sub(r'[^a-z0-9]+', '_', spec.path.lower()).strip('_')}",
+            "operationId": spec.operation_id,
             "tags": [spec.tag],
             "parameters": [
                 {"name": name, "in": "path", "required": True, "schema": {"type": "string"}}
@@ -66,7 +80,7 @@ def build_openapi(routes: list[RouteSpec], *, title: str, version: str) -> dict[
             + [
                 {"name": q.name, "in": "query", "required": q.required, "description": q.description,
                  "schema": q.schema}
-                for q in spec.query
+                for q in (*spec.query, *query_params(spec.query_model))
             ],
             "responses": {},
         }
@@ -78,6 +92,9 @@ def build_openapi(routes: list[RouteSpec], *, title: str, version: str) -> dict[
         success: dict[str, Any] = {"description": "Success"}
         if spec.response is not None:
             success["content"] = {"application/json": {"schema": ref(spec.response, "serialization")}}
+        links = _links(spec, routes)
+        if links:
+            success["links"] = links
         operation["responses"][str(spec.status)] = success
         error_statuses = set(spec.errors) | ({401} if spec.auth else set())
         if spec.request is not None:
@@ -106,6 +123,52 @@ def build_openapi(routes: list[RouteSpec], *, title: str, version: str) -> dict[
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
     }
+
+
+def query_params(model: type[BaseModel] | None) -> list[QueryParam]:
+    """The query parameters that ``model`` validates, each with the JSON Schema of its field (an optional
+    field's ``null`` left out: a query parameter is absent, never null)."""
+    if model is None:
+        return []
+    schema = model.model_json_schema(mode="validation")
+    required = set(schema.get("required", []))
+    params = []
+    for name, prop in schema.get("properties", {}).items():
+        prop = dict(prop)
+        description = str(prop.pop("description", ""))
+        prop.pop("title", None)
+        prop.pop("default", None)
+        variants = [v for v in prop.pop("anyOf", []) if v.get("type") != "null"]
+        if len(variants) == 1:
+            prop |= variants[0]
+        elif variants:
+            prop["anyOf"] = variants
+        params.append(QueryParam(name, description, required=name in required, schema=prop))
+    return params
+
+
+def _links(source: RouteSpec, routes: list[RouteSpec]) -> dict[str, Any]:
+    """From ``source``'s answer to every route taking a parameter it provides; the target's other path
+    parameters come from the source's own path when it has them."""
+    provided = dict(source.provides)
+    if not provided:
+        return {}
+    own = set(_PARAM.findall(source.path))
+    links: dict[str, Any] = {}
+    for target in sorted(routes, key=lambda s: (s.path, s.method)):
+        wanted = _PARAM.findall(target.path)
+        if target is source or not wanted or not set(wanted) & set(provided):
+            continue
+        parameters: dict[str, str] = {}
+        for name in wanted:
+            if name in provided:
+                parameters[name] = provided[name]
+            elif name in own:
+                parameters[name] = f"$request.path.{name}"
+        if len(parameters) != len(wanted):
+            continue
+        links[target.operation_id] = {"operationId": target.operation_id, "parameters": parameters}
+    return links
 
 
 def _is_request(model: type[BaseModel], routes: list[RouteSpec]) -> bool:

@@ -60,7 +60,7 @@ from gigcore.domain.escrow import (
 )
 from gigcore.domain.gigs import GIG_TRANSITIONS, GigAction
 from gigcore.domain.ids import new_id
-from gigcore.domain.money import Money
+from gigcore.domain.money import Money, require_chargeable
 from gigcore.domain.users import Principal
 from gigcore.ports import OutboxEvent, TransactItem
 from gigcore.ports.auth import UserRepository
@@ -325,6 +325,7 @@ class Escrow:
             if self._party(principal, contract) != "client":
                 raise ForbiddenError("Only the client funds a milestone.")
             next_milestone_status(m.status, "fund")
+            require_chargeable(m.amount, "milestone")  # a milestone stored before the limits held
             if m.payment_intent_id is not None:
                 reused = self._fund_again(contract, m, payment_method_id, now)
                 if reused is not None:
