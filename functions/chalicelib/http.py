@@ -243,6 +243,7 @@ def route(
     query: tuple[QueryParam, ...] = (),
     query_model: type[BaseModel] | None = None,
     provides: dict[str, str] | None = None,
+    headers: tuple[QueryParam, ...] = (),
     errors: tuple[int, ...] = (),
     tag: str = "default",
     max_age: Callable[[], float] | None = None,
@@ -258,7 +259,7 @@ def route(
     ROUTES.append(RouteSpec(path=path, method=method, summary=summary, request=request, response=response,
                             status=status, auth=auth, query=query, errors=errors, tag=tag,
                             idempotency=mode, query_model=query_model,
-                            provides=tuple(sorted((provides or {}).items()))))
+                            provides=tuple(sorted((provides or {}).items())), headers=headers))
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         def guarded(**params: Any) -> Any:

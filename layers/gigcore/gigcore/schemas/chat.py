@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from gigcore.domain.chat import MAX_BODY_CHARS, MAX_PARTICIPANTS
+from gigcore.domain.chat import ALLOWED_CONTENT_TYPES, MAX_ATTACHMENT_BYTES, MAX_BODY_CHARS, MAX_PARTICIPANTS
 from gigcore.schemas.common import CursorText, Limit, QueryModel, RequestModel, ResponseModel, text
 
 Id = Annotated[str, text(1, 64)]
@@ -28,8 +28,9 @@ class SendMessageRequest(RequestModel):
 
 class AttachmentRequest(RequestModel):
     filename: Annotated[str, text(1, 255)]
-    content_type: Annotated[str, text(3, 120)]
-    size: int = Field(gt=0, le=2**31, description="Bytes; the upload cap is a setting (25 MB by default)")
+    content_type: Annotated[str, Field(json_schema_extra={"enum": sorted(ALLOWED_CONTENT_TYPES)},
+                                       description="One of the allowed types")]
+    size: int = Field(gt=0, le=MAX_ATTACHMENT_BYTES, description="Bytes")
 
 
 class ReadRequest(RequestModel):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from gigcore.domain.clock import to_rfc3339
 from gigcore.domain.escrow import Balances, LedgerEntry
@@ -45,6 +45,30 @@ class ResolveRequest(RequestModel):
     release_amount: Amount
     refund_amount: Amount
     note: Reason
+
+
+class StripeEventObjectBody(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+
+
+class StripeEventDataBody(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    object: StripeEventObjectBody
+
+
+class StripeEventBody(BaseModel):
+    """What ``POST /webhooks/stripe`` reads of a Stripe event (the rest is Stripe's and passed over). The body is
+    read as sent, after its ``Stripe-Signature`` verifies; anything else is refused with 400."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    type: str
+    created: int
+    data: StripeEventDataBody
 
 
 class PayoutAccountOut(ResponseModel):

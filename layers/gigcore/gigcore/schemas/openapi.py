@@ -47,6 +47,8 @@ class RouteSpec:
     query_model: type[BaseModel] | None = None
     #: Path parameters this route's success answer gives values for: name -> runtime expression.
     provides: tuple[tuple[str, str], ...] = ()
+    #: Request headers the route reads (besides Authorization and Idempotency-Key).
+    headers: tuple[QueryParam, ...] = ()
 
     @property
     def operation_id(self) -> str:
@@ -81,12 +83,17 @@ def build_openapi(routes: list[RouteSpec], *, title: str, version: str) -> dict[
                 {"name": q.name, "in": "query", "required": q.required, "description": q.description,
                  "schema": q.schema}
                 for q in (*spec.query, *query_params(spec.query_model))
+            ]
+            + [
+                {"name": h.name, "in": "header", "required": h.required, "description": h.description,
+                 "schema": h.schema}
+                for h in spec.headers
             ],
             "responses": {},
         }
         if spec.request is not None:
             operation["requestBody"] = {
-                "required": True,
+                "required": _body_required(spec),
                 "content": {"application/json": {"schema": ref(spec.request, "validation")}},
             }
         success: dict[str, Any] = {"description": "Success"}
@@ -169,6 +176,14 @@ def _links(source: RouteSpec, routes: list[RouteSpec]) -> dict[str, Any]:
             continue
         links[target.operation_id] = {"operationId": target.operation_id, "parameters": parameters}
     return links
+
+
+def _body_required(spec: RouteSpec) -> bool:
+    """A POST whose fields are all optional may come without a body (``fund`` confirmed later by the app,
+    ``accept`` with the default milestone); any other route with a request model needs one."""
+    assert spec.request is not None
+    every_optional = not any(f.is_required() for f in spec.request.model_fields.values())
+    return not (spec.method == "POST" and every_optional)
 
 
 def _is_request(model: type[BaseModel], routes: list[RouteSpec]) -> bool:

@@ -1,0 +1,134 @@
+"""schemathesis hooks for tests/security/test_schemathesis.py (loaded through ``SCHEMATHESIS_HOOKS``).
+
+Every generated request is made by a signed-up user: the freelancer's access token on the routes only a
+freelancer may call, the client's on the others, so that the generated gig, application, contract and milestone
+of the stateful phase all belong to the same two people (the client posts and accepts, the freelancer applies
+and submits). The tokens and ids come from the environment the test sets.
+
+What a JSON Schema cannot say is supplied here, for data generated as valid only (data generated to break the
+schema is sent as generated):
+- values only the server can mint: one-time email tokens (read from the test's mailbox), signed cursors (left
+  out), a Stripe signature (computed over the body with the local webhook secret), existing user ids;
+- rules across fields: one currency per request (a gig's budget, an application to it and the contract's
+  milestones share it), a budget's ``min`` not above its ``max``, a gig with a place or ``remote: true``, a
+  deadline in the future;
+- a fresh ``Idempotency-Key`` per request: a key reused with another body is refused by design (422).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import time
+import uuid
+from typing import Any
+
+import schemathesis
+
+#: Operations only a freelancer may call (method, path template).
+FREELANCER_OPERATIONS = {
+    ("POST", "/gigs/{gig_id}/applications"),
+    ("POST", "/applications/{application_id}/withdraw"),
+    ("GET", "/me/applications"),
+    ("PUT", "/me/freelancer-profile"),
+    ("POST", "/me/payout-account"),
+    ("POST", "/contracts/{contract_id}/milestones/{milestone_id}/submit"),
+}
+#: The one currency of every amount in valid data.
+CURRENCY = "NGN"
+
+
+def _role(case: Any) -> str:
+    operation = case.operation
+    return "freelancer" if (operation.method.upper(), operation.path) in FREELANCER_OPERATIONS else "client"
+
+
+@schemathesis.auth(refresh_interval=None, retry_on=[])
+class BearerOfRole:
+    """``Authorization: Bearer`` of the client or of the freelancer, by operation."""
+
+    def get(self, case: Any, ctx: Any) -> str:
+        return os.environ[f"ST_{_role(case).upper()}_TOKEN"]
+
+    def set(self, case: Any, data: str, ctx: Any) -> None:
+        case.headers = dict(case.headers or {})
+        case.headers["Authorization"] = f"Bearer {data}"
+
+
+def _positive(case: Any) -> bool:
+    meta = getattr(case, "meta", None)
+    return meta is None or not meta.generation.mode.is_negative
+
+
+def _one_currency(value: Any) -> None:
+    if isinstance(value, dict):
+        if set(value) == {"amount", "currency"}:
+            value["currency"] = CURRENCY
+        for item in value.values():
+            _one_currency(item)
+    elif isinstance(value, list):
+        for item in value:
+            _one_currency(item)
+
+
+def _sensible_gig(body: dict[str, Any]) -> None:
+    budget = body.get("budget")
+    if isinstance(budget, dict) and isinstance(budget.get("min"), dict) and isinstance(budget.get("max"), dict):
+        low, high = sorted((budget["min"]["amount"], budget["max"]["amount"]))
+        budget["min"]["amount"], budget["max"]["amount"] = low, high
+    if body.get("location") is None and "remote" in body:
+        body["remote"] = True
+    if "deadline" in body and body["deadline"] is not None:
+        body["deadline"] = "2099-01-01T00:00:00Z"
+
+
+def _pop_token(name: str) -> str | None:
+    """The next unused one-time token of ``name`` (a comma-separated list in the environment)."""
+    tokens = [t for t in os.environ.get(name, "").split(",") if t]
+    if not tokens:
+        return None
+    os.environ[name] = ",".join(tokens[1:])
+    return tokens[0]
+
+
+def _sign_webhook(case: Any) -> None:
+    payload = json.dumps(case.body, separators=(",", ":")) if case.body is not None else ""
+    stamp = int(time.time())
+    digest = hmac.new(os.environ["ST_WEBHOOK_SECRET"].encode(), f"{stamp}.{payload}".encode(),
+                      hashlib.sha256).hexdigest()
+    case.headers["Stripe-Signature"] = f"t={stamp},v1={digest}"
+    # Sent as the very bytes that were signed (JSON text, declared as JSON).
+    case.body = payload
+    case.media_type = "text/plain"
+    case.headers["Content-Type"] = "application/json"
+
+
+@schemathesis.hook
+def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
+    case.headers = dict(case.headers or {})
+    for name in list(case.headers):
+        if name.lower() == "idempotency-key" and 1 <= len(str(case.headers[name])) <= 255:
+            case.headers[name] = f"st-{uuid.uuid4().hex}"
+    if not _positive(case):
+        return
+    method, path = case.operation.method.upper(), case.operation.path
+    if isinstance(case.query, dict):
+        for name in ("cursor", "before"):
+            case.query.pop(name, None)
+    body = case.body
+    if isinstance(body, dict):
+        _one_currency(body)
+        if path in {"/gigs", "/gigs/{gig_id}"}:
+            _sensible_gig(body)
+        if (method, path) == ("POST", "/conversations"):
+            body["participant_ids"] = [os.environ["ST_FREELANCER_ID"]]
+            body.pop("gig_id", None)
+            body.pop("contract_id", None)
+        if (method, path) == ("POST", "/auth/email/verify"):
+            body["token"] = _pop_token("ST_VERIFY_TOKENS") or body.get("token")
+        if (method, path) == ("POST", "/auth/password/reset"):
+            body["token"] = _pop_token("ST_RESET_TOKENS") or body.get("token")
+    if (method, path) == ("POST", "/webhooks/stripe") and "Stripe-Signature" in case.headers:
+        _sign_webhook(case)
