@@ -86,18 +86,24 @@ def _cases(report: dict[str, Any]) -> int:
 
 def test_schemathesis_finds_no_failure_over_every_operation(st_runtime: Any, tmp_path: Path) -> None:
     api_url = st_runtime.api_url
-    client, freelancer, forgetful = (_signup(api_url, role) for role in ("client", "freelancer", "client"))
-    # One-time tokens only the server can mint, for the valid cases of /auth/email/verify and /auth/password/reset.
-    bearer = {"Authorization": f"Bearer {client['access_token']}"}
-    assert httpx.post(f"{api_url}/auth/email/verify-request", headers=bearer, timeout=30).status_code == 202
-    assert httpx.post(f"{api_url}/auth/password/reset-request", json={"email": forgetful["user"]["email"]},
-                      timeout=30).status_code == 202
+    client, freelancer = _signup(api_url, "client"), _signup(api_url, "freelancer")
+    # One-time tokens only the server can mint, for the valid cases of /auth/email/verify and /auth/password/reset
+    # (one per phase: a token works once).
+    verify_tokens, reset_tokens = [], []
+    for _ in range(3):
+        unverified, forgetful = _signup(api_url, "client"), _signup(api_url, "client")
+        bearer = {"Authorization": f"Bearer {unverified['access_token']}"}
+        assert httpx.post(f"{api_url}/auth/email/verify-request", headers=bearer, timeout=30).status_code == 202
+        assert httpx.post(f"{api_url}/auth/password/reset-request", json={"email": forgetful["user"]["email"]},
+                          timeout=30).status_code == 202
+        verify_tokens.append(_mailed_token(st_runtime_env(st_runtime), unverified["user"]["email"], ""))
+        reset_tokens.append(_mailed_token(st_runtime_env(st_runtime), forgetful["user"]["email"], ""))
     env = os.environ | {
         "ST_CLIENT_TOKEN": client["access_token"],
         "ST_FREELANCER_TOKEN": freelancer["access_token"],
         "ST_FREELANCER_ID": freelancer["user"]["id"],
-        "ST_VERIFY_TOKENS": _mailed_token(st_runtime_env(st_runtime), client["user"]["email"], ""),
-        "ST_RESET_TOKENS": _mailed_token(st_runtime_env(st_runtime), forgetful["user"]["email"], ""),
+        "ST_VERIFY_TOKENS": ",".join(verify_tokens),
+        "ST_RESET_TOKENS": ",".join(reset_tokens),
         "ST_WEBHOOK_SECRET": st_runtime_env(st_runtime)["GIGCONNECT_STRIPE_WEBHOOK_SECRET"],
         "SCHEMATHESIS_HOOKS": "tests.security.schemathesis_hooks",
         "PYTHONPATH": str(REPO),
@@ -110,6 +116,7 @@ def test_schemathesis_finds_no_failure_over_every_operation(st_runtime: Any, tmp
         "--generation-with-security-parameters", "false", "--generation-database", "none",
         "--request-timeout", "30", "--suppress-health-check", "all", "--no-color",
         "--report", "json", "--report-json-path", str(report_path),
+        *os.environ.get("ST_ARGS", "").split(),  # e.g. --include-path-regex ... --report har, when debugging
     ]
     done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     output = done.stdout + done.stderr

@@ -12,7 +12,7 @@ import re
 from typing import Annotated, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from gigcore.domain.clock import parse_rfc3339
 from gigcore.domain.money import CURRENCIES, MAX_CHARGE, Money, charge_issue, is_currency
@@ -45,6 +45,19 @@ class Page(ResponseModel, Generic[T]):
 
     items: list[T]
     next_cursor: str | None = None
+
+
+# ---- numbers -----------------------------------------------------------------------------------
+
+
+def _whole_number(value: object) -> object:
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+#: A JSON integer: JSON Schema counts ``2.0`` as one, so it is taken as 2; ``2.5``, ``"2"`` and ``true`` are not.
+Int = Annotated[int, BeforeValidator(_whole_number)]
 
 
 # ---- times ---------------------------------------------------------------------------------------
@@ -99,7 +112,7 @@ SearchRadius = Annotated[float, Field(ge=0.1, le=100, allow_inf_nan=False)]
 # ---- money ---------------------------------------------------------------------------------------
 
 #: An amount of minor units as a filter (``budget_min``, ``max_rate``): no larger than any charge can be.
-MinorUnits = Annotated[int, Field(ge=0, le=MAX_CHARGE)]
+MinorUnits = Annotated[int, Field(ge=0, le=MAX_CHARGE)]  # a query parameter: parsed from text
 
 
 def _currency(value: str) -> str:
@@ -119,9 +132,18 @@ class MoneyBody(Money):
 
     model_config = ConfigDict(title="Money")
 
-    amount: Annotated[int, Field(ge=0, le=MAX_CHARGE, description="Minor units (kobo, cents, pence)")]
+    amount: Annotated[Int, Field(ge=0, le=MAX_CHARGE, description="Minor units (kobo, cents, pence)")]
     currency: Annotated[str, Field(min_length=3, max_length=3, description="ISO 4217 code, upper case",
                                    json_schema_extra={"enum": list(CURRENCIES)})]
+
+
+class ChargeMoneyBody(MoneyBody):
+    """Money to be charged: at least one minor unit (each currency's own minimum is checked on top)."""
+
+    model_config = ConfigDict(title="ChargeMoney")
+
+    amount: Annotated[Int, Field(ge=1, le=MAX_CHARGE, description="Minor units, at least the currency's smallest "
+                                                                   "charge (docs.stripe.com/currencies)")]
 
 
 def _plain(value: MoneyBody) -> Money:
@@ -140,7 +162,7 @@ Amount = Annotated[MoneyBody, AfterValidator(_plain)]
 
 #: An amount that will be charged in one payment (a gig's budget, a proposed rate, a milestone): within the
 #: payment provider's minimum and maximum for its currency (``gigcore.domain.money.charge_limits``).
-ChargeAmount = Annotated[MoneyBody, AfterValidator(_chargeable)]
+ChargeAmount = Annotated[ChargeMoneyBody, AfterValidator(_chargeable)]
 
 
 # ---- text and counts -----------------------------------------------------------------------------
