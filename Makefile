@@ -5,8 +5,12 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DATA ?= .data
+DEPLOY_VENV := .venv-deploy
+DEPLOY_STAMP := $(DEPLOY_VENV)/.installed
+STAGE ?=
 
-.PHONY: run test check lint types template render unit integration e2e bench load layer package clean-data tools
+.PHONY: stage-arg run test check lint types template render unit integration e2e bench load layer package deploy smoke secret \
+	stripe-webhook clean-data tools
 
 $(STAMP): requirements/dev.txt requirements/constraints.txt layers/gigcore/pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) is required (Python 3.11)"; exit 1; }
@@ -24,8 +28,9 @@ tools:
 run: $(STAMP) tools
 	$(PY) -m infra.local.run --data $(DATA)
 
-## make test: lint, types, the template check and every test (the stack is started and stopped by the tests)
-test: $(STAMP) tools lint types template
+## make test: lint, types, the template check, the cloud package (build/, see `make package`) and every test
+## (the stack is started and stopped by the tests)
+test: $(STAMP) tools lint types template package
 	$(PY) -m pytest -q -p no:cacheprovider
 
 check: test
@@ -52,17 +57,47 @@ e2e: $(STAMP) tools
 	$(PY) -m pytest -q tests/e2e
 
 ## make package: what `sam deploy --template-file template.yaml` uploads (build/deployment.zip, build/layer)
+## The layer is built for the runtime the template's functions name (see infra/package.py); the check imports
+## the handler from the package and the layer alone, refuses packages the cloud does not use and prints sizes.
 package: $(STAMP) layer
 	rm -rf build/chalice && mkdir -p build
 	cd functions && AWS_DEFAULT_REGION=us-east-1 ../$(VENV)/bin/chalice package --stage prod \
-		--merge-template ../infra/resources.yaml ../build/chalice
+		--merge-template ../infra/resources.yaml ../build/chalice >/dev/null
 	cp build/chalice/deployment.zip build/deployment.zip
+	$(PY) -m infra.package check
 
 layer: $(STAMP)
-	rm -rf build/layer && mkdir -p build/layer/python
-	$(PY) -m pip install --quiet --target build/layer/python --platform manylinux2014_x86_64 \
-		--implementation cp --python-version 3.11 --only-binary=:all: -c requirements/constraints.txt \
-		./layers/gigcore
+	$(PY) -m infra.package layer
+
+$(DEPLOY_STAMP): requirements/deploy.txt
+	@test -x $(DEPLOY_VENV)/bin/python || $(PYTHON) -m venv $(DEPLOY_VENV)
+	$(DEPLOY_VENV)/bin/python -m pip install --quiet -r requirements/deploy.txt
+	@touch $(DEPLOY_STAMP)
+
+stage-arg:
+	@case "$(STAGE)" in dev|prod) ;; *) echo "error: STAGE=dev or STAGE=prod (samconfig.toml)"; exit 2;; esac
+
+## make deploy STAGE=dev|prod: refuses a dirty tree, a stale render or placeholder parameters in samconfig.toml,
+## builds the package, then `sam deploy` with samconfig.toml's settings for the stage (docs/deployment.md).
+deploy: stage-arg $(STAMP) $(DEPLOY_STAMP)
+	$(PY) -m infra.deploy check $(STAGE)
+	$(MAKE) --no-print-directory package
+	SAM_CLI_TELEMETRY=0 $(DEPLOY_VENV)/bin/sam deploy --config-file samconfig.toml --config-env $(STAGE)
+
+## make smoke URL=https://<api>/api WS=wss://<socket>/api: the end-to-end tests against a deployed stage
+## (tests needing the local stack's insides are skipped). The stack's outputs EndpointURL and
+## WebsocketConnectEndpointURL give both.
+smoke: $(STAMP)
+	@test -n "$(URL)" -a -n "$(WS)" || { echo "error: make smoke URL=https://... WS=wss://..."; exit 2; }
+	GIGCONNECT_SMOKE_API_URL=$(URL) GIGCONNECT_SMOKE_WS_URL=$(WS) $(PY) -m pytest -q -p no:cacheprovider tests/e2e
+
+## make secret STAGE=dev KEY=stripe_secret_key: set one key of the stage's secret (value from stdin or a prompt)
+secret: stage-arg $(STAMP)
+	$(PY) -m infra.deploy secret $(STAGE) $(KEY)
+
+## make stripe-webhook STAGE=dev URL=https://<api>/api/webhooks/stripe: register Stripe's endpoint, store its secret
+stripe-webhook: stage-arg $(STAMP)
+	$(PY) -m infra.deploy stripe-webhook $(STAGE) $(URL)
 
 ## make bench: benchmarks that print figures (not timed tests)
 bench: $(STAMP) tools

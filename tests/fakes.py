@@ -9,7 +9,7 @@ from typing import Any
 
 from gigcore.domain.errors import ConflictError, RateLimitedError
 from gigcore.domain.users import User, normalise_email
-from gigcore.ports.auth import IdempotencyState, RefreshRecord, StoredAnswer
+from gigcore.ports.auth import IdempotencyState, OneTimeToken, RefreshRecord, StoredAnswer
 
 
 class FakeUsers:
@@ -81,6 +81,9 @@ class FakeRefreshTokens:
     def family_revoked(self, family_id: str) -> bool:
         return family_id in self.revoked
 
+    def session_open(self, user_id: str, family_id: str | None, generation: int) -> bool:
+        return family_id not in self.revoked
+
 
 class FakeOneTimeTokens:
     def __init__(self) -> None:
@@ -89,11 +92,11 @@ class FakeOneTimeTokens:
     def put(self, purpose: str, token_hash: str, user_id: str, expires_at: int) -> None:
         self.tokens[(purpose, token_hash)] = (user_id, expires_at)
 
-    def consume(self, purpose: str, token_hash: str, now: int) -> str | None:
+    def consume(self, purpose: str, token_hash: str, now: int) -> OneTimeToken | None:
         found = self.tokens.pop((purpose, token_hash), None)
         if found is None or found[1] <= now:
             return None
-        return found[0]
+        return OneTimeToken(found[0], found[1])
 
 
 class FakeLimiter:

@@ -67,14 +67,16 @@ def logout() -> Response:
 
 
 @route(bp, "/auth/email/verify-request", method="POST", summary="Email me a verification link", status=202,
-       tag="auth")
+       errors=(429,), tag="auth")
 def verify_request() -> Response:
-    auth.request_email_verification(principal().user_id, ports=bootstrap.container().auth_ports)
+    container = bootstrap.container()
+    auth.request_email_verification(principal().user_id, ports=container.auth_ports, policy=container.auth_policy,
+                                    now=utc_now())
     return json_response({"status": "queued"}, 202)
 
 
 @route(bp, "/auth/email/verify", method="POST", summary="Confirm an email address", request=VerifyEmailRequest,
-       response=VerifiedOut, auth=False, tag="auth")
+       response=VerifiedOut, auth=False, errors=(400, 409), tag="auth")
 def verify() -> VerifiedOut:
     user = auth.verify_email(body(VerifyEmailRequest).token, ports=bootstrap.container().auth_ports, now=utc_now())
     return VerifiedOut(user=user_out(user))
@@ -90,7 +92,7 @@ def reset_request() -> Response:
 
 
 @route(bp, "/auth/password/reset", method="POST", summary="Choose a new password", request=ResetPasswordRequest,
-       status=204, auth=False, tag="auth")
+       status=204, auth=False, errors=(400, 409), tag="auth")
 def reset() -> Response:
     auth.reset_password(body(ResetPasswordRequest), ports=bootstrap.container().auth_ports, now=utc_now())
     return no_content()

@@ -48,7 +48,7 @@ def _conversation_out(conversation: Conversation, membership: Membership | None)
 
 
 @route(bp, "/conversations", method="POST", summary="Start (or find) a conversation",
-       request=CreateConversationRequest, response=ConversationOut, status=201, errors=(422,), tag="chat",
+       request=CreateConversationRequest, response=ConversationOut, status=201, errors=(403, 404, 422), tag="chat",
        provides={"conversation_id": "$response.body#/id"})
 def create() -> Response:
     cmd = body(CreateConversationRequest)
@@ -87,7 +87,7 @@ def messages(conversation_id: str) -> MessagePage:
 
 
 @route(bp, "/conversations/{conversation_id}/messages", method="POST", summary="Send a message (REST fallback)",
-       request=SendMessageRequest, response=MessageOut, status=201, errors=(403, 404), tag="chat")
+       request=SendMessageRequest, response=MessageOut, status=201, errors=(403, 404, 429), tag="chat")
 def send(conversation_id: str) -> Response:
     cmd = body(SendMessageRequest)
     message = chat.send_message(principal(), conversation_id, cmd.body, cmd.client_msg_id, cmd.attachment_keys,
@@ -105,8 +105,8 @@ def upload(conversation_id: str) -> Response:
 
 
 @route(bp, "/conversations/{conversation_id}/read", method="POST", summary="Mark read up to a message",
-       request=ReadRequest, status=204, errors=(403, 404), tag="chat")
+       request=ReadRequest, status=204, errors=(403, 404, 422), tag="chat")
 def read(conversation_id: str) -> Response:
     cmd = body(ReadRequest)
-    chat.mark_read(principal(), conversation_id, cmd.up_to_message_id, ports=_ports())
+    chat.mark_read(principal(), conversation_id, cmd.up_to_message_id, ports=_ports(), now=utc_now())
     return no_content()

@@ -88,7 +88,7 @@ def gigs_nearby() -> NearbyGigPageOut:
     container = bootstrap.container()
     reads: Any = _CachedGigReads(container.gigs, container.gig_cache)
     found = gigs.gigs_near(query, _position(params.cursor, "/gigs/nearby", raw), index=container.gig_geo,
-                           gigs=reads)
+                           gigs=reads, now=utc_now())
     return NearbyGigPageOut(items=[nearby_gig_out(gig, d) for gig, d in found.items],
                             next_cursor=_cursor(found.next_position, "/gigs/nearby", raw))
 

@@ -7,6 +7,7 @@ from chalice import Blueprint
 from chalicelib.gigs import _cursor, _position
 from chalicelib.http import principal, query_params, route
 from gigcore import bootstrap
+from gigcore.domain.clock import utc_now
 from gigcore.ports.search import FreelancerSearch, GeoPoint, GigSearch
 from gigcore.schemas.gigs import gig_out
 from gigcore.schemas.search import (
@@ -34,7 +35,7 @@ def search_gigs() -> SearchGigPageOut:
                       budget_max=params.budget_max, currency=params.currency, sort=params.sort, limit=params.limit)
     container = bootstrap.container()
     found = search.search_gigs(query, _position(params.cursor, "/search/gigs", raw), index=container.search_index,
-                               gigs=container.gigs)
+                               gigs=container.gigs, now=utc_now())
     items = [SearchGigOut(**dict(gig_out(hit.gig)), distance_km=hit.distance_km, score=hit.score)
              for hit in found.items]
     return SearchGigPageOut(items=items, next_cursor=_cursor(dict(found.after) if found.after else None,

@@ -162,6 +162,31 @@ def test_a_gone_connection_is_removed_and_stale_ones_are_swept(runtime, stack_en
     assert fresh.get("expired-tablet") is None
 
 
+def test_a_listening_socket_whose_token_expired_is_swept(runtime, stack_env):
+    """issue 16 item 11: a socket that only listens sends no frame to be refused; the sweep closes it."""
+    from gigcore import bootstrap
+    from gigcore.adapters.dynamo_chat import DynamoConnectionRepository
+    from gigcore.domain.chat import Connection
+    from gigcore.domain.clock import utc_now
+    from gigcore.services.chat import sweep_stale_connections
+
+    bob = signup_over_http(runtime)
+    container = bootstrap.container()
+    connections = DynamoConnectionRepository(container.dynamodb, container.settings.table_name)
+    now = int(time.time())
+    connections.add(Connection("listening-tablet", bob["user"]["id"], now - 1000, now + 6200,
+                               token_expires_at=now - 100, session_id="f", generation=0))
+    connections.add(Connection("fresh-phone", bob["user"]["id"], now, now + 7200, token_expires_at=now + 900,
+                               session_id="f", generation=0))
+    ports = container.chat_ports.__class__(**{**container.chat_ports.__dict__,
+                                              "notifier": _gateway_notifier(runtime)})
+    sweep_stale_connections(ports=ports, now=utc_now())
+    fresh = DynamoConnectionRepository(container.dynamodb, container.settings.table_name)
+    assert fresh.get("listening-tablet") is None
+    assert fresh.get("fresh-phone") is not None
+    connections.remove("fresh-phone")
+
+
 def _gateway_notifier(runtime):
     import boto3
 
@@ -191,3 +216,128 @@ def test_an_expired_or_tampered_token_is_refused_at_connect(runtime, stack_env):
     assert asyncio.run(status(expired)) == 403
     assert asyncio.run(status(tampered)) == 403
     assert asyncio.run(status(session["access_token"])) == 101
+
+
+def test_messages_on_a_socket_are_rate_limited_per_user(runtime):
+    """issue 16 item 11: 100 sendMessage frames in 1.7 s were all accepted and stored."""
+    alice, bob = signup_over_http(runtime), signup_over_http(runtime)
+    conversation = rest(runtime, "POST", "/conversations", alice["access_token"],
+                        {"participant_ids": [bob["user"]["id"]]}).json()
+
+    async def scenario() -> None:
+        device = await connect(runtime, alice["access_token"])
+        for n in range(40):
+            await device.send({"action": "sendMessage", "conversation_id": conversation["id"],
+                               "client_msg_id": f"burst-{n}", "body": f"burst {n}"})
+        await device.wait_for(lambda f: len([g for g in device.frames if g.get("type") in ("ack", "error")]) == 40,
+                              timeout=30)
+        limited = [f for f in device.frames if f.get("type") == "error"]
+        assert limited, "no frame was refused"
+        assert all(f["error"]["code"] == "rate_limited" and f["error"]["retry_after"] >= 1 for f in limited)
+        assert all(f["client_msg_id"].startswith("burst-") for f in limited)
+        # The socket stays open and usable.
+        await device.send({"action": "ping"})
+        await device.wait_for(lambda f: f == {"type": "pong"})
+        await device.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), 60))
+    history = rest(runtime, "GET", f"/conversations/{conversation['id']}/messages?limit=100", bob["access_token"])
+    stored = len(history.json()["items"])
+    assert stored < 40 and stored <= 20 + 8  # the burst, and what refilled meanwhile (2 a second)
+
+
+def _refused_and_closed(runtime: Any, token: str, conversation_id: str, before_frame: Any) -> dict[str, Any]:
+    async def scenario() -> dict[str, Any]:
+        device = await connect(runtime, token)
+        await device.send({"action": "ping"})
+        await device.wait_for(lambda f: f == {"type": "pong"})
+        await before_frame()
+        await device.send({"action": "sendMessage", "conversation_id": conversation_id, "client_msg_id": "late",
+                           "body": "after the session ended"})
+        refused = await device.wait_for(lambda f: f.get("type") == "error")
+        await asyncio.wait_for(device._reader, 10)  # the server closed the socket
+        return refused
+
+    return asyncio.run(asyncio.wait_for(scenario(), 60))
+
+
+def test_a_socket_is_refused_and_closed_after_logout(runtime):
+    """issue 16 item 11: a socket kept sending after its session was closed."""
+    alice, bob = signup_over_http(runtime), signup_over_http(runtime)
+    conversation = rest(runtime, "POST", "/conversations", alice["access_token"],
+                        {"participant_ids": [bob["user"]["id"]]}).json()
+
+    async def logout() -> None:
+        answer = rest(runtime, "POST", "/auth/logout", alice["access_token"], {"refresh_token": alice["refresh_token"]})
+        assert answer.status_code == 204
+
+    refused = _refused_and_closed(runtime, alice["access_token"], conversation["id"], logout)
+    assert refused["error"]["code"] == "unauthorized" and refused["client_msg_id"] == "late"
+    history = rest(runtime, "GET", f"/conversations/{conversation['id']}/messages", bob["access_token"]).json()
+    assert history["items"] == []
+
+    # The same access token no longer opens a socket either.
+    async def status() -> int:
+        try:
+            async with websockets.connect(f"{runtime.ws_url}/?token={alice['access_token']}"):
+                return 101
+        except websockets.InvalidStatus as no:
+            return no.response.status_code
+
+    assert asyncio.run(status()) == 403
+
+
+def test_a_socket_is_refused_and_closed_after_a_password_reset(runtime, stack_env):
+    import secrets
+
+    from gigcore import bootstrap
+    from gigcore.services.auth import RESET, token_hash
+
+    alice, bob = signup_over_http(runtime), signup_over_http(runtime)
+    conversation = rest(runtime, "POST", "/conversations", alice["access_token"],
+                        {"participant_ids": [bob["user"]["id"]]}).json()
+    reset_token = secrets.token_urlsafe(32)  # as the reset email would carry it
+    bootstrap.container().one_time_tokens.put(RESET, token_hash(reset_token), alice["user"]["id"],
+                                              int(time.time()) + 600)
+
+    async def reset() -> None:
+        answer = httpx.post(f"{runtime.api_url}/auth/password/reset", timeout=30,
+                            json={"token": reset_token, "new_password": "a brand new secret"})
+        assert answer.status_code == 204, answer.text
+
+    refused = _refused_and_closed(runtime, alice["access_token"], conversation["id"], reset)
+    assert refused["error"]["code"] == "unauthorized"
+
+
+def test_a_socket_is_refused_and_closed_once_its_access_token_expires(runtime, stack_env):
+    import jwt
+
+    alice, bob = signup_over_http(runtime), signup_over_http(runtime)
+    conversation = rest(runtime, "POST", "/conversations", alice["access_token"],
+                        {"participant_ids": [bob["user"]["id"]]}).json()
+    claims = jwt.decode(alice["access_token"], options={"verify_signature": False})
+    short = jwt.encode(claims | {"exp": int(time.time()) + 2}, stack_env["GIGCONNECT_JWT_SECRET"], algorithm="HS256")
+
+    async def wait_past_expiry() -> None:
+        await asyncio.sleep(3)
+
+    refused = _refused_and_closed(runtime, short, conversation["id"], wait_past_expiry)
+    assert refused["error"]["code"] == "unauthorized" and "expired" in refused["error"]["message"]
+
+
+def test_a_receipt_for_a_message_not_in_the_conversation_gets_an_error_frame(runtime):
+    """issue 16 item 10, on the socket."""
+    alice, bob = signup_over_http(runtime), signup_over_http(runtime)
+    conversation = rest(runtime, "POST", "/conversations", alice["access_token"],
+                        {"participant_ids": [bob["user"]["id"]]}).json()
+
+    async def scenario() -> None:
+        device = await connect(runtime, bob["access_token"])
+        await device.send({"action": "markRead", "conversation_id": conversation["id"],
+                           "up_to_message_id": "ZZZZZZZZZZZZZZZZZZZZZZZZZZ"})
+        refused = await device.wait_for(lambda f: f.get("type") == "error")
+        assert refused["error"]["code"] == "validation_error", refused
+        assert "message of this conversation" in refused["error"]["message"], refused
+        await device.close()
+
+    asyncio.run(asyncio.wait_for(scenario(), 30))

@@ -250,3 +250,74 @@ def test_user_routes_need_a_token(api):
     assert api.post("/auth/email/verify-request", {}).status_code == 401
     assert api.patch("/me", {"name": "x"}).status_code == 401
     assert api.get("/users/01JD0000000000000000000000").status_code == 401
+
+
+def test_verification_requests_are_limited_per_user(api, unique_email, deliver, inbox):
+    """issue 16 item 13: every POST /auth/email/verify-request sent one more email, without limit."""
+    session = signup(api, unique_email).json_body
+    answers = [api.post("/auth/email/verify-request", {}, token=session["access_token"]) for _ in range(8)]
+    assert [a.status_code for a in answers[:5]] == [202] * 5
+    limited = answers[5]
+    assert limited.status_code == 429 and limited.json_body["error"]["code"] == "rate_limited"
+    assert int(limited.headers["Retry-After"]) >= 1
+    deliver("notifications")
+    assert len(inbox(unique_email)) == 5
+
+
+def _verification_token(api, email, deliver, inbox) -> tuple[dict, str]:
+    session = signup(api, email).json_body
+    assert api.post("/auth/email/verify-request", {}, token=session["access_token"]).status_code == 202
+    deliver("notifications")
+    return session, token_in(inbox(email)[-1])
+
+
+def test_a_verification_whose_user_write_keeps_conflicting_does_not_use_the_token_up(api, unique_email, deliver,
+                                                                                      inbox, monkeypatch):
+    """issue 16 item 13: the token was consumed, then the user write conflicted, and the link was dead."""
+    from gigcore.adapters.dynamo_users import DynamoUserRepository
+    from gigcore.domain.errors import ConflictError
+
+    session, token = _verification_token(api, unique_email, deliver, inbox)
+    real_save = DynamoUserRepository.save
+
+    def always_changed_meanwhile(self, user, events=()):
+        raise ConflictError("The account was changed by another request; try again.")
+
+    monkeypatch.setattr(DynamoUserRepository, "save", always_changed_meanwhile)
+    failed = api.post("/auth/email/verify", {"token": token})
+    assert failed.status_code == 409 and failed.json_body["error"]["code"] == "conflict"
+    assert api.get("/me", token=session["access_token"]).json_body["email_verified"] is False
+
+    monkeypatch.setattr(DynamoUserRepository, "save", real_save)
+    again = api.post("/auth/email/verify", {"token": token})
+    assert again.status_code == 200 and again.json_body["user"]["email_verified"] is True
+    assert api.post("/auth/email/verify", {"token": token}).status_code == 400  # now it is used up
+
+
+def test_a_reset_racing_a_change_of_the_user_still_applies(api, unique_email, deliver, inbox, monkeypatch):
+    """issue 16 item 13: a concurrent change of the user (a PATCH /me) between reading and writing it."""
+    from gigcore import bootstrap
+    from gigcore.adapters.dynamo_users import DynamoUserRepository
+
+    session = signup(api, unique_email).json_body
+    assert api.post("/auth/password/reset-request", {"email": unique_email}).status_code == 202
+    deliver("notifications")
+    token = token_in(inbox(unique_email)[-1])
+    real_save = DynamoUserRepository.save
+    raced = []
+
+    def save_after_a_concurrent_change(self, user, events=()):
+        if not raced:  # another request changes the name first: this write's version is stale
+            raced.append(True)
+            current = bootstrap.container().users.get(user.id)
+            real_save(self, current.changed(name="Renamed Meanwhile"))
+        return real_save(self, user, events)
+
+    monkeypatch.setattr(DynamoUserRepository, "save", save_after_a_concurrent_change)
+    answer = api.post("/auth/password/reset", {"token": token, "new_password": "another long secret"})
+    assert answer.status_code == 204 and raced
+    monkeypatch.setattr(DynamoUserRepository, "save", real_save)
+    assert api.post("/auth/login", {"email": unique_email, "password": "another long secret"}).status_code == 200
+    me = api.get("/me", token=session["access_token"]).json_body
+    assert me["name"] == "Renamed Meanwhile"  # both changes kept
+    assert api.post("/auth/refresh", {"refresh_token": session["refresh_token"]}).status_code == 401

@@ -11,10 +11,31 @@ import pytest
 pytestmark = pytest.mark.integration
 
 
-def user(api) -> dict:
+def user(api, roles=("client",)) -> dict:
     email = f"chat-{uuid.uuid4().hex[:10]}@example.com"
-    body = {"email": email, "password": "correct horse battery", "name": "Chatter", "roles": ["client"]}
+    body = {"email": email, "password": "correct horse battery", "name": "Chatter", "roles": list(roles)}
     return api.post("/auth/signup", body).json_body
+
+
+def gig_of(api, owner) -> str:
+    money = {"amount": 2_000_000, "currency": "NGN"}
+    body = {"title": "Paint a two-room flat", "description": "Walls and ceilings.", "category": "painting",
+            "skills": ["painting"], "budget": {"min": money, "max": money, "type": "fixed"}, "remote": True,
+            "urgency": "medium"}
+    answer = api.post("/gigs", body, token=owner["access_token"])
+    assert answer.status_code == 201, answer.json_body
+    return answer.json_body["id"]
+
+
+def contract_of(api, client, freelancer) -> dict:
+    gig_id = gig_of(api, client)
+    applied = api.post(f"/gigs/{gig_id}/applications",
+                       {"cover_letter": "I can.", "proposed_rate": {"amount": 2_000_000, "currency": "NGN"},
+                        "estimated_days": 3}, token=freelancer["access_token"])
+    assert applied.status_code == 201, applied.json_body
+    accepted = api.post(f"/applications/{applied.json_body['id']}/accept", {}, token=client["access_token"])
+    assert accepted.status_code == 201, accepted.json_body
+    return accepted.json_body
 
 
 @pytest.fixture
@@ -38,7 +59,7 @@ def test_a_one_to_one_conversation_is_found_again_for_the_same_pair_and_subject(
         [a["user"]["id"], b["user"]["id"]])
     again = start(api, b, a)
     assert again.status_code == 200 and again.json_body["id"] == first.json_body["id"]
-    about_a_gig = start(api, a, b, gig_id="01JD0000000000000000000GIG")
+    about_a_gig = start(api, a, b, gig_id=gig_of(api, a))
     assert about_a_gig.status_code == 201 and about_a_gig.json_body["id"] != first.json_body["id"]
 
 
@@ -46,6 +67,45 @@ def test_a_conversation_with_an_unknown_user_is_refused(api, trio):
     a, _, _ = trio
     answer = api.post("/conversations", {"participant_ids": ["01JD00000000000000000NOONE"]}, token=a["access_token"])
     assert answer.status_code == 422
+
+
+def conversation_items(api, who) -> list[dict]:
+    return api.get("/conversations?limit=100", token=who["access_token"]).json_body["items"]
+
+
+def test_a_conversation_about_a_contract_is_only_between_its_parties(api):
+    """issue 16 item 9: a contract_id the caller is no party to was accepted."""
+    client, freelancer, stranger = user(api), user(api, ("freelancer",)), user(api)
+    contract = contract_of(api, client, freelancer)
+
+    by_stranger = start(api, stranger, client, contract_id=contract["id"])
+    assert by_stranger.status_code == 403 and by_stranger.json_body["error"]["code"] == "forbidden"
+    with_stranger = start(api, client, stranger, contract_id=contract["id"])
+    assert with_stranger.status_code == 403
+    unknown = start(api, client, freelancer, contract_id="01JD000000000000000NOSUCHC")
+    assert unknown.status_code == 404 and unknown.json_body["error"]["code"] == "not_found"
+    assert conversation_items(api, stranger) == []
+    assert conversation_items(api, client) == []
+
+    between_parties = start(api, freelancer, client, contract_id=contract["id"])
+    assert between_parties.status_code == 201 and between_parties.json_body["contract_id"] == contract["id"]
+
+
+def test_a_conversation_about_a_gig_includes_its_owner(api):
+    """issue 16 item 9: a gig_id the caller has nothing to do with was accepted."""
+    owner, freelancer, other = user(api), user(api, ("freelancer",)), user(api, ("freelancer",))
+    gig_id = gig_of(api, owner)
+
+    strangers = start(api, freelancer, other, gig_id=gig_id)
+    assert strangers.status_code == 403 and strangers.json_body["error"]["code"] == "forbidden"
+    unknown = start(api, freelancer, owner, gig_id="01JD0000000000000000NOSUCHG")
+    assert unknown.status_code == 404
+    assert conversation_items(api, freelancer) == [] and conversation_items(api, other) == []
+
+    asking_the_client = start(api, freelancer, owner, gig_id=gig_id)
+    assert asking_the_client.status_code == 201 and asking_the_client.json_body["gig_id"] == gig_id
+    contacting_an_applicant = start(api, owner, other, gig_id=gig_id)
+    assert contacting_an_applicant.status_code == 201
 
 
 def test_history_pages_back_newest_first_and_a_repeated_client_msg_id_stores_one(api, trio):
@@ -77,6 +137,70 @@ def test_unread_counts_and_read_receipts(api, trio):
     assert next(c for c in inbox if c["id"] == conversation_id)["unread_count"] == 0
     senders_view = api.get("/conversations", token=a["access_token"]).json_body["items"]
     assert next(c for c in senders_view if c["id"] == conversation_id)["unread_count"] == 0
+
+
+def unread(api, who, conversation_id) -> int:
+    return next(c for c in conversation_items(api, who) if c["id"] == conversation_id)["unread_count"]
+
+
+@pytest.mark.parametrize("receipt", ["ZZZZZZZZZZZZZZZZZZZZZZZZZZ", "7ZZZZZZZZZZZZZZZZZZZZZZZZZ", "not-a-message",
+                                     "01JD0000000000000000000000"])
+def test_a_receipt_for_a_message_not_in_the_conversation_is_refused(api, trio, receipt):
+    """issue 16 item 10: a receipt "from the future" was accepted and the unread count never cleared again."""
+    a, b, _ = trio
+    conversation_id = start(api, a, b).json_body["id"]
+    say(api, a, conversation_id, "one")
+    refused = api.post(f"/conversations/{conversation_id}/read", {"up_to_message_id": receipt},
+                       token=b["access_token"])
+    assert refused.status_code == 422
+    assert refused.json_body["error"]["details"] == [{"field": "up_to_message_id",
+                                                     "issue": "not a message of this conversation"}]
+    assert unread(api, b, conversation_id) == 1
+    later = say(api, a, conversation_id, "two").json_body
+    assert api.post(f"/conversations/{conversation_id}/read", {"up_to_message_id": later["id"]},
+                    token=b["access_token"]).status_code == 204
+    assert unread(api, b, conversation_id) == 0
+
+
+def test_a_message_of_another_conversation_is_not_a_receipt_here(api, trio):
+    a, b, c = trio
+    here = start(api, a, b).json_body["id"]
+    elsewhere = start(api, a, c).json_body["id"]
+    say(api, a, here, "unread")
+    foreign = say(api, a, elsewhere, "other").json_body
+    assert api.post(f"/conversations/{here}/read", {"up_to_message_id": foreign["id"]},
+                    token=b["access_token"]).status_code == 422
+
+
+def test_a_bad_receipt_stored_before_receipts_were_checked_does_not_block_later_ones(api, trio):
+    """issue 16 item 10: a position of "ZZZ..." stored earlier must not hold the unread count for good."""
+    from gigcore import bootstrap
+
+    a, b, _ = trio
+    conversation_id = start(api, a, b).json_body["id"]
+    container = bootstrap.container()
+    container.dynamodb.update_item(
+        TableName=container.settings.table_name,
+        Key={"pk": {"S": f"USER#{b['user']['id']}"}, "sk": {"S": f"MEMBER#{conversation_id}"}},
+        UpdateExpression="SET last_read = :bad", ExpressionAttributeValues={":bad": {"S": "Z" * 26}})
+    last = [say(api, a, conversation_id, text).json_body for text in ("one", "two")][-1]
+    assert unread(api, b, conversation_id) == 2
+    assert api.post(f"/conversations/{conversation_id}/read", {"up_to_message_id": last["id"]},
+                    token=b["access_token"]).status_code == 204
+    assert unread(api, b, conversation_id) == 0
+
+
+def test_sending_is_rate_limited_per_user(api, trio):
+    """issue 16 item 11: the REST fallback shares the socket's budget (20 per 10 s by default)."""
+    a, b, _ = trio
+    conversation_id = start(api, a, b).json_body["id"]
+    answers = [say(api, a, conversation_id, f"n{n}") for n in range(30)]
+    limited = [x for x in answers if x.status_code == 429]
+    assert limited and all(x.json_body["error"]["code"] == "rate_limited" for x in limited)
+    assert int(limited[0].headers["Retry-After"]) >= 1
+    stored = api.get(f"/conversations/{conversation_id}/messages?limit=100", token=b["access_token"]).json_body
+    assert len(stored["items"]) == len([x for x in answers if x.status_code == 201]) < 30
+    assert say(api, b, conversation_id, "the other participant has a budget of their own").status_code == 201
 
 
 def test_a_stranger_is_refused_everywhere(api, trio):

@@ -117,3 +117,39 @@ def test_a_freelancer_profile_is_searchable_within_two_seconds(api, pollers):  #
     while user_id in [i["id"] for i in api.get(f"/search/freelancers?q={word}", token=client).json_body["items"]]:
         assert time.monotonic() - start < 2.0, "an unavailable freelancer leaves the search within 2 s"
         time.sleep(0.05)
+
+
+def test_a_gig_past_its_deadline_is_no_longer_found_nor_applied_to(api, pollers):  # noqa: F811
+    """issue 16 item 13: gigs past their deadline stayed open, were found (nearby, search) and applied to."""
+    from datetime import UTC, datetime, timedelta
+
+    token, _ = session(api)
+    freelancer, _ = session(api, roles=("freelancer",))
+    word = "zq" + uuid.uuid4().hex[:8]
+    spot = {"lat": 6.4541 + (uuid.uuid4().int % 1000) / 10_000, "lng": 3.3947}
+    deadline = (datetime.now(UTC) + timedelta(seconds=3)).replace(microsecond=0)
+    ending = api.post("/gigs", gig_body(title=f"Tile a {word} floor", location=spot,
+                                        deadline=deadline.isoformat().replace("+00:00", "Z")), token=token)
+    lasting = api.post("/gigs", gig_body(title=f"Paint a {word} fence", location=spot), token=token)
+    assert ending.status_code == 201 and lasting.status_code == 201, ending.json_body
+    ending_id, lasting_id = ending.json_body["id"], lasting.json_body["id"]
+
+    def near() -> list[str]:
+        answer = api.get(f"/gigs/nearby?lat={spot['lat']}&lng={spot['lng']}&radius_km=0.5&limit=100", token=freelancer)
+        assert answer.status_code == 200
+        return [i["id"] for i in answer.json_body["items"]]
+
+    assert found_within(api, token, 2.0, ending_id, q=word) is not None
+    assert ending_id in near()
+
+    time.sleep(max(0.0, (deadline - datetime.now(UTC)).total_seconds()) + 0.5)
+    searched = [i["id"] for i in search(api, token, q=word).json_body["items"]]
+    assert lasting_id in searched and ending_id not in searched
+    nearby_ids = near()
+    assert lasting_id in nearby_ids and ending_id not in nearby_ids
+    applied = api.post(f"/gigs/{ending_id}/applications", {
+        "cover_letter": "Still free?", "proposed_rate": {"amount": 600000, "currency": "NGN"}, "estimated_days": 2},
+        token=freelancer)
+    assert applied.status_code == 409 and applied.json_body["error"]["code"] == "invalid_state"
+    assert applied.json_body["error"]["details"] == [{"field": "gig.deadline", "issue": "passed"}]
+    assert api.get(f"/gigs/{ending_id}", token=token).json_body["application_count"] == 0

@@ -15,7 +15,17 @@ FUNCTIONS = REPO / "functions"
 
 
 def import_app() -> Any:
-    """``functions/app.py``'s ``app``; the environment must already point at the local stack."""
+    """``functions/app.py``'s ``app``; the environment must already point at the local stack.
+
+    With ``GIGCONNECT_RECORD_AWS_CALLS`` set, every AWS call of this process is recorded there, per function
+    (infra/iam_calls.py; the IAM test of the e2e package reads them).
+    """
+    import os
+
+    if os.environ.get("GIGCONNECT_RECORD_AWS_CALLS"):
+        from infra.iam_calls import install_recorder
+
+        install_recorder(os.environ["GIGCONNECT_RECORD_AWS_CALLS"])
     if str(FUNCTIONS) not in sys.path:
         sys.path.insert(0, str(FUNCTIONS))
     import app as module  # type: ignore[import-not-found]
@@ -126,12 +136,18 @@ def worker_init() -> None:
 
 def invoke(handler: str, event: dict[str, Any]) -> Any:
     """Call one handler with ``event`` as Lambda would; ``"api"`` is the REST API handler."""
+    from infra.iam_calls import set_function
+
     global _app
     if _app is None:
         _app = import_app()
-    if handler == "api":
-        return _timed_api(event)
-    return _app.handler_map[handler](event, LambdaContext(handler))
+    set_function("api_handler" if handler == "api" else handler)
+    try:
+        if handler == "api":
+            return _timed_api(event)
+        return _app.handler_map[handler](event, LambdaContext(handler))
+    finally:
+        set_function(None)
 
 
 _routes_served: set[str] = set()

@@ -177,7 +177,8 @@ class Container:
             if not s.opensearch_url:
                 raise UpstreamUnavailableError("The search service is not configured.")
             local = s.opensearch_url.startswith("http://")
-            return OpenSearchSearchIndex(client_for(s.opensearch_url, s.region, local=local), prefix=s.stack_name)
+            client = client_for(s.opensearch_url, s.region, local=local, service=s.opensearch_service)
+            return OpenSearchSearchIndex(client, prefix=s.stack_name)
         from gigcore.adapters.tantivy_search import TantivySearchIndex
 
         return TantivySearchIndex(s.search_path)
@@ -392,6 +393,10 @@ class Container:
             queue=self.queue,
             users=self.users,
             access=self.access_tokens,
+            gigs=self.gigs,
+            contracts=self.contracts,
+            refresh=self.refresh_tokens,
+            limiter=self.rate_limiter,
         )
 
     @functools.cached_property
@@ -432,7 +437,9 @@ class Container:
     def chat_policy(self) -> Any:
         from gigcore.services.chat import ChatPolicy
 
-        return ChatPolicy()
+        s = self.settings
+        return ChatPolicy(messages_per_window=s.chat_messages_per_10s, messages_window_seconds=10,
+                          session_check_seconds=s.chat_session_check_seconds)
 
     @functools.cached_property
     def auth_ports(self) -> auth.AuthPorts:
@@ -457,6 +464,7 @@ class Container:
             login_per_email_per_15min=s.login_per_email_per_15min,
             login_per_ip_per_15min=s.login_per_ip_per_15min,
             reset_per_email_per_hour=s.reset_per_email_per_hour,
+            verify_per_user_per_hour=s.verify_requests_per_user_per_hour,
         )
 
     @functools.cached_property

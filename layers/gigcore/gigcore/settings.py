@@ -16,6 +16,10 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 _LOCAL_JWT_SECRET = "gigconnect-local-only-jwt-key-not-for-the-cloud"  # noqa: S105
 _LOCAL_CURSOR_SECRET = "gigconnect-local-only-cursor-key-not-for-the-cloud"  # noqa: S105
+#: The value infra/resources.yaml gives the keys an operator sets after the first deploy (`make secret`).
+PLACEHOLDER = "set-me"
+#: Stages that run on the local stack (or in tests), where the local defaults are allowed.
+LOCAL_STAGES = ("local", "test")
 
 #: Queue keys, the suffix of each queue's name. Each has a dead-letter queue named ``<name>-dlq``.
 QUEUE_KEYS: tuple[str, ...] = ("notifications", "payments", "search-indexing", "gig-matching", "email", "sms", "push")
@@ -50,6 +54,8 @@ class Settings(BaseSettings):
     search_backend: Literal["embedded", "opensearch"] = "embedded"
     search_path: str = ".data/search"
     opensearch_url: str | None = None
+    #: SigV4 signing name: ``es`` for an OpenSearch Service domain, ``aoss`` for a Serverless collection.
+    opensearch_service: Literal["es", "aoss"] = "es"
 
     platform_fee_bps: int = Field(default=1000, ge=0, le=10_000)
     #: At most this many ``gig.nearby_match`` notifications per freelancer per (UTC) day.
@@ -69,12 +75,21 @@ class Settings(BaseSettings):
     push_ios_application_arn: str | None = None
     push_android_application_arn: str | None = None
     app_link_base: str = "gigconnect://"
+    # Template parameters passed through for the features that read them (comma-separated; empty for none).
+    # Nothing reads these two yet: Google sign-in and browser (CORS) access are not part of the API today.
+    google_client_ids: str = ""
+    cors_allowed_origins: str = ""
 
     # Rate limits (token buckets): requests allowed per window.
     signup_per_ip_per_hour: int = Field(default=100, ge=1)
     login_per_email_per_15min: int = Field(default=10, ge=1)
     login_per_ip_per_15min: int = Field(default=300, ge=1)
     reset_per_email_per_hour: int = Field(default=5, ge=1)
+    verify_requests_per_user_per_hour: int = Field(default=5, ge=1)
+    #: Chat messages a user may send per 10 seconds, socket and REST together (a burst of that many).
+    chat_messages_per_10s: int = Field(default=20, ge=1)
+    #: How long a WebSocket's session may be trusted before it is read again (0: on every frame).
+    chat_session_check_seconds: float = Field(default=5, ge=0, le=60)
 
     # Argon2id for passwords (OWASP's baseline). A login re-hashes a password stored with other parameters.
     password_hash_time_cost: int = Field(default=2, ge=1, le=10)
@@ -93,11 +108,35 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _no_local_secrets_in_the_cloud(self) -> Settings:
-        if self.stage not in ("local", "test") and self.secrets_arn is None:
+        if self.stage in LOCAL_STAGES:
+            return self
+        self._refuse_local_values()
+        if self.secrets_arn is None:
             local = {self.jwt_secret.get_secret_value(), self.cursor_secret.get_secret_value()}
             if local & {_LOCAL_JWT_SECRET, _LOCAL_CURSOR_SECRET}:
                 raise ValueError("set GIGCONNECT_SECRETS_ARN (or real secrets) outside the local stage")
+            self._refuse_placeholder_secrets()
         return self
+
+    def _refuse_placeholder_secrets(self) -> None:
+        """A key still at its placeholder (or a local default, or empty) stops the start, naming the key."""
+        local_defaults = {_LOCAL_JWT_SECRET, _LOCAL_CURSOR_SECRET, "sk_test_local", "whsec_local", "", PLACEHOLDER}
+        secrets = {"stripe_secret_key": self.stripe_secret_key, "stripe_webhook_secret": self.stripe_webhook_secret,
+                   "jwt_secret": self.jwt_secret, "cursor_secret": self.cursor_secret}
+        for name, value in secrets.items():
+            if value.get_secret_value().strip() in local_defaults:
+                raise ValueError(f"the secret's {name} is not set ({PLACEHOLDER!r}, empty or a local default): "
+                                 f"`make secret STAGE={self.stage} KEY={name}` sets it")
+
+    def _refuse_local_values(self) -> None:
+        """The local stack's sender and payout links are refused outside it, naming the setting."""
+        for name, value, suffix in (("mail_from", self.mail_from, ".local"),
+                                    ("payout_return_url", self.payout_return_url, ".invalid"),
+                                    ("payout_refresh_url", self.payout_refresh_url, ".invalid")):
+            host = value.split("/")[2] if "://" in value else value.rsplit("@", 1)[-1]
+            if host.endswith(suffix):
+                raise ValueError(f"{name} is the local stack's {value!r}: set GIGCONNECT_{name.upper()} "
+                                 f"(a template parameter) for the {self.stage} stage")
 
     def with_secrets(self, values: dict[str, str]) -> Settings:
         """A copy with the secrets loaded from Secrets Manager."""
@@ -109,7 +148,10 @@ class Settings(BaseSettings):
             # CloudFormation generates one random key per secret: derive the cursor key from it.
             loaded["cursor_secret"] = hmac.new(loaded["jwt_secret"].encode(), b"gigconnect-cursor",
                                                hashlib.sha256).hexdigest()
-        return self.model_copy(update={k: SecretStr(v) for k, v in loaded.items()})
+        copy = self.model_copy(update={k: SecretStr(v) for k, v in loaded.items()})
+        if copy.stage not in LOCAL_STAGES:
+            copy._refuse_placeholder_secrets()  # model_copy does not validate again
+        return copy
 
     @property
     def table_name(self) -> str:

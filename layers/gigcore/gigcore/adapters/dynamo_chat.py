@@ -243,13 +243,19 @@ class DynamoChatRepository:
         items = [i for i in answer.get("Items", []) if i["sk"]["S"] != high]
         return [_message_from(i, conversation_id) for i in items[:limit]]
 
-    def mark_read(self, conversation_id: str, user_id: str, up_to_message_id: str) -> None:
+    def message(self, conversation_id: str, message_id: str) -> Message | None:
+        item = self._call("get_item", Key={"pk": _s(f"CONV#{conversation_id}"), "sk": _s(f"MSG#{message_id}")},
+                          ConsistentRead=True).get("Item")
+        return _message_from(item, conversation_id) if item else None
+
+    def mark_read(self, conversation_id: str, user_id: str, up_to_message_id: str, *, newest: str) -> None:
         try:
             self._client.update_item(
                 TableName=self._table, Key={"pk": _s(f"USER#{user_id}"), "sk": _s(f"MEMBER#{conversation_id}")},
                 UpdateExpression="SET last_read = :m, unread_count = :zero",
-                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(last_read) OR last_read < :m)",
-                ExpressionAttributeValues={":m": _s(up_to_message_id), ":zero": _n(0)})
+                ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(last_read) OR last_read < :m"
+                                    " OR last_read > :newest)",
+                ExpressionAttributeValues={":m": _s(up_to_message_id), ":zero": _n(0), ":newest": _s(newest)})
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":  # an older receipt changes nothing
                 raise translate(exc, "DynamoDB") from exc
@@ -285,6 +291,24 @@ class DynamoChatRepository:
             ExpressionAttributeValues={":now": _n(now)})) is not None
 
 
+def _connection_item(connection: Connection) -> dict[str, Any]:
+    item = {"user_id": _s(connection.user_id), "connected_at": _n(connection.connected_at),
+            "expires_at": _n(connection.expires_at), "generation": _n(connection.generation)}
+    if connection.token_expires_at is not None:
+        item["token_expires_at"] = _n(connection.token_expires_at)
+    if connection.session_id is not None:
+        item["session_id"] = _s(connection.session_id)
+    return item
+
+
+def _connection_from(connection_id: str, item: dict[str, Any]) -> Connection:
+    token_expires_at = item.get("token_expires_at", {}).get("N")
+    return Connection(connection_id, item["user_id"]["S"], int(item["connected_at"]["N"]), int(item["expires_at"]["N"]),
+                      token_expires_at=int(token_expires_at) if token_expires_at is not None else None,
+                      session_id=item.get("session_id", {}).get("S"),
+                      generation=int(item.get("generation", {}).get("N", "0")))
+
+
 class DynamoConnectionRepository:
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
@@ -292,14 +316,14 @@ class DynamoConnectionRepository:
         self._owners: dict[str, Connection] = {}
 
     def add(self, connection: Connection) -> int:
-        bucket = connection.expires_at // CONNECTION_BUCKET_SECONDS
+        # The sweep closes a connection at the end of its lifetime or of its access token, whichever is first.
+        closes_at = min(connection.expires_at, connection.token_expires_at or connection.expires_at)
+        bucket = closes_at // CONNECTION_BUCKET_SECONDS
         try:
             self._client.transact_write_items(TransactItems=[
-                {"Put": {"TableName": self._table, "Item": {
+                {"Put": {"TableName": self._table, "Item": _connection_item(connection) | {
                     "pk": _s(f"CONN#{connection.id}"), "sk": _s("CONN"), "kind": _s("connection"),
-                    "user_id": _s(connection.user_id), "connected_at": _n(connection.connected_at),
-                    "expires_at": _n(connection.expires_at), "gsi2pk": _s(f"CONNEXP#{bucket}"),
-                    "gsi2sk": _s(f"{connection.expires_at:012d}#{connection.id}")}}},
+                    "gsi2pk": _s(f"CONNEXP#{bucket}"), "gsi2sk": _s(f"{closes_at:012d}#{connection.id}")}}},
                 {"Put": {"TableName": self._table, "Item": {
                     "pk": _s(f"USER#{connection.user_id}"), "sk": _s(f"CONN#{connection.id}"),
                     "expires_at": _n(connection.expires_at)}}},
@@ -320,8 +344,7 @@ class DynamoConnectionRepository:
                                                                  "sk": _s(f"CONN#{connection_id}")})
         except (ClientError, BotoCoreError) as exc:
             raise translate(exc, "DynamoDB") from exc
-        return Connection(connection_id, old["user_id"]["S"], int(old["connected_at"]["N"]),
-                          int(old["expires_at"]["N"]))
+        return _connection_from(connection_id, old)
 
     def get(self, connection_id: str) -> Connection | None:
         # A connection id is never reused and its owner never changes: remember it.
@@ -335,8 +358,7 @@ class DynamoConnectionRepository:
             raise translate(exc, "DynamoDB") from exc
         if not item:
             return None
-        found = Connection(connection_id, item["user_id"]["S"], int(item["connected_at"]["N"]),
-                           int(item["expires_at"]["N"]))
+        found = _connection_from(connection_id, item)
         if len(self._owners) >= _CACHE_SIZE:
             self._owners.pop(next(iter(self._owners)))
         self._owners[connection_id] = found
@@ -373,8 +395,7 @@ class DynamoConnectionRepository:
             except (ClientError, BotoCoreError) as exc:
                 raise translate(exc, "DynamoDB") from exc
             for item in answer.get("Items", []):
-                found.append(Connection(item["pk"]["S"][len("CONN#"):], item["user_id"]["S"],
-                                        int(item["connected_at"]["N"]), int(item["expires_at"]["N"])))
+                found.append(_connection_from(item["pk"]["S"][len("CONN#"):], item))
             if len(found) >= limit:
                 break
         return found[:limit]

@@ -12,7 +12,8 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from gigcore.adapters.aws import conditional, error_code, translate
-from gigcore.ports.auth import RefreshRecord
+from gigcore.domain.errors import RetryableError
+from gigcore.ports.auth import OneTimeToken, RefreshRecord
 
 
 def _refresh_key(token_hash: str) -> dict[str, Any]:
@@ -102,6 +103,34 @@ class DynamoRefreshTokenStore:
         return bool(item and item.get("revoked", {}).get("BOOL"))
 
 
+    def session_open(self, user_id: str, family_id: str | None, generation: int) -> bool:
+        # One BatchGetItem of the family item and the user item (U1, only its session_generation): the check a
+        # WebSocket makes on its frames (docs/chat.md). Eventually consistent: a logout is seen within a second.
+        keys = [{"pk": {"S": f"USER#{user_id}"}, "sk": {"S": "PROFILE"}}]
+        if family_id is not None:
+            keys.append(_family_key(family_id))
+        request: dict[str, Any] = {self._table: {"Keys": keys, "ProjectionExpression": "pk, revoked, #gen",
+                                                 "ExpressionAttributeNames": {"#gen": "session_generation"}}}
+        items: list[dict[str, Any]] = []
+        try:
+            for _ in range(5):  # unprocessed keys (throttling) are asked again
+                answer = self._client.batch_get_item(RequestItems=request)
+                items += answer.get("Responses", {}).get(self._table, [])
+                request = answer.get("UnprocessedKeys") or {}
+                if not request:
+                    break
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, "DynamoDB") from exc
+        if request:
+            raise RetryableError("DynamoDB is throttling requests; try again shortly.")
+        by_pk = {item["pk"]["S"]: item for item in items}
+        user = by_pk.get(f"USER#{user_id}")
+        if user is None or int(user.get("session_generation", {}).get("N", "0")) != generation:
+            return False
+        family = by_pk.get(f"RFAMILY#{family_id}")
+        return not (family and family.get("revoked", {}).get("BOOL"))
+
+
 class DynamoOneTimeTokenStore:
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
@@ -118,7 +147,7 @@ class DynamoOneTimeTokenStore:
         except (ClientError, BotoCoreError) as exc:
             raise translate(exc, "DynamoDB") from exc
 
-    def consume(self, purpose: str, token_hash: str, now: int) -> str | None:
+    def consume(self, purpose: str, token_hash: str, now: int) -> OneTimeToken | None:
         # A conditional delete is the single use: of two concurrent uses, one deletes, one fails.
         answer = conditional(lambda: self._client.delete_item(
             TableName=self._table, Key=self._key(purpose, token_hash),
@@ -126,4 +155,7 @@ class DynamoOneTimeTokenStore:
             ExpressionAttributeValues={":now": {"N": str(now)}},
             ReturnValues="ALL_OLD",
         ))
-        return None if answer is None else str(answer["Attributes"]["user_id"]["S"])
+        if answer is None:
+            return None
+        return OneTimeToken(user_id=str(answer["Attributes"]["user_id"]["S"]),
+                            expires_at=int(answer["Attributes"]["expires_at"]["N"]))

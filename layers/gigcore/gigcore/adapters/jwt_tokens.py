@@ -10,6 +10,7 @@ import jwt
 from gigcore.domain.errors import UnauthorizedError
 from gigcore.domain.ids import new_id
 from gigcore.domain.users import Principal, User
+from gigcore.ports.auth import AccessGrant
 
 ISSUER = "gigconnect"
 
@@ -21,9 +22,9 @@ class JwtAccessTokens:
         self._secret = secret
         self._ttl = ttl_seconds
 
-    def issue(self, user: User, now: datetime) -> tuple[str, int]:
+    def issue(self, user: User, now: datetime, *, session_id: str | None = None) -> tuple[str, int]:
         issued = int(now.timestamp())
-        claims = {
+        claims: dict[str, Any] = {
             "iss": ISSUER,
             "sub": user.id,
             "roles": list(user.roles),
@@ -31,10 +32,18 @@ class JwtAccessTokens:
             "iat": issued,
             "exp": issued + self._ttl,
             "jti": new_id(),
+            # The session (refresh-token family) and the user's session generation when it was issued: what a
+            # long-lived WebSocket checks to learn that the session was closed (logout, password reset).
+            "gen": user.session_generation,
         }
+        if session_id is not None:
+            claims["sid"] = session_id
         return jwt.encode(claims, self._secret, algorithm="HS256"), self._ttl
 
     def verify(self, token: str, now: datetime) -> Principal:
+        return self.grant(token, now).principal
+
+    def grant(self, token: str, now: datetime) -> AccessGrant:
         try:
             claims: dict[str, Any] = jwt.decode(
                 token,
@@ -50,4 +59,9 @@ class JwtAccessTokens:
         if int(claims["exp"]) <= int(now.timestamp()):
             raise UnauthorizedError("The access token has expired.")
         roles = claims.get("roles") or []
-        return Principal(user_id=claims["sub"], roles=tuple(str(r) for r in roles))
+        session_id = claims.get("sid")
+        generation = claims.get("gen")
+        return AccessGrant(principal=Principal(user_id=claims["sub"], roles=tuple(str(r) for r in roles)),
+                           expires_at=int(claims["exp"]),
+                           session_id=session_id if isinstance(session_id, str) else None,
+                           generation=generation if isinstance(generation, int) else 0)

@@ -141,12 +141,18 @@ def bulk_body(index: str, docs: Sequence[tuple[str, int, dict[str, Any]]]) -> li
     return lines
 
 
-def client_for(url: str, region: str, *, local: bool) -> Any:
-    """An opensearch-py client; SigV4-signed with boto3's credentials unless ``local``."""
+def client_for(url: str, region: str, *, local: bool, service: str = "es") -> Any:
+    """An opensearch-py client; SigV4-signed with boto3's credentials unless ``local``.
+
+    ``service`` is the signing name: ``es`` for an OpenSearch Service domain, ``aoss`` for an OpenSearch
+    Serverless collection (a request signed for the other is refused with 403).
+    """
     import boto3
     from opensearchpy import OpenSearch, Urllib3AWSV4SignerAuth
 
-    auth = None if local else Urllib3AWSV4SignerAuth(boto3.Session().get_credentials(), region, "es")
+    if service not in ("es", "aoss"):
+        raise ValueError(f"unknown OpenSearch signing service {service!r}")
+    auth = None if local else Urllib3AWSV4SignerAuth(boto3.Session().get_credentials(), region, service)
     return OpenSearch(hosts=[url], http_auth=auth, use_ssl=url.startswith("https"), verify_certs=True,
                       timeout=5, max_retries=2, retry_on_timeout=True)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from gigcore.domain.errors import ErrorDetail, ValidationError
@@ -70,11 +70,18 @@ class Membership:
 
 @dataclass(frozen=True)
 class Connection:
+    """An open WebSocket. ``expires_at`` is API Gateway's two-hour limit; the other fields come from the access
+    token it connected with, and every frame is checked against them (docs/chat.md)."""
+
     id: str
     user_id: str
     connected_at: int
     expires_at: int
-    extra: dict[str, str] = field(default_factory=dict)
+    #: When the access token of ``$connect`` expires (None: not recorded, for connections stored before).
+    token_expires_at: int | None = None
+    #: The session (refresh-token family) of that token, and the user's session generation when it was issued.
+    session_id: str | None = None
+    generation: int = 0
 
 
 def pair_key(participants: tuple[str, ...], gig_id: str | None, contract_id: str | None) -> str:

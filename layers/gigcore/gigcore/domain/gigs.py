@@ -68,6 +68,10 @@ class Gig:
     def changed(self, **changes: object) -> Gig:
         return replace(self, **changes)  # type: ignore[arg-type]
 
+    def takes_applications(self, now: datetime) -> bool:
+        """Open, and its deadline (if any) not passed: what browsing shows and what may be applied to."""
+        return self.status == "open" and (self.deadline is None or self.deadline > now)
+
     @property
     def indexed(self) -> bool:
         """True when the gig belongs in the geo index: open, with a location."""

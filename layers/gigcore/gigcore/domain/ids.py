@@ -28,6 +28,11 @@ def new_id(now_ms: int | None = None) -> str:
     return _encode(millis & ((1 << 48) - 1), 10) + _encode(secrets.randbits(80), 16)
 
 
+def last_id_of(now_ms: int) -> str:
+    """The greatest ULID of the millisecond ``now_ms``: every id made up to then sorts at or below it."""
+    return _encode(now_ms & ((1 << 48) - 1), 10) + _ALPHABET[-1] * 16
+
+
 def is_id(value: str) -> bool:
     """True when ``value`` is a canonical ULID string (Crockford base32, upper case)."""
     return bool(_ULID.match(value))

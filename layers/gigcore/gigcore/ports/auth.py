@@ -49,12 +49,27 @@ class PasswordHasher(Protocol):
         """True when ``password_hash`` was made with other parameters than the ones configured now."""
 
 
+@dataclass(frozen=True)
+class AccessGrant:
+    """What a verified access token says: who, until when, and of which session."""
+
+    principal: Principal
+    expires_at: int
+    #: The refresh-token family the token was issued in; None for a token that names none.
+    session_id: str | None
+    #: The user's ``session_generation`` when the token was issued (a password reset moves it on).
+    generation: int
+
+
 class AccessTokens(Protocol):
-    def issue(self, user: User, now: datetime) -> tuple[str, int]:
-        """A signed access token for ``user`` and its lifetime in seconds."""
+    def issue(self, user: User, now: datetime, *, session_id: str | None = None) -> tuple[str, int]:
+        """A signed access token for ``user`` (in the session ``session_id``) and its lifetime in seconds."""
 
     def verify(self, token: str, now: datetime) -> Principal:
         """The caller of a valid token; :class:`UnauthorizedError` when expired, forged or malformed."""
+
+    def grant(self, token: str, now: datetime) -> AccessGrant:
+        """Like :meth:`verify`, with the token's expiry and session."""
 
 
 @dataclass(frozen=True)
@@ -79,14 +94,25 @@ class RefreshTokenStore(Protocol):
 
     def family_revoked(self, family_id: str) -> bool: ...
 
+    def session_open(self, user_id: str, family_id: str | None, generation: int) -> bool:
+        """False when the family was revoked (logout, reuse) or the user's sessions were all ended since
+        ``generation`` (a password reset); one read."""
+
+
+@dataclass(frozen=True)
+class OneTimeToken:
+    user_id: str
+    expires_at: int
+
 
 class OneTimeTokenStore(Protocol):
     """Email verification and password reset tokens, stored hashed, single use, expiring."""
 
     def put(self, purpose: str, token_hash: str, user_id: str, expires_at: int) -> None: ...
 
-    def consume(self, purpose: str, token_hash: str, now: int) -> str | None:
-        """The user id of a live token, deleting it so it cannot be used again; None otherwise."""
+    def consume(self, purpose: str, token_hash: str, now: int) -> OneTimeToken | None:
+        """A live token (its user and expiry), deleting it so it cannot be used again; None otherwise. A use
+        that then fails gives it back with :meth:`put`."""
 
 
 class RateLimiter(Protocol):

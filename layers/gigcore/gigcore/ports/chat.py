@@ -32,7 +32,13 @@ class ChatRepository(Protocol):
     def messages(self, conversation_id: str, *, limit: int, before: str | None) -> list[Message]:
         """Newest first, strictly older than the message id ``before``."""
 
-    def mark_read(self, conversation_id: str, user_id: str, up_to_message_id: str) -> None: ...
+    def message(self, conversation_id: str, message_id: str) -> Message | None:
+        """One stored message of the conversation, or None."""
+
+    def mark_read(self, conversation_id: str, user_id: str, up_to_message_id: str, *, newest: str) -> None:
+        """Move the reader's position forward to ``up_to_message_id`` and zero their unread count. A stored
+        position above ``newest`` (no message can have it: a receipt stored before receipts were checked) is
+        replaced, so it cannot hold the position for good."""
 
     def membership(self, conversation_id: str, user_id: str) -> Membership | None: ...
 
@@ -58,7 +64,8 @@ class ConnectionRepository(Protocol):
 
     def count(self, user_id: str) -> int: ...
 
-    def expired(self, now: int, limit: int) -> list[Connection]: ...
+    def expired(self, now: int, limit: int) -> list[Connection]:
+        """Connections past their lifetime or their access token's expiry (for the sweep)."""
 
 
 class ObjectStore(Protocol):

@@ -107,8 +107,9 @@ def _must_be_open(gig: Gig) -> None:
 def apply(principal: Principal, gig_id: str, cmd: ApplyRequest, *, ports: ApplicationPorts,
           now: datetime) -> Application:
     """A freelancer applies to an open gig that is not theirs: 403 for a non-freelancer or the owner, 404 for
-    no gig, 409 ``invalid_state`` when it is not open, 409 ``conflict`` for a second application. The gig's
-    ``application_count`` rises in the same transaction; its owner is notified (``application.received``)."""
+    no gig, 409 ``invalid_state`` when it is not open or its deadline has passed, 409 ``conflict`` for a second
+    application. The gig's ``application_count`` rises in the same transaction; its owner is notified
+    (``application.received``)."""
     if not principal.has_role("freelancer"):
         raise ForbiddenError("Only freelancers apply to gigs.")
     for attempt in range(_APPLY_ATTEMPTS):
@@ -116,6 +117,9 @@ def apply(principal: Principal, gig_id: str, cmd: ApplyRequest, *, ports: Applic
         if gig.owner_id == principal.user_id:
             raise ForbiddenError("You cannot apply to your own gig.")
         _must_be_open(gig)
+        if not gig.takes_applications(now):
+            raise InvalidStateError("The gig's deadline has passed; it takes no applications now.",
+                                    details=[ErrorDetail(field="gig.deadline", issue="passed")])
         currency = gig.budget.min.currency
         if cmd.proposed_rate.currency != currency:
             raise ValidationError("The proposed rate must be in the gig's currency.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -42,6 +43,7 @@ class AuthPolicy:
     login_per_email_per_15min: int = 10
     login_per_ip_per_15min: int = 300
     reset_per_email_per_hour: int = 5
+    verify_per_user_per_hour: int = 5
 
 
 @dataclass(frozen=True)
@@ -98,7 +100,7 @@ def _new_refresh(ports: AuthPorts, policy: AuthPolicy, user: User, family_id: st
 def _open_session(ports: AuthPorts, policy: AuthPolicy, user: User, now: datetime) -> Session:
     refresh_token, record = _new_refresh(ports, policy, user, new_id(), now)
     ports.refresh.put(record)
-    access_token, expires_in = ports.access.issue(user, now)
+    access_token, expires_in = ports.access.issue(user, now, session_id=record.family_id)
     return Session(user=user, tokens=Tokens(access_token, refresh_token, expires_in))
 
 
@@ -165,7 +167,7 @@ def refresh(refresh_token: str, *, ports: AuthPorts, policy: AuthPolicy, now: da
         # Lost a race with another use of the same token: that is reuse too.
         ports.refresh.revoke_family(record.family_id)
         raise UnauthorizedError("The refresh token was already used; every session of it is now closed.")
-    access_token, expires_in = ports.access.issue(user, now)
+    access_token, expires_in = ports.access.issue(user, now, session_id=record.family_id)
     return Tokens(access_token, new_token, expires_in)
 
 
@@ -176,8 +178,11 @@ def logout(user_id: str, refresh_token: str, *, ports: AuthPorts) -> None:
         ports.refresh.revoke_family(record.family_id)
 
 
-def request_email_verification(user_id: str, *, ports: AuthPorts) -> None:
-    """Queue the verification email; the notifications consumer makes the token and sends it."""
+def request_email_verification(user_id: str, *, ports: AuthPorts, policy: AuthPolicy, now: datetime) -> None:
+    """Queue the verification email; the notifications consumer makes the token and sends it. Limited per
+    user (:class:`RateLimitedError`): each request sends an email."""
+    ports.limiter.take("verify-user", user_id, capacity=policy.verify_per_user_per_hour, per_seconds=3600,
+                       now=now.timestamp())
     user = ports.users.get(user_id)
     if user is None:
         raise NotFoundError("The user does not exist.")
@@ -253,25 +258,45 @@ def _bad_token() -> MalformedRequestError:
                                  details=[ErrorDetail(field="token", issue="invalid or expired")])
 
 
+#: A token's user write is tried again this many times when a concurrent change of the user gets in its way.
+_TOKEN_WRITE_ATTEMPTS = 3
+
+
+def _spend_token(purpose: str, token: str, change: Callable[[User], User | None], *, ports: AuthPorts,
+                 now: datetime) -> User:
+    """Consume a single-use token and write its user change, together: when the write fails (a concurrent
+    change of the user every time, or an outage) the token is given back, so the link in the email still
+    works. ``change`` returns None when there is nothing to write."""
+    used = ports.one_time.consume(purpose, token_hash(token), int(now.timestamp()))
+    if used is None:
+        raise _bad_token()
+    try:
+        for attempt in range(_TOKEN_WRITE_ATTEMPTS):
+            user = ports.users.get(used.user_id)
+            if user is None:
+                raise _bad_token()
+            changed = change(user)
+            if changed is None:
+                return user
+            try:
+                return ports.users.save(changed)
+            except ConflictError:
+                if attempt == _TOKEN_WRITE_ATTEMPTS - 1:
+                    raise
+        raise AssertionError("unreachable")
+    except Exception:
+        ports.one_time.put(purpose, token_hash(token), used.user_id, used.expires_at)
+        raise
+
+
 def verify_email(token: str, *, ports: AuthPorts, now: datetime) -> User:
-    user_id = ports.one_time.consume(VERIFY, token_hash(token), int(now.timestamp()))
-    if user_id is None:
-        raise _bad_token()
-    user = ports.users.get(user_id)
-    if user is None:
-        raise _bad_token()
-    if user.email_verified:
-        return user
-    return ports.users.save(user.changed(email_verified=True))
+    return _spend_token(VERIFY, token, lambda user: None if user.email_verified else user.changed(email_verified=True),
+                        ports=ports, now=now)
 
 
 def reset_password(cmd: ResetPasswordRequest, *, ports: AuthPorts, now: datetime) -> None:
     """Set a new password and end every session of the user (all refresh-token families)."""
-    user_id = ports.one_time.consume(RESET, token_hash(cmd.token), int(now.timestamp()))
-    if user_id is None:
-        raise _bad_token()
-    user = ports.users.get(user_id)
-    if user is None:
-        raise _bad_token()
-    ports.users.save(user.changed(password_hash=ports.hasher.hash(cmd.new_password),
-                                  session_generation=user.session_generation + 1))
+    password_hash = ports.hasher.hash(cmd.new_password)
+    _spend_token(RESET, cmd.token, lambda user: user.changed(password_hash=password_hash,
+                                                             session_generation=user.session_generation + 1),
+                 ports=ports, now=now)

@@ -9,6 +9,7 @@ per quiet period, through the notifications queue.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -17,12 +18,21 @@ from typing import Any
 
 from gigcore.domain.chat import Attachment, Connection, Conversation, Message, check_attachment, pair_key, safe_filename
 from gigcore.domain.clock import to_rfc3339
-from gigcore.domain.errors import ErrorDetail, ForbiddenError, NotFoundError, UnauthorizedError, ValidationError
-from gigcore.domain.ids import new_id
+from gigcore.domain.errors import (
+    ErrorDetail,
+    ForbiddenError,
+    NotFoundError,
+    UnauthorizedError,
+    UpstreamUnavailableError,
+    ValidationError,
+)
+from gigcore.domain.ids import is_id, last_id_of, new_id
 from gigcore.domain.users import Principal
 from gigcore.ports import ConnectionNotifier, Queue
-from gigcore.ports.auth import AccessTokens, UserRepository
+from gigcore.ports.auth import AccessTokens, RateLimiter, RefreshTokenStore, UserRepository
 from gigcore.ports.chat import ChatRepository, ConnectionRepository, ObjectStore
+from gigcore.ports.contracts import ContractRepository
+from gigcore.ports.gigs import GigRepository
 
 MESSAGE_RECEIVED = "message.received"
 CONNECTION_LIFETIME_SECONDS = 2 * 3600  # API Gateway closes a WebSocket after two hours
@@ -35,6 +45,12 @@ class ChatPolicy:
     quiet_seconds: int = 600
     upload_expires_in: int = 900
     download_expires_in: int = 3600
+    #: Messages a user may send per ``messages_window_seconds`` (all devices and REST together): a burst of
+    #: that many, refilled evenly over the window.
+    messages_per_window: int = 20
+    messages_window_seconds: int = 10
+    #: How long an instance trusts that a connection's session is still open before it reads it again.
+    session_check_seconds: float = 5.0
 
 
 @dataclass(frozen=True)
@@ -46,6 +62,10 @@ class ChatPorts:
     queue: Queue
     users: UserRepository
     access: AccessTokens
+    gigs: GigRepository
+    contracts: ContractRepository
+    refresh: RefreshTokenStore
+    limiter: RateLimiter
 
 
 def message_frame(message: Message, objects: ObjectStore, policy: ChatPolicy) -> dict[str, Any]:
@@ -81,11 +101,34 @@ def create_conversation(principal: Principal, participant_ids: Sequence[str], *,
         if ports.users.get(user_id) is None:
             raise ValidationError("A participant does not exist.",
                                   details=[ErrorDetail(field="participant_ids", issue=f"unknown user {user_id}")])
+    _check_subject(participants, gig_id=gig_id, contract_id=contract_id, ports=ports)
     pair = pair_key(participants, gig_id, contract_id) if len(participants) == 2 else None
     conversation = Conversation(id=new_id(), participant_ids=participants, created_at=now, last_activity_at=now,
                                 gig_id=gig_id, contract_id=contract_id)
     stored = ports.chats.create_conversation(conversation, pair=pair)
     return stored, stored.id == conversation.id
+
+
+def _check_subject(participants: Sequence[str], *, gig_id: str | None, contract_id: str | None,
+                   ports: ChatPorts) -> None:
+    """A conversation about a contract is between its parties; one about a gig includes the gig's owner (a
+    freelancer asking the client, or the client contacting an applicant). :class:`NotFoundError` for an
+    unknown subject, :class:`ForbiddenError` when the participants are not the ones it allows."""
+    if contract_id is not None:
+        contract = ports.contracts.get(contract_id)
+        if contract is None:
+            raise NotFoundError("The contract does not exist.")
+        if any(contract.party(user_id) is None for user_id in participants):
+            raise ForbiddenError("A conversation about a contract is between its parties.")
+        if gig_id is not None and gig_id != contract.gig_id:
+            raise ValidationError("The gig is not the contract's gig.",
+                                  details=[ErrorDetail(field="gig_id", issue="not the gig of contract_id")])
+    if gig_id is not None:
+        gig = ports.gigs.get(gig_id)
+        if gig is None:
+            raise NotFoundError("The gig does not exist.")
+        if gig.owner_id not in participants:
+            raise ForbiddenError("A conversation about a gig includes the gig's owner.")
 
 
 def history(principal: Principal, conversation_id: str, *, limit: int, before: str | None,
@@ -124,6 +167,9 @@ def send_message(principal: Principal, conversation_id: str, body: str, client_m
     if not body.strip() and not attachment_keys:
         raise ValidationError("A message needs a body or an attachment.",
                               details=[ErrorDetail(field="body", issue="required")])
+    # Per user, whatever the device or path: RateLimitedError (429 / an error frame) before anything is stored.
+    ports.limiter.take("chat-send", principal.user_id, capacity=policy.messages_per_window,
+                       per_seconds=policy.messages_window_seconds, now=now.timestamp())
     message = Message(id=new_id(), conversation_id=conversation_id, sender_id=principal.user_id, body=body,
                       client_msg_id=client_msg_id, created_at=now,
                       attachments=_attachments(ports, conversation_id, attachment_keys))
@@ -178,9 +224,17 @@ def typing(principal: Principal, conversation_id: str, *, ports: ChatPorts, from
                                                         "user_id": principal.user_id})
 
 
-def mark_read(principal: Principal, conversation_id: str, up_to_message_id: str, *, ports: ChatPorts) -> None:
+def mark_read(principal: Principal, conversation_id: str, up_to_message_id: str, *, ports: ChatPorts,
+              now: datetime) -> None:
+    """Move the caller's read position to a message of the conversation; :class:`ValidationError` for an id
+    that is not one (a receipt "from the future" would otherwise hold the position and the unread count)."""
     conversation = _conversation(ports, principal, conversation_id, fresh=False)
-    ports.chats.mark_read(conversation_id, principal.user_id, up_to_message_id)
+    if not is_id(up_to_message_id) or ports.chats.message(conversation_id, up_to_message_id) is None:
+        raise ValidationError("The receipt must name a message of this conversation.", details=[
+            ErrorDetail(field="up_to_message_id", issue="not a message of this conversation")])
+    # Slack for clocks a little apart: ids are made by whichever instance stored the message.
+    newest = last_id_of(int(now.timestamp() * 1000) + 60_000)
+    ports.chats.mark_read(conversation_id, principal.user_id, up_to_message_id, newest=newest)
     _to_others(ports, conversation, principal.user_id, {"type": "read", "conversation_id": conversation_id,
                                                         "user_id": principal.user_id,
                                                         "up_to_message_id": up_to_message_id})
@@ -203,33 +257,71 @@ def broadcast_presence(user_id: str, online: bool, *, ports: ChatPorts) -> None:
 
 
 def connect(token: str | None, connection_id: str, *, ports: ChatPorts, now: datetime) -> str:
-    """Register a connection for a valid access token; :class:`UnauthorizedError` otherwise."""
+    """Register a connection for a valid access token of an open session; :class:`UnauthorizedError`
+    otherwise. The token's expiry and session are stored with the connection: every frame is checked
+    against them (:func:`authorise_frame`)."""
     if not token:
         raise UnauthorizedError("Connect with ?token=<access_token>.")
-    principal = ports.access.verify(token, now)
+    grant = ports.access.grant(token, now)
+    user_id = grant.principal.user_id
+    if not ports.refresh.session_open(user_id, grant.session_id, grant.generation):
+        raise UnauthorizedError("The session of this access token has ended.")
     moment = int(now.timestamp())
-    count = ports.connections.add(Connection(connection_id, principal.user_id, moment,
-                                             moment + CONNECTION_LIFETIME_SECONDS))
+    count = ports.connections.add(Connection(connection_id, user_id, moment, moment + CONNECTION_LIFETIME_SECONDS,
+                                             token_expires_at=grant.expires_at, session_id=grant.session_id,
+                                             generation=grant.generation))
+    _SESSION_SEEN_OPEN[connection_id] = now.timestamp()
     if count == 1:
-        broadcast_presence(principal.user_id, True, ports=ports)
-    return principal.user_id
+        broadcast_presence(user_id, True, ports=ports)
+    return user_id
 
 
 def disconnect(connection_id: str, *, ports: ChatPorts) -> None:
+    _SESSION_SEEN_OPEN.pop(connection_id, None)
     gone = ports.connections.remove(connection_id)
     if gone is not None and ports.connections.count(gone.user_id) == 0:
         broadcast_presence(gone.user_id, False, ports=ports)
 
 
-def caller_of(connection_id: str, *, ports: ChatPorts) -> Principal:
+#: Connection id -> when (epoch seconds) this instance last saw its session open. Bounded; a miss costs one read.
+_SESSION_SEEN_OPEN: dict[str, float] = {}
+_SESSION_SEEN_MAX = 10_000
+
+
+def authorise_frame(connection_id: str, *, ports: ChatPorts, policy: ChatPolicy, now: datetime) -> Principal:
+    """The caller of a frame. :class:`UnauthorizedError` when the connection is unknown, its access token has
+    expired since ``$connect``, or its session was closed (logout, a password reset, a reused refresh token);
+    the caller then closes the connection (:func:`end_connection`).
+
+    Costs no read while the session was seen open in the last ``policy.session_check_seconds`` (the
+    connection itself is cached per instance), else one (``RefreshTokenStore.session_open``)."""
     connection = ports.connections.get(connection_id)
     if connection is None:
         raise UnauthorizedError("This connection is not signed in.")
+    if connection.token_expires_at is not None and connection.token_expires_at <= int(now.timestamp()):
+        raise UnauthorizedError("The access token of this connection has expired; connect again with a new one.")
+    seen = _SESSION_SEEN_OPEN.get(connection_id)
+    if seen is None or not 0 <= now.timestamp() - seen < policy.session_check_seconds:
+        if not ports.refresh.session_open(connection.user_id, connection.session_id, connection.generation):
+            _SESSION_SEEN_OPEN.pop(connection_id, None)
+            raise UnauthorizedError("The session of this connection has ended; sign in again.")
+        if len(_SESSION_SEEN_OPEN) >= _SESSION_SEEN_MAX:
+            _SESSION_SEEN_OPEN.pop(next(iter(_SESSION_SEEN_OPEN)))
+        _SESSION_SEEN_OPEN[connection_id] = now.timestamp()
     return Principal(user_id=connection.user_id)
 
 
+def end_connection(connection_id: str, *, ports: ChatPorts) -> None:
+    """Forget a connection and close it from the server side (presence follows). Forgotten first: should the
+    close fail (the management API unavailable), the connection's next frame is refused again."""
+    disconnect(connection_id, ports=ports)
+    with contextlib.suppress(UpstreamUnavailableError):
+        ports.notifier.close(connection_id)
+
+
 def sweep_stale_connections(*, ports: ChatPorts, now: datetime, limit: int = 500) -> int:
-    """Close and forget connections past their lifetime (TTL is not relied on: DynamoDB Local ignores it)."""
+    """Close and forget connections past their lifetime or their access token's expiry: a socket that sends
+    nothing is not checked by :func:`authorise_frame` (TTL is not relied on: DynamoDB Local ignores it)."""
     stale = ports.connections.expired(int(now.timestamp()), limit)
     for connection in stale:
         ports.notifier.close(connection.id)

@@ -177,13 +177,14 @@ class NearbyResult:
 
 
 def gigs_near(query: nearby.NearbyQuery, position: Mapping[str, Any] | None, *, index: GeoIndex,
-              gigs: GigRepository) -> NearbyResult:
-    """Open gigs within the radius, nearest first, each with its distance."""
+              gigs: GigRepository, now: datetime) -> NearbyResult:
+    """Open gigs within the radius whose deadline has not passed, nearest first, each with its distance."""
     page = nearby.nearest(index, query, position)
     found = gigs.get_many([hit.entry.id for hit in page.hits])
     # The index is written in the gig's own transaction; an eventually consistent read may lag a just-closed gig.
+    # A gig past its deadline stays open and indexed (docs/geo.md) but is no longer shown.
     items: list[tuple[Any, float]] = [(found[h.entry.id], h.distance_km) for h in page.hits
-                                      if h.entry.id in found and found[h.entry.id].status == "open"]
+                                      if h.entry.id in found and found[h.entry.id].takes_applications(now)]
     return NearbyResult(items=items, next_position=page.next_position, stats=page.stats)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from gigcore.domain.clock import parse_rfc3339
@@ -83,11 +84,13 @@ class GigResults:
 
 
 def search_gigs(query: GigSearch, after: Mapping[str, Any] | None, *, index: SearchIndex,
-                gigs: GigRepository) -> GigResults:
+                gigs: GigRepository, now: datetime) -> GigResults:
+    """Open gigs whose deadline has not passed (read back from the table: the index may lag a change, and a
+    deadline passes without any event, docs/search.md)."""
     page = index.search_gigs(query, after)
     found = gigs.get_many([h.id for h in page.hits])
     items = [GigHit(found[h.id], round(h.score, 4), None if h.distance_km is None else round(h.distance_km, 4))
-             for h in page.hits if h.id in found and found[h.id].status == "open"]
+             for h in page.hits if h.id in found and found[h.id].takes_applications(now)]
     return GigResults(items=items, after=page.after)
 
 
