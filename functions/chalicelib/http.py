@@ -40,12 +40,13 @@ from gigcore.domain.errors import (
     MalformedRequestError,
     PayloadTooLargeError,
     UnauthorizedError,
+    ValidationError,
 )
 from gigcore.domain.users import Principal
 from gigcore.observability import logger, metrics
 from gigcore.ports.auth import StoredAnswer
 from gigcore.schemas.errors import ErrorAnswer, error_for_status, error_response
-from gigcore.schemas.openapi import QueryParam, RouteSpec
+from gigcore.schemas.openapi import QueryParam, RouteSpec, body_required
 
 M = TypeVar("M", bound=BaseModel)
 Idempotency = Literal["optional", "required", "none"]
@@ -113,6 +114,9 @@ def parse_body(request: Request, model: type[M], *, max_bytes: int) -> M:
     if len(raw) > max_bytes:
         raise PayloadTooLargeError(f"The request body is larger than {max_bytes // 1024} KB.")
     if not raw.strip():
+        if body_required(request.method, model):
+            raise ValidationError("This request needs a JSON body.",
+                                  details=[ErrorDetail(field="body", issue="required")])
         data: Any = {}
     else:
         try:

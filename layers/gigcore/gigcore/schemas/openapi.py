@@ -93,7 +93,7 @@ def build_openapi(routes: list[RouteSpec], *, title: str, version: str) -> dict[
         }
         if spec.request is not None:
             operation["requestBody"] = {
-                "required": _body_required(spec),
+                "required": body_required(spec.method, spec.request),
                 "content": {"application/json": {"schema": ref(spec.request, "validation")}},
             }
         success: dict[str, Any] = {"description": "Success"}
@@ -178,12 +178,13 @@ def _links(source: RouteSpec, routes: list[RouteSpec]) -> dict[str, Any]:
     return links
 
 
-def _body_required(spec: RouteSpec) -> bool:
-    """A POST whose fields are all optional may come without a body (``fund`` confirmed later by the app,
-    ``accept`` with the default milestone); any other route with a request model needs one."""
-    assert spec.request is not None
-    every_optional = not any(f.is_required() for f in spec.request.model_fields.values())
-    return not (spec.method == "POST" and every_optional)
+def body_required(method: str, model: type[BaseModel]) -> bool:
+    """Whether a request to a route with ``model`` must carry a body (the OpenAPI ``requestBody.required`` and
+    what :func:`chalicelib.http.parse_body` enforces). A POST whose fields are all optional may come without
+    one (``fund`` confirmed later by the app, ``accept`` with the default milestone); a PATCH without a body
+    changes nothing and is refused, like any other route whose model has a required field."""
+    every_optional = not any(f.is_required() for f in model.model_fields.values())
+    return not (method.upper() == "POST" and every_optional)
 
 
 def _is_request(model: type[BaseModel], routes: list[RouteSpec]) -> bool:
