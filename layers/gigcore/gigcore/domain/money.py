@@ -34,6 +34,13 @@ _STRIPE_MINIMUMS: dict[str, str] = {
     "SGD": "0.50", "THB": "10",
 }
 
+#: Currencies whose unit at Stripe is not ISO's minor unit (Stripe takes ISK with two decimals, ISO gives it none):
+#: an amount in ISO minor units would be charged a hundredth of what was meant, so they are not charged at all.
+_NOT_CHARGEABLE = frozenset({"ISK"})
+
+#: The currencies an amount to be charged may be in.
+CHARGEABLE_CURRENCIES: tuple[str, ...] = tuple(c for c in CURRENCIES if c not in _NOT_CHARGEABLE)
+
 #: Stripe charges these three-decimal currencies in whole hundredths only (the last minor digit 0).
 _TENS_ONLY = frozenset({"BHD", "JOD", "KWD", "OMR", "TND"})
 
@@ -70,6 +77,8 @@ def charge_limits(currency: str) -> ChargeLimits:
 
 def charge_issue(money: Money) -> str | None:
     """Why ``money`` cannot be charged in one payment, or None when it can."""
+    if money.currency in _NOT_CHARGEABLE:
+        return f"cannot be charged in {money.currency} by the payment provider"
     limits = charge_limits(money.currency)
     if money.amount < limits.minimum:
         return f"must be at least {Money(amount=limits.minimum, currency=money.currency)} (the smallest charge)"

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 from gigcore.domain.clock import parse_rfc3339
-from gigcore.domain.money import CURRENCIES, MAX_CHARGE, Money, charge_issue, is_currency
+from gigcore.domain.money import CHARGEABLE_CURRENCIES, CURRENCIES, MAX_CHARGE, Money, charge_issue, is_currency
 
 T = TypeVar("T")
 
@@ -144,6 +144,8 @@ class ChargeMoneyBody(MoneyBody):
 
     amount: Annotated[Int, Field(ge=1, le=MAX_CHARGE, description="Minor units, at least the currency's smallest "
                                                                    "charge (docs.stripe.com/currencies)")]
+    currency: Annotated[str, Field(min_length=3, max_length=3, description="ISO 4217 code the provider charges in",
+                                   json_schema_extra={"enum": list(CHARGEABLE_CURRENCIES)})]
 
 
 def _plain(value: MoneyBody) -> Money:
