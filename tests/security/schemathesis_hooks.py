@@ -25,6 +25,7 @@ import time
 import uuid
 from typing import Any
 
+import httpx
 import schemathesis
 
 #: Operations only a freelancer may call (method, path template).
@@ -84,13 +85,37 @@ def _sensible_gig(body: dict[str, Any]) -> None:
         body["deadline"] = "2099-01-01T00:00:00Z"
 
 
-def _pop_token(name: str) -> str | None:
-    """The next unused one-time token of ``name`` (a comma-separated list in the environment)."""
+def _phase(case: Any) -> str:
+    phase = getattr(getattr(case, "meta", None), "phase", None)
+    return str(getattr(phase, "name", "fuzzing")).upper()
+
+
+def _pop_token(kind: str, case: Any) -> str | None:
+    """The next unused one-time token of ``kind`` for the case's phase (``ST_<KIND>_TOKENS_<PHASE>``, a
+    comma-separated list in the environment): a token works once, and each phase gets its own."""
+    name = f"ST_{kind}_TOKENS_{_phase(case)}"
     tokens = [t for t in os.environ.get(name, "").split(",") if t]
     if not tokens:
         return None
     os.environ[name] = ",".join(tokens[1:])
     return tokens[0]
+
+
+def _a_message_of(case: Any) -> str | None:
+    """The id of a stored message of the case's conversation (one is sent when there is none), as the client."""
+    conversation_id = (case.path_parameters or {}).get("conversation_id")
+    if not conversation_id:
+        return None
+    url = f"{os.environ['ST_API_URL']}/conversations/{conversation_id}/messages"
+    bearer = {"Authorization": f"Bearer {os.environ['ST_CLIENT_TOKEN']}"}
+    found = httpx.get(url, params={"limit": 1}, headers=bearer, timeout=30)
+    if found.status_code != 200:
+        return None
+    items = found.json()["items"]
+    if not items:
+        sent = httpx.post(url, json={"body": "hello", "client_msg_id": uuid.uuid4().hex}, headers=bearer, timeout=30)
+        return str(sent.json()["id"]) if sent.status_code == 201 else None
+    return str(items[0]["id"])
 
 
 def _sign_webhook(case: Any) -> None:
@@ -133,8 +158,10 @@ def before_call(ctx: Any, case: Any, **kwargs: Any) -> None:
             if not str(body.get("body", "")).strip():
                 body["body"] = "hello"
         if (method, path) == ("POST", "/auth/email/verify"):
-            body["token"] = _pop_token("ST_VERIFY_TOKENS") or body.get("token")
+            body["token"] = _pop_token("VERIFY", case) or body.get("token")
         if (method, path) == ("POST", "/auth/password/reset"):
-            body["token"] = _pop_token("ST_RESET_TOKENS") or body.get("token")
+            body["token"] = _pop_token("RESET", case) or body.get("token")
+        if path == "/conversations/{conversation_id}/read":
+            body["up_to_message_id"] = _a_message_of(case) or body.get("up_to_message_id")
     if (method, path) == ("POST", "/webhooks/stripe") and "Stripe-Signature" in case.headers:
         _sign_webhook(case)

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from gigcore.domain.chat import ALLOWED_CONTENT_TYPES, MAX_ATTACHMENT_BYTES, MAX_BODY_CHARS, MAX_PARTICIPANTS
-from gigcore.schemas.common import CursorText, Int, Limit, QueryModel, RequestModel, ResponseModel, text
+from gigcore.schemas.common import CursorText, Limit, QueryModel, RequestModel, ResponseModel, WholeNumber, text
 
 Id = Annotated[str, text(1, 64)]
 ClientMsgId = Annotated[str, text(1, 128)]
@@ -30,7 +30,7 @@ class AttachmentRequest(RequestModel):
     filename: Annotated[str, text(1, 255)]
     content_type: Annotated[str, Field(json_schema_extra={"enum": sorted(ALLOWED_CONTENT_TYPES)},
                                        description="One of the allowed types")]
-    size: Int = Field(gt=0, le=MAX_ATTACHMENT_BYTES, description="Bytes")
+    size: Annotated[int, Field(gt=0, le=MAX_ATTACHMENT_BYTES, description="Bytes"), WholeNumber]
 
 
 class ReadRequest(RequestModel):

@@ -9,6 +9,7 @@ a time-zone name longer than a file name).
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Annotated, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -47,6 +48,20 @@ class Page(ResponseModel, Generic[T]):
     next_cursor: str | None = None
 
 
+def without_null(*names: str) -> Callable[[dict[str, Any]], None]:
+    """A model's ``json_schema_extra`` for fields that may be left out but not sent as null (their validator
+    refuses None): the JSON Schema then says so too."""
+
+    def strip(schema: dict[str, Any]) -> None:
+        for name in names:
+            prop = schema["properties"][name]
+            variants = [v for v in prop.pop("anyOf", []) if v.get("type") != "null"]
+            prop.update(variants[0] if len(variants) == 1 else {"anyOf": variants})
+            prop.pop("default", None)
+
+    return strip
+
+
 # ---- numbers -----------------------------------------------------------------------------------
 
 
@@ -56,8 +71,9 @@ def _whole_number(value: object) -> object:
     return value
 
 
-#: A JSON integer: JSON Schema counts ``2.0`` as one, so it is taken as 2; ``2.5``, ``"2"`` and ``true`` are not.
-Int = Annotated[int, BeforeValidator(_whole_number)]
+#: ``Annotated[int, Field(...), WholeNumber]``: a JSON integer. JSON Schema counts ``2.0`` as one, so it is taken
+#: as 2; ``2.5``, ``"2"`` and ``true`` are not. (Placed after the ``Field`` so that its bounds reach the schema.)
+WholeNumber = BeforeValidator(_whole_number)
 
 
 # ---- times ---------------------------------------------------------------------------------------
@@ -132,7 +148,7 @@ class MoneyBody(Money):
 
     model_config = ConfigDict(title="Money")
 
-    amount: Annotated[Int, Field(ge=0, le=MAX_CHARGE, description="Minor units (kobo, cents, pence)")]
+    amount: Annotated[int, Field(ge=0, le=MAX_CHARGE, description="Minor units (kobo, cents, pence)"), WholeNumber]
     currency: Annotated[str, Field(min_length=3, max_length=3, description="ISO 4217 code, upper case",
                                    json_schema_extra={"enum": list(CURRENCIES)})]
 
@@ -142,8 +158,9 @@ class ChargeMoneyBody(MoneyBody):
 
     model_config = ConfigDict(title="ChargeMoney")
 
-    amount: Annotated[Int, Field(ge=1, le=MAX_CHARGE, description="Minor units, at least the currency's smallest "
-                                                                   "charge (docs.stripe.com/currencies)")]
+    amount: Annotated[int, Field(ge=1, le=MAX_CHARGE, description="Minor units, at least the currency's smallest "
+                                                                   "charge (docs.stripe.com/currencies)"),
+                      WholeNumber]
     currency: Annotated[str, Field(min_length=3, max_length=3, description="ISO 4217 code the provider charges in",
                                    json_schema_extra={"enum": list(CHARGEABLE_CURRENCIES)})]
 
@@ -184,4 +201,6 @@ def text(min_length: int, max_length: int) -> Any:
 #: ``?limit``: 1..100, 20 when absent.
 Limit = Annotated[int, Field(ge=1, le=100)]
 #: ``?cursor``: the ``next_cursor`` of the previous page.
-CursorText = Annotated[str, Field(max_length=8192)]
+CursorText = Annotated[str, Field(max_length=4096)]
+#: The cursor of a search by place, which holds where each geohash cell stands.
+GeoCursorText = Annotated[str, Field(max_length=8192)]

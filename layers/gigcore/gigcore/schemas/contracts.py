@@ -10,7 +10,16 @@ from pydantic import Field
 from gigcore.domain.clock import to_rfc3339
 from gigcore.domain.contracts import Application, Contract, Milestone
 from gigcore.domain.money import Money
-from gigcore.schemas.common import ChargeAmount, CursorText, Int, Limit, QueryModel, RequestModel, ResponseModel, text
+from gigcore.schemas.common import (
+    ChargeAmount,
+    CursorText,
+    Limit,
+    QueryModel,
+    RequestModel,
+    ResponseModel,
+    WholeNumber,
+    text,
+)
 
 CoverLetter = Annotated[str, text(1, 5000)]
 MilestoneTitle = Annotated[str, text(1, 120)]
@@ -26,7 +35,7 @@ class PageParams(QueryModel):
 class ApplyRequest(RequestModel):
     cover_letter: CoverLetter
     proposed_rate: ChargeAmount
-    estimated_days: Annotated[Int, Field(ge=1, le=3650)]
+    estimated_days: Annotated[int, Field(ge=1, le=3650), WholeNumber]
 
 
 class MilestoneBody(RequestModel):

@@ -11,7 +11,7 @@ from gigcore.domain.escrow import Balances, LedgerEntry
 from gigcore.domain.money import Money
 from gigcore.ports.escrow import Dispute, PayoutAccount
 from gigcore.ports.payments import PaymentIntent
-from gigcore.schemas.common import Amount, Int, RequestModel, ResponseModel, text
+from gigcore.schemas.common import Amount, RequestModel, ResponseModel, WholeNumber, text
 from gigcore.schemas.contracts import MilestoneOut
 from gigcore.services.escrow import Invoice
 
@@ -67,7 +67,7 @@ class StripeEventBody(BaseModel):
 
     id: str
     type: str
-    created: Int
+    created: Annotated[int, WholeNumber]
     data: StripeEventDataBody
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator
 
 from gigcore.domain.clock import to_rfc3339
 from gigcore.domain.gigs import Gig
@@ -13,6 +13,7 @@ from gigcore.schemas.common import (
     ChargeAmount,
     CurrencyCode,
     CursorText,
+    GeoCursorText,
     Latitude,
     Limit,
     Longitude,
@@ -23,6 +24,7 @@ from gigcore.schemas.common import (
     SearchRadius,
     UtcTime,
     text,
+    without_null,
 )
 from gigcore.schemas.users import LocationBody, LocationOut, PublicUserOut
 
@@ -63,8 +65,13 @@ class CreateGigRequest(RequestModel):
     deadline: UtcTime | None = None
 
 
+_NOT_NULL = ("title", "description", "category", "skills", "budget", "remote", "urgency")
+
+
 class PatchGigRequest(RequestModel):
     """Any of the fields of a gig; ``location`` and ``deadline`` may be set to null to remove them."""
+
+    model_config = ConfigDict(json_schema_extra=without_null(*_NOT_NULL))
 
     title: Title | None = None
     description: Description | None = None
@@ -76,7 +83,7 @@ class PatchGigRequest(RequestModel):
     urgency: Literal["low", "medium", "high"] | None = None
     deadline: UtcTime | None = None
 
-    @field_validator("title", "description", "category", "skills", "budget", "remote", "urgency", mode="before")
+    @field_validator(*_NOT_NULL, mode="before")
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:
@@ -144,7 +151,7 @@ class _NearbyParams(QueryModel):
     lng: Longitude = Field(description="Longitude of the point")
     radius_km: SearchRadius = Field(description="Kilometres around the point")
     limit: Limit = 20
-    cursor: CursorText | None = Field(default=None, description="next_cursor of the previous page")
+    cursor: GeoCursorText | None = Field(default=None, description="next_cursor of the previous page")
     skills: str | None = Field(default=None, max_length=2000, description="Comma-separated skill names")
 
     @property

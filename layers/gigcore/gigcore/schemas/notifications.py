@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from gigcore.domain.clock import to_rfc3339
 from gigcore.domain.notifications import TEMPLATES, Notification
@@ -17,6 +17,7 @@ from gigcore.schemas.common import (
     ResponseModel,
     TimeZone,
     text,
+    without_null,
 )
 
 Channel = Literal["push", "email", "sms"]
@@ -55,9 +56,25 @@ class PreferencesOut(ResponseModel):
     quiet_hours: dict[str, str] | None = None
 
 
+def _one_of_ids_or_all(schema: dict[str, Any]) -> None:
+    without_null("ids", "all")(schema)
+    schema["oneOf"] = [{"required": ["ids"]}, {"required": ["all"]}]
+
+
 class MarkReadRequest(RequestModel):
+    """``{"ids": [...]}`` or ``{"all": true}``, one of the two."""
+
+    model_config = ConfigDict(json_schema_extra=_one_of_ids_or_all)
+
     ids: Annotated[list[Annotated[str, text(1, 64)]], Field(max_length=100)] | None = None
     all: Literal[True] | None = None
+
+    @field_validator("ids", "all", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("cannot be null; leave it out")
+        return value
 
     @model_validator(mode="after")
     def _one(self) -> MarkReadRequest:

@@ -8,11 +8,11 @@ from pydantic import Field
 
 from gigcore.domain.clock import to_rfc3339
 from gigcore.domain.reviews import Review
-from gigcore.schemas.common import Int, RequestModel, ResponseModel, text
+from gigcore.schemas.common import RequestModel, ResponseModel, WholeNumber, text
 
 
 class ReviewRequest(RequestModel):
-    rating: Annotated[Int, Field(ge=1, le=5)]
+    rating: Annotated[int, Field(ge=1, le=5), WholeNumber]
     comment: Annotated[str, text(1, 2000)]
 
 

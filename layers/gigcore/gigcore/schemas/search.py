@@ -8,7 +8,7 @@ from pydantic import Field, model_validator
 
 from gigcore.schemas.common import (
     CurrencyCode,
-    CursorText,
+    GeoCursorText,
     Latitude,
     Limit,
     Longitude,
@@ -28,7 +28,7 @@ class _SearchParams(QueryModel):
     radius_km: SearchRadius | None = Field(default=None, description="Required with a point")
     skills: str | None = Field(default=None, max_length=2000, description="Comma-separated skill names")
     limit: Limit = 20
-    cursor: CursorText | None = Field(default=None, description="next_cursor of the previous page")
+    cursor: GeoCursorText | None = Field(default=None, description="next_cursor of the previous page")
     sort: str = "relevance"
 
     @property
