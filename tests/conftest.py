@@ -123,7 +123,7 @@ def unique_email() -> str:
     return f"user-{uuid.uuid4().hex[:12]}@example.com"
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def deliver(stack_env: dict[str, str]) -> Callable[[str], int]:
     """Run a queue's consumer on what is waiting in it, as the Lambda poller would; returns messages handled."""
     from app import app

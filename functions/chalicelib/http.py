@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextvars
 import hashlib
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -38,6 +39,7 @@ from gigcore.domain.errors import (
     ErrorDetail,
     IdempotencyKeyReusedError,
     MalformedRequestError,
+    NotFoundError,
     PayloadTooLargeError,
     UnauthorizedError,
     ValidationError,
@@ -130,6 +132,18 @@ def parse_body(request: Request, model: type[M], *, max_bytes: int) -> M:
             "The request body must be a JSON object.", details=[ErrorDetail(field="body", issue="not an object")]
         )
     return model.model_validate(data)
+
+
+#: What an id in a path can be: ours are ULIDs, Stripe's are ``pi_...`` (at most 255 characters, Stripe says).
+_PATH_ID = re.compile(r"[A-Za-z0-9_-]{1,255}")
+
+
+def _known_path_ids(params: dict[str, Any]) -> None:
+    """A path whose ids could not be ids names nothing: 404 here, before such a value reaches a key (DynamoDB
+    refuses keys over 2 KB, and that refusal would read as an outage)."""
+    for value in params.values():
+        if not _PATH_ID.fullmatch(str(value)):
+            raise NotFoundError("Nothing is found at this address.")
 
 
 def _authenticate(request: Request) -> Principal:
@@ -281,6 +295,7 @@ def route(
         def _serve(req: Request, who: Principal | None, params: dict[str, Any]) -> Response:
             def run() -> Response:
                 try:
+                    _known_path_ids(params)
                     result = view(**params)
                 except Exception as exc:
                     return answer(error_response(exc))

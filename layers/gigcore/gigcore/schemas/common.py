@@ -13,19 +13,44 @@ from collections.abc import Callable
 from typing import Annotated, Any, Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
 
 from gigcore.domain.clock import parse_rfc3339
 from gigcore.domain.money import CHARGEABLE_CURRENCIES, CURRENCIES, MAX_CHARGE, Money, charge_issue, is_currency
 
 T = TypeVar("T")
 
+#: C0 control characters but tab, line feed and carriage return, and DEL: no text a person types has them,
+#: and a NUL cuts strings short in whatever reads them later (emails, push payloads, logs, search).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def _without_control_characters(value: Any) -> None:
+    if isinstance(value, str):
+        if _CONTROL.search(value):
+            raise ValueError("control characters (such as NUL) are not allowed in text")
+    elif isinstance(value, dict):
+        for key, inner in value.items():
+            _without_control_characters(key)
+            _without_control_characters(inner)
+    elif isinstance(value, list | tuple | set | frozenset):
+        for inner in value:
+            _without_control_characters(inner)
+
 
 class RequestModel(BaseModel):
-    """Base of every request body: unknown fields are refused (422), and types are strict: ``0`` is not a
-    boolean, ``"5"`` is not a number (an integer is still a number where a float is asked for)."""
+    """Base of every request body: unknown fields are refused (422), types are strict (``0`` is not a boolean,
+    ``"5"`` is not a number; an integer is still a number where a float is asked for), and text with control
+    characters is refused."""
 
     model_config = ConfigDict(extra="forbid", strict=True)
+
+    @field_validator("*", mode="after")
+    @classmethod
+    def _plain_text(cls, value: Any) -> Any:
+        # Nested request models check their own fields; this sees strings, lists and dicts of them.
+        _without_control_characters(value)
+        return value
 
 
 class QueryModel(BaseModel):
