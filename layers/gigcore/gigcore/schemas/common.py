@@ -23,6 +23,8 @@ T = TypeVar("T")
 #: C0 control characters but tab, line feed and carriage return, and DEL: no text a person types has them,
 #: and a NUL cuts strings short in whatever reads them later (emails, push payloads, logs, search).
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: The same rule as a JSON Schema pattern, added to every string of a request body in /openapi.json.
+CONTROL_FREE = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
 
 
 def _without_control_characters(value: Any) -> None:
@@ -190,6 +192,13 @@ class ChargeMoneyBody(MoneyBody):
                                    json_schema_extra={"enum": list(CHARGEABLE_CURRENCIES)})]
 
 
+def _from_domain(value: object) -> object:
+    # A service or test may pass the domain's Money where a body is parsed from Python objects.
+    if isinstance(value, Money) and not isinstance(value, MoneyBody):
+        return value.model_dump()
+    return value
+
+
 def _plain(value: MoneyBody) -> Money:
     return Money(amount=value.amount, currency=value.currency)
 
@@ -202,11 +211,11 @@ def _chargeable(value: MoneyBody) -> Money:
 
 
 #: An amount a client gives that is never charged as such (a refund, a split, an hourly rate).
-Amount = Annotated[MoneyBody, AfterValidator(_plain)]
+Amount = Annotated[MoneyBody, BeforeValidator(_from_domain), AfterValidator(_plain)]
 
 #: An amount that will be charged in one payment (a gig's budget, a proposed rate, a milestone): within the
 #: payment provider's minimum and maximum for its currency (``gigcore.domain.money.charge_limits``).
-ChargeAmount = Annotated[ChargeMoneyBody, AfterValidator(_chargeable)]
+ChargeAmount = Annotated[ChargeMoneyBody, BeforeValidator(_from_domain), AfterValidator(_chargeable)]
 
 
 # ---- text and counts -----------------------------------------------------------------------------

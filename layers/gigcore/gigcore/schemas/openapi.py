@@ -15,6 +15,7 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
+from gigcore.schemas.common import CONTROL_FREE, RequestModel
 from gigcore.schemas.errors import ErrorEnvelope
 
 _PARAM = re.compile(r"{(\w+)}")
@@ -65,6 +66,9 @@ def build_openapi(routes: list[RouteSpec], *, title: str, version: str) -> dict[
         (model, "validation" if _is_request(model, routes) else "serialization") for model in models
     ]
     refs, definitions = models_json_schema(keyed, ref_template="#/components/schemas/{model}")
+    schemas = definitions.get("$defs", {})
+    _control_free(schemas, [refs[(spec.request, "validation")] for spec in routes
+                            if spec.request is not None and issubclass(spec.request, RequestModel)])
 
     def ref(model: type[BaseModel], mode: JsonSchemaMode) -> dict[str, Any]:
         return dict(refs[(model, mode)])
@@ -126,7 +130,7 @@ def build_openapi(routes: list[RouteSpec], *, title: str, version: str) -> dict[
         "info": {"title": title, "version": version},
         "paths": paths,
         "components": {
-            "schemas": definitions.get("$defs", {}),
+            "schemas": schemas,
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer", "bearerFormat": "JWT"}},
         },
     }
@@ -176,6 +180,38 @@ def _links(source: RouteSpec, routes: list[RouteSpec]) -> dict[str, Any]:
             continue
         links[target.operation_id] = {"operationId": target.operation_id, "parameters": parameters}
     return links
+
+
+def _control_free(schemas: dict[str, Any], roots: list[Any]) -> None:
+    """Every string of a request body refuses control characters (``RequestModel``); say so in its schema: a
+    pattern where it has none, the two patterns together (``allOf``) where it has one."""
+    seen: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                walk(item)
+            return
+        if not isinstance(node, dict):
+            return
+        ref = node.get("$ref")
+        if isinstance(ref, str):
+            name = ref.rsplit("/", 1)[-1]
+            if name not in seen and name in schemas:
+                seen.add(name)
+                walk(schemas[name])
+            return
+        if node.get("type") == "string" and "enum" not in node and "const" not in node:
+            if "pattern" not in node:
+                node["pattern"] = CONTROL_FREE
+            elif node["pattern"] != CONTROL_FREE:
+                node["allOf"] = [*node.get("allOf", []), {"pattern": CONTROL_FREE}]
+        for key, value in node.items():
+            if key in {"properties", "additionalProperties", "items", "anyOf", "oneOf", "allOf", "prefixItems",
+                       "propertyNames"}:
+                walk(list(value.values()) if key == "properties" else value)
+
+    walk(roots)
 
 
 def body_required(method: str, model: type[BaseModel]) -> bool:
