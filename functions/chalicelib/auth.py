@@ -30,7 +30,8 @@ def _session_out(session: auth.Session) -> SessionOut:
 
 
 @route(bp, "/auth/signup", method="POST", summary="Create an account", request=SignupRequest,
-       response=SessionOut, status=201, auth=False, errors=(409, 429), tag="auth")
+       response=SessionOut, status=201, auth=False, errors=(409, 429), tag="auth",
+       provides={"user_id": "$response.body#/user/id"})
 def signup() -> Response:
     cmd = body(SignupRequest)
     container = bootstrap.container()

@@ -56,7 +56,7 @@ from gigcore.ports.auth import StoredAnswer
 from gigcore.schemas.common import RequestModel
 from gigcore.schemas.errors import ErrorAnswer, error_for_status, error_response
 from gigcore.schemas.json_input import load_object
-from gigcore.schemas.openapi import QueryParam, RouteSpec
+from gigcore.schemas.openapi import QueryParam, RouteSpec, body_required
 
 M = TypeVar("M", bound=BaseModel)
 Idempotency = Literal["optional", "required", "none"]
@@ -162,6 +162,8 @@ def _validated_body(request: Request, model: type[BaseModel] | None, method: str
     A route that declares no model refuses any field (422, each one named). A PATCH must name at least one
     field to change (422): an empty PATCH would answer 200 having done nothing.
     """
+    if model is not None and not (request.raw_body or b"").strip() and body_required(method, model):
+        raise ValidationError("This request needs a JSON body.", details=[ErrorDetail(field="body", issue="required")])
     data = _read_json(request)
     validated = (model or NoBody).model_validate(data)
     if method == "PATCH" and not validated.model_fields_set:
@@ -338,6 +340,9 @@ def route(
     auth: bool = True,
     idempotency: Idempotency | None = None,
     query: tuple[QueryParam, ...] = (),
+    query_model: type[BaseModel] | None = None,
+    provides: dict[str, str] | None = None,
+    headers: tuple[QueryParam, ...] = (),
     errors: tuple[int, ...] = (),
     tag: str = "default",
     max_age: Callable[[], float] | None = None,
@@ -348,12 +353,15 @@ def route(
     The body is read and validated against ``request`` before the view runs; a route without a
     ``request`` model refuses any field. ``raw_body``: the view reads the body itself (a signed webhook).
     ``max_age`` (GET only): how many seconds a client may keep the answer without asking again, read from
-    settings when the request is served.
+    settings when the request is served. ``query_model`` is the model the view validates the query string with
+    (its fields are the documented query parameters); ``provides`` names the path parameters that the success
+    answer gives a value for (``{"gig_id": "$response.body#/id"}``), from which OpenAPI links are generated.
     """
     mode: Idempotency = idempotency or ("optional" if method == "POST" else "none")
     ROUTES.append(RouteSpec(path=path, method=method, summary=summary, request=request, response=response,
                             status=status, auth=auth, query=query, errors=errors, tag=tag,
-                            idempotency=mode))
+                            idempotency=mode, query_model=query_model,
+                            provides=tuple(sorted((provides or {}).items())), headers=headers))
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         def guarded(**params: Any) -> Any:
@@ -445,11 +453,6 @@ def registered_routes(app_routes: dict[str, dict[str, Any]]) -> list[RouteSpec]:
 
 
 # ---- lists (?limit, ?cursor) ----------------------------------------------------------------------------
-
-
-#: The query parameters of every list route, for its OpenAPI entry.
-PAGE_QUERY = (QueryParam("limit", "1..100, default 20", schema={"type": "integer"}),
-              QueryParam("cursor", "next_cursor of the previous page"))
 
 
 def list_page(path: str) -> tuple[int, dict[str, str] | None, dict[str, str]]:
