@@ -11,7 +11,7 @@ STAGE ?=
 .DEFAULT_GOAL := help
 
 .PHONY: stage-arg run test check lint types template render unit integration e2e bench load layer package deploy smoke secret \
-	stripe-webhook clean-data tools demo help
+	stripe-webhook clean-data tools demo help asyncapi
 
 $(STAMP): requirements/dev.txt requirements/constraints.txt layers/gigcore/pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) is required (Python 3.11)"; exit 1; }
@@ -31,7 +31,7 @@ run: $(STAMP) tools ## the whole local stack on 127.0.0.1 (API :8000, WebSocket 
 
 ## make test: lint, types, the template check, the cloud package (build/, see `make package`) and every test
 ## (the stack is started and stopped by the tests)
-test: $(STAMP) tools lint types template package ## lint, types, the template check, the package and every test (the one gate)
+test: $(STAMP) tools lint types template asyncapi package ## lint, types, the template check, the package and every test (the one gate)
 	$(PY) -m pytest -q -p no:cacheprovider
 
 check: test ## the same as `make test`
@@ -45,8 +45,13 @@ types: $(STAMP) ## mypy --strict on gigcore
 template: $(STAMP) ## fail when template.yaml or functions/.chalice/config.json is stale
 	$(PY) -m infra.render --check
 
-render: $(STAMP) ## regenerate template.yaml and functions/.chalice/config.json from chalicefile.json
+render: $(STAMP) ## regenerate template.yaml, functions/.chalice/config.json and docs/asyncapi.json
 	$(PY) -m infra.render
+	$(PY) -m infra.asyncapi
+
+asyncapi: $(STAMP) ## fail when docs/asyncapi.json is stale or the AsyncAPI parser (npm, pinned) refuses it
+	$(PY) -m infra.asyncapi --check
+	$(PY) -m infra.asyncapi --validate
 
 unit: $(STAMP) ## the unit tests (no sockets)
 	$(PY) -m pytest -q tests/unit
