@@ -7,7 +7,6 @@ import json
 import typing
 
 from chalicelib.websocket import ACTIONS
-
 from gigcore.schemas.socket import CLIENT_FRAMES, SERVER_FRAMES
 from infra import asyncapi
 
