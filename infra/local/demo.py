@@ -214,7 +214,8 @@ def report(demo: Demo) -> str:
         lines.append(f"  {a.role:<10} {a.name:<40} {a.email}")
         lines.append(f"             id {a.user_id}")
         lines.append(f"             access token (15 minutes; POST /auth/login for a new one): {a.access_token}")
-    lines += ["", "  open gigs: " + ", ".join(demo.ids[g["key"]] for g in GIGS),
+    lines += ["", "  gigs (the boom operator's is now in progress, the others open): "
+              + ", ".join(demo.ids[g["key"]] for g in GIGS),
               f"  contract {demo.ids['contract']} (first milestone funded), conversation {demo.ids['conversation']}",
               "", "Try:"]
     client, boom = demo.accounts["lagos_client"], demo.accounts["boom_operator"]
