@@ -65,8 +65,12 @@ def test_the_admin_command_grants_the_role_on_the_running_stack_with_nothing_exp
 
 
 def test_without_a_stack_file_the_admin_command_says_what_to_do(tmp_path: Path) -> None:
-    # Given a folder with no endpoints file and nothing exported, when the command runs
-    answer = run(["-m", "gigcore.cli.admin", "grant", "nobody@example.com"], cwd=tmp_path)
+    # Given a folder with no endpoints file and nothing exported (nor any AWS credentials a developer may have,
+    # so that nothing can reach a real account), when the command runs
+    hermetic = shell_environment() | {"AWS_EC2_METADATA_DISABLED": "true",
+                                      "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "none"),
+                                      "AWS_CONFIG_FILE": str(tmp_path / "none")}
+    answer = run(["-m", "gigcore.cli.admin", "grant", "nobody@example.com"], cwd=tmp_path, env=hermetic)
     # Then it fails with a sentence naming `make run`, not a stack trace
     assert answer.returncode != 0
     assert "make run" in answer.stderr and "Traceback" not in answer.stderr
