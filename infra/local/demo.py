@@ -230,12 +230,9 @@ def report(demo: Demo) -> str:
 
 
 def api_url_from(stack_file: Path) -> str | None:
-    if not stack_file.is_file():
-        return None
-    for line in stack_file.read_text().splitlines():
-        if line.startswith("GIGCONNECT_API_URL="):
-            return line.split("=", 1)[1].strip()
-    return None
+    from gigcore.cli import read_stack_file
+
+    return read_stack_file(stack_file).get("GIGCONNECT_API_URL") if stack_file.is_file() else None
 
 
 def main() -> int:
