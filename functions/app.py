@@ -21,6 +21,7 @@ from chalicelib import (
     applications,
     auth,
     conversations,
+    docs,
     escrow,
     events,
     gigs,
@@ -37,6 +38,7 @@ app = Chalice(app_name="gigconnect")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
 app.debug = False
 app.register_blueprint(system.bp)
+app.register_blueprint(docs.bp)
 app.register_blueprint(auth.bp)
 app.register_blueprint(users.bp)
 app.register_blueprint(gigs.bp)

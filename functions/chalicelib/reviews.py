@@ -1,4 +1,4 @@
-"""``/contracts/{id}/reviews`` and ``/users/{id}/reviews`` (API.md "Reviews")."""
+"""``/contracts/{id}/reviews`` and ``/users/{id}/reviews``."""
 
 from __future__ import annotations
 

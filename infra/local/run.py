@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from infra.local import stackfile
 from infra.local.services import LocalServices, Ports, StackError
 
 
@@ -53,11 +54,14 @@ def main() -> int:
                                log_file=data / "logs" / "runtime.log", schedule_speedup=args.schedule_speedup)
         print("  starting the gateways, pollers and workers...", flush=True)
         runtime.start()
+        written = stackfile.write(data / stackfile.NAME, environment, api_url=runtime.api_url,
+                                  ws_url=runtime.ws_url)
         print(f"ready in {time.monotonic() - started:.1f} s: GET {runtime.api_url}/health answers 200", flush=True)
         print(f"  REST API           {runtime.api_url}")
         print(f"  WebSocket          {runtime.ws_url}  (@connections API on the same port)")
         for name, where in services.describe().items():
             print(f"  {name:<18} {where}")
+        print(f"  endpoints file     {written}  (read by `python -m gigcore.cli.*` and `make demo`)")
         print("Ctrl-C stops everything; data is kept for the next start.", flush=True)
         while not stopping:
             time.sleep(0.5)
@@ -67,6 +71,7 @@ def main() -> int:
     finally:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
         print("stopping...", flush=True)
+        stackfile.remove(data / stackfile.NAME)
         if runtime is not None:
             runtime.stop()
         services.stop()

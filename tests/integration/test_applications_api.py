@@ -1,5 +1,5 @@
 """Applications and contracts over the local stack (DynamoDB Local, moto), through the Chalice app in process:
-every route of API.md "Applications and contracts" with its errors, the apply race, accept and cancel.
+every applications and contracts route with its errors, the apply race, accept and cancel.
 
 Each test signs up its own users, so tests share nothing but the table.
 """

@@ -1,4 +1,4 @@
-"""Reviews over the local stack, through the Chalice app in process (API.md "Reviews"): only the parties of a
+"""Reviews over the local stack, through the Chalice app in process: only the parties of a
 completed contract, once each, within 14 days; hidden until both have reviewed or the window closes; counted in
 the public profile's rating when they show."""
 

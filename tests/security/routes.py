@@ -118,6 +118,8 @@ ROWS: list[Row] = [
     # system
     Row("GET /health", "none", ANYONE),
     Row("GET /openapi.json", "none", ANYONE),
+    Row("GET /docs", "none", ANYONE),
+    Row("GET /docs/redoc.standalone.js", "none", ANYONE),
     Row("POST /webhooks/stripe", "none", ANYONE, body=lambda w, c, f: stripe_event(), headers=stripe_signature),
     # auth
     Row("POST /auth/signup", "none", ANYONE, body=lambda w, c, f: {

@@ -1,6 +1,6 @@
 """List cursors as an attacker holds them: someone else's, altered, or from another list.
 
-A cursor is opaque, tamper-evident and bound to its query and caller (API.md "Conventions"): a foreign or
+A cursor is opaque, tamper-evident and bound to its query and caller (docs/api.md "Lists and cursors"): a foreign or
 altered one is ``400 validation_error`` and shows nothing of another's list.
 """
 

@@ -177,7 +177,7 @@ def test_a_body_sent_to_a_route_that_takes_none_is_refused(sec_world: World, rou
     before = sec_world.snapshot(row.kind, found)
     # When the caller sends fields the route does not take
     answer = row.send(sec_world, caller, found, body={"status": "released", "amount": 1})
-    # Then they are refused as unknown fields (API.md) and nothing happened
+    # Then they are refused as unknown fields (docs/api.md "Errors") and nothing happened
     assert answer.status_code == 422, (answer.status_code, answer.json_body)
     assert sec_world.snapshot(row.kind, found) == before
 

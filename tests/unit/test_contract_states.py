@@ -1,4 +1,4 @@
-"""The state machines of applications, milestones and contracts (API.md "Applications and contracts", "Escrow")."""
+"""The state machines of applications, milestones and contracts."""
 
 from __future__ import annotations
 

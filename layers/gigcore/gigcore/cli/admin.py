@@ -12,7 +12,8 @@ import argparse
 import sys
 
 from gigcore import bootstrap
-from gigcore.domain.errors import ConflictError, NotFoundError
+from gigcore.cli import use_local_stack
+from gigcore.domain.errors import ConflictError, NotFoundError, UpstreamUnavailableError
 from gigcore.ports.auth import UserRepository
 
 
@@ -37,11 +38,16 @@ def main() -> int:
     parser.add_argument("action", choices=("grant", "revoke"))
     parser.add_argument("email")
     args = parser.parse_args()
+    use_local_stack()
     try:
         roles = set_admin(bootstrap.container().users, args.email, admin=args.action == "grant")
     except NotFoundError as exc:
         print(exc, file=sys.stderr)
         return 1
+    except UpstreamUnavailableError as exc:
+        print(f"error: {exc} (is the stack running? `make run` locally, or export the stage's settings)",
+              file=sys.stderr)
+        return 2
     print(f"{args.email}: {', '.join(roles)}")
     return 0
 

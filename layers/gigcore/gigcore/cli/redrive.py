@@ -13,6 +13,7 @@ import sys
 from typing import Any
 
 from gigcore import bootstrap
+from gigcore.cli import use_local_stack
 from gigcore.settings import QUEUE_KEYS
 
 
@@ -41,6 +42,7 @@ def main() -> int:
     parser.add_argument("queue", choices=QUEUE_KEYS)
     parser.add_argument("--max", type=int, default=1000)
     args = parser.parse_args()
+    use_local_stack()
     moved = redrive(args.queue, limit=args.max)
     print(f"moved {moved} message(s) from {args.queue}'s dead-letter queue back to {args.queue}")
     return 0

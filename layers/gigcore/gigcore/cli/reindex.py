@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TextIO, TypeVar
 
 from gigcore import bootstrap
+from gigcore.cli import use_local_stack
 from gigcore.ports.search import FreelancerDoc, GigDoc, SearchIndex
 
 T = TypeVar("T")
@@ -113,6 +114,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="do not clear the index first")
     parser.add_argument("--batch", type=int, default=500)
     args = parser.parse_args()
+    use_local_stack()
     for kind in ("gigs", "freelancers") if args.kind == "all" else (args.kind,):
         applied = reindex(kind, keep=args.keep, batch=args.batch)
         print(f"{kind}: {applied} document(s) written to the search index")

@@ -95,7 +95,7 @@ MilestoneAction = Literal[
 MILESTONE_STATUSES: tuple[MilestoneStatus, ...] = ("pending", "funding", "funded", "submitted", "released",
                                                    "refunded", "disputed")
 
-#: pending -> funding -> funded -> submitted -> released, or refunded / disputed on the way (API.md "Escrow").
+#: pending -> funding -> funded -> submitted -> released, or refunded / disputed on the way.
 #: The client may release from funded or submitted; an admin may refund at any time after funding (after a
 #: release the transfer is reversed first). A partial refund keeps the status.
 MILESTONE_TRANSITIONS: Mapping[tuple[MilestoneStatus, MilestoneAction], MilestoneStatus] = {

@@ -1,4 +1,4 @@
-"""Reviews (API.md "Reviews"), pure: who may review, until when, and when a review shows.
+"""Reviews, pure: who may review, until when, and when a review shows.
 
 The two parties of a completed contract review each other, once each, within :data:`REVIEW_WINDOW` of its
 completion. A review is hidden until both have reviewed (then both show at once) or the window closes, so

@@ -1,4 +1,4 @@
-"""Port of reviews (API.md "Reviews"); see ``gigcore.domain.reviews`` for the rules."""
+"""Port of reviews; see ``gigcore.domain.reviews`` for the rules."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Reviews: the parties of a completed contract review each other (API.md "Reviews", domain/reviews.py)."""
+"""Reviews: the parties of a completed contract review each other (domain/reviews.py)."""
 
 from __future__ import annotations
 
