@@ -14,6 +14,7 @@ from gigcore.domain.errors import (
     PaymentFailedError,
 )
 from gigcore.domain.escrow import PendingOp
+from gigcore.domain.money import require_chargeable
 from gigcore.domain.users import Principal
 from gigcore.ports.payments import PaymentIntent, PaymentRefusedError
 from gigcore.services.escrow._core import SUCCEEDED, Core, unknown_payment_method
@@ -46,6 +47,7 @@ class Fund:
                 raise InvalidStateError(f"The contract is {contract.status}; its milestones take no payment.",
                                         details=[ErrorDetail(field="contract.status", issue=contract.status)])
             next_milestone_status(m.status, "fund")
+            require_chargeable(m.amount, "milestone")  # a milestone stored before the limits held
             if m.payment_intent_id is not None:
                 reused = self._fund_again(m, payment_method_id, now)
                 if reused is not None:
