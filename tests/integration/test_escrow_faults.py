@@ -167,7 +167,7 @@ def test_the_schedule_skips_a_milestone_it_cannot_pay_yet_and_releases_it_once_i
         escrow: Escrow, stripe: FakePaymentGateway, deal: dict[str, Any]) -> None:
     # Due at once (AUTO_RELEASE_DAYS = 0), so that the schedule finds this milestone and none of the other
     # tests' (they are due a week after their submission).
-    escrow = Escrow(escrow._p, EscrowConfig(fee_bps=1000, auto_release_days=0))
+    escrow = Escrow(escrow.ports, EscrowConfig(fee_bps=1000, auto_release_days=0))
     c, m = deal["contract"], deal["milestone"]
     _funded(escrow, stripe, deal)
     escrow.submit(deal["freelancer"], c.id, m.id, "Final cut attached.", [], utc_now())

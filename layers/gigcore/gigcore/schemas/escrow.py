@@ -8,12 +8,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from gigcore.domain.clock import to_rfc3339
 from gigcore.domain.escrow import Balances, LedgerEntry
+from gigcore.domain.invoices import Invoice
 from gigcore.domain.money import Money
 from gigcore.ports.escrow import Dispute, PayoutAccount
 from gigcore.ports.payments import PaymentIntent
 from gigcore.schemas.common import Amount, RequestModel, ResponseModel, WholeNumber, text
 from gigcore.schemas.contracts import MilestoneOut
-from gigcore.services.escrow import Invoice
 
 StripeId = Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_]+$")]
 Reason = Annotated[str, text(1, 2000)]

@@ -1,0 +1,171 @@
+"""What every escrow use case shares: its ports and settings, reading a contract and the caller's rights, the
+outcome's transaction (conditioned on the version read), and the outbox events it records."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import random
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, Literal
+
+from gigcore.domain.contracts import Contract, Milestone, MilestoneStatus
+from gigcore.domain.errors import (
+    ConflictError,
+    ErrorDetail,
+    ForbiddenError,
+    InvalidStateError,
+    NotFoundError,
+    ValidationError,
+)
+from gigcore.domain.escrow import LedgerEntry, PendingOp
+from gigcore.domain.ids import new_id
+from gigcore.domain.money import Money
+from gigcore.domain.users import Principal
+from gigcore.ports import OutboxEvent, TransactItem
+from gigcore.ports.auth import UserRepository
+from gigcore.ports.contracts import ContractRepository
+from gigcore.ports.escrow import EscrowStore
+from gigcore.ports.gigs import GigRepository
+from gigcore.ports.payments import PaymentGateway, PaymentRefusedError
+from gigcore.services.notifications import ADMINS
+
+logger = logging.getLogger("gigcore.services.escrow")
+
+NOTIFICATIONS_QUEUE = "notifications"
+PAYMENTS_QUEUE = "payments"
+#: The message type of a verified Stripe event on the payments queue (its id is Stripe's event id).
+STRIPE_EVENT = "stripe.event"
+ATTEMPTS = 6
+SUCCEEDED = "succeeded"
+FAILED_INTENT = frozenset({"requires_payment_method", "canceled"})
+ADMIN = "admin"
+KEPT_CHANGING = "The milestone kept changing; try again."
+
+Actor = Literal["client", "freelancer", "admin", "schedule"]
+
+
+@dataclass(frozen=True)
+class EscrowPorts:
+    contracts: ContractRepository
+    store: EscrowStore
+    payments: PaymentGateway
+    gigs: GigRepository
+    users: UserRepository
+
+
+@dataclass(frozen=True)
+class EscrowConfig:
+    fee_bps: int = 1000
+    auto_release_days: int = 7
+    #: Where Stripe's onboarding sends the freelancer back (the app's deep links, through the API's URL).
+    onboarding_return_url: str = "https://app.gigconnect.invalid/payout-account/done"
+    onboarding_refresh_url: str = "https://app.gigconnect.invalid/payout-account/retry"
+
+
+def pause(attempt: int) -> None:
+    """A short random wait before trying again after a lost race."""
+    time.sleep(random.uniform(0, 0.01 * (2 ** min(attempt, 5))))  # noqa: S311 (not for security)
+
+
+def notify(kind: str, user_id: str, contract: Contract, milestone: Milestone, **extra: Any) -> OutboxEvent:
+    payload = {"user_id": user_id, "contract_id": contract.id, "gig_id": contract.gig_id,
+               "milestone_id": milestone.id, "milestone_title": milestone.title} | extra
+    return OutboxEvent(id=new_id(), type=kind, queue=NOTIFICATIONS_QUEUE, payload=payload)
+
+
+def to_admins(event: OutboxEvent, *, except_user_ids: Sequence[str]) -> OutboxEvent:
+    """``event`` for every admin (the notification pipeline fans it out: ``services.notifications``)."""
+    payload = {k: v for k, v in event.payload.items() if k != "user_id"}
+    return replace(event, id=new_id(), payload=payload | {"audience": ADMINS,
+                                                          "except_user_ids": list(except_user_ids)})
+
+
+def money_of(amount: Money, currency: str, field: str) -> Money:
+    """``amount`` if it is in ``currency`` (the milestone's: what was charged); 422 otherwise, before any claim."""
+    if amount.currency != currency:
+        raise ValidationError("The amount must be in the contract's currency.",
+                              details=[ErrorDetail(field=f"{field}.currency", issue=f"must be {currency}")])
+    return amount
+
+
+def request_digest(principal: Principal, request_key: str | None) -> str | None:
+    """A caller's request, as a step in flight remembers it (the Idempotency-Key is not stored as it is)."""
+    if request_key is None:
+        return None
+    return hashlib.sha256(f"{principal.user_id}\n{request_key}".encode()).hexdigest()[:32]
+
+
+class MovedError(Exception):
+    """A refusal from Stripe after part of a step had already moved money: ``entries`` record that part."""
+
+    def __init__(self, entries: list[LedgerEntry], refusal: PaymentRefusedError) -> None:
+        super().__init__(str(refusal))
+        self.entries = entries
+        self.refusal = refusal
+
+
+def unknown_payment_method() -> ValidationError:
+    return ValidationError("Stripe knows no such payment method.",
+                           details=[ErrorDetail(field="payment_method_id", issue="unknown")])
+
+
+def cannot_finish(op: PendingOp, why: str) -> InvalidStateError:
+    return InvalidStateError(f"The {op.kind} left in flight on this milestone cannot be completed ({why}); it was "
+                             "cancelled and nothing moved.", details=[ErrorDetail(field="pending_op", issue=why)])
+
+
+class Core:
+    """The ports, the settings and the reads every use case makes. ``on_gig_settled(gig_id)`` runs after a step
+    completed (or cancelled) a contract and its gig (the composition root forgets its cached copy of the gig)."""
+
+    def __init__(self, ports: EscrowPorts, config: EscrowConfig, on_gig_settled: Callable[[str], object]) -> None:
+        self.ports = ports
+        self.config = config
+        self.on_gig_settled = on_gig_settled
+
+    def contract(self, contract_id: str) -> Contract:
+        contract = self.ports.contracts.get(contract_id)
+        if contract is None:
+            raise NotFoundError("The contract does not exist.")
+        return contract
+
+    @staticmethod
+    def party(principal: Principal, contract: Contract) -> Actor:
+        side = contract.party(principal.user_id)
+        if side is not None:
+            return side
+        if principal.has_role(ADMIN):
+            return "admin"
+        raise ForbiddenError("Only the parties to the contract can do this.")
+
+    @staticmethod
+    def milestone(contract: Contract, milestone_id: str) -> Milestone:
+        milestone = contract.milestone(milestone_id)
+        if milestone is None:
+            raise NotFoundError("The milestone does not exist.")
+        return milestone
+
+    def stored_milestone(self, contract_id: str, milestone_id: str) -> Milestone:
+        """The milestone as stored now (strongly consistent)."""
+        milestone = self.ports.contracts.get_milestone(contract_id, milestone_id)
+        if milestone is None:
+            raise NotFoundError("The milestone does not exist.")
+        return milestone
+
+    def record(self, m: Milestone, *, expected: set[MilestoneStatus] | frozenset[MilestoneStatus],
+               changes: Mapping[str, Any], extra: Sequence[TransactItem] = (),
+               events: Sequence[OutboxEvent] = (), settled_gig: str | None = None) -> Milestone | None:
+        """The outcome's transaction, conditioned on ``m``'s version; None when another call recorded it first.
+        ``settled_gig``: the gig whose contract the transaction settles (reported once it is written)."""
+        try:
+            recorded = self.ports.contracts.transition_milestone(m.contract_id, m.id, expected=expected,
+                                                                 changes=changes, extra=extra, events=events,
+                                                                 expected_version=m.version)
+        except (ConflictError, InvalidStateError):
+            return None
+        if settled_gig is not None:
+            self.on_gig_settled(settled_gig)
+        return recorded

@@ -1,0 +1,123 @@
+"""Cancelling a contract before any money moved: every milestone pending, the gig open again or cancelled."""
+
+from __future__ import annotations
+
+import contextlib
+from datetime import datetime
+from typing import Literal
+
+from gigcore.domain.contracts import Contract, Milestone, next_contract_status
+from gigcore.domain.errors import ConflictError, ErrorDetail, ForbiddenError, InvalidStateError
+from gigcore.domain.gigs import GIG_TRANSITIONS, Gig, GigAction
+from gigcore.domain.ids import new_id
+from gigcore.domain.users import Principal
+from gigcore.ports import OutboxEvent, TransactItem
+from gigcore.ports.payments import PaymentRefusedError
+from gigcore.services.escrow._core import ATTEMPTS, NOTIFICATIONS_QUEUE, SUCCEEDED, Core, pause
+from gigcore.services.escrow.claims import Claims
+from gigcore.services.escrow.provider_events import ProviderEvents
+from gigcore.services.gigs import GIG_CLOSED, GIG_UPDATED, SEARCH_QUEUE, gig_event
+
+GigAfterCancel = Literal["open", "cancelled"]
+
+
+class CancelContract:
+    def __init__(self, core: Core, claims: Claims, events: ProviderEvents) -> None:
+        self._core = core
+        self._claims = claims
+        self._events = events
+
+    def cancel_contract(self, principal: Principal, contract_id: str, gig_status: GigAfterCancel,
+                        reason: str | None, now: datetime) -> Contract:
+        """Either party cancels a contract while no milestone holds or has moved money: every milestone is
+        ``pending`` (a step left in flight is finished first, and an intent of an earlier declined attempt is
+        cancelled at Stripe so that no later confirmation can charge it). The contract becomes ``cancelled``,
+        its gig ``open`` again (``gig_status="open"``) or ``cancelled`` (its owner only: 403 for the
+        freelancer); both parties are told (``contract.cancelled``), all in one transaction that also checks
+        that no milestone moved meanwhile. 409 ``invalid_state`` when a milestone is funded or further, or the
+        contract is not active (a repeated cancel)."""
+        core = self._core
+        contracts = core.ports.contracts
+        for attempt in range(ATTEMPTS):
+            contract = core.contract(contract_id)
+            actor = core.party(principal, contract)
+            if actor not in {"client", "freelancer"}:
+                raise ForbiddenError("Only the parties cancel a contract.")
+            if gig_status == "cancelled" and actor != "client":
+                raise ForbiddenError("Only the gig's owner can cancel the gig; the freelancer cancels the contract "
+                                     "with the gig open again.",
+                                     details=[ErrorDetail(field="gig_status", issue="client only")])
+            if contract.status != "active":
+                raise InvalidStateError(f"A contract that is {contract.status} cannot be cancelled.",
+                                        details=[ErrorDetail(field="status", issue=contract.status)])
+            in_flight = [m for m in contract.milestones if m.pending_op is not None]
+            for m in in_flight:
+                self._claims.finish_left(contract, m, now)
+            if in_flight:
+                continue
+            moved = [m for m in contract.milestones if m.status != "pending"]
+            if moved:
+                raise InvalidStateError("A contract can be cancelled only before any milestone is paid; refund or "
+                                        "dispute its milestones instead.",
+                                        details=[ErrorDetail(field=f"milestones.{m.position}.status", issue=m.status)
+                                                 for m in moved])
+            for m in contract.milestones:
+                if m.payment_intent_id is not None:
+                    self._void_intent(contract, m, now)
+            gig = core.ports.gigs.get(contract.gig_id)
+            gig_writes, gig_events = self._gig_after_cancel(gig, gig_status, now)
+            try:
+                cancelled = contracts.transition_contract(
+                    contract.id, expected={contract.status},
+                    changes={"status": next_contract_status(contract.status, "cancel"), "updated_at": now},
+                    # Each milestone's version is bumped, not only checked: a fund that read the contract active
+                    # before this commits cannot claim its milestone after it (its claim expects the old version).
+                    extra=[*(contracts.milestone_write(contract.id, m.id, expected={"pending"}, changes={},
+                                                       expected_version=m.version)
+                             for m in contract.milestones), *gig_writes],
+                    events=[*_cancelled_events(contract, gig, principal.user_id, reason), *gig_events])
+            except ConflictError:
+                pause(attempt)
+                continue
+            core.on_gig_settled(contract.gig_id)
+            return cancelled
+        raise ConflictError("The contract kept changing; try again.")
+
+    def _void_intent(self, contract: Contract, m: Milestone, now: datetime) -> None:
+        """Cancel the intent of an earlier attempt on a pending milestone; 409 when it succeeded meanwhile (the
+        success is applied: the milestone is funded, and the contract is no longer cancellable)."""
+        assert m.payment_intent_id is not None
+        payments = self._core.ports.payments
+        intent = payments.get_payment_intent(m.payment_intent_id)
+        if intent.status not in {SUCCEEDED, "canceled"}:
+            with contextlib.suppress(PaymentRefusedError):
+                intent = payments.cancel_payment_intent(
+                    intent.id, idempotency_key=f"gigconnect:cancel:{contract.id}:{intent.id}")
+            intent = payments.get_payment_intent(intent.id)
+        if intent.status == SUCCEEDED:
+            self._events.apply_intent(intent, now)
+            raise InvalidStateError("A milestone was paid meanwhile; refund it instead of cancelling.",
+                                    details=[ErrorDetail(field=f"milestones.{m.position}.status", issue="funded")])
+        if intent.status != "canceled":
+            raise InvalidStateError("A payment of a milestone is being processed; try again once it settles.",
+                                    details=[ErrorDetail(field=f"milestones.{m.position}.payment",
+                                                         issue=intent.status)])
+
+    def _gig_after_cancel(self, gig: Gig | None, gig_status: GigAfterCancel,
+                          now: datetime) -> tuple[list[TransactItem], list[OutboxEvent]]:
+        """The gig's move (open again, or cancelled) and its event for search (an open gig is found again)."""
+        action: GigAction = "reopen" if gig_status == "open" else "cancel_contract"
+        if gig is None or (gig.status, action) not in GIG_TRANSITIONS:
+            return [], []
+        after = gig.changed(status=GIG_TRANSITIONS[(gig.status, action)], updated_at=now)
+        event = gig_event(GIG_UPDATED if after.status == "open" else GIG_CLOSED, SEARCH_QUEUE,
+                          after.changed(version=gig.version + 1))
+        return self._core.ports.gigs.save_writes(after, expected_status=gig.status), [event]
+
+
+def _cancelled_events(contract: Contract, gig: Gig | None, by: str, reason: str | None) -> list[OutboxEvent]:
+    payload = {"contract_id": contract.id, "gig_id": contract.gig_id, "gig_title": gig.title if gig else "",
+               "cancelled_by": by} | ({"reason": reason} if reason else {})
+    return [OutboxEvent(id=new_id(), type="contract.cancelled", queue=NOTIFICATIONS_QUEUE,
+                        payload={"user_id": user} | payload)
+            for user in (contract.client_id, contract.freelancer_id)]

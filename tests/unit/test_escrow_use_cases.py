@@ -1,0 +1,216 @@
+"""The escrow use cases on fakes (issue 17 item 2): tests/fake_escrow.py for contracts, gigs and the escrow
+store, tests/fake_payments.py for Stripe. What they guard: the one claim/complete helper (a step joined, a step
+left behind finished with its own keys, a claim that can never succeed given up, a refusal that moves nothing),
+the state machine's answers recorded, a contract and its gig settled with the last milestone, and invoices
+computed in the domain."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from gigcore.domain.contracts import Contract, Milestone
+from gigcore.domain.errors import InvalidStateError, PaymentFailedError, UpstreamUnavailableError
+from gigcore.domain.escrow import PendingOp, entry
+from gigcore.domain.gigs import Budget, Gig
+from gigcore.domain.invoices import invoices
+from gigcore.domain.money import Money
+from gigcore.domain.users import Principal, User
+from gigcore.services.escrow import Escrow, EscrowConfig, EscrowPorts
+from tests.fake_escrow import EscrowWorld, FakeContracts, FakeEscrowStore, FakeGigs
+from tests.fake_payments import FakePaymentGateway
+from tests.fakes import FakeUsers
+
+NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+CLIENT = Principal(user_id="u-client", roles=("client",))
+FREELANCER = Principal(user_id="u-free", roles=("freelancer",))
+ADMIN = Principal(user_id="u-admin", roles=("admin",))
+
+
+def ngn(amount: int) -> Money:
+    return Money(amount=amount, currency="NGN")
+
+
+class Setup:
+    def __init__(self, amounts: tuple[int, ...] = (1_000_000,)) -> None:
+        self.world = EscrowWorld()
+        self.stripe = FakePaymentGateway()
+        self.users = FakeUsers()
+        for p in (CLIENT, FREELANCER, ADMIN):
+            self.users.add(User(id=p.user_id, email=f"{p.user_id}@example.com", name=p.user_id, roles=p.roles,
+                                password_hash="x", created_at=NOW))
+        self.settled: list[str] = []
+        ports = EscrowPorts(contracts=FakeContracts(self.world), store=FakeEscrowStore(self.world),  # type: ignore[arg-type]
+                            payments=self.stripe, gigs=FakeGigs(self.world), users=self.users)  # type: ignore[arg-type]
+        self.escrow = Escrow(ports, EscrowConfig(fee_bps=1000, auto_release_days=7), self.settled.append)
+        self.world.gigs["g1"] = Gig(id="g1", owner_id=CLIENT.user_id, title="Edit a video", description="d",
+                                    category="editing", skills=("editing",),
+                                    budget=Budget(min=ngn(1), max=ngn(5_000_000), type="fixed"), location=None,
+                                    remote=True, urgency="low", deadline=None, status="in_progress",
+                                    created_at=NOW, updated_at=NOW, version=3)
+        milestones = tuple(Milestone(id=f"m{i}", contract_id="c1", position=i, title=f"Part {i}", amount=ngn(a),
+                                     status="pending", refunded_amount=ngn(0), version=1)
+                           for i, a in enumerate(amounts))
+        self.world.contracts["c1"] = Contract(id="c1", gig_id="g1", application_id="a1", client_id=CLIENT.user_id,
+                                              freelancer_id=FREELANCER.user_id, currency="NGN", status="active",
+                                              created_at=NOW, updated_at=NOW, milestones=milestones)
+
+    def m(self, milestone_id: str = "m0") -> Milestone:
+        found = self.world.milestone("c1", milestone_id)
+        assert found is not None
+        return found
+
+    def funded(self, milestone_id: str = "m0") -> None:
+        funding = self.escrow.fund(CLIENT, "c1", milestone_id, "pm_card_visa", NOW)
+        self.escrow.apply_intent(self.stripe.get_payment_intent(funding.intent.id), NOW)
+        assert self.m(milestone_id).status == "funded"
+
+    def payable(self) -> None:
+        self.escrow.payout_account(FREELANCER, NOW)
+
+    def kinds(self) -> list[str]:
+        return [e.kind for e in self.world.ledger]
+
+
+@pytest.fixture
+def s() -> Setup:
+    return Setup()
+
+
+def test_fund_then_stripe_success_funds_the_milestone_once_with_its_ledger_entry(s: Setup) -> None:
+    funding = s.escrow.fund(CLIENT, "c1", "m0", "pm_card_visa", NOW)
+    assert funding.milestone.status == "funding" and funding.milestone.pending_op is None
+    intent = s.stripe.get_payment_intent(funding.intent.id)
+    s.escrow.apply_intent(intent, NOW)
+    s.escrow.apply_intent(intent, NOW)  # a repeated event changes nothing
+    assert s.m().status == "funded" and s.kinds() == ["funding"]
+    assert [e.type for e in s.world.outbox] == ["milestone.funded"]
+
+
+def test_a_declined_card_gives_the_claim_up_and_moves_nothing(s: Setup) -> None:
+    with pytest.raises(PaymentFailedError):
+        s.escrow.fund(CLIENT, "c1", "m0", "pm_card_chargeDeclined", NOW)
+    assert s.m().status == "pending" and s.m().pending_op is None and s.world.ledger == []
+
+
+def test_release_of_the_last_milestone_settles_the_contract_and_its_gig_in_one_transaction(s: Setup) -> None:
+    s.payable()
+    s.funded()
+    s.escrow.submit(FREELANCER, "c1", "m0", "done", (), NOW)
+    before = s.world.transactions
+    released = s.escrow.release(CLIENT, "c1", "m0", NOW)
+    assert released.status == "released" and released.pending_op is None
+    assert s.world.transactions == before + 2  # the claim, then the outcome with the settlement
+    assert s.world.contracts["c1"].status == "completed" and s.world.gigs["g1"].status == "completed"
+    assert s.settled == ["g1"]
+    assert s.kinds() == ["funding", "release", "fee"] and [t.amount for t in s.stripe.transfers] == [ngn(900_000)]
+
+
+def test_a_release_whose_answer_was_lost_is_finished_by_the_next_call_with_the_same_transfer(s: Setup) -> None:
+    s.payable()
+    s.funded()
+    s.stripe.outage(1, after_effect=True)
+    with pytest.raises(UpstreamUnavailableError):
+        s.escrow.release(CLIENT, "c1", "m0", NOW)
+    assert s.m().pending_op is not None and len(s.stripe.transfers) == 1
+    again = s.escrow.release(CLIENT, "c1", "m0", NOW)  # joins the step left in flight
+    assert again.status == "released" and len(s.stripe.transfers) == 1
+    assert s.kinds() == ["funding", "release", "fee"]
+
+
+def test_a_step_left_behind_is_finished_before_another_step_runs(s: Setup) -> None:
+    s.funded()
+    s.stripe.outage(1, after_effect=True)
+    with pytest.raises(UpstreamUnavailableError):
+        s.escrow.refund(CLIENT, "c1", "m0", ngn(100_000), "a scene cut", NOW)
+    after = s.escrow.refund(CLIENT, "c1", "m0", ngn(50_000), "another scene cut", NOW)
+    assert [r.amount for r in s.stripe.refunds] == [ngn(100_000), ngn(50_000)]
+    assert after.refunded_amount == ngn(150_000) and after.status == "funded"
+
+
+def test_a_claim_that_can_never_succeed_is_given_up_with_409_and_nothing_moves(s: Setup) -> None:
+    s.funded()
+    m = s.m()
+    too_much = PendingOp(kind="refund", key=f"refund:m0:v{m.version}", by=CLIENT.user_id, amount=2_000_000)
+    s.escrow.ports.contracts.transition_milestone("c1", "m0", expected={"funded"},
+                                                  changes={"pending_op": too_much.encode()})
+    refunded = s.escrow.refund(CLIENT, "c1", "m0", ngn(10_000), "a scene cut", NOW)  # finds it, gives it up
+    assert refunded.pending_op is None and refunded.refunded_amount == ngn(10_000)
+    assert [r.amount for r in s.stripe.refunds] == [ngn(10_000)]
+
+
+def test_a_step_of_unknown_kind_is_cleared(s: Setup) -> None:
+    s.escrow.ports.contracts.transition_milestone("c1", "m0", expected={"pending"},
+                                                  changes={"pending_op": '{"kind":"split","key":"x","by":"u"}'})
+    funding = s.escrow.fund(CLIENT, "c1", "m0", "pm_card_visa", NOW)
+    assert funding.milestone.status == "funding"
+
+
+def test_a_full_refund_of_every_milestone_cancels_the_contract_and_its_gig(s: Setup) -> None:
+    s.funded()
+    s.escrow.refund(CLIENT, "c1", "m0", ngn(400_000), "part", NOW)
+    assert s.m().status == "funded"
+    done = s.escrow.refund(CLIENT, "c1", "m0", None, "the rest", NOW)
+    assert done.status == "refunded" and s.world.contracts["c1"].status == "cancelled"
+    assert s.world.gigs["g1"].status == "cancelled" and s.settled == ["g1"]
+    assert s.escrow.ledger(CLIENT, "c1").balances.held == ngn(0)
+
+
+def test_a_dispute_resolved_in_two_parts_refunds_then_releases_and_completes_the_contract(s: Setup) -> None:
+    s.payable()
+    s.funded()
+    dispute = s.escrow.open_dispute(FREELANCER, "c1", "m0", "unpaid", NOW)
+    assert s.m().status == "disputed" and s.world.contracts["c1"].status == "disputed"
+    assert [e.payload.get("audience") for e in s.world.outbox if e.type == "dispute.opened"] == [None, "admins"]
+    resolved = s.escrow.resolve(ADMIN, dispute.id, ngn(600_000), ngn(400_000), "split", NOW)
+    assert resolved.status == "resolved" and s.m().status == "released"
+    assert s.world.contracts["c1"].status == "completed"
+    assert s.kinds() == ["funding", "refund", "release", "fee"]
+
+
+def test_a_resolution_of_one_of_two_disputed_milestones_keeps_the_contract_disputed() -> None:
+    s = Setup((500_000, 500_000))
+    s.payable()
+    s.funded("m0")
+    s.funded("m1")
+    first = s.escrow.open_dispute(CLIENT, "c1", "m0", "late", NOW)
+    s.escrow.open_dispute(CLIENT, "c1", "m1", "late", NOW)
+    s.escrow.resolve(ADMIN, first.id, ngn(0), ngn(500_000), "refund", NOW)
+    assert s.m("m0").status == "refunded" and s.world.contracts["c1"].status == "disputed"
+
+
+def test_submit_records_the_machines_answer_and_auto_release_pays_when_due(s: Setup) -> None:
+    s.payable()
+    s.funded()
+    with pytest.raises(InvalidStateError):
+        s.escrow.release(None, "c1", "m0", NOW)  # the schedule releases submitted milestones only
+    submitted = s.escrow.submit(FREELANCER, "c1", "m0", "done", ("k",), NOW)
+    assert submitted.status == "submitted" and submitted.auto_release_at == NOW + timedelta(days=7)
+    assert s.escrow.auto_release_due(NOW) == 0
+    assert s.escrow.auto_release_due(NOW + timedelta(days=7)) == 1 and s.m().status == "released"
+
+
+def test_cancel_before_any_money_moved_reopens_the_gig_and_tells_both_parties(s: Setup) -> None:
+    cancelled = s.escrow.cancel_contract(FREELANCER, "c1", "open", "changed plans", NOW)
+    assert cancelled.status == "cancelled" and s.world.gigs["g1"].status == "open"
+    told = sorted(e.payload["user_id"] for e in s.world.outbox if e.type == "contract.cancelled")
+    assert told == sorted([CLIENT.user_id, FREELANCER.user_id]) and s.settled == ["g1"]
+    with pytest.raises(InvalidStateError):
+        s.escrow.fund(CLIENT, "c1", "m0", "pm_card_visa", NOW)
+
+
+def test_invoices_are_computed_in_the_domain_from_the_ledger() -> None:
+    at = NOW
+    entries = [entry("e1", "c1", "m0", at, "funding", ngn(1_000), "ch_1"),
+               entry("e2", "c1", "m0", at, "release", ngn(900), "tr_1"),
+               entry("e3", "c1", "m0", at, "fee", ngn(100), "tr_1"),
+               entry("e4", "c1", "m1", at, "refund", ngn(50), "re_1")]
+    got: list[Any] = invoices(entries, {"m0": "Cut"}, 1000)
+    assert [i.kind for i in got] == ["funding", "release", "refund"]
+    release = got[1]
+    assert [(line.kind, line.amount.amount) for line in release.lines] == [("gross", 1_000), ("fee", 100),
+                                                                           ("net", 900)]
+    assert release.lines[1].description == "Platform fee (10%)" and got[2].lines[0].description.startswith(
+        "Milestone \u201cm1\u201d")
