@@ -154,7 +154,7 @@ class DynamoGigRepository:
     def add(self, gig: Gig, events: Sequence[OutboxEvent]) -> Gig:
         item = to_item(gig)
         entry = geo_entry(gig)
-        index = geo_item(GIG_INDEX, self._layouts.get(GIG_INDEX), entry) if entry else None
+        index = geo_item(GIG_INDEX, self._layouts.for_writes(GIG_INDEX), entry) if entry else None
         if index is not None:
             item.geo_pk, item.geo_sk = index.pk, index.sk
 
@@ -194,7 +194,8 @@ class DynamoGigRepository:
         except GetError as exc:
             raise _outage(exc) from exc
         item = to_item(gig)
-        index, stale = geo_move(GIG_INDEX, self._layouts.get(GIG_INDEX), geo_entry(gig), stored.geo_pk, stored.geo_sk)
+        layout = self._layouts.for_writes(GIG_INDEX)
+        index, stale = geo_move(GIG_INDEX, layout, geo_entry(gig), stored.geo_pk, stored.geo_sk)
         if index is not None:
             item.geo_pk, item.geo_sk = index.pk, index.sk
 
@@ -222,7 +223,8 @@ class DynamoGigRepository:
         table = GigItem.Meta.table_name
         item = to_item(gig)
         item.version = gig.version + 1
-        index, stale = geo_move(GIG_INDEX, self._layouts.get(GIG_INDEX), geo_entry(gig), stored.geo_pk, stored.geo_sk)
+        layout = self._layouts.for_writes(GIG_INDEX)
+        index, stale = geo_move(GIG_INDEX, layout, geo_entry(gig), stored.geo_pk, stored.geo_sk)
         if index is not None:
             item.geo_pk, item.geo_sk = index.pk, index.sk
         writes: list[TransactItem] = [{"Put": {

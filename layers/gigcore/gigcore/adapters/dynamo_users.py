@@ -179,7 +179,8 @@ class DynamoUserRepository:
         except GetError as exc:
             raise _outage(exc) from exc
         index, stale = (None, None) if self._layouts is None else geo_move(
-            FREELANCER_INDEX, self._layouts.get(FREELANCER_INDEX), freelancer_entry(user), stored.geo_pk, stored.geo_sk)
+            FREELANCER_INDEX, self._layouts.for_writes(FREELANCER_INDEX), freelancer_entry(user), stored.geo_pk,
+            stored.geo_sk)
         if index is not None:
             item.geo_pk, item.geo_sk = index.pk, index.sk
         try:
