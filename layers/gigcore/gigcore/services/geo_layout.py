@@ -99,6 +99,9 @@ def _run(index: str, store: GeoLayoutStore, settings: LayoutJobSettings, now: Ca
     if state.phase == "stable" and state.since and now() - state.since < settings.measure_every_seconds:
         return RunReport(index=index, action="unchanged", phase="stable", detail="measured recently")
     if state.phase == "stable":
+        leftover = store.progress(index)
+        if leftover is not None:  # a run died between ending a move and forgetting its checkpoint
+            store.save_progress(index, None, expected_revision=leftover.revision)
         state, planned, read_capacity = plan(index, store=store, settings=settings, clock=clock, sleep=sleep)
         if planned.move:
             store.store(index, geo_layout.begin(state, planned.layout, now()), expected_revision=state.revision)
