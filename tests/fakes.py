@@ -242,7 +242,8 @@ class FakeGeoLayoutStore:
     def store(self, index: str, state: Any, *, expected_revision: int) -> None:
         from gigcore.domain.errors import ConflictError
 
-        if self.state(index).revision != expected_revision:
+        stored = self.states.get(index)
+        if (0 if stored is None else stored.revision) != expected_revision:
             raise ConflictError("changed")
         self.states[index] = state
 
