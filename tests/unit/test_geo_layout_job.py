@@ -158,9 +158,10 @@ def test_the_throttle_holds_the_average_rate_to_its_setting():
     assert now[0] <= 6000 / 50
 
 
-def test_a_move_costs_a_transaction_of_three_items_per_entry():
-    assert geo_layout.move_cost_wcu(1) == 6.0
-    assert geo_layout.move_cost_wcu(200_000) == 1_200_000.0
+def test_a_move_costs_a_transaction_of_three_items_and_the_owners_index_copies_per_entry():
+    assert geo_layout.move_cost_wcu(1) == 16.0  # what DynamoDB Local reports for a gig's (bench/geo)
+    assert geo_layout.move_cost_wcu(1, owner_indexes=0) == 8.0
+    assert geo_layout.move_cost_wcu(1000) == 16_000.0
 
 
 # ---- the sweep, with a crash at every step ---------------------------------------------------------------------
