@@ -269,3 +269,20 @@ def test_a_second_run_while_one_holds_the_move_stops_without_writing():
     racing.__dict__.update(store.__dict__)
     assert step(racing).action == "busy"
     assert store.state("gig").phase == "moving" and store.progress("gig") is None
+
+
+def test_no_code_outside_tests_writes_a_layout_but_the_job():
+    """Issue 20: the layout item is written by DynamoGeoLayouts.store, which only the job's store calls."""
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    writers = []
+    for folder in ("layers", "functions", "bench", "infra"):
+        for path in (root / folder).rglob("*.py"):
+            text = path.read_text()
+            if re.search(r"layouts\.(store|put)\(|GeoLayoutItem\(|GeoMoveItem\(", text):
+                writers.append(path.relative_to(root).as_posix())
+    assert writers == ["layers/gigcore/gigcore/adapters/dynamo_geo.py"]
+    adapter = (root / writers[0]).read_text()
+    assert re.findall(r"layouts\.(?:store|put)\(", adapter) == ["layouts.store("]  # in DynamoGeoLayoutStore
