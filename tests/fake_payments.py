@@ -257,6 +257,16 @@ class FakePaymentGateway:
     def get_payment_intent(self, intent_id: str) -> PaymentIntent:
         return self._unkeyed("get_payment_intent", lambda: self._intent(intent_id))
 
+    def cancel_payment_intent(self, intent_id: str, *, idempotency_key: str) -> PaymentIntent:
+        def run() -> PaymentIntent:
+            intent = self._intent(intent_id)
+            if intent.status in ("succeeded", "canceled"):
+                raise _refused("payment_intent_unexpected_state")
+            self.intents[intent_id] = replace(intent, status="canceled")
+            return self.intents[intent_id]
+
+        return self._keyed("cancel_payment_intent", idempotency_key, (intent_id,), run)
+
     # ---- the port: transfers, reversals, refunds -------------------------------------------------------------
 
     def create_transfer(self, *, amount: Money, destination: str, source_transaction: str, transfer_group: str,

@@ -27,6 +27,9 @@ class FakeUsers:
     def get_many(self, user_ids: Sequence[str]) -> dict[str, User]:
         return {uid: self.by_id[uid] for uid in user_ids if uid in self.by_id}
 
+    def admins(self, *, limit: int) -> list[User]:
+        return [u for u in self.by_id.values() if "admin" in u.roles][:limit]
+
     def by_email(self, email: str) -> User | None:
         return next((u for u in self.by_id.values() if normalise_email(u.email) == normalise_email(email)), None)
 

@@ -1,5 +1,5 @@
-"""Escrow routes (API.md "Escrow"): payout account, fund, sync, submit, release, refund, disputes, the ledger,
-invoices, and Stripe's webhook."""
+"""Escrow routes (API.md "Escrow"): payout account, fund, sync, submit, release, refund, disputes, cancelling a
+contract before any money moved, the ledger, invoices, and Stripe's webhook."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ from gigcore import bootstrap
 from gigcore.domain.clock import utc_now
 from gigcore.domain.errors import ErrorDetail, MalformedRequestError
 from gigcore.ports.payments import InvalidSignatureError
-from gigcore.schemas.contracts import MilestoneOut, milestone_out
+from gigcore.schemas.contracts import CancelContractRequest, ContractOut, MilestoneOut, contract_out, milestone_out
 from gigcore.schemas.escrow import (
     DisputeOut,
     DisputeRequest,
@@ -88,6 +88,14 @@ def refund(contract_id: str, milestone_id: str) -> MilestoneOut:
     milestone = _escrow().refund(principal(), contract_id, milestone_id, cmd.amount, cmd.reason, utc_now(),
                                  request_key=(current_request().headers or {}).get("idempotency-key"))
     return milestone_out(milestone)
+
+
+@route(bp, "/contracts/{contract_id}/cancel", method="POST",
+       summary="Cancel a contract before any milestone is paid (either party); the gig opens again or is cancelled",
+       request=CancelContractRequest, response=ContractOut, errors=(403, 404, 409, 422, 503), tag="contracts")
+def cancel_contract(contract_id: str) -> ContractOut:
+    cmd = body(CancelContractRequest)
+    return contract_out(_escrow().cancel_contract(principal(), contract_id, cmd.gig_status, cmd.reason, utc_now()))
 
 
 @route(bp, "/contracts/{contract_id}/disputes", method="POST", summary="Dispute a milestone (either party)",

@@ -17,8 +17,10 @@ from gigcore import bootstrap
 from gigcore.adapters.dynamo_escrow import DynamoEscrowStore
 from gigcore.domain.clock import utc_now
 from gigcore.domain.errors import InvalidStateError, UpstreamUnavailableError
+from gigcore.domain.escrow import PendingOp
 from gigcore.domain.money import Money
 from gigcore.domain.users import Principal
+from gigcore.ports.payments import PaymentRefusedError
 from gigcore.services.escrow import Escrow, EscrowConfig, EscrowPorts
 from tests.conftest import Api
 from tests.fake_payments import FakePaymentGateway
@@ -179,3 +181,117 @@ def test_the_schedule_skips_a_milestone_it_cannot_pay_yet_and_releases_it_once_i
     assert stored is not None and stored.status == "released"
     assert [t.amount for t in stripe.transfers] == [ngn(900_000)]
     assert bootstrap.container().contracts.get(c.id).status == "completed"  # type: ignore[union-attr]
+
+
+# ---- issue 16: claims that can never succeed, a joined refund recorded meanwhile, a refusal after a refund ------
+
+
+def _plant(deal: dict[str, Any], op: PendingOp) -> None:
+    """A claim as a call of an earlier version left it in the table."""
+    repo = bootstrap.container().contracts
+    stored = repo.get_milestone(deal["contract"].id, deal["milestone"].id)
+    assert stored is not None
+    repo.transition_milestone(stored.contract_id, stored.id, expected={stored.status},
+                              changes={"pending_op": op.encode()}, expected_version=stored.version)
+
+
+def test_a_refund_claim_that_can_never_succeed_is_cleared_by_the_next_call_and_nothing_moves(
+        escrow: Escrow, stripe: FakePaymentGateway, deal: dict[str, Any]) -> None:
+    c, m = deal["contract"], deal["milestone"]
+    escrow.payout_account(deal["freelancer"], utc_now())
+    _funded(escrow, stripe, deal)
+    _plant(deal, PendingOp(kind="refund", key=f"refund:{m.id}:v9", by=deal["client"].user_id, amount=5_000_000))
+    released = escrow.release(deal["client"], c.id, m.id, utc_now())
+    assert released.status == "released" and released.pending_op is None
+    assert stripe.refunds == [] and [t.amount for t in stripe.transfers] == [ngn(900_000)]
+    assert sorted(_kinds(escrow, deal)) == ["fee", "funding", "release"]  # a release and its fee share a ms
+
+
+def test_a_claim_of_a_kind_no_version_knows_and_a_resolution_of_no_dispute_are_cleared(
+        escrow: Escrow, stripe: FakePaymentGateway, deal: dict[str, Any]) -> None:
+    c, m = deal["contract"], deal["milestone"]
+    _funded(escrow, stripe, deal)
+    _plant(deal, PendingOp.decode('{"kind":"payout","key":"payout:x","by":"someone","future_field":1}'))
+    refunded = escrow.refund(deal["client"], c.id, m.id, ngn(100_000), "one scene cut", utc_now())
+    assert refunded.refunded_amount == ngn(100_000) and refunded.pending_op is None
+    _plant(deal, PendingOp(kind="resolve", key="resolve:gone", by="admin", amount=900_000, dispute_id="gone"))
+    again = escrow.refund(deal["client"], c.id, m.id, ngn(100_000), "another cut", utc_now())
+    assert again.refunded_amount == ngn(200_000) and again.pending_op is None
+    assert [r.amount for r in stripe.refunds] == [ngn(100_000), ngn(100_000)]
+
+
+def test_a_caller_joining_a_refund_that_another_records_meanwhile_answers_from_the_stored_state(
+        escrow: Escrow, stripe: FakePaymentGateway, deal: dict[str, Any], monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 16 item 4: the joiner read the milestone with the claim; the claimer recorded before the joiner
+    read the ledger. Before, the joiner counted the recorded refund twice and failed (500)."""
+    c, m = deal["contract"], deal["milestone"]
+    _funded(escrow, stripe, deal)
+    stripe.outage(1, after_effect=True)
+    with pytest.raises(UpstreamUnavailableError):
+        escrow.refund(deal["client"], c.id, m.id, None, "all of it", utc_now(), request_key="k-all")
+    repo = bootstrap.container().contracts
+    real_get = repo.get
+    armed = {"on": True}
+
+    def get_then_let_the_claimer_record(contract_id: str) -> Any:
+        seen = real_get(contract_id)
+        if armed["on"]:
+            armed["on"] = False
+            escrow.refund(deal["client"], c.id, m.id, None, "all of it", utc_now(), request_key="k-all")
+        return seen
+
+    monkeypatch.setattr(repo, "get", get_then_let_the_claimer_record)
+    with pytest.raises(InvalidStateError):  # all of it was refunded: nothing is left for this one
+        escrow.refund(deal["client"], c.id, m.id, ngn(10_000), "a bit more", utc_now(), request_key="k-more")
+    monkeypatch.undo()
+    assert [r.amount for r in stripe.refunds] == [ngn(1_000_000)]
+    assert _kinds(escrow, deal) == ["funding", "refund"]
+    stored = bootstrap.container().contracts.get_milestone(c.id, m.id)
+    assert stored is not None and stored.status == "refunded" and stored.pending_op is None
+
+
+def test_a_resolution_whose_transfer_is_refused_after_its_refund_records_the_refund_and_stays_open(
+        escrow: Escrow, stripe: FakePaymentGateway, deal: dict[str, Any]) -> None:
+    c, m = deal["contract"], deal["milestone"]
+    account = escrow.payout_account(deal["freelancer"], utc_now()).account
+    _funded(escrow, stripe, deal)
+    dispute = escrow.open_dispute(deal["client"], c.id, m.id, "Half delivered.", utc_now())
+    admin = Principal(user_id="admin-" + uuid.uuid4().hex[:8], roles=("admin",))
+    stripe.set_payouts_enabled(account.account_id, False)  # Stripe restricted the account; the table lags
+    with pytest.raises(PaymentRefusedError):
+        escrow.resolve(admin, dispute.id, ngn(600_000), ngn(400_000), "Split.", utc_now())
+    assert [r.amount for r in stripe.refunds] == [ngn(400_000)] and stripe.transfers == []
+    stored = bootstrap.container().contracts.get_milestone(c.id, m.id)
+    assert stored is not None and stored.pending_op is None
+    assert stored.status == "disputed" and stored.refunded_amount == ngn(400_000)
+    b = escrow.ledger(admin, c.id).balances
+    assert (b.held, b.refunded) == (ngn(600_000), ngn(400_000))  # the ledger says what Stripe did
+    stripe.set_payouts_enabled(account.account_id, True)
+    resolved = escrow.resolve(admin, dispute.id, ngn(600_000), ngn(0), "The rest released.", utc_now())
+    assert resolved.status == "resolved"
+    assert [r.amount for r in stripe.refunds] == [ngn(400_000)] and [t.amount for t in stripe.transfers] == [
+        ngn(540_000)]
+    b = escrow.ledger(admin, c.id).balances
+    assert (b.funded, b.held, b.released, b.refunded, b.fees) == (ngn(1_000_000), ngn(0), ngn(540_000),
+                                                                   ngn(400_000), ngn(60_000))
+
+
+def test_after_a_refused_transfer_the_admin_may_resolve_the_rest_differently(
+        escrow: Escrow, stripe: FakePaymentGateway, deal: dict[str, Any]) -> None:
+    """The second resolution of one dispute is another business operation: its Stripe keys are its own (with the
+    first one's, Stripe would refuse a refund of another amount under the saved key, and the claim would stay)."""
+    c, m = deal["contract"], deal["milestone"]
+    account = escrow.payout_account(deal["freelancer"], utc_now()).account
+    _funded(escrow, stripe, deal)
+    dispute = escrow.open_dispute(deal["client"], c.id, m.id, "Half delivered.", utc_now())
+    admin = Principal(user_id="admin-" + uuid.uuid4().hex[:8], roles=("admin",))
+    stripe.set_payouts_enabled(account.account_id, False)
+    with pytest.raises(PaymentRefusedError):
+        escrow.resolve(admin, dispute.id, ngn(600_000), ngn(400_000), "Split.", utc_now())
+    resolved = escrow.resolve(admin, dispute.id, ngn(0), ngn(600_000), "All back to the client.", utc_now())
+    assert resolved.status == "resolved"
+    assert [r.amount for r in stripe.refunds] == [ngn(400_000), ngn(600_000)] and stripe.transfers == []
+    stored = bootstrap.container().contracts.get_milestone(c.id, m.id)
+    assert stored is not None and stored.status == "refunded" and stored.pending_op is None
+    b = escrow.ledger(admin, c.id).balances
+    assert (b.funded, b.held, b.refunded) == (ngn(1_000_000), ngn(0), ngn(1_000_000))

@@ -185,10 +185,11 @@ def test_gig_changes_are_recorded_for_search_and_matching(api, client, stack_env
     api.post(f"/gigs/{gig['id']}/cancel", token=token)
     container = bootstrap.container()
     table = container.settings.table_name
-    found = container.dynamodb.scan(TableName=table, FilterExpression="#k = :e AND contains(payload, :g)",
-                                    ExpressionAttributeNames={"#k": "kind"},
-                                    ExpressionAttributeValues={":e": {"S": "event"}, ":g": {"S": gig["id"]}},
-                                    ConsistentRead=True)["Items"]
+    # Every page of the scan: the table holds the whole run's items, past one 1 MB page.
+    pages = container.dynamodb.get_paginator("scan").paginate(
+        TableName=table, FilterExpression="#k = :e AND contains(payload, :g)", ExpressionAttributeNames={"#k": "kind"},
+        ExpressionAttributeValues={":e": {"S": "event"}, ":g": {"S": gig["id"]}}, ConsistentRead=True)
+    found = [item for page in pages for item in page["Items"]]
     recorded = sorted((i["event_type"]["S"], i["queue"]["S"]) for i in found)
     # gig.closed on gig-matching: the gig lifecycle consumer rejects the open applications of a closed gig.
     assert recorded == [("gig.closed", "gig-matching"), ("gig.closed", "search-indexing"),

@@ -158,6 +158,19 @@ def test_an_intent_without_a_payment_method_waits_for_the_app_then_confirms(gate
     assert confirmed.status == "succeeded" and confirmed.charge_id is not None
 
 
+def test_a_cancelled_intent_can_never_be_confirmed_and_a_succeeded_one_cannot_be_cancelled(
+        gateway: StripePaymentGateway) -> None:
+    intent = gateway.create_payment_intent(amount=ngn(5_000), transfer_group="mil_void", metadata={},
+                                           payment_method_id=None, idempotency_key=key("fund"))
+    cancelled = gateway.cancel_payment_intent(intent.id, idempotency_key=key("cancel"))
+    assert cancelled.status == "canceled" and gateway.get_payment_intent(intent.id).status == "canceled"
+    with pytest.raises(PaymentRefusedError):
+        gateway.confirm_payment_intent(intent.id, payment_method_id="pm_card_visa", idempotency_key=key("confirm"))
+    with pytest.raises(PaymentRefusedError) as refused:
+        gateway.cancel_payment_intent(paid(gateway).id, idempotency_key=key("cancel"))
+    assert refused.value.reason == "payment_intent_unexpected_state"
+
+
 @pytest.mark.parametrize(("card", "decline_code"), [
     ("pm_card_chargeDeclined", "generic_decline"),
     ("pm_card_chargeDeclinedInsufficientFunds", "insufficient_funds"),

@@ -178,6 +178,7 @@ ROWS: list[Row] = [
     Row("POST /admin/disputes/{dispute_id}/resolve", "disputed", "403 403 403 401 2xx",
         body=fixed({"release_amount": ngn(500_000), "refund_amount": ngn(500_000), "note": "split"}),
         headers=money_key),
+    Row("POST /contracts/{contract_id}/cancel", "contract", PARTIES, body=fixed({"reason": "plans changed"})),
     Row("GET /contracts/{contract_id}/ledger", "funded", PARTIES_AND_ADMIN),
     Row("GET /contracts/{contract_id}/invoices", "funded", PARTIES_AND_ADMIN),
     # reviews

@@ -20,11 +20,6 @@ pytestmark = pytest.mark.integration
 
 AMOUNT = 1_000_000
 
-#: Issue 16 item 4: a call that joins a refund or a resolution another call has just recorded reads the
-#: milestone as it was and answers 500. It is a race, lost in about half the runs, so the mark cannot be strict
-#: (a strict xfail would fail the suite whenever the race is won); remove it with the fix.
-RACE_ON_JOIN = pytest.mark.xfail(strict=False, reason="issue 16 item 4 (a race: a 500 in about half the runs)")
-
 
 def race(count: int, call: Callable[[int], Any]) -> list[Any]:
     """``count`` calls started at the same instant; their answers, in no particular order."""
@@ -142,7 +137,6 @@ def test_ten_concurrent_fundings_with_one_key_charge_the_card_once(sec_world: Wo
 # ---- refunds -------------------------------------------------------------------------------------------------
 
 
-@RACE_ON_JOIN
 def test_ten_concurrent_full_refunds_refund_once(sec_world: World, sec_stripe: Any) -> None:
     # Given a funded milestone
     found = sec_world.funded()
@@ -157,7 +151,6 @@ def test_ten_concurrent_full_refunds_refund_once(sec_world: World, sec_stripe: A
     assert milestone(sec_world, found)["status"] == "refunded"
 
 
-@RACE_ON_JOIN
 def test_twenty_concurrent_partial_refunds_each_refund_their_part_once(sec_world: World, sec_stripe: Any) -> None:
     # Given a funded milestone of 1,000,000
     found = sec_world.funded()
@@ -208,7 +201,6 @@ def test_ten_concurrent_releases_pay_the_freelancer_once(sec_world: World, sec_s
 # ---- release against refund, dispute against release ----------------------------------------------------------
 
 
-@RACE_ON_JOIN
 def test_releases_racing_refunds_move_the_money_one_way_only(sec_world: World, sec_stripe: Any) -> None:
     # Given a funded milestone
     found = sec_world.funded()
@@ -258,7 +250,6 @@ def test_a_dispute_racing_releases_leaves_one_outcome(sec_world: World, sec_stri
 # ---- dispute resolution -------------------------------------------------------------------------------------
 
 
-@RACE_ON_JOIN
 @pytest.mark.parametrize("same_key", [False, True], ids=["different-keys", "one-key"])
 def test_concurrent_resolutions_of_one_dispute_split_the_money_once(sec_world: World, sec_stripe: Any,
                                                                     same_key: bool) -> None:
@@ -279,7 +270,6 @@ def test_concurrent_resolutions_of_one_dispute_split_the_money_once(sec_world: W
         400_000, 540_000, 60_000, 0)
 
 
-@RACE_ON_JOIN
 def test_resolutions_with_different_splits_at_once_apply_one_of_them(sec_world: World, sec_stripe: Any) -> None:
     found = sec_world.disputed()
     splits = [(release, AMOUNT - release) for release in (0, 250_000, 500_000, 1_000_000)]

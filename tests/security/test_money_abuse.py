@@ -45,7 +45,6 @@ def test_a_gig_budget_that_no_payment_can_carry_is_refused(sec_world: World, mon
     assert answer.status_code == 422, (answer.status_code, answer.json_body)
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 1")
 def test_a_budget_switched_to_another_currency_after_an_application_never_traps_the_money(sec_world: World) -> None:
     # Given a freelancer's application in NGN, and the client then switching the gig's budget to USD
     client, freelancer = sec_world.token("client"), sec_world.token("freelancer")

@@ -108,9 +108,15 @@ def test_contract_settles_completed_when_one_released_and_cancelled_when_all_ref
     assert settled_status([milestone("refunded"), milestone("refunded")]) == "cancelled"
     assert settled_status([milestone("released"), milestone("funded")]) is None
     assert next_contract_status("active", "complete") == "completed"
-    with pytest.raises(InvalidStateError):
-        next_contract_status("completed", "cancel")
     assert ("cancelled", "complete") not in CONTRACT_TRANSITIONS
+
+
+def test_a_completed_contract_whose_releases_are_all_refunded_later_becomes_cancelled():
+    # Issue 16 item 13: "cancelled if all were refunded" holds after completion too (an admin refunding a release).
+    assert settled_status([milestone("refunded")]) == "cancelled"
+    assert next_contract_status("completed", "cancel") == "cancelled"
+    with pytest.raises(InvalidStateError):
+        next_contract_status("cancelled", "cancel")  # a cancelled contract stays cancelled
 
 
 def test_milestone_plans_must_be_in_the_gigs_currency_and_positive():

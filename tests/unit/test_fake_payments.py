@@ -71,6 +71,20 @@ def test_an_intent_without_a_card_waits_for_the_app(fake: FakePaymentGateway) ->
     assert again.value.reason == "payment_intent_unexpected_state"
 
 
+def test_a_cancelled_intent_can_never_be_confirmed_and_a_succeeded_one_cannot_be_cancelled(
+        fake: FakePaymentGateway) -> None:
+    intent = fake.create_payment_intent(amount=ngn(5_000), transfer_group="mil_1", metadata={},
+                                        payment_method_id=None, idempotency_key="fund:void")
+    assert fake.cancel_payment_intent(intent.id, idempotency_key="cancel:1").status == "canceled"
+    with pytest.raises(PaymentRefusedError):
+        fake.confirm_payment_intent(intent.id, payment_method_id="pm_card_visa", idempotency_key="confirm:void")
+    paid = fake.create_payment_intent(amount=ngn(5_000), transfer_group="mil_2", metadata={},
+                                      payment_method_id="pm_card_visa", idempotency_key="fund:paid")
+    with pytest.raises(PaymentRefusedError) as refused:
+        fake.cancel_payment_intent(paid.id, idempotency_key="cancel:2")
+    assert refused.value.reason == "payment_intent_unexpected_state"
+
+
 def test_confirm_after_a_decline_charges_the_new_card(fake: FakePaymentGateway) -> None:
     intent = fake.create_payment_intent(amount=ngn(5_000), transfer_group="mil_1", metadata={},
                                         payment_method_id=None, idempotency_key="fund:1")

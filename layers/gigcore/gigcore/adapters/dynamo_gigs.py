@@ -241,14 +241,14 @@ class DynamoGigRepository:
             writes.append({"Put": {"TableName": table, "Item": index.serialize()}})
         return writes
 
-    def application_counted_write(self, gig_id: str) -> TransactItem:
+    def application_counted_write(self, gig_id: str, currency: str) -> TransactItem:
         return {"Update": {
             "TableName": GigItem.Meta.table_name,
             "Key": {"pk": {"S": f"GIG#{gig_id}"}, "sk": {"S": "GIG"}},
             "UpdateExpression": "ADD application_count :one, #version :one",
-            "ConditionExpression": "#status = :open",
-            "ExpressionAttributeNames": {"#status": "status", "#version": "version"},
-            "ExpressionAttributeValues": {":one": {"N": "1"}, ":open": {"S": "open"}},
+            "ConditionExpression": "#status = :open AND #currency = :currency",
+            "ExpressionAttributeNames": {"#status": "status", "#version": "version", "#currency": "currency"},
+            "ExpressionAttributeValues": {":one": {"N": "1"}, ":open": {"S": "open"}, ":currency": {"S": currency}},
         }}
 
     def by_owner(self, owner_id: str, *, status: GigStatus | None, limit: int,

@@ -42,6 +42,17 @@ class _Item(Model):
     sk = UnicodeAttribute(range_key=True)
 
 
+class AdminUsersIndex(GlobalSecondaryIndex["UserItem"]):  # type: ignore[no-untyped-call]
+    """gsi1 on users, sparse: the admins (``gsi1pk = ROLE#admin``, ``gsi1sk = USER#<id>``)."""
+
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
 class UserItem(_Item):
     """``pk = USER#<id>``, ``sk = PROFILE``."""
 
@@ -66,6 +77,10 @@ class UserItem(_Item):
     #: Where the freelancer's geo index entry is (absent when not indexed): removed or moved on save.
     geo_pk = UnicodeAttribute(null=True)
     geo_sk = UnicodeAttribute(null=True)
+    #: gsi1, sparse: set on admins only (``ROLE#admin`` / ``USER#<id>``), so that they can be found and told.
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    admins_index = AdminUsersIndex()
     version = VersionAttribute()
 
 

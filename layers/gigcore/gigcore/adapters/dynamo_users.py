@@ -11,6 +11,7 @@ from pynamodb.exceptions import (
     GetError,
     PutError,
     PynamoDBConnectionError,
+    QueryError,
     TransactWriteError,
 )
 from pynamodb.transactions import TransactWrite
@@ -22,6 +23,10 @@ from gigcore.domain.errors import ConflictError, RetryableError, UpstreamUnavail
 from gigcore.domain.geo import freelancer_entry
 from gigcore.domain.users import FreelancerProfile, Location, Skill, User, normalise_email
 from gigcore.ports import OutboxEvent
+
+ADMIN_ROLE = "admin"
+#: gsi1 key of the admins (sparse: only users with the admin role carry it).
+ADMINS_PK = "ROLE#admin"
 
 
 def _cause(exc: PynamoDBConnectionError | TransactWriteError) -> str:
@@ -87,6 +92,8 @@ def to_item(user: User) -> UserItem:
         rating_count=user.rating_count,
         session_generation=user.session_generation,
     )
+    if ADMIN_ROLE in user.roles:
+        item.gsi1pk, item.gsi1sk = ADMINS_PK, f"USER#{user.id}"
     if user.version:
         item.version = user.version
     return item
@@ -150,6 +157,14 @@ class DynamoUserRepository:
             return {item.id: from_item(item)
                     for item in batch_read(UserItem, [(f"USER#{uid}", "PROFILE") for uid in user_ids])}
         except (GetError, PynamoDBConnectionError) as exc:
+            raise _outage(exc) from exc
+
+    def admins(self, *, limit: int) -> list[User]:
+        """P: gsi1 ``ROLE#admin`` (sparse: only admins carry it); eventually consistent, so a just-granted admin
+        may be missed for a moment."""
+        try:
+            return [from_item(item) for item in UserItem.admins_index.query(ADMINS_PK, limit=limit)]
+        except (QueryError, PynamoDBConnectionError) as exc:
             raise _outage(exc) from exc
 
     def by_email(self, email: str) -> User | None:

@@ -198,6 +198,11 @@ class StripePaymentGateway:
             intent = self._v1.payment_intents.retrieve(intent_id)
         return _intent(intent)
 
+    def cancel_payment_intent(self, intent_id: str, *, idempotency_key: str) -> PaymentIntent:
+        with _translated("cancel_payment_intent"):
+            intent = self._v1.payment_intents.cancel(intent_id, {}, {"idempotency_key": idempotency_key})
+        return _intent(intent)
+
     # ---- transfers, reversals, refunds ---------------------------------------------------------------
 
     def create_transfer(self, *, amount: Money, destination: str, source_transaction: str, transfer_group: str,

@@ -190,6 +190,9 @@ ContractAction = Literal["complete", "cancel", "dispute", "resolve"]
 CONTRACT_STATUSES: tuple[ContractStatus, ...] = ("active", "completed", "cancelled", "disputed")
 
 #: active -> completed | cancelled | disputed; a resolved dispute returns the contract to active, or ends it.
+#: A contract follows its milestones (``settled_status``): completed once all ended with one released, cancelled
+#: once all were refunded, even after it was completed (a release refunded in full later). Either party may also
+#: cancel an active contract while every milestone is still ``pending`` (nothing held, nothing moved).
 CONTRACT_TRANSITIONS: Mapping[tuple[ContractStatus, ContractAction], ContractStatus] = {
     ("active", "complete"): "completed",
     ("active", "cancel"): "cancelled",
@@ -198,6 +201,8 @@ CONTRACT_TRANSITIONS: Mapping[tuple[ContractStatus, ContractAction], ContractSta
     ("disputed", "resolve"): "active",
     ("disputed", "complete"): "completed",
     ("disputed", "cancel"): "cancelled",
+    # every milestone refunded after all (an admin refunding a release): "cancelled if all were refunded"
+    ("completed", "cancel"): "cancelled",
 }
 
 CONTRACT_MUTABLE_FIELDS: frozenset[str] = frozenset({"status", "updated_at"})

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import datetime
 from typing import Literal
 
@@ -182,8 +182,10 @@ class PendingOp:
 
     @classmethod
     def decode(cls, text: str) -> PendingOp:
+        """The op as stored; fields this version does not know (a later version's) are left out."""
         data = json.loads(text)
-        return cls(**data)
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in data.items() if k in known})
 
     def idempotency_key(self, call: str) -> str:
         return f"gigconnect:{self.key}:{call}"

@@ -14,7 +14,7 @@ from gigcore.domain.states import next_state
 from gigcore.domain.users import Location
 
 GigStatus = Literal["open", "in_progress", "completed", "cancelled"]
-GigAction = Literal["edit", "accept_application", "cancel", "complete", "cancel_contract"]
+GigAction = Literal["edit", "accept_application", "cancel", "complete", "cancel_contract", "reopen"]
 BudgetType = Literal["fixed", "hourly"]
 Urgency = Literal["low", "medium", "high"]
 
@@ -28,6 +28,9 @@ GIG_TRANSITIONS: Mapping[tuple[GigStatus, GigAction], GigStatus] = {
     ("open", "accept_application"): "in_progress",
     ("in_progress", "complete"): "completed",
     ("in_progress", "cancel_contract"): "cancelled",
+    ("in_progress", "reopen"): "open",  # its contract was cancelled before any money moved
+    # a completed gig whose every milestone was then refunded follows its contract (API.md "Escrow")
+    ("completed", "cancel_contract"): "cancelled",
 }
 
 #: Only open gigs are in the geo index ("near me" shows open gigs; closed ones leave it).

@@ -21,6 +21,7 @@ TEMPLATES: dict[str, tuple[str, str]] = {
     "milestone.refunded": ("Milestone refunded", "\u201c{milestone_title}\u201d was refunded."),
     "dispute.opened": ("Dispute opened", "A dispute was opened on \u201c{milestone_title}\u201d."),
     "dispute.resolved": ("Dispute resolved", "The dispute on \u201c{milestone_title}\u201d was resolved."),
+    "contract.cancelled": ("Contract cancelled", "The contract for \u201c{gig_title}\u201d was cancelled."),
     "message.received": ("New message", "{sender_name}: {preview}"),
     "gig.nearby_match": ("A gig near you", "\u201c{gig_title}\u201d matches your skills, {distance_km} km away."),
 }

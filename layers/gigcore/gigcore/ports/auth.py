@@ -28,6 +28,9 @@ class UserRepository(Protocol):
     def by_email(self, email: str) -> User | None:
         """The user whose normalised email is ``email`` (consistent read)."""
 
+    def admins(self, *, limit: int) -> list[User]:
+        """Up to ``limit`` users with the admin role (to tell them of what needs one, e.g. a dispute)."""
+
     def save(self, user: User, events: Sequence[OutboxEvent] = ()) -> User:
         """Write ``user`` if nobody changed it since it was read (optimistic, on ``version``), with ``events``
         in the same transaction (the outbox).

@@ -47,8 +47,9 @@ class GigRepository(Protocol):
         its own transaction with other items (an accepted application moves its gig). The gig entry comes
         first and carries the version and status condition."""
 
-    def application_counted_write(self, gig_id: str) -> TransactItem:
-        """An ``Update`` that raises the gig's ``application_count`` (and its version) if the gig is open."""
+    def application_counted_write(self, gig_id: str, currency: str) -> TransactItem:
+        """An ``Update`` that raises the gig's ``application_count`` (and its version) if the gig is open and its
+        budget still in ``currency`` (the application's: a budget's currency changed meanwhile refuses it)."""
 
 
 class PendingApplicationsRejector(Protocol):

@@ -122,6 +122,10 @@ class PaymentGateway(Protocol):
     def get_payment_intent(self, intent_id: str) -> PaymentIntent:
         """The intent as the provider knows it now (what reconciliation trusts)."""
 
+    def cancel_payment_intent(self, intent_id: str, *, idempotency_key: str) -> PaymentIntent:
+        """Cancel an intent that has not succeeded, so that no later confirmation can charge it;
+        :class:`PaymentRefusedError` (``payment_intent_unexpected_state``) when it has succeeded."""
+
     def create_transfer(self, *, amount: Money, destination: str, source_transaction: str, transfer_group: str,
                         metadata: Mapping[str, str], idempotency_key: str) -> Transfer:
         """Move ``amount`` of the charge ``source_transaction`` to the connected account ``destination``."""

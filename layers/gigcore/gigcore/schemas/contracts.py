@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -40,6 +40,14 @@ class AcceptRequest(RequestModel):
     """Without ``milestones``: one milestone for the application's proposed rate."""
 
     milestones: Annotated[list[MilestoneBody], Field(min_length=1, max_length=20)] | None = None
+
+
+class CancelContractRequest(RequestModel):
+    """``POST /contracts/{id}/cancel``: what becomes of the gig (``open`` again by default; ``cancelled`` is
+    for its owner, the client, to ask) and, optionally, why."""
+
+    gig_status: Literal["open", "cancelled"] = "open"
+    reason: Annotated[str, Field(max_length=1000)] | None = None
 
 
 class ApplicationOut(ResponseModel):

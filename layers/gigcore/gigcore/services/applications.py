@@ -135,7 +135,7 @@ def apply(principal: Principal, gig_id: str, cmd: ApplyRequest, *, ports: Applic
                               freelancer_id=principal.user_id,
                               freelancer_name=applicant.name if applicant else "A freelancer")
         try:
-            return ports.applications.add(app, extra=[ports.gigs.application_counted_write(gig.id)],
+            return ports.applications.add(app, extra=[ports.gigs.application_counted_write(gig.id, currency)],
                                           events=[event])
         except TransactionConflictError:
             # The gig closed meanwhile (re-read: 409 invalid_state), or a concurrent apply or change of the
@@ -208,10 +208,18 @@ def withdraw(principal: Principal, application_id: str, *, ports: ApplicationPor
 
 
 def _plans(cmd: AcceptRequest, app: Application, gig: Gig) -> list[MilestonePlan]:
+    """The contract's milestones, every one in the gig's currency (the contract's): the default one (the
+    proposed rate) is checked like those asked for. An application in another currency (made before the
+    budget's currency was fixed once applications arrive) is accepted only with milestones given."""
+    currency = gig.budget.min.currency
     if cmd.milestones is None:
-        return [MilestonePlan(title=gig.title, amount=app.proposed_rate)]
-    return plan_milestones([MilestonePlan(title=m.title, amount=m.amount) for m in cmd.milestones],
-                           gig.budget.min.currency)
+        if app.proposed_rate.currency != currency:
+            raise InvalidStateError(
+                f"The proposed rate is in {app.proposed_rate.currency} and the gig's budget in {currency}: "
+                f"accept with milestones in {currency}.",
+                details=[ErrorDetail(field="milestones", issue=f"required in {currency}")])
+        return plan_milestones([MilestonePlan(title=gig.title, amount=app.proposed_rate)], currency)
+    return plan_milestones([MilestonePlan(title=m.title, amount=m.amount) for m in cmd.milestones], currency)
 
 
 def _rejections(others: Sequence[Application], gig: Gig, ports: ApplicationPorts, now: datetime,

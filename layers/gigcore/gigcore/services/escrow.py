@@ -51,6 +51,7 @@ from gigcore.domain.errors import (
 from gigcore.domain.escrow import (
     Balances,
     LedgerEntry,
+    MilestoneMoney,
     PendingOp,
     balances,
     entry,
@@ -58,7 +59,7 @@ from gigcore.domain.escrow import (
     milestone_money,
     refund_sources,
 )
-from gigcore.domain.gigs import GIG_TRANSITIONS, GigAction
+from gigcore.domain.gigs import GIG_TRANSITIONS, Gig, GigAction
 from gigcore.domain.ids import new_id
 from gigcore.domain.money import Money
 from gigcore.domain.users import Principal
@@ -68,6 +69,8 @@ from gigcore.ports.contracts import ContractRepository
 from gigcore.ports.escrow import Dispute, EscrowStore, PayoutAccount
 from gigcore.ports.gigs import GigRepository
 from gigcore.ports.payments import PaymentGateway, PaymentIntent, PaymentRefusedError
+from gigcore.services.gigs import GIG_CLOSED, GIG_UPDATED, SEARCH_QUEUE, gig_event
+from gigcore.services.notifications import ADMINS
 
 logger = logging.getLogger(__name__)
 
@@ -147,7 +150,15 @@ def _notify(kind: str, user_id: str, contract: Contract, milestone: Milestone, *
     return OutboxEvent(id=new_id(), type=kind, queue=NOTIFICATIONS_QUEUE, payload=payload)
 
 
+def _to_admins(event: OutboxEvent, *, except_user_ids: Sequence[str]) -> OutboxEvent:
+    """``event`` for every admin (the notification pipeline fans it out: ``services.notifications``)."""
+    payload = {k: v for k, v in event.payload.items() if k != "user_id"}
+    return replace(event, id=new_id(), payload=payload | {"audience": ADMINS,
+                                                          "except_user_ids": list(except_user_ids)})
+
+
 def _money_of(amount: Money, currency: str, field: str) -> Money:
+    """``amount`` if it is in ``currency`` (the milestone's: what was charged); 422 otherwise, before any claim."""
     if amount.currency != currency:
         raise ValidationError("The amount must be in the contract's currency.",
                               details=[ErrorDetail(field=f"{field}.currency", issue=f"must be {currency}")])
@@ -159,6 +170,25 @@ def _request_digest(principal: Principal, request_key: str | None) -> str | None
     if request_key is None:
         return None
     return hashlib.sha256(f"{principal.user_id}\n{request_key}".encode()).hexdigest()[:32]
+
+
+class _MovedError(Exception):
+    """A refusal from Stripe after part of a step had already moved money: ``entries`` record that part."""
+
+    def __init__(self, entries: list[LedgerEntry], refusal: PaymentRefusedError) -> None:
+        super().__init__(str(refusal))
+        self.entries = entries
+        self.refusal = refusal
+
+
+def _unknown_payment_method() -> ValidationError:
+    return ValidationError("Stripe knows no such payment method.",
+                           details=[ErrorDetail(field="payment_method_id", issue="unknown")])
+
+
+def _cannot_finish(op: PendingOp, why: str) -> InvalidStateError:
+    return InvalidStateError(f"The {op.kind} left in flight on this milestone cannot be completed ({why}); it was "
+                             "cancelled and nothing moved.", details=[ErrorDetail(field="pending_op", issue=why)])
 
 
 class Escrow:
@@ -252,6 +282,17 @@ class Escrow:
             self._p.contracts.transition_milestone(m.contract_id, m.id, expected={m.status},
                                                    changes={"pending_op": None}, expected_version=m.version)
 
+    def _check_claim(self, m: Milestone, op: PendingOp, check: Callable[[], object]) -> None:
+        """Run ``check`` (the step's rules, before any Stripe call); when they fail, the claim can never succeed
+        (the milestone cannot change while it is claimed, and every version of a step checked them before its
+        first Stripe call, so none was made under it): give it up and answer 409."""
+        try:
+            check()
+        except (ValueError, InvalidStateError, ValidationError) as exc:
+            logger.error("the %s claimed on milestone %s cannot be completed: %s", op.kind, m.id, exc)
+            self._unclaim(m)
+            raise _cannot_finish(op, "its rules do not hold") from exc
+
     def _settle_pending(self, contract: Contract, m: Milestone, now: datetime) -> None:
         """Finish the step left on ``m`` (crashed or in flight), with its own keys."""
         assert m.pending_op is not None
@@ -264,9 +305,13 @@ class Escrow:
                 self._complete_release(contract, m, op, now)
             elif op.kind == "refund":
                 self._complete_refund(contract, m, op, now)
-            else:
+            elif op.kind == "resolve":
                 self._complete_resolve(contract, m, op, now)
-        except (PaymentFailedError, PaymentRefusedError, InvalidStateError):
+            else:
+                # Written by no version of this code: nothing can finish it, and no Stripe call is keyed on it.
+                logger.error("milestone %s holds a step of unknown kind %r; cleared", m.id, op.kind)
+                self._unclaim(m)
+        except (PaymentFailedError, PaymentRefusedError, InvalidStateError, ValidationError):
             pass  # its outcome was recorded (claim cleared), or another call recorded it
 
     def _ready(self, contract_id: str, milestone_id: str, now: datetime) -> tuple[Contract, Milestone]:
@@ -324,6 +369,9 @@ class Escrow:
             contract, m = self._ready(contract_id, milestone_id, now)
             if self._party(principal, contract) != "client":
                 raise ForbiddenError("Only the client funds a milestone.")
+            if contract.status not in {"active", "disputed"}:
+                raise InvalidStateError(f"The contract is {contract.status}; its milestones take no payment.",
+                                        details=[ErrorDetail(field="contract.status", issue=contract.status)])
             next_milestone_status(m.status, "fund")
             if m.payment_intent_id is not None:
                 reused = self._fund_again(contract, m, payment_method_id, now)
@@ -350,9 +398,12 @@ class Escrow:
         if intent.status == "canceled":
             return None
         if payment_method_id is not None and intent.status in {"requires_payment_method", "requires_confirmation"}:
-            intent = self._p.payments.confirm_payment_intent(
-                intent.id, payment_method_id=payment_method_id,
-                idempotency_key=f"gigconnect:fund:{m.id}:v{m.version}:confirm:{payment_method_id}")
+            try:
+                intent = self._p.payments.confirm_payment_intent(
+                    intent.id, payment_method_id=payment_method_id,
+                    idempotency_key=f"gigconnect:fund:{m.id}:v{m.version}:confirm:{payment_method_id}")
+            except NotFoundError as exc:
+                raise _unknown_payment_method() from exc
         if m.status == "pending":
             moved = self._record(m, expected={"pending"}, changes={"status": "funding"})
             m = moved or self._fresh(m.contract_id, m.id)
@@ -361,6 +412,7 @@ class Escrow:
         return Funding(milestone=m, intent=intent)
 
     def _complete_fund(self, contract: Contract, m: Milestone, op: PendingOp, now: datetime) -> Funding:
+        self._check_claim(m, op, lambda: next_milestone_status(m.status, "fund"))
         try:
             intent = self._p.payments.create_payment_intent(
                 amount=m.amount, transfer_group=m.id, payment_method_id=op.payment_method_id,
@@ -369,6 +421,9 @@ class Escrow:
         except (PaymentFailedError, PaymentRefusedError):
             self._unclaim(m)
             raise
+        except NotFoundError as exc:  # no such payment method: Stripe created nothing
+            self._unclaim(m)
+            raise _unknown_payment_method() from exc
         recorded = self._record(m, expected={m.status},
                                 changes={"status": "funding", "payment_intent_id": intent.id, "pending_op": None})
         milestone = recorded or self._fresh(m.contract_id, m.id)
@@ -524,6 +579,7 @@ class Escrow:
         return entries, transfer_id
 
     def _complete_release(self, contract: Contract, m: Milestone, op: PendingOp, now: datetime) -> Milestone:
+        self._check_claim(m, op, lambda: next_milestone_status(m.status, "release"))
         try:
             entries, transfer_id = self._pay(contract, m, op, m.held, now)
         except (PaymentRefusedError, InvalidStateError):
@@ -579,7 +635,10 @@ class Escrow:
                     raise InvalidStateError("The client can refund a milestone only before its work is submitted.",
                                             details=[ErrorDetail(field="status", issue=m.status)])
             refundable = m.amount - m.refunded_amount
-            wanted = refundable if amount is None else _money_of(amount, contract.currency, "amount")
+            if refundable.amount == 0:
+                raise InvalidStateError("Nothing is left of the milestone to refund.",
+                                        details=[ErrorDetail(field="status", issue=m.status)])
+            wanted = refundable if amount is None else _money_of(amount, m.amount.currency, "amount")
             if wanted.amount <= 0 or refundable < wanted:
                 raise ValidationError("The refund must be above zero and at most what is left of the milestone.",
                                       details=[ErrorDetail(field="amount.amount",
@@ -595,11 +654,34 @@ class Escrow:
             return self._complete_refund(contract, claimed, op, now)
         raise ConflictError("The milestone kept changing; try again.")
 
-    def _give_back(self, contract: Contract, m: Milestone, op: PendingOp, amount: Money,
+    def _money_as_claimed(self, contract: Contract, m: Milestone) -> MilestoneMoney | None:
+        """The milestone's share of the ledger as it stood at ``m``'s version; None when the milestone moved on
+        since (a joined step recorded by another call meanwhile: its entries must not be counted twice).
+        The ledger is read first: an unchanged version read after it proves the ledger had no later entry."""
+        money = milestone_money(self._p.store.ledger(contract.id), m.id, m.amount.currency)
+        fresh = self._fresh(contract.id, m.id)
+        return money if fresh.version == m.version else None
+
+    def _record_part(self, m: Milestone, entries: Sequence[LedgerEntry], **changes: Any) -> None:
+        """Stripe refused the rest of a step after part of it moved money: record that part and give up the
+        claim, so that the ledger says what Stripe did and a later call can act on the milestone."""
+        if self._record(m, expected={m.status}, changes={"pending_op": None, **changes},
+                        extra=self._p.store.ledger_writes(list(entries))) is None:
+            logger.error("the part of a step done on milestone %s could not be recorded: %s", m.id, entries)
+
+    def _give_back(self, contract: Contract, m: Milestone, op: PendingOp, amount: Money, money: MilestoneMoney,
                    now: datetime) -> list[LedgerEntry]:
-        """Reverse what is needed of the transfer, then refund ``amount`` to the client; the ledger entries."""
-        money = milestone_money(self._p.store.ledger(contract.id), m.id, contract.currency)
-        _, from_transfer, from_fee = refund_sources(amount, money)
+        """Reverse what is needed of the transfer, then refund ``amount`` to the client; the ledger entries.
+        :class:`_MovedError` when the refund is refused after a reversal was made."""
+        try:
+            _, from_transfer, from_fee = refund_sources(amount, money)
+        except ValueError as exc:
+            raise _cannot_finish(op, "more than the milestone's money") from exc
+        if m.payment_intent_id is None:
+            raise InvalidStateError("The milestone has no payment to refund.",
+                                    details=[ErrorDetail(field="payment", issue="none")])
+        if from_transfer.amount > 0 and m.transfer_id is None:
+            raise _cannot_finish(op, "no transfer to reverse")
         entries: list[LedgerEntry] = []
         if from_transfer.amount > 0:
             assert m.transfer_id is not None
@@ -609,22 +691,38 @@ class Escrow:
             entries.append(entry(new_id(), contract.id, m.id, now, "reversal", from_transfer, reversal.id))
         if from_fee.amount > 0:
             entries.append(entry(new_id(), contract.id, m.id, now, "fee_reversal", from_fee))
-        if m.payment_intent_id is None:
-            raise InvalidStateError("The milestone has no payment to refund.",
-                                    details=[ErrorDetail(field="payment", issue="none")])
-        refund = self._p.payments.refund(payment_intent_id=m.payment_intent_id, amount=amount,
-                                         metadata={"contract_id": contract.id, "milestone_id": m.id, "op": op.key},
-                                         idempotency_key=op.idempotency_key("refund"))
+        try:
+            refund = self._p.payments.refund(payment_intent_id=m.payment_intent_id, amount=amount,
+                                             metadata={"contract_id": contract.id, "milestone_id": m.id,
+                                                       "op": op.key},
+                                             idempotency_key=op.idempotency_key("refund"))
+        except PaymentRefusedError as refusal:
+            if entries:
+                raise _MovedError(entries, refusal) from refusal
+            raise
         entries.append(entry(new_id(), contract.id, m.id, now, "refund", amount, refund.id))
         return entries
 
     def _complete_refund(self, contract: Contract, m: Milestone, op: PendingOp, now: datetime) -> Milestone:
-        amount = Money(amount=op.amount, currency=contract.currency)
+        amount = Money(amount=op.amount, currency=m.amount.currency)
+
+        def planned() -> MilestoneStatus:
+            refunded = m.refunded_amount + amount
+            if amount.amount <= 0 or m.amount < refunded:
+                raise ValueError("more than what is left of the milestone")
+            return next_milestone_status(m.status, "refund" if refunded == m.amount else "refund_part")
+
+        self._check_claim(m, op, planned)
+        status = planned()
         refunded = m.refunded_amount + amount
-        status: MilestoneStatus = next_milestone_status(m.status,
-                                                        "refund" if refunded == m.amount else "refund_part")
+        money = self._money_as_claimed(contract, m)
+        if money is None:
+            return self._after_race(contract, m, now)
         try:
-            entries = self._give_back(contract, m, op, amount, now)
+            entries = self._give_back(contract, m, op, amount, money, now)
+        except _MovedError as moved:
+            self._record_part(m, moved.entries)
+            raise moved.refusal from moved
         except (PaymentRefusedError, InvalidStateError):
             self._unclaim(m)
             raise
@@ -639,12 +737,106 @@ class Escrow:
                                 settled_gig=contract.gig_id if settle else None)
         return recorded or self._after_race(contract, m, now)
 
+    # ---- cancelling a contract before any money moved ------------------------------------------------------
+
+    def cancel_contract(self, principal: Principal, contract_id: str, gig_status: Literal["open", "cancelled"],
+                        reason: str | None, now: datetime) -> Contract:
+        """Either party cancels a contract while no milestone holds or has moved money: every milestone is
+        ``pending`` (a step left in flight is finished first, and an intent of an earlier declined attempt is
+        cancelled at Stripe so that no later confirmation can charge it). The contract becomes ``cancelled``,
+        its gig ``open`` again (``gig_status="open"``) or ``cancelled`` (its owner only: 403 for the
+        freelancer); both parties are told (``contract.cancelled``), all in one transaction that also checks
+        that no milestone moved meanwhile. 409 ``invalid_state`` when a milestone is funded or further, or the
+        contract is not active (a repeated cancel)."""
+        for attempt in range(_ATTEMPTS):
+            contract = self._contract(contract_id)
+            actor = self._party(principal, contract)
+            if actor not in {"client", "freelancer"}:
+                raise ForbiddenError("Only the parties cancel a contract.")
+            if gig_status == "cancelled" and actor != "client":
+                raise ForbiddenError("Only the gig's owner can cancel the gig; the freelancer cancels the contract "
+                                     "with the gig open again.",
+                                     details=[ErrorDetail(field="gig_status", issue="client only")])
+            if contract.status != "active":
+                raise InvalidStateError(f"A contract that is {contract.status} cannot be cancelled.",
+                                        details=[ErrorDetail(field="status", issue=contract.status)])
+            in_flight = [m for m in contract.milestones if m.pending_op is not None]
+            for m in in_flight:
+                self._settle_pending(contract, m, now)
+            if in_flight:
+                continue
+            moved = [m for m in contract.milestones if m.status != "pending"]
+            if moved:
+                raise InvalidStateError("A contract can be cancelled only before any milestone is paid; refund or "
+                                        "dispute its milestones instead.",
+                                        details=[ErrorDetail(field=f"milestones.{m.position}.status", issue=m.status)
+                                                 for m in moved])
+            for m in contract.milestones:
+                if m.payment_intent_id is not None:
+                    self._void_intent(contract, m, now)
+            gig = self._p.gigs.get(contract.gig_id)
+            gig_writes, gig_events = self._gig_after_cancel(gig, gig_status, now)
+            try:
+                cancelled = self._p.contracts.transition_contract(
+                    contract.id, expected={"active"}, changes={"status": "cancelled", "updated_at": now},
+                    # Each milestone's version is bumped, not only checked: a fund that read the contract active
+                    # before this commits cannot claim its milestone after it (its claim expects the old version).
+                    extra=[*(self._p.contracts.milestone_write(contract.id, m.id, expected={"pending"}, changes={},
+                                                               expected_version=m.version)
+                             for m in contract.milestones), *gig_writes],
+                    events=[*self._cancelled_events(contract, gig, principal.user_id, reason), *gig_events])
+            except ConflictError:
+                _pause(attempt)
+                continue
+            self._on_gig_settled(contract.gig_id)
+            return cancelled
+        raise ConflictError("The contract kept changing; try again.")
+
+    def _void_intent(self, contract: Contract, m: Milestone, now: datetime) -> None:
+        """Cancel the intent of an earlier attempt on a pending milestone; 409 when it succeeded meanwhile (the
+        success is applied: the milestone is funded, and the contract is no longer cancellable)."""
+        assert m.payment_intent_id is not None
+        intent = self._p.payments.get_payment_intent(m.payment_intent_id)
+        if intent.status not in {_SUCCEEDED, "canceled"}:
+            with contextlib.suppress(PaymentRefusedError):
+                intent = self._p.payments.cancel_payment_intent(
+                    intent.id, idempotency_key=f"gigconnect:cancel:{contract.id}:{intent.id}")
+            intent = self._p.payments.get_payment_intent(intent.id)
+        if intent.status == _SUCCEEDED:
+            self.apply_intent(intent, now)
+            raise InvalidStateError("A milestone was paid meanwhile; refund it instead of cancelling.",
+                                    details=[ErrorDetail(field=f"milestones.{m.position}.status", issue="funded")])
+        if intent.status != "canceled":
+            raise InvalidStateError("A payment of a milestone is being processed; try again once it settles.",
+                                    details=[ErrorDetail(field=f"milestones.{m.position}.payment",
+                                                         issue=intent.status)])
+
+    def _gig_after_cancel(self, gig: Gig | None, gig_status: Literal["open", "cancelled"],
+                          now: datetime) -> tuple[list[TransactItem], list[OutboxEvent]]:
+        """The gig's move (open again, or cancelled) and its event for search (an open gig is found again)."""
+        action: GigAction = "reopen" if gig_status == "open" else "cancel_contract"
+        if gig is None or (gig.status, action) not in GIG_TRANSITIONS:
+            return [], []
+        after = gig.changed(status=GIG_TRANSITIONS[(gig.status, action)], updated_at=now)
+        event = gig_event(GIG_UPDATED if after.status == "open" else GIG_CLOSED, SEARCH_QUEUE,
+                          after.changed(version=gig.version + 1))
+        return self._p.gigs.save_writes(after, expected_status=gig.status), [event]
+
+    @staticmethod
+    def _cancelled_events(contract: Contract, gig: Gig | None, by: str, reason: str | None) -> list[OutboxEvent]:
+        payload = {"contract_id": contract.id, "gig_id": contract.gig_id, "gig_title": gig.title if gig else "",
+                   "cancelled_by": by} | ({"reason": reason} if reason else {})
+        return [OutboxEvent(id=new_id(), type="contract.cancelled", queue=NOTIFICATIONS_QUEUE,
+                            payload={"user_id": user} | payload)
+                for user in (contract.client_id, contract.freelancer_id)]
+
     # ---- disputes ----------------------------------------------------------------------------------------
 
     def open_dispute(self, principal: Principal, contract_id: str, milestone_id: str, reason: str,
                      now: datetime) -> Dispute:
         """Either party disputes a funded or submitted milestone: auto-release stops, the contract is
-        ``disputed`` until an admin resolves it; the other party is notified."""
+        ``disputed`` until an admin resolves it; the other party and every admin (one outbox event that the
+        notification pipeline fans out) are notified, in the same transaction."""
         for attempt in range(_ATTEMPTS):
             contract, m = self._ready(contract_id, milestone_id, now)
             actor = self._party(principal, contract)
@@ -662,7 +854,9 @@ class Escrow:
                     extra=[self._p.store.dispute_write(dispute, expected=None),
                            self._p.contracts.contract_write(contract.id, expected={"active", "disputed"},
                                                             changes={"status": contract_status, "updated_at": now})],
-                    events=[_notify("dispute.opened", other, contract, m, dispute_id=dispute.id)])
+                    events=[_notify("dispute.opened", other, contract, m, dispute_id=dispute.id),
+                            _to_admins(_notify("dispute.opened", other, contract, m, dispute_id=dispute.id),
+                                       except_user_ids=[contract.client_id, contract.freelancer_id])])
             except ConflictError:
                 _pause(attempt)
                 continue
@@ -700,8 +894,8 @@ class Escrow:
                     return self._resolved(dispute_id)
                 self._settle_pending(contract, m, now)
                 continue
-            release = _money_of(release_amount, contract.currency, "release_amount")
-            refund = _money_of(refund_amount, contract.currency, "refund_amount")
+            release = _money_of(release_amount, m.amount.currency, "release_amount")
+            refund = _money_of(refund_amount, m.amount.currency, "refund_amount")
             if release + refund != m.held:
                 raise ValidationError("release_amount and refund_amount must add up to the held amount.",
                                       details=[ErrorDetail(field="release_amount",
@@ -709,7 +903,10 @@ class Escrow:
             next_milestone_status(m.status, "resolve_release" if release.amount > 0 else "resolve_refund")
             if release.amount > 0:
                 self._payable_account(contract.freelancer_id)
-            op = PendingOp(kind="resolve", key=f"resolve:{dispute.id}", by=principal.user_id, amount=release.amount,
+            # Keyed by the milestone's version too: after a resolution that Stripe refused in part (its refund
+            # made and recorded), another resolution of the same dispute is another operation with its own keys.
+            op = PendingOp(kind="resolve", key=f"resolve:{dispute.id}:v{m.version}", by=principal.user_id,
+                           amount=release.amount,
                            refund=refund.amount, reason=note, dispute_id=dispute.id)
             try:
                 claimed = self._claim(m, op)
@@ -727,16 +924,39 @@ class Escrow:
         return resolved
 
     def _complete_resolve(self, contract: Contract, m: Milestone, op: PendingOp, now: datetime) -> Milestone:
-        release = Money(amount=op.amount, currency=contract.currency)
-        refund = Money(amount=op.refund, currency=contract.currency)
-        assert op.dispute_id is not None
-        dispute = self._p.store.get_dispute(op.dispute_id)
+        release = Money(amount=op.amount, currency=m.amount.currency)
+        refund = Money(amount=op.refund, currency=m.amount.currency)
+        dispute = self._p.store.get_dispute(op.dispute_id) if op.dispute_id else None
+
+        def planned() -> None:
+            if dispute is None or dispute.status != "open":
+                raise InvalidStateError("The dispute is not open.")
+            if release + refund != m.held:
+                raise ValueError("the resolution does not add up to the held amount")
+            next_milestone_status(m.status, "resolve_release" if release.amount > 0 else "resolve_refund")
+
+        self._check_claim(m, op, planned)
         assert dispute is not None
+        entries: list[LedgerEntry] = []
+        if refund.amount > 0:
+            money = self._money_as_claimed(contract, m)
+            if money is None:
+                return self._after_race(contract, m, now)
+            try:
+                entries = self._give_back(contract, m, op, refund, money, now)
+            except _MovedError as moved:
+                self._record_part(m, moved.entries)
+                raise moved.refusal from moved
+            except (PaymentRefusedError, InvalidStateError):
+                self._unclaim(m)
+                raise
         try:
-            entries = self._give_back(contract, m, op, refund, now) if refund.amount > 0 else []
             paid, transfer_id = self._pay(contract, m, op, release, now) if release.amount > 0 else ([], None)
         except (PaymentRefusedError, InvalidStateError):
-            self._unclaim(m)
+            if not entries:
+                self._unclaim(m)
+            else:  # the refund went through: recorded, the dispute stays open for what is still held
+                self._record_part(m, entries, refunded_amount=m.refunded_amount + refund)
             raise
         status: MilestoneStatus = "released" if release.amount > 0 else "refunded"
         changes: dict[str, Any] = {"status": status, "refunded_amount": m.refunded_amount + refund,
@@ -782,7 +1002,10 @@ class Escrow:
         contract = self._contract(contract_id)
         self._party(principal, contract)
         entries = self._p.store.ledger(contract_id)
-        return Ledger(entries=entries, balances=balances(entries, contract.currency))
+        # The ledger is in the currency its money moved in: the milestones' (a contract accepted before the
+        # currencies were held together may name another; its milestone is what was charged).
+        currency = entries[0].amount.currency if entries else contract.currency
+        return Ledger(entries=entries, balances=balances(entries, currency))
 
     def invoices(self, principal: Principal, contract_id: str) -> list[Invoice]:
         """Receipts: one per funding, per release (gross, the platform fee, net) and per refund."""

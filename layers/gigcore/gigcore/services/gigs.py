@@ -9,7 +9,7 @@ from typing import Any
 
 from gigcore.cache import TtlLruCache
 from gigcore.domain.clock import parse_rfc3339
-from gigcore.domain.errors import ConflictError, ForbiddenError, NotFoundError
+from gigcore.domain.errors import ConflictError, ErrorDetail, ForbiddenError, InvalidStateError, NotFoundError
 from gigcore.domain.gigs import Budget, Gig, GigAction, GigStatus, check_gig, next_status
 from gigcore.domain.ids import new_id
 from gigcore.domain.users import Location, Principal, User
@@ -109,7 +109,11 @@ def _change_once(gig_id: str, action: GigAction, gigs: GigRepository, now: datet
 
 def update_gig(principal: Principal, gig_id: str, cmd: PatchGigRequest, *, gigs: GigRepository,
                now: datetime, cache: TtlLruCache[str, Gig] | None = None) -> Gig:
-    """Change an open gig (owner only: 403; not open: 409 ``invalid_state``). Records ``gig.updated``."""
+    """Change an open gig (owner only: 403; not open: 409 ``invalid_state``). Records ``gig.updated``.
+
+    The budget's currency is fixed once the gig has an application (409 ``invalid_state``): applications, the
+    contract and its milestones are all in the gig's currency. An apply bumps the gig's version, so the
+    write (conditioned on the version read) cannot miss one that lands meanwhile."""
     fields = cmd.model_fields_set
 
     def change(gig: Gig) -> Gig:
@@ -123,7 +127,12 @@ def update_gig(principal: Principal, gig_id: str, cmd: PatchGigRequest, *, gigs:
         if "skills" in fields and cmd.skills is not None:
             updated = updated.changed(skills=tuple(cmd.skills))
         if "budget" in fields and cmd.budget is not None:
-            updated = updated.changed(budget=_budget(cmd.budget))
+            budget = _budget(cmd.budget)
+            if budget.min.currency != gig.budget.min.currency and gig.application_count > 0:
+                raise InvalidStateError(
+                    "The gig has applications in its currency; its budget's currency can no longer change.",
+                    details=[ErrorDetail(field="budget.min.currency", issue=f"must stay {gig.budget.min.currency}")])
+            updated = updated.changed(budget=budget)
         if "location" in fields:
             updated = updated.changed(location=Location(cmd.location.lat, cmd.location.lng) if cmd.location
                                       else None)

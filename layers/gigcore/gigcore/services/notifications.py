@@ -14,6 +14,7 @@ from typing import Any
 
 from gigcore.domain.ids import new_id
 from gigcore.domain.notifications import TEMPLATES, Notification, choose_channels, render
+from gigcore.domain.users import User
 from gigcore.ports import ConnectionNotifier, OutboxEvent, Queue
 from gigcore.ports.auth import Mailer, UserRepository
 from gigcore.ports.chat import ConnectionRepository
@@ -21,6 +22,10 @@ from gigcore.ports.notifications import NotificationStore, PushSender, SmsSender
 from gigcore.schemas.notifications import notification_out
 
 CHANNEL_EVENT = "channel.{}"
+#: ``audience`` of an event meant for every admin (a dispute opened), instead of one ``user_id``.
+ADMINS = "admins"
+#: The most admins one such event reaches.
+MAX_ADMINS = 500
 
 
 @dataclass(frozen=True)
@@ -36,13 +41,24 @@ class NotificationPorts:
 
 
 def fan_out(event: OutboxEvent, *, ports: NotificationPorts, now: datetime) -> list[str]:
-    """Deliver one event to its user; returns the channels it was queued for."""
+    """Deliver one event to its user, or (``audience: "admins"`` instead of ``user_id``) to every admin but
+    those in ``except_user_ids``; returns the channels it was queued for. A retry after a failure part-way
+    reaches only those not reached yet (each user's item is deduplicated on the event id)."""
     if event.type not in TEMPLATES:
         raise ValueError(f"not a notification type: {event.type}")
     payload = dict(event.payload)
+    if payload.get("audience") == ADMINS:
+        skip = {str(u) for u in payload.get("except_user_ids", [])}
+        return [channel for admin in ports.users.admins(limit=MAX_ADMINS) if admin.id not in skip
+                for channel in _deliver(event, admin, payload, ports=ports, now=now, per_user=True)]
     user = ports.users.get(str(payload["user_id"]))
     if user is None:
         return []
+    return _deliver(event, user, payload, ports=ports, now=now, per_user=False)
+
+
+def _deliver(event: OutboxEvent, user: User, payload: dict[str, Any], *, ports: NotificationPorts, now: datetime,
+             per_user: bool) -> list[str]:
     title, body = render(event.type, payload)
     data = {k: str(v) for k, v in payload.items() if k.endswith("_id") and k != "user_id"}
     notification = Notification(id=new_id(), user_id=user.id, type=event.type, title=title, body=body, data=data,
@@ -57,7 +73,9 @@ def fan_out(event: OutboxEvent, *, ports: NotificationPorts, now: datetime) -> l
     channels = choose_channels(event.type, preferences, has_devices=bool(devices), has_phone=bool(user.phone),
                                now=now)
     for channel in channels:
-        ports.queue.send(channel, {"id": f"{event.id}:{channel}", "type": CHANNEL_EVENT.format(channel),
+        # One event to many users: each user's channel message has its own id (the consumers dedup on it).
+        message_id = f"{event.id}:{user.id}:{channel}" if per_user else f"{event.id}:{channel}"
+        ports.queue.send(channel, {"id": message_id, "type": CHANNEL_EVENT.format(channel),
                                    "payload": {"user_id": user.id, "kind": event.type, "title": title, "body": body,
                                                "data": data}})
     return channels
