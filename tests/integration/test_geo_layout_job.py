@@ -281,3 +281,58 @@ def test_a_move_moves_each_entry_once_and_costs_what_it_reports(dynamo):
     world.assert_consistent()
     # And a second run finds nothing to move
     assert world.job(1000).action in ("unchanged", "histogram")
+
+
+def test_the_freelancer_index_is_moved_with_each_users_pointer(dynamo):
+    """Issue 20 item 1, "the same for the freelancers' index": the owner of an entry is the user item."""
+    from gigcore.adapters.dynamo_geo import DynamoGeoIndex, DynamoGeoLayouts, DynamoGeoLayoutStore, partition_key
+    from gigcore.adapters.dynamo_models import UserItem
+    from gigcore.adapters.dynamo_users import DynamoUserRepository
+    from gigcore.domain.geo import freelancer_entry
+    from gigcore.domain.users import FreelancerProfile, Skill, User
+
+    # Given 12 available freelancers around Lagos, saved through the user repository into an index of their own
+    name = "f" + uuid.uuid4().hex[:10]
+    layouts = DynamoGeoLayouts(ttl_seconds=0)
+    users = DynamoUserRepository(dynamo.pynamodb, layouts, index=name)
+    store = DynamoGeoLayoutStore(dynamo.dynamodb, dynamo.settings.table_name, layouts,
+                                 owners={name: ("USER#{}", "PROFILE")})
+    saved: dict[str, User] = {}
+    for i in range(12):
+        user = User(id=f"01JF{uuid.uuid4().hex[:22].upper()}", email=f"{uuid.uuid4().hex}@example.com",
+                    name="Ada", roles=("freelancer",), password_hash="x", created_at=WHEN)
+        users.add(user)
+        profile = FreelancerProfile(headline="Plumber", bio="", skills=(Skill(name="pipes", level="expert"),),
+                                    hourly_rate_amount=5000, hourly_rate_currency="NGN", availability="available",
+                                    location=Location(LAGOS[0] + (i % 4) * 0.01, LAGOS[1] + (i // 4) * 0.01),
+                                    service_radius_km=10.0)
+        stored = users.get(user.id)
+        assert stored is not None
+        saved[user.id] = users.save(replace(stored, freelancer_profile=profile))
+    # When the job runs to the end with a target of 4
+    reports = [geo_layout.run(name, store=store, settings=JOB) for _ in range(3)]
+    # Then the entries moved, each user item points at its entry under the new layout, and a search agrees
+    assert [r.action for r in reports] == ["started", "writers-switched", "done"] and reports[-1].moved > 0
+    layout = store.state(name).current
+    assert layout.splits
+    for user_id in saved:
+        item = UserItem.get(f"USER#{user_id}", "PROFILE", consistent_read=True)
+        assert item.geo_pk == partition_key(name, layout.partition_of(item.geo_sk).name)
+    index = DynamoGeoIndex(dynamo.dynamodb, dynamo.settings.table_name, name, layouts)
+    query = NearbyQuery(lat=LAGOS[0], lng=LAGOS[1], radius_km=20.0, limit=5)
+    entries = [e for e in map(freelancer_entry, saved.values()) if e is not None]
+    seen: list[str] = []
+    position = None
+    while True:
+        page = nearby.nearest(index, query, position)
+        seen += [h.entry.id for h in page.hits]
+        if page.next_position is None:
+            break
+        position = page.next_position
+    assert seen == [h.entry.id for h in nearby.distance_order(query, entries)]
+    # And a profile saved after the move (read again, as the service does) still replaces its one entry
+    again = users.get(next(iter(saved)))
+    assert again is not None and again.freelancer_profile is not None
+    users.save(replace(again, freelancer_profile=replace(again.freelancer_profile, availability="unavailable")))
+    item = UserItem.get(f"USER#{again.id}", "PROFILE", consistent_read=True)
+    assert item.geo_pk is None or item.geo_pk == ""

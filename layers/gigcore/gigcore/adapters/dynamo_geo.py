@@ -286,18 +286,22 @@ class DynamoGeoIndex:
 _OWNERS = {GIG_INDEX: ("GIG#{}", "GIG"), FREELANCER_INDEX: ("USER#{}", "PROFILE")}
 
 
-def owner_key(index: str, entry_id: str) -> dict[str, Any]:
-    pk, sk = _OWNERS.get(index, ("GIG#{}", "GIG"))
+def owner_key(index: str, entry_id: str, owners: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
+    """The key of the item an entry of ``index`` belongs to (a gig's unless ``owners`` or the index says)."""
+    pk, sk = {**_OWNERS, **(owners or {})}.get(index, _OWNERS[GIG_INDEX])
     return {"pk": {"S": pk.format(entry_id)}, "sk": {"S": sk}}
 
 
 class DynamoGeoLayoutStore:
     """:class:`gigcore.ports.gigs.GeoLayoutStore` on the main table: the layout job's reads and moves."""
 
-    def __init__(self, client: Any, table_name: str, layouts: DynamoGeoLayouts) -> None:
+    def __init__(self, client: Any, table_name: str, layouts: DynamoGeoLayouts,
+                 owners: dict[str, tuple[str, str]] | None = None) -> None:
         self._client = client
         self._table = table_name
         self._layouts = layouts
+        #: Owner item keys of indexes other than the two named ones (``{index: (pk format, sk)}``; tests).
+        self._owners = owners
 
     def _call(self, operation: str, **params: Any) -> dict[str, Any]:
         try:
@@ -380,7 +384,7 @@ class DynamoGeoLayoutStore:
                      "ConditionExpression": "attribute_not_exists(pk)"}},
             {"Delete": {"TableName": table, "Key": {"pk": {"S": old_pk}, "sk": {"S": sk}},
                         "ConditionExpression": "attribute_exists(pk)"}},
-            {"Update": {"TableName": table, "Key": owner_key(index, sk.split("#", 1)[1]),
+            {"Update": {"TableName": table, "Key": owner_key(index, sk.split("#", 1)[1], self._owners),
                         "UpdateExpression": "SET geo_pk = :new ADD #version :one",
                         "ConditionExpression": "geo_pk = :old AND geo_sk = :sk",
                         "ExpressionAttributeNames": {"#version": "version"},
