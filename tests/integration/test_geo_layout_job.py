@@ -336,3 +336,35 @@ def test_the_freelancer_index_is_moved_with_each_users_pointer(dynamo):
     users.save(replace(again, freelancer_profile=replace(again.freelancer_profile, availability="unavailable")))
     item = UserItem.get(f"USER#{again.id}", "PROFILE", consistent_read=True)
     assert item.geo_pk is None or item.geo_pk == ""
+
+
+def test_the_schedule_runs_the_job_on_both_indexes(api):
+    """Issue 20 item 1: the ``geo_layout`` schedule (functions/app.py) measures the stack's two geo indexes
+    and stores what it measured (the test stack's few entries need no split keys)."""
+    from app import app
+
+    from gigcore import bootstrap
+
+    # Given a gig posted through the API
+    client = api.post("/auth/signup", {"email": f"{uuid.uuid4().hex}@example.com", "password": "a long passphrase 1",
+                                       "name": "Cli", "roles": ["client"]})
+    assert client.status_code == 201, client.json_body
+    token = client.json_body["access_token"]
+    posted = api.post("/gigs", {"title": "Fix a tap", "description": "Kitchen.", "category": "plumbing",
+                                "skills": ["pipes"], "budget": {"min": {"amount": 1000, "currency": "NGN"},
+                                                                "max": {"amount": 2000, "currency": "NGN"},
+                                                                "type": "fixed"},
+                                "location": {"lat": LAGOS[0], "lng": LAGOS[1]}, "remote": False,
+                                "urgency": "medium"}, token=token)
+    assert posted.status_code == 201, posted.json_body
+    # When the schedule fires
+    answer = app.handler_map["geo_layout"]({"detail-type": "Scheduled Event", "source": "aws.events", "detail": {},
+                                            "time": "2026-12-04T00:00:00Z", "resources": [], "region": "us-east-1",
+                                            "account": "000000000000", "id": "e", "version": "0"}, None)
+    # Then each index was measured (or had been within the last 6 hours) and left stable, its histogram
+    # counting the gig's cell
+    assert set(answer) == {"gig", "freelancer"}
+    assert {answer[i]["action"] for i in answer} <= {"histogram", "unchanged"}
+    state = bootstrap.container().geo_layout_store.state("gig")
+    assert state.phase == "stable" and state.since > 0
+    assert state.current.histogram.get(geo.encode(LAGOS[0], LAGOS[1], 3), 0) >= 1
