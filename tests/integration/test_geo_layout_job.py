@@ -368,3 +368,23 @@ def test_the_schedule_runs_the_job_on_both_indexes(api):
     state = bootstrap.container().geo_layout_store.state("gig")
     assert state.phase == "stable" and state.since > 0
     assert state.current.histogram.get(geo.encode(LAGOS[0], LAGOS[1], 3), 0) >= 1
+
+
+def test_the_cli_plans_applies_and_reports_with_the_same_code(stack_env, dynamo):
+    """``python -m gigcore.cli.geo_layout plan|apply|status`` on the stack's indexes."""
+    import io
+
+    from gigcore.cli import geo_layout as cli
+
+    out = io.StringIO()
+    assert cli.main(["plan", "--index", "gig"], out=out) == 0
+    planned = out.getvalue()
+    assert planned.startswith("gig: phase stable;") and "entries" in planned and "no move" in planned
+    out = io.StringIO()
+    assert cli.main(["apply", "--index", "freelancer", "--until-done"], out=out) == 0
+    assert out.getvalue().startswith("freelancer: ")
+    out = io.StringIO()
+    assert cli.main(["status"], out=out) == 0
+    lines = out.getvalue().splitlines()
+    assert [line.split(":")[0] for line in lines] == ["gig", "freelancer"]
+    assert all("phase stable" in line for line in lines)
