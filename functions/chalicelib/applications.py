@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.http import PAGE_QUERY, body, list_cursor, list_page, principal, route
+from chalicelib.http import body, list_cursor, list_page, principal, route
 from gigcore import bootstrap
 from gigcore.domain.clock import utc_now
 from gigcore.schemas.contracts import (
@@ -15,6 +15,7 @@ from gigcore.schemas.contracts import (
     ApplyRequest,
     ContractOut,
     ContractPageOut,
+    PageParams,
     application_out,
     contract_out,
 )
@@ -29,7 +30,8 @@ def _ports() -> ApplicationPorts:
 
 
 @route(bp, "/gigs/{gig_id}/applications", method="POST", summary="Apply to a gig", request=ApplyRequest,
-       response=ApplicationOut, status=201, errors=(403, 404, 409, 422), tag="applications")
+       response=ApplicationOut, status=201, provides={"application_id": "$response.body#/id"},
+       errors=(403, 404, 409, 422), tag="applications")
 def apply(gig_id: str) -> ApplicationOut:
     cmd = body(ApplyRequest)
     application = applications.apply(principal(), gig_id, cmd, ports=_ports(), now=utc_now())
@@ -38,7 +40,7 @@ def apply(gig_id: str) -> ApplicationOut:
 
 
 @route(bp, "/gigs/{gig_id}/applications", summary="A gig's applications, newest first (its owner)",
-       response=ApplicationPageOut, query=PAGE_QUERY, errors=(400, 403, 404, 422), tag="applications")
+       response=ApplicationPageOut, query_model=PageParams, errors=(400, 403, 404, 422), tag="applications")
 def applications_of_gig(gig_id: str) -> ApplicationPageOut:
     path = f"/gigs/{gig_id}/applications"
     limit, after, raw = list_page(path)
@@ -48,7 +50,7 @@ def applications_of_gig(gig_id: str) -> ApplicationPageOut:
 
 
 @route(bp, "/me/applications", summary="My applications, newest first", response=ApplicationPageOut,
-       query=PAGE_QUERY, errors=(400, 403, 422), tag="applications")
+       query_model=PageParams, errors=(400, 403, 422), tag="applications")
 def my_applications() -> ApplicationPageOut:
     limit, after, raw = list_page("/me/applications")
     page = applications.my_applications(principal(), limit=limit, after=after, ports=_ports())
@@ -76,7 +78,9 @@ def withdraw(application_id: str) -> ApplicationOut:
 
 @route(bp, "/applications/{application_id}/accept", method="POST",
        summary="Accept an application: the contract and its milestones", request=AcceptRequest,
-       response=ContractOut, status=201, errors=(403, 404, 409, 422), tag="contracts")
+       response=ContractOut, status=201,
+       provides={"contract_id": "$response.body#/id", "milestone_id": "$response.body#/milestones/0/id"},
+       errors=(403, 404, 409, 422), tag="contracts")
 def accept(application_id: str) -> ContractOut:
     cmd = body(AcceptRequest)
     contract = applications.accept(principal(), application_id, cmd, ports=_ports(), now=utc_now())
@@ -90,7 +94,7 @@ def get_contract(contract_id: str) -> ContractOut:
     return contract_out(applications.get_contract(principal(), contract_id, ports=_ports()))
 
 
-@route(bp, "/me/contracts", summary="My contracts, newest first", response=ContractPageOut, query=PAGE_QUERY,
+@route(bp, "/me/contracts", summary="My contracts, newest first", response=ContractPageOut, query_model=PageParams,
        errors=(400, 422), tag="contracts")
 def my_contracts() -> ContractPageOut:
     limit, after, raw = list_page("/me/contracts")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from chalice import Blueprint, Response
 
-from chalicelib.http import body, json_response, no_content, principal, route, source_ip
+from chalicelib.http import body, first_answer_status, json_response, no_content, principal, route, source_ip
 from gigcore import bootstrap
 from gigcore.domain.clock import utc_now
 from gigcore.schemas.users import (
@@ -30,11 +30,19 @@ def _session_out(session: auth.Session) -> SessionOut:
 
 
 @route(bp, "/auth/signup", method="POST", summary="Create an account", request=SignupRequest,
-       response=SessionOut, status=201, auth=False, errors=(409, 429), tag="auth")
+       response=SessionOut, status=201, auth=False, errors=(409, 429), tag="auth",
+       provides={"user_id": "$response.body#/user/id"})
 def signup() -> Response:
+    cmd = body(SignupRequest)
     container = bootstrap.container()
-    session = auth.signup(body(SignupRequest), source_ip=source_ip(), ports=container.auth_ports,
-                          policy=container.auth_policy, now=utc_now())
+    if first_answer_status() == 201:
+        # A retry (same Idempotency-Key and body) of a sign-up that created the account: its tokens were
+        # not kept, so the retry signs in with the same email and password (docs/auth.md).
+        session = auth.login(cmd.email, cmd.password, source_ip=source_ip(), ports=container.auth_ports,
+                             policy=container.auth_policy, now=utc_now())
+    else:
+        session = auth.signup(cmd, source_ip=source_ip(), ports=container.auth_ports,
+                              policy=container.auth_policy, now=utc_now())
     return json_response(_session_out(session), 201, {"Cache-Control": "no-store"})
 
 

@@ -48,7 +48,8 @@ def _conversation_out(conversation: Conversation, membership: Membership | None)
 
 
 @route(bp, "/conversations", method="POST", summary="Start (or find) a conversation",
-       request=CreateConversationRequest, response=ConversationOut, status=201, errors=(403, 404, 422), tag="chat")
+       request=CreateConversationRequest, response=ConversationOut, status=201, errors=(403, 404, 422), tag="chat",
+       provides={"conversation_id": "$response.body#/id"})
 def create() -> Response:
     cmd = body(CreateConversationRequest)
     conversation, created = chat.create_conversation(principal(), cmd.participant_ids, gig_id=cmd.gig_id,
@@ -57,7 +58,7 @@ def create() -> Response:
 
 
 @route(bp, "/conversations", summary="My conversations, latest activity first", response=ConversationPage,
-       tag="chat")
+       query_model=ListQuery, errors=(400, 422), tag="chat")
 def mine() -> ConversationPage:
     query = ListQuery.model_validate(query_params())
     container = bootstrap.container()
@@ -72,7 +73,7 @@ def mine() -> ConversationPage:
 
 
 @route(bp, "/conversations/{conversation_id}/messages", summary="History, newest first", response=MessagePage,
-       errors=(403, 404), tag="chat")
+       query_model=HistoryQuery, errors=(400, 403, 404, 422), tag="chat")
 def messages(conversation_id: str) -> MessagePage:
     query = HistoryQuery.model_validate(query_params())
     container = bootstrap.container()

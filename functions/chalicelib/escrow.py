@@ -3,6 +3,7 @@ contract before any money moved, the ledger, invoices, and Stripe's webhook."""
 
 from __future__ import annotations
 
+import pydantic
 from chalice import Blueprint
 
 from chalicelib.http import body, current_request, principal, route
@@ -21,6 +22,7 @@ from gigcore.schemas.escrow import (
     PayoutAccountOut,
     RefundRequest,
     ResolveRequest,
+    StripeEventBody,
     SubmitRequest,
     SyncOut,
     WebhookOut,
@@ -30,6 +32,7 @@ from gigcore.schemas.escrow import (
     payment_out,
     payout_account_out,
 )
+from gigcore.schemas.openapi import QueryParam
 from gigcore.services.escrow import PAYMENTS_QUEUE, STRIPE_EVENT, Escrow
 
 bp = Blueprint(__name__)
@@ -50,7 +53,9 @@ def payout_account() -> PayoutAccountOut:
 
 
 @route(bp, _MILESTONE + "/fund", method="POST", summary="Pay a milestone into escrow (the client)",
-       request=FundRequest, response=FundOut, idempotency="required", errors=(400, 402, 403, 404, 409, 422, 503),
+       request=FundRequest, response=FundOut, idempotency="required",
+       provides={"payment_intent_id": "$response.body#/payment/payment_intent_id"},
+       errors=(400, 402, 403, 404, 409, 422, 503),
        tag="escrow")
 def fund(contract_id: str, milestone_id: str) -> FundOut:
     cmd = body(FundRequest)
@@ -99,7 +104,8 @@ def cancel_contract(contract_id: str) -> ContractOut:
 
 
 @route(bp, "/contracts/{contract_id}/disputes", method="POST", summary="Dispute a milestone (either party)",
-       request=DisputeRequest, response=DisputeOut, status=201, errors=(403, 404, 409, 422), tag="escrow")
+       request=DisputeRequest, response=DisputeOut, status=201, provides={"dispute_id": "$response.body#/id"},
+       errors=(403, 404, 409, 422), tag="escrow")
 def open_dispute(contract_id: str) -> DisputeOut:
     cmd = body(DisputeRequest)
     return dispute_out(_escrow().open_dispute(principal(), contract_id, cmd.milestone_id, cmd.reason, utc_now()))
@@ -134,7 +140,10 @@ def invoices(contract_id: str) -> InvoicesOut:
 
 
 @route(bp, "/webhooks/stripe", method="POST", summary="Stripe's events (signature-verified, queued, applied once)",
-       response=WebhookOut, auth=False, idempotency="none", errors=(400, 503), tag="webhooks")
+       request=StripeEventBody, response=WebhookOut, auth=False, idempotency="none", raw_body=True,
+       errors=(400, 503),
+       headers=(QueryParam("Stripe-Signature", "t=<unix time>,v1=<HMAC-SHA256 of the body>", required=True),),
+       tag="webhooks")
 def stripe_webhook() -> WebhookOut:
     request = current_request()
     signature = (request.headers or {}).get("stripe-signature", "")
@@ -144,6 +153,11 @@ def stripe_webhook() -> WebhookOut:
     except InvalidSignatureError as exc:
         raise MalformedRequestError("The Stripe-Signature does not verify.",
                                     details=[ErrorDetail(field="Stripe-Signature", issue="invalid")]) from exc
+    try:  # signed, so Stripe's: its shape is still checked as strictly as the schema documents it
+        StripeEventBody.model_validate_json(request.raw_body or b"", strict=True)
+    except pydantic.ValidationError as exc:
+        raise MalformedRequestError("The payload is not a Stripe event.",
+                                    details=[ErrorDetail(field="body", issue="not a Stripe event")]) from exc
     # Durably queued before the 200: Stripe retries anything else. The message id is Stripe's event id, so
     # the consumer applies each event once however many times it is delivered.
     container.queue.send(PAYMENTS_QUEUE, {"id": event.id, "type": STRIPE_EVENT,

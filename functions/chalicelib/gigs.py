@@ -24,7 +24,6 @@ from gigcore.schemas.gigs import (
     gig_out,
     nearby_gig_out,
 )
-from gigcore.schemas.openapi import QueryParam
 from gigcore.schemas.users import public_user_out
 from gigcore.services import gigs
 from gigcore.services.applications import OpenApplicationsRejector
@@ -36,17 +35,6 @@ if TYPE_CHECKING:
     from gigcore.ports.gigs import GigRepository
 
 bp = Blueprint(__name__)
-
-_NUMBER = {"type": "number"}
-_INTEGER = {"type": "integer"}
-_NEARBY = (
-    QueryParam("lat", "Latitude of the point", required=True, schema=_NUMBER),
-    QueryParam("lng", "Longitude of the point", required=True, schema=_NUMBER),
-    QueryParam("radius_km", "0.1..100", required=True, schema=_NUMBER),
-    QueryParam("skills", "Comma-separated skill names"),
-    QueryParam("limit", "1..100, default 20", schema=_INTEGER),
-    QueryParam("cursor", "next_cursor of the previous page"),
-)
 
 
 def _scope(path: str) -> str:
@@ -66,7 +54,7 @@ def _cursor(position: dict[str, Any] | None, path: str, params: dict[str, str]) 
 
 
 @route(bp, "/gigs", method="POST", summary="Post a gig", request=CreateGigRequest, response=GigOut, status=201,
-       errors=(403, 422), tag="gigs")
+       provides={"gig_id": "$response.body#/id"}, errors=(403, 422), tag="gigs")
 def create_gig() -> GigOut:
     cmd = body(CreateGigRequest)
     return gig_out(gigs.create_gig(principal(), cmd, gigs=bootstrap.container().gigs, now=utc_now()))
@@ -87,9 +75,7 @@ class _CachedGigReads:
 
 
 @route(bp, "/gigs/nearby", summary="Open gigs near a point, nearest first", response=NearbyGigPageOut,
-       query=(*_NEARBY, QueryParam("category"), QueryParam("budget_min", schema=_INTEGER),
-              QueryParam("budget_max", schema=_INTEGER), QueryParam("currency", "ISO 4217 of the budget bounds")),
-       errors=(400, 422), tag="gigs")
+       query_model=NearbyGigsParams, errors=(400, 422), tag="gigs")
 def gigs_nearby() -> NearbyGigPageOut:
     principal()
     raw = query_params()
@@ -134,9 +120,7 @@ def cancel_gig(gig_id: str) -> GigOut:
 
 
 @route(bp, "/me/gigs", summary="My gigs, newest first", response=GigPageOut,
-       query=(QueryParam("status", "open | in_progress | completed | cancelled"),
-              QueryParam("limit", schema=_INTEGER), QueryParam("cursor")),
-       errors=(400, 403, 422), tag="gigs")
+       query_model=MyGigsParams, errors=(400, 403, 422), tag="gigs")
 def my_gigs() -> GigPageOut:
     raw = query_params()
     params = MyGigsParams.model_validate(raw)
@@ -149,9 +133,7 @@ def my_gigs() -> GigPageOut:
 
 @route(bp, "/freelancers/nearby", summary="Freelancers near a point, nearest first",
        response=NearbyFreelancerPageOut,
-       query=(*_NEARBY, QueryParam("max_rate", "Highest hourly rate, minor units", schema=_INTEGER),
-              QueryParam("currency", "ISO 4217 of max_rate"), QueryParam("availability", "available | busy")),
-       errors=(400, 422), tag="users")
+       query_model=NearbyFreelancersParams, errors=(400, 422), tag="users")
 def freelancers_nearby() -> NearbyFreelancerPageOut:
     principal()
     raw = query_params()

@@ -5,7 +5,11 @@ that, for every route alike:
 
 - the bearer token is verified (one mechanism for the whole API: see docs/auth.md) and the caller is
   available to the view through :func:`principal`;
-- ``Idempotency-Key`` is honoured on every POST (required where the route says so);
+- the body is read once and validated against the route's model before the view runs (:func:`body`
+  hands it over): too deep, not JSON or not an object is a 400, a field the model does not know a 422 (a
+  route without a model knows none), and a PATCH must name a field;
+- ``Idempotency-Key`` is honoured on every POST (required where the route says so), keyed on the path and
+  query the client sent; an answer that carries tokens is never stored (docs/auth.md);
 - GET answers honour ``?fields=`` and carry an ``ETag`` (``If-None-Match`` gives 304) and a
   ``Cache-Control``: ``private`` (they answer a signed-in caller), ``max-age`` where the route allows a copy
   that old (the server-side cache serves one too), ``no-cache`` (revalidate with the ETag) otherwise;
@@ -13,19 +17,21 @@ that, for every route alike:
 - any exception becomes the API's error shape through :func:`gigcore.schemas.errors.error_response`,
   the one mapping.
 
-Chalice itself does not validate bodies: :func:`body` does, with pydantic.
+Chalice itself does not validate bodies: :func:`route` does, with pydantic.
 """
 
 from __future__ import annotations
 
 import contextvars
 import hashlib
+import hmac
 import json
 import re
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeVar
+from urllib.parse import quote
 
 from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Blueprint, Response
@@ -42,12 +48,15 @@ from gigcore.domain.errors import (
     NotFoundError,
     PayloadTooLargeError,
     UnauthorizedError,
+    ValidationError,
 )
 from gigcore.domain.users import Principal
 from gigcore.observability import logger, metrics
 from gigcore.ports.auth import StoredAnswer
+from gigcore.schemas.common import RequestModel
 from gigcore.schemas.errors import ErrorAnswer, error_for_status, error_response
-from gigcore.schemas.openapi import QueryParam, RouteSpec
+from gigcore.schemas.json_input import load_object
+from gigcore.schemas.openapi import QueryParam, RouteSpec, body_required
 
 M = TypeVar("M", bound=BaseModel)
 Idempotency = Literal["optional", "required", "none"]
@@ -57,11 +66,18 @@ ROUTES: list[RouteSpec] = []
 
 JSON_HEADERS = {"Content-Type": "application/json"}
 
+_PATH_PARAM = re.compile(r"{(\w+)}")
+
 
 @dataclass(frozen=True)
 class Call:
     request: Request
     principal: Principal | None
+    #: The body as parsed JSON and as validated by the route's model (None on routes that read it raw).
+    data: dict[str, Any] | None = None
+    body: BaseModel | None = None
+    #: See :func:`first_answer_status`.
+    first_status: int | None = None
 
 
 _call: contextvars.ContextVar[Call] = contextvars.ContextVar("gigconnect_call")
@@ -106,28 +122,54 @@ def no_content() -> Response:
 
 
 def body(model: type[M]) -> M:
-    """The request body validated by ``model``: 413 when too large, 400 when not JSON, 422 when invalid."""
-    return parse_body(current_request(), model, max_bytes=bootstrap.settings().max_body_bytes)
+    """The request body validated by ``model``.
+
+    :func:`route` has already read and validated the body of the route's declared model before the view
+    runs (413 too large, 400 not a JSON object or nested too deep, 422 invalid), so this only hands it over.
+    """
+    call = _call.get()
+    if isinstance(call.body, model):
+        return call.body
+    return model.model_validate(call.data if call.data is not None else _read_json(call.request))
 
 
-def parse_body(request: Request, model: type[M], *, max_bytes: int) -> M:
+def _read_json(request: Request) -> dict[str, Any]:
+    return read_json(request, max_bytes=bootstrap.settings().max_body_bytes)
+
+
+def read_json(request: Request, *, max_bytes: int) -> dict[str, Any]:
+    """The body as a JSON object (``{}`` when empty): 413 when too large, 400 when not a JSON object or
+    nested deeper than :data:`gigcore.schemas.json_input.MAX_DEPTH`."""
     raw = request.raw_body or b""
     if len(raw) > max_bytes:
         raise PayloadTooLargeError(f"The request body is larger than {max_bytes // 1024} KB.")
-    if not raw.strip():
-        data: Any = {}
-    else:
-        try:
-            data = json.loads(raw)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise MalformedRequestError(
-                "The request body is not valid JSON.", details=[ErrorDetail(field="body", issue="invalid JSON")]
-            ) from exc
-    if not isinstance(data, dict):
-        raise MalformedRequestError(
-            "The request body must be a JSON object.", details=[ErrorDetail(field="body", issue="not an object")]
-        )
-    return model.model_validate(data)
+    return load_object(raw)
+
+
+def parse_body(request: Request, model: type[M], *, max_bytes: int) -> M:
+    """The request body validated by ``model``: 413 when too large, 400 when not JSON, 422 when invalid."""
+    return model.model_validate(read_json(request, max_bytes=max_bytes))
+
+
+class NoBody(RequestModel):
+    """What a route without a request model accepts: nothing (an empty body or ``{}``)."""
+
+
+def _validated_body(request: Request, model: type[BaseModel] | None, method: str
+                    ) -> tuple[dict[str, Any], BaseModel]:
+    """The body read and validated against the route's declared model, before the view runs.
+
+    A route that declares no model refuses any field (422, each one named). A PATCH must name at least one
+    field to change (422): an empty PATCH would answer 200 having done nothing.
+    """
+    if model is not None and not (request.raw_body or b"").strip() and body_required(method, model):
+        raise ValidationError("This request needs a JSON body.", details=[ErrorDetail(field="body", issue="required")])
+    data = _read_json(request)
+    validated = (model or NoBody).model_validate(data)
+    if method == "PATCH" and not validated.model_fields_set:
+        raise ValidationError("Name at least one field to change.",
+                              details=[ErrorDetail(field="body", issue="no field to change")])
+    return data, validated
 
 
 #: What an id in a path can be: ours are ULIDs, Stripe's are ``pi_...`` (at most 255 characters, Stripe says).
@@ -213,11 +255,43 @@ def _idempotency_key(request: Request, mode: Idempotency) -> str | None:
     return key
 
 
-def _run_idempotently(request: Request, key: str, scope: str, run: Callable[[], Response]) -> Response:
+#: Fields whose value is a credential: an answer carrying one is never kept in the idempotency store.
+CREDENTIAL_FIELDS = frozenset({"access_token", "refresh_token"})
+
+
+def carries_credentials(value: Any) -> bool:
+    """True when ``value`` (an answer's body) holds a credential field at any depth."""
+    if isinstance(value, dict):
+        return any(k in CREDENTIAL_FIELDS or carries_credentials(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(carries_credentials(v) for v in value)
+    return False
+
+
+def request_digest(request: Request, template: str) -> str:
+    """What identifies a request under one Idempotency-Key: the method, the path the client sent (the
+    route's template with its values: ``request.path`` is the template, the same for every gig), the query
+    string and the body. Keyed (HMAC), since a body may hold a password or a token and the idempotency
+    table must not give a guess of either a way to be checked offline."""
+    params = request.uri_params or {}
+    path = _PATH_PARAM.sub(lambda m: quote(str(params.get(m.group(1), "")), safe=""), template)
+    query = request.query_params
+    pairs = sorted((str(k), str(v)) for k in (query or {}) for v in (query.getlist(k) if query else ()))
+    head = json.dumps([request.method, path, pairs], separators=(",", ":")).encode()
+    return hmac.new(bootstrap.settings().idempotency_hash_key, head + b"\n" + (request.raw_body or b""),
+                    hashlib.sha256).hexdigest()
+
+
+def first_answer_status() -> int | None:
+    """On a retry with an Idempotency-Key whose first answer is not replayed (it carried credentials), the
+    status the first request answered; None otherwise."""
+    return _call.get().first_status
+
+
+def _run_idempotently(request: Request, template: str, key: str, scope: str, run: Callable[[], Response]
+                      ) -> Response:
     store = bootstrap.container().idempotency
-    digest = hashlib.sha256(
-        request.method.encode() + b" " + request.path.encode() + b"\n" + (request.raw_body or b"")
-    ).hexdigest()
+    digest = request_digest(request, template)
     now = int(time.time())
     earlier = store.begin(scope, key, digest, now)
     if earlier is not None:
@@ -226,6 +300,14 @@ def _run_idempotently(request: Request, key: str, scope: str, run: Callable[[], 
         if not earlier.done or earlier.answer is None:
             raise ConflictError("A request with this Idempotency-Key is still being processed.")
         replay = earlier.answer
+        if not replay.replayable:
+            # The first answer carried credentials and was not kept: the retry runs again, told how the
+            # first one ended (a refresh retried presents a spent token, which revokes its family).
+            token = _call.set(replace(_call.get(), first_status=replay.status))
+            try:
+                return run()
+            finally:
+                _call.reset(token)
         body_out: Any = replay.body if replay.body is not None else ""
         return Response(body=body_out, status_code=replay.status,
                         headers=replay.headers | {"Idempotent-Replayed": "true"})
@@ -237,9 +319,12 @@ def _run_idempotently(request: Request, key: str, scope: str, run: Callable[[], 
     if response.status_code >= 500:
         store.abandon(scope, key)  # a failure is not an answer: the retry must run again
         return response
-    stored_body = response.body if response.body != "" else None
-    store.finish(scope, key, StoredAnswer(status=response.status_code, body=stored_body,
-                                          headers=dict(response.headers)), int(time.time()))
+    if carries_credentials(response.body):
+        kept = StoredAnswer(status=response.status_code, body=None, headers={}, replayable=False)
+    else:
+        kept = StoredAnswer(status=response.status_code, body=response.body if response.body != "" else None,
+                            headers=dict(response.headers))
+    store.finish(scope, key, kept, int(time.time()))
     return response
 
 
@@ -255,26 +340,36 @@ def route(
     auth: bool = True,
     idempotency: Idempotency | None = None,
     query: tuple[QueryParam, ...] = (),
+    query_model: type[BaseModel] | None = None,
+    provides: dict[str, str] | None = None,
+    headers: tuple[QueryParam, ...] = (),
     errors: tuple[int, ...] = (),
     tag: str = "default",
     max_age: Callable[[], float] | None = None,
+    raw_body: bool = False,
 ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
     """Declare a view: registers it with Chalice and with the OpenAPI registry.
 
+    The body is read and validated against ``request`` before the view runs; a route without a
+    ``request`` model refuses any field. ``raw_body``: the view reads the body itself (a signed webhook).
     ``max_age`` (GET only): how many seconds a client may keep the answer without asking again, read from
-    settings when the request is served.
+    settings when the request is served. ``query_model`` is the model the view validates the query string with
+    (its fields are the documented query parameters); ``provides`` names the path parameters that the success
+    answer gives a value for (``{"gig_id": "$response.body#/id"}``), from which OpenAPI links are generated.
     """
     mode: Idempotency = idempotency or ("optional" if method == "POST" else "none")
     ROUTES.append(RouteSpec(path=path, method=method, summary=summary, request=request, response=response,
                             status=status, auth=auth, query=query, errors=errors, tag=tag,
-                            idempotency=mode))
+                            idempotency=mode, query_model=query_model,
+                            provides=tuple(sorted((provides or {}).items())), headers=headers))
 
     def register(view: Callable[..., Any]) -> Callable[..., Any]:
         def guarded(**params: Any) -> Any:
             req = bp.current_request
             try:
                 who = _authenticate(req) if auth else None
-                token = _call.set(Call(request=req, principal=who))
+                data, validated = (None, None) if raw_body else _validated_body(req, request, method)
+                token = _call.set(Call(request=req, principal=who, data=data, body=validated))
                 try:
                     return _serve(req, who, params)
                 finally:
@@ -295,7 +390,7 @@ def route(
                 key = _idempotency_key(req, mode)
                 if key is not None:
                     scope = who.user_id if who else f"anon:{source_ip()}"
-                    return _run_idempotently(req, key, scope, run)
+                    return _run_idempotently(req, path, key, scope, run)
             result = run()
             if method != "GET":
                 return result
@@ -358,11 +453,6 @@ def registered_routes(app_routes: dict[str, dict[str, Any]]) -> list[RouteSpec]:
 
 
 # ---- lists (?limit, ?cursor) ----------------------------------------------------------------------------
-
-
-#: The query parameters of every list route, for its OpenAPI entry.
-PAGE_QUERY = (QueryParam("limit", "1..100, default 20", schema={"type": "integer"}),
-              QueryParam("cursor", "next_cursor of the previous page"))
 
 
 def list_page(path: str) -> tuple[int, dict[str, str] | None, dict[str, str]]:

@@ -21,7 +21,7 @@ bp = Blueprint(__name__)
 
 
 @route(bp, "/me/notifications", summary="My notifications, newest first, with the unread count",
-       response=NotificationPage, tag="notifications")
+       response=NotificationPage, query_model=NotificationsQuery, errors=(400, 422), tag="notifications")
 def feed() -> NotificationPage:
     query = NotificationsQuery.model_validate(query_params())
     container = bootstrap.container()

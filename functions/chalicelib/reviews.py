@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from chalice import Blueprint
 
-from chalicelib.http import PAGE_QUERY, body, list_cursor, list_page, principal, route
+from chalicelib.http import body, list_cursor, list_page, principal, route
 from gigcore import bootstrap
 from gigcore.domain.clock import utc_now
+from gigcore.schemas.contracts import PageParams
 from gigcore.schemas.reviews import ReviewOut, ReviewPageOut, ReviewRequest, review_out
 from gigcore.services import reviews
 from gigcore.services.reviews import ReviewPorts
@@ -32,7 +33,7 @@ def post_review(contract_id: str) -> ReviewOut:
 
 
 @route(bp, "/users/{user_id}/reviews", summary="The reviews a user received that show, newest first",
-       response=ReviewPageOut, query=PAGE_QUERY, errors=(400, 404, 422), tag="reviews")
+       response=ReviewPageOut, query_model=PageParams, errors=(400, 404, 422), tag="reviews")
 def user_reviews(user_id: str) -> ReviewPageOut:
     path = f"/users/{user_id}/reviews"
     limit, after, raw = list_page(path)

@@ -10,7 +10,6 @@ from gigcore import bootstrap
 from gigcore.domain.clock import utc_now
 from gigcore.ports.search import FreelancerSearch, GeoPoint, GigSearch
 from gigcore.schemas.gigs import gig_out
-from gigcore.schemas.openapi import QueryParam
 from gigcore.schemas.search import (
     SearchFreelancerOut,
     SearchFreelancerPageOut,
@@ -24,24 +23,8 @@ from gigcore.services import search
 
 bp = Blueprint(__name__)
 
-_NUMBER = {"type": "number"}
-_INTEGER = {"type": "integer"}
-_COMMON = (
-    QueryParam("q", "Words to look for (typos tolerated); empty matches everything"),
-    QueryParam("lat", "Latitude of the point (with lng and radius_km)", schema=_NUMBER),
-    QueryParam("lng", "Longitude of the point", schema=_NUMBER),
-    QueryParam("radius_km", "0.1..100, required with a point", schema=_NUMBER),
-    QueryParam("skills", "Comma-separated skill names"),
-    QueryParam("limit", "1..100, default 20", schema=_INTEGER),
-    QueryParam("cursor", "next_cursor of the previous page"),
-)
-
-
 @route(bp, "/search/gigs", summary="Open gigs by text, place and filters", response=SearchGigPageOut,
-       query=(*_COMMON, QueryParam("category"), QueryParam("budget_min", schema=_INTEGER),
-              QueryParam("budget_max", schema=_INTEGER), QueryParam("currency", "ISO 4217 of the budget bounds"),
-              QueryParam("sort", "relevance (default), distance or newest")),
-       errors=(400, 422), tag="search")
+       query_model=SearchGigsParams, errors=(400, 422), tag="search")
 def search_gigs() -> SearchGigPageOut:
     principal()
     raw = query_params()
@@ -60,10 +43,7 @@ def search_gigs() -> SearchGigPageOut:
 
 
 @route(bp, "/search/freelancers", summary="Freelancers by text, place and filters", response=SearchFreelancerPageOut,
-       query=(*_COMMON, QueryParam("max_rate", "Highest hourly rate, minor units", schema=_INTEGER),
-              QueryParam("currency", "ISO 4217 of max_rate"), QueryParam("availability", "available | busy"),
-              QueryParam("sort", "relevance (default), distance or rating")),
-       errors=(400, 422), tag="search")
+       query_model=SearchFreelancersParams, errors=(400, 422), tag="search")
 def search_freelancers() -> SearchFreelancerPageOut:
     principal()
     raw = query_params()

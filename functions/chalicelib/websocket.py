@@ -7,7 +7,6 @@ the connection stays open.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
@@ -15,10 +14,11 @@ import pydantic
 
 from gigcore import bootstrap
 from gigcore.domain.clock import utc_now
-from gigcore.domain.errors import UnauthorizedError
+from gigcore.domain.errors import MalformedRequestError, UnauthorizedError
 from gigcore.domain.users import Principal
 from gigcore.schemas.chat import MarkReadFrame, SendMessageFrame, TypingFrame
 from gigcore.schemas.errors import error_response
+from gigcore.schemas.json_input import load_object
 from gigcore.services import chat
 
 Action = Callable[[str, Principal, dict[str, Any]], None]
@@ -114,13 +114,10 @@ def on_disconnect(connection_id: str) -> None:
 
 
 def on_message(connection_id: str, body: str) -> None:
-    try:
-        frame = json.loads(body)
-    except (ValueError, TypeError):
-        _error(connection_id, "validation_error", "The frame is not valid JSON.")
-        return
-    if not isinstance(frame, dict):
-        _error(connection_id, "validation_error", "The frame must be a JSON object.")
+    try:  # not JSON, nested deeper than any frame, or not an object (never a RecursionError)
+        frame = load_object(body or "", what="The frame")
+    except MalformedRequestError as exc:
+        _error(connection_id, exc.code, exc.message)
         return
     caller = _caller(connection_id, frame)
     if caller is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 import time
 from typing import Any
 
@@ -224,13 +225,17 @@ def test_messages_on_a_socket_are_rate_limited_per_user(runtime):
     conversation = rest(runtime, "POST", "/conversations", alice["access_token"],
                         {"participant_ids": [bob["user"]["id"]]}).json()
 
+    took: list[float] = []
+
     async def scenario() -> None:
         device = await connect(runtime, alice["access_token"])
+        started = time.monotonic()
         for n in range(40):
             await device.send({"action": "sendMessage", "conversation_id": conversation["id"],
                                "client_msg_id": f"burst-{n}", "body": f"burst {n}"})
         await device.wait_for(lambda f: len([g for g in device.frames if g.get("type") in ("ack", "error")]) == 40,
                               timeout=30)
+        took.append(time.monotonic() - started)
         limited = [f for f in device.frames if f.get("type") == "error"]
         assert limited, "no frame was refused"
         assert all(f["error"]["code"] == "rate_limited" and f["error"]["retry_after"] >= 1 for f in limited)
@@ -243,7 +248,8 @@ def test_messages_on_a_socket_are_rate_limited_per_user(runtime):
     asyncio.run(asyncio.wait_for(scenario(), 60))
     history = rest(runtime, "GET", f"/conversations/{conversation['id']}/messages?limit=100", bob["access_token"])
     stored = len(history.json()["items"])
-    assert stored < 40 and stored <= 20 + 8  # the burst, and what refilled meanwhile (2 a second)
+    # The burst of 20, and what refilled while the frames were handled (2 a second: a loaded machine is slower).
+    assert stored < 40 and stored <= 20 + 2 * math.ceil(took[0]) + 1
 
 
 def _refused_and_closed(runtime: Any, token: str, conversation_id: str, before_frame: Any) -> dict[str, Any]:

@@ -7,6 +7,7 @@ Emails are read from moto's SES, as a user reads their inbox.
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import re
 import threading
@@ -218,17 +219,127 @@ def test_sparse_fields_and_etags(api, unique_email):
     assert api.get("/me", token=token, headers={"If-None-Match": etag}).status_code == 200
 
 
-def test_idempotent_replay_and_key_reuse(api, unique_email):
+def idempotency_record(scope: str, key: str) -> dict:
+    """The idempotency item of ``key`` as DynamoDB holds it (what a leaked table would show)."""
+    from gigcore import bootstrap
+
+    item = bootstrap.container().dynamodb.get_item(
+        TableName=bootstrap.settings().table_name, ConsistentRead=True,
+        Key={"pk": {"S": f"IDEMPOTENCY#{scope}#{key}"}, "sk": {"S": "IDEMPOTENCY"}}).get("Item")
+    assert item is not None
+    return dict(item)
+
+
+def anonymous_scope() -> str:
+    from chalice.local import LambdaEventConverter
+
+    return f"anon:{LambdaEventConverter.LOCAL_SOURCE_IP}"
+
+
+def assert_keeps_nothing_secret(item: dict, *secrets: str) -> None:
+    """No token, no password and no plain hash of either or of the body sent is in the record."""
+    text = json.dumps(item)
+    for secret in secrets:
+        assert secret not in text
+        assert hashlib.sha256(secret.encode()).hexdigest() not in text
+    assert "access_token" not in text and "refresh_token" not in text and "rt_" not in text
+
+
+def test_a_signup_retried_with_its_key_signs_in_again_and_the_table_keeps_no_token(api, unique_email):
+    """Issue 16 item 5: the first answer (with its tokens) sat in the idempotency table for 48 h and a
+    replay handed out the same refresh token again."""
     body = {"email": unique_email, "password": PASSWORD, "name": "Idem", "roles": ["client"]}
     first = api.post("/auth/signup", body, headers={"Idempotency-Key": "signup-1"})
+    assert first.status_code == 201
+    record = idempotency_record(anonymous_scope(), "signup-1")
+    assert_keeps_nothing_secret(record, first.json_body["access_token"], first.json_body["refresh_token"],
+                                PASSWORD, json.dumps(body))
     again = api.post("/auth/signup", body, headers={"Idempotency-Key": "signup-1"})
-    assert first.status_code == again.status_code == 201
-    assert again.headers.get("Idempotent-Replayed") == "true"
-    assert again.json_body == first.json_body
+    assert again.status_code == 201 and "Idempotent-Replayed" not in again.headers
+    assert again.json_body["user"] == first.json_body["user"]
+    assert again.json_body["refresh_token"] != first.json_body["refresh_token"]
+    assert api.get("/me", token=again.json_body["access_token"]).status_code == 200
+    for session in (first, again):  # two sessions, both usable
+        assert api.post("/auth/refresh", {"refresh_token": session.json_body["refresh_token"]}).status_code == 200
     other = api.post("/auth/signup", body | {"name": "Other"}, headers={"Idempotency-Key": "signup-1"})
     assert other.status_code == 422 and other.json_body["error"]["code"] == "idempotency_key_reused"
     too_long = api.post("/auth/signup", body, headers={"Idempotency-Key": "k" * 256})
     assert too_long.status_code == 400
+
+
+def test_a_signup_refused_then_retried_with_its_key_is_refused_again(api, unique_email):
+    body = {"email": unique_email, "password": PASSWORD, "name": "Idem", "roles": ["client"]}
+    assert signup(api, unique_email).status_code == 201
+    assert api.post("/auth/signup", body, headers={"Idempotency-Key": "signup-2"}).status_code == 409
+    assert api.post("/auth/signup", body, headers={"Idempotency-Key": "signup-2"}).status_code == 409
+
+
+def test_a_login_retried_with_its_key_opens_a_new_session_and_the_table_keeps_no_token(api, unique_email):
+    """Issue 16 item 5: the login's refresh token was replayed from the idempotency table."""
+    assert signup(api, unique_email).status_code == 201
+    body = {"email": unique_email, "password": PASSWORD}
+    first = api.post("/auth/login", body, headers={"Idempotency-Key": "login-1"})
+    assert first.status_code == 200
+    assert_keeps_nothing_secret(idempotency_record(anonymous_scope(), "login-1"), first.json_body["access_token"],
+                                first.json_body["refresh_token"], PASSWORD, json.dumps(body))
+    again = api.post("/auth/login", body, headers={"Idempotency-Key": "login-1"})
+    assert again.status_code == 200 and "Idempotent-Replayed" not in again.headers
+    assert again.json_body["refresh_token"] != first.json_body["refresh_token"]
+    wrong = api.post("/auth/login", body | {"password": "not the password"}, headers={"Idempotency-Key": "login-1"})
+    assert wrong.status_code == 422 and wrong.json_body["error"]["code"] == "idempotency_key_reused"
+
+
+def test_a_refresh_retried_with_its_key_is_the_reuse_of_a_spent_token(api, unique_email):
+    """Issue 16 item 5: re-sending a spent refresh token with its first Idempotency-Key got the rotated pair
+    replayed and the family stayed alive."""
+    session = signup(api, unique_email).json_body
+    sent = {"refresh_token": session["refresh_token"]}
+    rotated = api.post("/auth/refresh", sent, headers={"Idempotency-Key": "refresh-1"})
+    assert rotated.status_code == 200
+    assert_keeps_nothing_secret(idempotency_record(anonymous_scope(), "refresh-1"), rotated.json_body["access_token"],
+                                rotated.json_body["refresh_token"], session["refresh_token"])
+    replayed = api.post("/auth/refresh", sent, headers={"Idempotency-Key": "refresh-1"})
+    assert replayed.status_code == 401 and "Idempotent-Replayed" not in replayed.headers
+    assert "refresh_token" not in replayed.json_body
+    # the whole family is revoked: the token the first answer handed out no longer works
+    after = api.post("/auth/refresh", {"refresh_token": rotated.json_body["refresh_token"]})
+    assert after.status_code == 401
+
+
+def test_an_email_verification_token_is_not_kept_in_the_request_hash(api, unique_email):
+    """A body's secret (here a one-time token) is hashed with a server-side key, never kept as SHA-256."""
+    body = {"token": "a-guessable-token"}
+    api.post("/auth/email/verify", body, headers={"Idempotency-Key": "verify-1"})
+    record = idempotency_record(anonymous_scope(), "verify-1")
+    raw = json.dumps(body).encode()
+    assert record["request_hash"]["S"] not in {hashlib.sha256(raw).hexdigest(),
+                                                hashlib.sha256(b"POST /auth/email/verify\n" + raw).hexdigest()}
+
+
+def test_a_patch_of_me_with_nothing_to_change_is_refused(api, unique_email):
+    """Issue 16 item 14: PATCH /me with no body answered 200."""
+    session = signup(api, unique_email).json_body
+    token = session["access_token"]
+    for sent in (None, {}):
+        answer = api.patch("/me", sent, token=token)
+        assert answer.status_code == 422
+        assert answer.json_body["error"]["details"] == [{"field": "body", "issue": "no field to change"}]
+    for field in ("name", "roles"):
+        answer = api.patch("/me", {field: None}, token=token)
+        assert answer.status_code == 422 and answer.json_body["error"]["details"][0]["field"] == field
+    assert api.get("/me", token=token).json_body == session["user"]
+
+
+def test_a_route_without_a_body_refuses_fields_and_does_nothing(api, unique_email, inbox, deliver):
+    """Issue 16 item 8: a route declared without a body ignored whatever was sent."""
+    token = signup(api, unique_email).json_body["access_token"]
+    refused = api.post("/auth/email/verify-request", {"email": "someone-else@example.com"}, token=token)
+    assert refused.status_code == 422
+    assert refused.json_body["error"]["details"] == [{"field": "email", "issue": "unknown field"}]
+    deliver("notifications")
+    assert inbox(unique_email) == []
+    assert api.post("/auth/email/verify-request", {}, token=token).status_code == 202
+    assert api.post("/auth/email/verify-request", token=token).status_code == 202
 
 
 def test_reset_requests_are_limited_per_email(api, unique_email):

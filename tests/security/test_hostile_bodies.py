@@ -120,7 +120,7 @@ def variants(kind: str, valid: dict[str, Any]) -> list[bytes]:
 KINDS = ["wrong-types", "not-a-number", "huge-numbers", "huge-strings", "null-bytes", "unknown-field", "not-an-object",
          "invalid-json", "invalid-utf8", "too-large", "deep-arrays", "deep-objects"]
 #: Hostile kinds that fail today for a reason being fixed elsewhere.
-KNOWN = {"deep-arrays": "issue 16 item 2", "deep-objects": "issue 16 item 2"}
+KNOWN: dict[str, str] = {}
 
 CASES = [pytest.param(route, kind, id=f"{route} {kind}",
                       marks=[pytest.mark.xfail(strict=True, reason=KNOWN[kind])] if kind in KNOWN else [])
@@ -168,7 +168,6 @@ def test_a_hostile_body_is_refused_in_the_error_shape_and_changes_nothing(
 BODILESS_CASES = [pytest.param(route, id=route) for route in BODILESS_ROUTES]
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 8")
 @pytest.mark.parametrize("route", BODILESS_CASES)
 def test_a_body_sent_to_a_route_that_takes_none_is_refused(sec_world: World, route: str) -> None:
     # Given a route without a body, and an object of its own that the caller may act on

@@ -17,7 +17,6 @@ def money_path(found: dict[str, str], action: str) -> str:
     return f"/contracts/{found['contract_id']}/milestones/{found['milestone_id']}/{action}"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 3")
 def test_an_idempotency_key_reused_on_another_milestone_never_replays_the_first_payment(sec_world: World) -> None:
     # Given milestone A funded with key K
     first, second = sec_world.contract(), sec_world.contract()
@@ -36,7 +35,6 @@ def test_an_idempotency_key_reused_on_another_milestone_never_replays_the_first_
         assert again.status_code == 422 and again.json_body["error"]["code"] == "idempotency_key_reused"
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 7")
 @pytest.mark.parametrize("money", [{"amount": 100_000, "currency": "ZZZ"}, {"amount": 10**13, "currency": "NGN"}],
                          ids=["not-a-currency", "beyond-what-a-card-carries"])
 def test_a_gig_budget_that_no_payment_can_carry_is_refused(sec_world: World, money: dict[str, Any]) -> None:

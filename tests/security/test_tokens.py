@@ -235,7 +235,6 @@ def stored_answer(scope: str, key: str) -> str:
     return json.dumps(item or {})
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 5")
 def test_a_login_with_an_idempotency_key_leaves_no_token_in_the_idempotency_store(
         sec_api: Api, sec_session: dict[str, Any]) -> None:
     # Given a login sent with an Idempotency-Key from one address
@@ -249,7 +248,6 @@ def test_a_login_with_an_idempotency_key_leaves_no_token_in_the_idempotency_stor
     assert login.json_body["refresh_token"] not in kept and login.json_body["access_token"] not in kept
 
 
-@pytest.mark.xfail(strict=True, reason="issue 16 item 5")
 def test_a_spent_refresh_token_resent_with_its_first_key_still_revokes_the_family(
         sec_api: Api, sec_session: dict[str, Any]) -> None:
     # Given a refresh sent with an Idempotency-Key

@@ -172,3 +172,127 @@ def test_an_unexpected_error_is_a_bare_500_without_a_trace(things):
     assert answer.json_body["error"]["code"] == "internal_error"
     text = answer.body.decode()
     assert "Traceback" not in text and "secret internal detail" not in text and "app.py" not in text
+
+
+# ---- every route of the app: hostile and empty bodies are refused before any view runs ----------
+
+
+@pytest.fixture(scope="module")
+def signed_in():
+    """The real app with fakes behind authentication, and an access token of a client and freelancer."""
+    from datetime import UTC, datetime
+
+    from gigcore.domain.users import User
+    from gigcore.services import auth
+    from tests.fakes import (
+        FakeHasher,
+        FakeIdempotency,
+        FakeLimiter,
+        FakeOneTimeTokens,
+        FakeQueue,
+        FakeRefreshTokens,
+        FakeUsers,
+    )
+
+    bootstrap.reset()
+    container = bootstrap.container()
+    users = FakeUsers()
+    ports = auth.AuthPorts(users=users, hasher=FakeHasher(), access=container.access_tokens,
+                           refresh=FakeRefreshTokens(), one_time=FakeOneTimeTokens(), limiter=FakeLimiter(),
+                           queue=FakeQueue())
+    container.__dict__.update(users=users, auth_ports=ports, idempotency=FakeIdempotency(),
+                              rate_limiter=ports.limiter, queue=ports.queue)
+    user = User(id="01JD0000000000000000000000", email="c@example.com", name="C", roles=("client", "freelancer"),
+                password_hash="x", created_at=datetime(2026, 1, 1, tzinfo=UTC))
+    users.add(user)
+    token, _ = container.access_tokens.issue(user, datetime.now(UTC))
+    from app import app
+
+    from chalicelib.http import registered_routes
+
+    with Client(app) as c:
+        yield c, token, registered_routes(app.routes)
+    bootstrap.reset()
+
+
+def call(signed_in, spec, raw: bytes):
+    import re
+
+    client, token, _ = signed_in
+    path = re.sub(r"\{\w+\}", "01JD0000000000000000000000", spec.path)
+    return client.http.request(spec.method, path, body=raw,
+                               headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"})
+
+
+DEEP = 50_000  # the issue's depth; 250 KB of objects, under the 256 KB limit
+
+
+@pytest.mark.parametrize("raw", [
+    b"[" * DEEP + b"]" * DEEP,
+    b'{"":' * DEEP + b"1" + b"}" * DEEP,
+    b'{"title": ' + b"[" * DEEP,  # deep and unterminated
+    b"[" * 200 + b"]" * 200,  # parses without recursing too far, still far deeper than any body
+], ids=["arrays", "objects", "unterminated", "200-levels"])
+def test_a_deeply_nested_body_is_a_400_on_every_route(signed_in, raw):
+    """Issue 16 item 2: RecursionError escaped json.loads and every JSON-body route answered 500."""
+    routes = signed_in[2]
+    assert len([r for r in routes if r.request is not None]) >= 26
+    for spec in routes:
+        answer = call(signed_in, spec, raw)
+        assert answer.status_code == 400, (spec.method, spec.path, answer.status_code, answer.body[:200])
+        assert answer.json_body["error"]["code"] == "validation_error", (spec.method, spec.path)
+
+
+def test_nesting_up_to_the_limit_is_parsed():
+    from gigcore.schemas.json_input import MAX_DEPTH, load_object, nesting_depth
+
+    nested = b'{"a":' + b"[" * (MAX_DEPTH - 1) + b'"]]]{{{"' + b"]" * (MAX_DEPTH - 1) + b"}"
+    assert nesting_depth(nested) == MAX_DEPTH
+    assert load_object(nested)["a"][0][0] is not None
+    assert nesting_depth(b'{"a": "[[[[\\"[[[[", "b": [1, [2]]}') == 3
+
+
+@pytest.mark.parametrize("raw", [b'"' + b'\\"' * 120_000, b'"' + b'\\"' * 120_000 + b"\\", b'"' * 250_000,
+                                 b'["' * 120_000])
+def test_hostile_strings_are_refused_in_one_pass(raw):
+    """The depth count skips strings; an unterminated one must not make it retry at every later quote
+    (quadratic: minutes on 256 KB)."""
+    import time
+
+    from gigcore.domain.errors import MalformedRequestError
+    from gigcore.schemas.json_input import load_object
+
+    started = time.perf_counter()
+    with pytest.raises(MalformedRequestError):
+        load_object(raw)
+    assert time.perf_counter() - started < 2
+
+
+def test_a_route_without_a_body_model_refuses_any_field(signed_in):
+    """Issue 16 item 8: routes declared without a request model accepted (and ignored) any body."""
+    no_body = [r for r in signed_in[2] if r.request is None and r.path != "/webhooks/stripe"]
+    assert any(r.method == "POST" for r in no_body)
+    for spec in no_body:
+        answer = call(signed_in, spec, b'{"reason": "x", "amount": 5}')
+        assert answer.status_code == 422, (spec.method, spec.path, answer.status_code)
+        error = answer.json_body["error"]
+        assert error["code"] == "validation_error"
+        assert sorted(d["field"] for d in error["details"]) == ["amount", "reason"], (spec.path, error)
+        assert {d["issue"] for d in error["details"]} == {"unknown field"}
+
+
+def test_a_patch_or_put_with_nothing_in_it_is_refused(signed_in):
+    """Issue 16 item 14: ``PATCH /me`` with no body answered 200 having changed nothing."""
+    changes = [r for r in signed_in[2] if r.method in ("PATCH", "PUT")]
+    assert {r.method for r in changes} == {"PATCH", "PUT"}
+    for spec in changes:
+        for raw in (b"", b"{}"):
+            answer = call(signed_in, spec, raw)
+            assert answer.status_code == 422, (spec.method, spec.path, raw, answer.status_code)
+            assert answer.json_body["error"]["code"] == "validation_error"
+            if spec.method == "PATCH":
+                assert answer.json_body["error"]["details"] == [{"field": "body", "issue": "no field to change"}]
+    document = signed_in[0].http.get("/openapi.json").json_body
+    for spec in changes:
+        schema = document["paths"][spec.path][spec.method.lower()]["requestBody"]["content"]["application/json"]
+        assert spec.method == "PUT" or schema["schema"]["minProperties"] == 1  # the document says so too

@@ -171,6 +171,13 @@ class Settings(BaseSettings):
         return copy
 
     @property
+    def idempotency_hash_key(self) -> bytes:
+        """The key of the idempotency records' request hashes (HMAC-SHA256), derived from the JWT key so
+        that there is no other secret to provision; a table read alone cannot check a guessed password."""
+        return hmac.new(self.jwt_secret.get_secret_value().encode(), b"gigconnect-idempotency-request",
+                        hashlib.sha256).digest()
+
+    @property
     def table_name(self) -> str:
         return f"{self.stack_name}-main"
 

@@ -1,8 +1,9 @@
 """Idempotency records of POST requests, on the main table.
 
-``pk = IDEMPOTENCY#<scope>#<key>``: the request's hash, ``running`` or ``done``, the stored answer and
-``expires_at``. A claim whose request is still running after ``stale_after`` seconds (a Lambda that died)
-can be taken over; an expired record counts as absent (DynamoDB Local never deletes TTL-expired items).
+``pk = IDEMPOTENCY#<scope>#<key>``: the request's keyed hash, ``running`` or ``done``, the stored answer
+and ``expires_at``. The caller never stores an answer that carries credentials (only its status). A claim
+whose request is still running after ``stale_after`` seconds (a Lambda that died) can be taken over; an
+expired record counts as absent (DynamoDB Local never deletes TTL-expired items).
 """
 
 from __future__ import annotations
@@ -60,13 +61,14 @@ class DynamoIdempotencyStore:
         answer = None
         if "answer" in found:
             raw = json.loads(found["answer"]["S"])
-            answer = StoredAnswer(status=int(raw["status"]), body=raw["body"], headers=dict(raw["headers"]))
+            answer = StoredAnswer(status=int(raw["status"]), body=raw["body"], headers=dict(raw["headers"]),
+                                  replayable=bool(raw.get("replayable", True)))
         return IdempotencyState(request_hash=found["request_hash"]["S"], done=found["state"]["S"] == "done",
                                 answer=answer)
 
     def finish(self, scope: str, key: str, answer: StoredAnswer, now: int) -> None:
-        stored = json.dumps({"status": answer.status, "body": answer.body, "headers": answer.headers},
-                            separators=(",", ":"), default=str)
+        stored = json.dumps({"status": answer.status, "body": answer.body, "headers": answer.headers,
+                             "replayable": answer.replayable}, separators=(",", ":"), default=str)
         try:
             self._client.update_item(
                 TableName=self._table, Key=self._key(scope, key),

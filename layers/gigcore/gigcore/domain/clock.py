@@ -19,8 +19,12 @@ def to_rfc3339(moment: datetime) -> str:
 
 
 def parse_rfc3339(text: str) -> datetime:
-    """Parse an RFC 3339 timestamp with an explicit offset; returns it in UTC."""
+    """Parse an RFC 3339 timestamp with an explicit offset; returns it in UTC. ``ValueError`` when it is not
+    one, or when its UTC equivalent falls outside the years 1..9999 (``9999-12-31T23:59:59-01:00``)."""
     value = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
     if value.tzinfo is None:
         raise ValueError("an RFC 3339 time needs an offset or Z")
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError as exc:
+        raise ValueError("the time has no UTC equivalent within the years 1..9999") from exc

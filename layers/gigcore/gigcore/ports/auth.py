@@ -133,9 +133,13 @@ class Mailer(Protocol):
 
 @dataclass(frozen=True)
 class StoredAnswer:
+    """The answer kept for an Idempotency-Key. An answer that carried credentials is kept without its body
+    or headers and with ``replayable`` False: the retry runs again instead (docs/auth.md)."""
+
     status: int
     body: Any
     headers: dict[str, str]
+    replayable: bool = True
 
 
 @dataclass(frozen=True)

@@ -6,12 +6,12 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
-from gigcore.domain.chat import MAX_BODY_CHARS, MAX_PARTICIPANTS
-from gigcore.schemas.common import RequestModel, ResponseModel
+from gigcore.domain.chat import ALLOWED_CONTENT_TYPES, MAX_ATTACHMENT_BYTES, MAX_BODY_CHARS, MAX_PARTICIPANTS
+from gigcore.schemas.common import CursorText, Limit, QueryModel, RequestModel, ResponseModel, WholeNumber, text
 
-Id = Annotated[str, Field(min_length=1, max_length=64)]
-ClientMsgId = Annotated[str, Field(min_length=1, max_length=128)]
-Keys = Annotated[list[Annotated[str, Field(min_length=1, max_length=512)]], Field(max_length=10)]
+Id = Annotated[str, text(1, 64)]
+ClientMsgId = Annotated[str, text(1, 128)]
+Keys = Annotated[list[Annotated[str, text(1, 512)]], Field(max_length=10)]
 
 
 class CreateConversationRequest(RequestModel):
@@ -27,25 +27,24 @@ class SendMessageRequest(RequestModel):
 
 
 class AttachmentRequest(RequestModel):
-    filename: Annotated[str, Field(min_length=1, max_length=255)]
-    content_type: Annotated[str, Field(min_length=3, max_length=120)]
-    size: int = Field(gt=0)
+    filename: Annotated[str, text(1, 255)]
+    content_type: Annotated[str, Field(json_schema_extra={"enum": sorted(ALLOWED_CONTENT_TYPES)},
+                                       description="One of the allowed types")]
+    size: Annotated[int, Field(gt=0, le=MAX_ATTACHMENT_BYTES, description="Bytes"), WholeNumber]
 
 
 class ReadRequest(RequestModel):
     up_to_message_id: Id
 
 
-class HistoryQuery(RequestModel):
-    before: str | None = None
-    limit: int = Field(default=20, ge=1, le=100)
-    fields: str | None = None
+class HistoryQuery(QueryModel):
+    before: CursorText | None = Field(default=None, description="next_cursor of the previous page")
+    limit: Limit = 20
 
 
-class ListQuery(RequestModel):
-    cursor: str | None = None
-    limit: int = Field(default=20, ge=1, le=100)
-    fields: str | None = None
+class ListQuery(QueryModel):
+    cursor: CursorText | None = Field(default=None, description="next_cursor of the previous page")
+    limit: Limit = 20
 
 
 class AttachmentOut(ResponseModel):

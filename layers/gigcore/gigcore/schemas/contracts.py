@@ -5,35 +5,42 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from gigcore.domain.clock import to_rfc3339
 from gigcore.domain.contracts import Application, Contract, Milestone
 from gigcore.domain.money import Money
-from gigcore.schemas.common import RequestModel, ResponseModel
+from gigcore.schemas.common import (
+    ChargeAmount,
+    CursorText,
+    Limit,
+    QueryModel,
+    RequestModel,
+    ResponseModel,
+    WholeNumber,
+    text,
+)
 
-CoverLetter = Annotated[str, Field(min_length=1, max_length=5000)]
-MilestoneTitle = Annotated[str, Field(min_length=1, max_length=120)]
+CoverLetter = Annotated[str, text(1, 5000)]
+MilestoneTitle = Annotated[str, text(1, 120)]
 
 
-class PageParams(BaseModel):
-    """``?limit&cursor`` of the application and contract lists."""
+class PageParams(QueryModel):
+    """``?limit&cursor`` of the lists."""
 
-    model_config = ConfigDict(extra="ignore")
-
-    limit: int = Field(default=20, ge=1, le=100)
-    cursor: str | None = Field(default=None, max_length=2048)
+    limit: Limit = 20
+    cursor: CursorText | None = Field(default=None, description="next_cursor of the previous page")
 
 
 class ApplyRequest(RequestModel):
     cover_letter: CoverLetter
-    proposed_rate: Money
-    estimated_days: Annotated[int, Field(ge=1, le=3650)]
+    proposed_rate: ChargeAmount
+    estimated_days: Annotated[int, Field(ge=1, le=3650), WholeNumber]
 
 
 class MilestoneBody(RequestModel):
     title: MilestoneTitle
-    amount: Money
+    amount: ChargeAmount
 
 
 class AcceptRequest(RequestModel):

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from gigcore.domain.clock import to_rfc3339
 from gigcore.domain.escrow import Balances, LedgerEntry
 from gigcore.domain.money import Money
 from gigcore.ports.escrow import Dispute, PayoutAccount
 from gigcore.ports.payments import PaymentIntent
-from gigcore.schemas.common import RequestModel, ResponseModel
+from gigcore.schemas.common import Amount, RequestModel, ResponseModel, WholeNumber, text
 from gigcore.schemas.contracts import MilestoneOut
 from gigcore.services.escrow import Invoice
 
 StripeId = Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_]+$")]
-Reason = Annotated[str, Field(min_length=1, max_length=2000)]
+Reason = Annotated[str, text(1, 2000)]
 
 
 class FundRequest(RequestModel):
@@ -24,27 +24,51 @@ class FundRequest(RequestModel):
 
 
 class SubmitRequest(RequestModel):
-    note: Annotated[str, Field(min_length=1, max_length=5000)]
-    attachment_keys: Annotated[list[Annotated[str, Field(min_length=1, max_length=1024)]],
+    note: Annotated[str, text(1, 5000)]
+    attachment_keys: Annotated[list[Annotated[str, text(1, 1024)]],
                                Field(max_length=20)] = []
 
 
 class RefundRequest(RequestModel):
     """Without ``amount``: all that is left of the milestone."""
 
-    amount: Money | None = None
+    amount: Amount | None = None
     reason: Reason
 
 
 class DisputeRequest(RequestModel):
-    milestone_id: Annotated[str, Field(min_length=1, max_length=64)]
+    milestone_id: Annotated[str, text(1, 64)]
     reason: Reason
 
 
 class ResolveRequest(RequestModel):
-    release_amount: Money
-    refund_amount: Money
+    release_amount: Amount
+    refund_amount: Amount
     note: Reason
+
+
+class StripeEventObjectBody(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+
+
+class StripeEventDataBody(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+    object: StripeEventObjectBody
+
+
+class StripeEventBody(BaseModel):
+    """What ``POST /webhooks/stripe`` reads of a Stripe event (the rest is Stripe's and passed over). The body is
+    read as sent, after its ``Stripe-Signature`` verifies; anything else is refused with 400."""
+
+    model_config = ConfigDict(extra="allow")
+
+    id: str
+    type: str
+    created: Annotated[int, WholeNumber]
+    data: StripeEventDataBody
 
 
 class PayoutAccountOut(ResponseModel):

@@ -4,18 +4,34 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, ConfigDict, Field, field_validator
 
-from gigcore.domain.clock import parse_rfc3339, to_rfc3339
+from gigcore.domain.clock import to_rfc3339
 from gigcore.domain.gigs import Gig
 from gigcore.domain.money import Money
-from gigcore.schemas.common import RequestModel, ResponseModel
+from gigcore.schemas.common import (
+    ChargeAmount,
+    CurrencyCode,
+    CursorText,
+    GeoCursorText,
+    Latitude,
+    Limit,
+    Longitude,
+    MinorUnits,
+    QueryModel,
+    RequestModel,
+    ResponseModel,
+    SearchRadius,
+    UtcTime,
+    text,
+    without_null,
+)
 from gigcore.schemas.users import LocationBody, LocationOut, PublicUserOut
 
-Title = Annotated[str, Field(min_length=5, max_length=120)]
-Description = Annotated[str, Field(max_length=5000)]
-Category = Annotated[str, Field(min_length=1, max_length=60)]
-SkillName = Annotated[str, Field(min_length=1, max_length=60)]
+Title = Annotated[str, text(5, 120)]
+Description = Annotated[str, text(0, 5000)]
+Category = Annotated[str, text(1, 60)]
+SkillName = Annotated[str, text(1, 60)]
 
 
 def _distinct(skills: list[str]) -> list[str]:
@@ -31,20 +47,9 @@ def _distinct(skills: list[str]) -> list[str]:
 Skills = Annotated[list[SkillName], Field(max_length=30), AfterValidator(_distinct)]
 
 
-def _rfc3339(value: str) -> str:
-    try:
-        parse_rfc3339(value)
-    except ValueError as exc:
-        raise ValueError("must be an RFC 3339 time with an offset, e.g. 2026-11-22T10:00:00Z") from exc
-    return value
-
-
-Rfc3339 = Annotated[str, Field(max_length=40), AfterValidator(_rfc3339)]
-
-
 class BudgetBody(RequestModel):
-    min: Money
-    max: Money
+    min: ChargeAmount
+    max: ChargeAmount
     type: Literal["fixed", "hourly"]
 
 
@@ -57,11 +62,16 @@ class CreateGigRequest(RequestModel):
     location: LocationBody | None = None
     remote: bool
     urgency: Literal["low", "medium", "high"]
-    deadline: Rfc3339 | None = None
+    deadline: UtcTime | None = None
+
+
+_NOT_NULL = ("title", "description", "category", "skills", "budget", "remote", "urgency")
 
 
 class PatchGigRequest(RequestModel):
     """Any of the fields of a gig; ``location`` and ``deadline`` may be set to null to remove them."""
+
+    model_config = ConfigDict(json_schema_extra=without_null(*_NOT_NULL))
 
     title: Title | None = None
     description: Description | None = None
@@ -71,9 +81,9 @@ class PatchGigRequest(RequestModel):
     location: LocationBody | None = None
     remote: bool | None = None
     urgency: Literal["low", "medium", "high"] | None = None
-    deadline: Rfc3339 | None = None
+    deadline: UtcTime | None = None
 
-    @field_validator("title", "description", "category", "skills", "budget", "remote", "urgency", mode="before")
+    @field_validator(*_NOT_NULL, mode="before")
     @classmethod
     def _not_null(cls, value: object) -> object:
         if value is None:
@@ -136,15 +146,13 @@ def _csv(value: str | None) -> list[str]:
     return [part.strip().lower() for part in value.split(",") if part.strip()]
 
 
-class _NearbyParams(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-    lat: float = Field(ge=-90, le=90)
-    lng: float = Field(ge=-180, le=180)
-    radius_km: float = Field(ge=0.1, le=100)
-    limit: int = Field(default=20, ge=1, le=100)
-    cursor: str | None = Field(default=None, max_length=8192)
-    skills: str | None = Field(default=None, max_length=2000)
+class _NearbyParams(QueryModel):
+    lat: Latitude = Field(description="Latitude of the point")
+    lng: Longitude = Field(description="Longitude of the point")
+    radius_km: SearchRadius = Field(description="Kilometres around the point")
+    limit: Limit = 20
+    cursor: GeoCursorText | None = Field(default=None, description="next_cursor of the previous page")
+    skills: str | None = Field(default=None, max_length=2000, description="Comma-separated skill names")
 
     @property
     def skill_list(self) -> list[str]:
@@ -155,25 +163,23 @@ class NearbyGigsParams(_NearbyParams):
     """``GET /gigs/nearby``: ``skills`` keeps gigs asking for any of them; budget bounds keep overlapping budgets."""
 
     category: str | None = Field(default=None, max_length=60)
-    budget_min: int | None = Field(default=None, ge=0)
-    budget_max: int | None = Field(default=None, ge=0)
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    budget_min: MinorUnits | None = Field(default=None, description="Minor units; budgets reaching it")
+    budget_max: MinorUnits | None = Field(default=None, description="Minor units; budgets starting below it")
+    currency: CurrencyCode | None = Field(default=None, description="ISO 4217 of the budget bounds")
 
 
 class NearbyFreelancersParams(_NearbyParams):
     """``GET /freelancers/nearby``: ``skills`` keeps freelancers with all of them; ``max_rate`` in minor units."""
 
-    max_rate: int | None = Field(default=None, ge=0)
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    max_rate: MinorUnits | None = Field(default=None, description="Highest hourly rate, minor units")
+    currency: CurrencyCode | None = Field(default=None, description="ISO 4217 of max_rate")
     availability: Literal["available", "busy"] | None = None
 
 
-class MyGigsParams(BaseModel):
-    model_config = ConfigDict(extra="ignore")
-
+class MyGigsParams(QueryModel):
     status: Literal["open", "in_progress", "completed", "cancelled"] | None = None
-    limit: int = Field(default=20, ge=1, le=100)
-    cursor: str | None = Field(default=None, max_length=2048)
+    limit: Limit = 20
+    cursor: CursorText | None = Field(default=None, description="next_cursor of the previous page")
 
 
 # ---- mapping from the domain to responses ------------------------------------------------------

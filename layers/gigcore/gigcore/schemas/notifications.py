@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, field_validator, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from gigcore.domain.clock import to_rfc3339
 from gigcore.domain.notifications import TEMPLATES, Notification
-from gigcore.schemas.common import RequestModel, ResponseModel
+from gigcore.schemas.common import (
+    ClockTime,
+    CursorText,
+    Limit,
+    QueryModel,
+    RequestModel,
+    ResponseModel,
+    TimeZone,
+    text,
+    without_null,
+)
 
 Channel = Literal["push", "email", "sms"]
-_CLOCK = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]$")
 
 
 class ChannelsBody(RequestModel):
@@ -23,30 +30,15 @@ class ChannelsBody(RequestModel):
 
 
 class QuietHoursBody(RequestModel):
-    start: str
-    end: str
-    tz: str
-
-    @field_validator("start", "end")
-    @classmethod
-    def _clock(cls, value: str) -> str:
-        if not _CLOCK.match(value):
-            raise ValueError("use HH:MM, 24-hour")
-        return value
-
-    @field_validator("tz")
-    @classmethod
-    def _zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError("not an IANA time zone such as Africa/Lagos") from exc
-        return value
+    start: ClockTime
+    end: ClockTime
+    tz: TimeZone
 
 
 class PreferencesBody(RequestModel):
     channels: ChannelsBody
-    per_type: dict[str, Annotated[list[Channel], Field(max_length=3)]] = {}
+    per_type: Annotated[dict[str, Annotated[list[Channel], Field(max_length=3)]],
+                        Field(json_schema_extra={"propertyNames": {"enum": sorted(TEMPLATES)}})] = {}
     quiet_hours: QuietHoursBody | None = None
 
     @field_validator("per_type")
@@ -64,9 +56,25 @@ class PreferencesOut(ResponseModel):
     quiet_hours: dict[str, str] | None = None
 
 
+def _one_of_ids_or_all(schema: dict[str, Any]) -> None:
+    without_null("ids", "all")(schema)
+    schema["oneOf"] = [{"required": ["ids"]}, {"required": ["all"]}]
+
+
 class MarkReadRequest(RequestModel):
-    ids: Annotated[list[Annotated[str, Field(min_length=1, max_length=64)]], Field(max_length=100)] | None = None
-    all: bool | None = None
+    """``{"ids": [...]}`` or ``{"all": true}``, one of the two."""
+
+    model_config = ConfigDict(json_schema_extra=_one_of_ids_or_all)
+
+    ids: Annotated[list[Annotated[str, text(1, 64)]], Field(max_length=100)] | None = None
+    all: Literal[True] | None = None
+
+    @field_validator("ids", "all", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:
+            raise ValueError("cannot be null; leave it out")
+        return value
 
     @model_validator(mode="after")
     def _one(self) -> MarkReadRequest:
@@ -77,7 +85,7 @@ class MarkReadRequest(RequestModel):
 
 class DeviceRequest(RequestModel):
     platform: Literal["ios", "android"]
-    token: Annotated[str, Field(min_length=8, max_length=4096)]
+    token: Annotated[str, text(8, 4096)]
 
 
 class NotificationOut(ResponseModel):
@@ -96,10 +104,9 @@ class NotificationPage(ResponseModel):
     unread_count: int
 
 
-class NotificationsQuery(RequestModel):
-    cursor: str | None = None
-    limit: int = Field(default=20, ge=1, le=100)
-    fields: str | None = None
+class NotificationsQuery(QueryModel):
+    cursor: CursorText | None = Field(default=None, description="next_cursor of the previous page")
+    limit: Limit = 20
 
 
 def notification_out(notification: Notification) -> NotificationOut:

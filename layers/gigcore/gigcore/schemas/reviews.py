@@ -8,12 +8,12 @@ from pydantic import Field
 
 from gigcore.domain.clock import to_rfc3339
 from gigcore.domain.reviews import Review
-from gigcore.schemas.common import RequestModel, ResponseModel
+from gigcore.schemas.common import RequestModel, ResponseModel, WholeNumber, text
 
 
 class ReviewRequest(RequestModel):
-    rating: Annotated[int, Field(ge=1, le=5, strict=True)]
-    comment: Annotated[str, Field(min_length=1, max_length=2000)]
+    rating: Annotated[int, Field(ge=1, le=5), WholeNumber]
+    comment: Annotated[str, text(1, 2000)]
 
 
 class ReviewOut(ResponseModel):

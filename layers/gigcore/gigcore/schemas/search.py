@@ -4,23 +4,31 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from gigcore.schemas.common import ResponseModel
+from gigcore.schemas.common import (
+    CurrencyCode,
+    GeoCursorText,
+    Latitude,
+    Limit,
+    Longitude,
+    MinorUnits,
+    QueryModel,
+    ResponseModel,
+    SearchRadius,
+)
 from gigcore.schemas.gigs import GigOut, _csv
 from gigcore.schemas.users import PublicUserOut
 
 
-class _SearchParams(BaseModel):
-    model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
-
-    q: str = Field(default="", max_length=500)
-    lat: float | None = Field(default=None, ge=-90, le=90)
-    lng: float | None = Field(default=None, ge=-180, le=180)
-    radius_km: float | None = Field(default=None, ge=0.1, le=100)
-    skills: str | None = Field(default=None, max_length=2000)
-    limit: int = Field(default=20, ge=1, le=100)
-    cursor: str | None = Field(default=None, max_length=8192)
+class _SearchParams(QueryModel):
+    q: str = Field(default="", max_length=500, description="Words to look for (typos tolerated); empty: all")
+    lat: Latitude | None = Field(default=None, description="Latitude of the point (with lng and radius_km)")
+    lng: Longitude | None = Field(default=None, description="Longitude of the point")
+    radius_km: SearchRadius | None = Field(default=None, description="Required with a point")
+    skills: str | None = Field(default=None, max_length=2000, description="Comma-separated skill names")
+    limit: Limit = 20
+    cursor: GeoCursorText | None = Field(default=None, description="next_cursor of the previous page")
     sort: str = "relevance"
 
     @property
@@ -43,17 +51,17 @@ class SearchGigsParams(_SearchParams):
 
     sort: Literal["relevance", "distance", "newest"] = "relevance"
     category: str | None = Field(default=None, max_length=60)
-    budget_min: int | None = Field(default=None, ge=0)
-    budget_max: int | None = Field(default=None, ge=0)
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    budget_min: MinorUnits | None = Field(default=None, description="Minor units; budgets reaching it")
+    budget_max: MinorUnits | None = Field(default=None, description="Minor units; budgets starting below it")
+    currency: CurrencyCode | None = Field(default=None, description="ISO 4217 of the budget bounds")
 
 
 class SearchFreelancersParams(_SearchParams):
     """``skills`` keeps freelancers with all of them; ``max_rate`` in minor units."""
 
     sort: Literal["relevance", "distance", "rating"] = "relevance"
-    max_rate: int | None = Field(default=None, ge=0)
-    currency: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    max_rate: MinorUnits | None = Field(default=None, description="Highest hourly rate, minor units")
+    currency: CurrencyCode | None = Field(default=None, description="ISO 4217 of max_rate")
     availability: Literal["available", "busy"] | None = None
 
 

@@ -2,42 +2,29 @@
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, Field, field_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from gigcore.domain.clock import to_rfc3339
 from gigcore.domain.money import Money
 from gigcore.domain.users import MAX_SERVICE_RADIUS_KM, FreelancerProfile, User
-from gigcore.schemas.common import RequestModel, ResponseModel
+from gigcore.schemas.common import Amount, Latitude, Longitude, RequestModel, ResponseModel, text
 
-_EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
-_PHONE = re.compile(r"^\+[1-9][0-9]{6,14}$")
+_EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
+_PHONE = r"^\+[1-9][0-9]{6,14}$"
 
-
-def _email(value: str) -> str:
-    if len(value) > 254 or not _EMAIL.match(value):
-        raise ValueError("not a valid email address")
-    return value
-
-
-def _phone(value: str) -> str:
-    if not _PHONE.match(value):
-        raise ValueError("use the international format, e.g. +2348012345678")
-    return value
-
-
-Email = Annotated[str, Field(max_length=254), AfterValidator(_email)]
-Phone = Annotated[str, AfterValidator(_phone)]
+Email = Annotated[str, Field(min_length=6, max_length=254, pattern=_EMAIL, description="An email address")]
+Phone = Annotated[str, Field(pattern=_PHONE, description="International format, e.g. +2348012345678")]
 Password = Annotated[str, Field(min_length=10, max_length=256)]
-Name = Annotated[str, Field(min_length=1, max_length=100)]
+Name = Annotated[str, text(1, 100)]
 SelfServiceRole = Literal["client", "freelancer"]
 
 
 class LocationBody(RequestModel):
-    lat: float = Field(ge=-90, le=90)
-    lng: float = Field(ge=-180, le=180)
+    lat: Latitude
+    lng: Longitude
 
 
 class LocationOut(ResponseModel):
@@ -46,12 +33,10 @@ class LocationOut(ResponseModel):
 
 
 def _roles(value: list[SelfServiceRole]) -> list[SelfServiceRole]:
-    if not value:
-        raise ValueError("at least one role is required")
     return list(dict.fromkeys(value))
 
 
-Roles = Annotated[list[SelfServiceRole], Field(max_length=2), AfterValidator(_roles)]
+Roles = Annotated[list[SelfServiceRole], Field(min_length=1, max_length=2), AfterValidator(_roles)]
 
 
 class SignupRequest(RequestModel):
@@ -86,34 +71,40 @@ class ResetPasswordRequest(RequestModel):
 
 
 class PatchMeRequest(RequestModel):
-    name: Name | None = None
+    """Any of the fields; ``phone`` and ``location`` may be set to null to remove them. A PATCH must name at
+    least one field (the route refuses an empty one)."""
+
+    name: Name | SkipJsonSchema[None] = None
     phone: Phone | None = None
     location: LocationBody | None = None
-    roles: Roles | None = None
+    roles: Roles | SkipJsonSchema[None] = None
+
+    @field_validator("name", "roles", mode="before")
+    @classmethod
+    def _not_null(cls, value: object) -> object:
+        if value is None:  # a name or roles cannot be removed: null would change nothing and answer 200
+            raise ValueError("cannot be null")
+        return value
+
+
+#: An http(s) address.
+PortfolioUrl = Annotated[str, Field(min_length=8, max_length=2048, pattern=r"^https?://\S+$")]
 
 
 class SkillBody(RequestModel):
-    name: Annotated[str, Field(min_length=1, max_length=60)]
+    name: Annotated[str, text(1, 60)]
     level: Literal["beginner", "intermediate", "expert"]
 
 
 class FreelancerProfileRequest(RequestModel):
-    headline: Annotated[str, Field(min_length=1, max_length=120)]
-    bio: Annotated[str, Field(max_length=5000)]
+    headline: Annotated[str, text(1, 120)]
+    bio: Annotated[str, text(0, 5000)]
     skills: Annotated[list[SkillBody], Field(max_length=50)]
-    hourly_rate: Money
+    hourly_rate: Amount
     availability: Literal["available", "busy", "unavailable"]
     location: LocationBody
-    service_radius_km: float = Field(gt=0, le=MAX_SERVICE_RADIUS_KM)
-    portfolio_urls: Annotated[list[Annotated[str, Field(max_length=2048)]], Field(max_length=20)] = []
-
-    @field_validator("portfolio_urls")
-    @classmethod
-    def _https(cls, urls: list[str]) -> list[str]:
-        for url in urls:
-            if not url.startswith(("https://", "http://")):
-                raise ValueError("portfolio URLs must be http(s) addresses")
-        return urls
+    service_radius_km: float = Field(gt=0, le=MAX_SERVICE_RADIUS_KM, allow_inf_nan=False)
+    portfolio_urls: Annotated[list[PortfolioUrl], Field(max_length=20)] = []
 
 
 class SkillOut(ResponseModel):

@@ -61,7 +61,7 @@ from gigcore.domain.escrow import (
 )
 from gigcore.domain.gigs import GIG_TRANSITIONS, Gig, GigAction
 from gigcore.domain.ids import new_id
-from gigcore.domain.money import Money
+from gigcore.domain.money import Money, require_chargeable
 from gigcore.domain.users import Principal
 from gigcore.ports import OutboxEvent, TransactItem
 from gigcore.ports.auth import UserRepository
@@ -373,6 +373,7 @@ class Escrow:
                 raise InvalidStateError(f"The contract is {contract.status}; its milestones take no payment.",
                                         details=[ErrorDetail(field="contract.status", issue=contract.status)])
             next_milestone_status(m.status, "fund")
+            require_chargeable(m.amount, "milestone")  # a milestone stored before the limits held
             if m.payment_intent_id is not None:
                 reused = self._fund_again(contract, m, payment_method_id, now)
                 if reused is not None:
