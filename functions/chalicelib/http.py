@@ -162,7 +162,8 @@ def _validated_body(request: Request, model: type[BaseModel] | None, method: str
     A route that declares no model refuses any field (422, each one named). A PATCH must name at least one
     field to change (422): an empty PATCH would answer 200 having done nothing.
     """
-    if model is not None and not (request.raw_body or b"").strip() and body_required(method, model):
+    empty = not (request.raw_body or b"").strip()
+    if model is not None and empty and method != "PATCH" and body_required(method, model):  # PATCH: below
         raise ValidationError("This request needs a JSON body.", details=[ErrorDetail(field="body", issue="required")])
     data = _read_json(request)
     validated = (model or NoBody).model_validate(data)
