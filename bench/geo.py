@@ -23,7 +23,6 @@ from __future__ import annotations
 import argparse
 import math
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -31,6 +30,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -449,17 +449,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     # DynamoDB Local accepts any credentials; PynamoDB (the layout item) reads them from the environment.
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    from gigcore.adapters.dynamo_geo import GIG_INDEX, DynamoGeoIndex, DynamoGeoLayouts, geo_item
-    from gigcore.adapters.dynamo_models import bind
+    from pynamodb.connection import Connection
 
-    t0 = time.perf_counter()
-    gigs = make_gigs(args.gigs, args.seed)
-    keys = [geo.encode(g.lat, g.lng) for g in gigs]
-    layout = PartitionLayout(splits=geo.plan_splits(keys, args.target), histogram=geo.density_histogram(keys))
-    counts = geo.partition_counts(layout, keys)
-    print(f"bench/geo: {len(gigs):,} gigs (seed {args.seed}), {len(layout.splits)} split keys, "
-          f"{len(counts)} partitions, histogram of {len(layout.histogram)} cells "
-          f"(planned in {time.perf_counter() - t0:.1f} s)", flush=True)
+    from gigcore.adapters.dynamo_geo import GIG_INDEX, DynamoGeoIndex, DynamoGeoLayouts, DynamoGeoLayoutStore
+    from gigcore.adapters.dynamo_gigs import DynamoGigRepository
+    from gigcore.adapters.dynamo_models import bind
+    from gigcore.domain.gigs import geo_entry
+    from gigcore.domain.users import Principal
+    from gigcore.schemas.gigs import CreateGigRequest
+    from gigcore.services import geo_layout
+    from gigcore.services.gigs import create_gig
+
+    drawn = make_gigs(args.gigs, args.seed)
 
     local = DynamoLocal()
     try:
@@ -477,11 +478,59 @@ def main(argv: Sequence[str] | None = None) -> None:
                                                   {"AttributeName": "geohash", "KeyType": "RANGE"}]}])
         bind(table, local.endpoint, REGION)
         layouts = DynamoGeoLayouts()
-        layouts.put(GIG_INDEX, layout)
+        repository = DynamoGigRepository(Connection(region=REGION, host=local.endpoint), layouts)
+
+        # The gigs go in as POST /gigs puts them (the service and the gig repository: gig item, geo entry and
+        # outbox events in one transaction), with no layout stored: as a new deployment fills up.
+        t0 = time.perf_counter()
+        client_principal = Principal(user_id="01JBENCHCLIENT0000000000000", roles=("client",))
+        now = datetime.now(UTC)
+
+        def post(g: GeoEntry) -> GeoEntry:
+            body = {"title": "Bench gig", "description": "Made by GigConnect's bench/geo.", "category": g.category,
+                    "skills": sorted(g.skills),
+                    "budget": {"min": {"amount": g.amount_min, "currency": "NGN"},
+                               "max": {"amount": g.amount_max, "currency": "NGN"}, "type": "fixed"},
+                    "location": {"lat": round(g.lat, 6), "lng": round(g.lng, 6)}, "remote": False,
+                    "urgency": "medium"}
+            entry = geo_entry(create_gig(client_principal, CreateGigRequest.model_validate(body),
+                                         gigs=repository, now=now))
+            assert entry is not None
+            return entry
+
+        with ThreadPoolExecutor(max_workers=8) as writers:
+            gigs = list(writers.map(post, drawn, chunksize=64))
+        print(f"bench/geo: {len(gigs):,} gigs (seed {args.seed}) posted through the gig service in "
+              f"{time.perf_counter() - t0:.0f} s", flush=True)
+
+        # Then the layout job, as its schedule runs it (no settling needed in one process; unthrottled here, its
+        # cost priced at the default throttle below).
+        job_settings = geo_layout.LayoutJobSettings(target=args.target, settle_seconds=0.0, wcu_per_second=1e9,
+                                                    rcu_per_second=1e9, budget_seconds=1e9)
+        store = DynamoGeoLayoutStore(client, table, layouts)
+        t0 = time.perf_counter()
+        reports = []
+        while True:
+            reports.append(geo_layout.run(GIG_INDEX, store=store, settings=job_settings))
+            if reports[-1].action in ("done", "unchanged", "histogram", "busy"):
+                break
+        job_seconds = time.perf_counter() - t0
+        layout = store.state(GIG_INDEX).current
+        keys = [geo.encode(g.lat, g.lng) for g in gigs]
+        counts = geo.partition_counts(layout, keys)
+        first, last = reports[0], reports[-1]
+        default = geo_layout.LayoutJobSettings()
+        print(f"layout job: {' -> '.join(r.action for r in reports)} in {job_seconds:.0f} s here; measured "
+              f"{first.entries:,} entries ({first.read_capacity:,.0f} RCU), largest partition {first.largest_now:,} "
+              f"before; {len(layout.splits)} split keys, {len(counts)} partitions, histogram of "
+              f"{len(layout.histogram)} cells", flush=True)
+        print(f"move: {last.moved:,} entries moved, {last.capacity:,.0f} WCU "
+              f"({last.capacity / max(last.moved, 1):.1f} per entry); at the default throttle of "
+              f"{default.wcu_per_second:g} WCU/s {last.capacity / default.wcu_per_second / 60:.0f} min, measuring at "
+              f"{default.rcu_per_second:g} RCU/s {first.read_capacity / default.rcu_per_second / 60:.1f} min",
+              flush=True)
 
         t0 = time.perf_counter()
-        ours = [geo_item(GIG_INDEX, layout, g).serialize() for g in gigs]
-        write_all(client, table, ours)
         baseline_keys: dict[int, int] = {}
         theirs = []
         for g in gigs:
@@ -491,10 +540,7 @@ def main(argv: Sequence[str] | None = None) -> None:
             theirs.append({"hashKey": {"N": str(key)}, "rangeKey": {"S": g.id}, "geohash": {"N": str(cell)},
                            "geoJson": {"S": f"{g.lat!r},{g.lng!r}"}})
         write_all(client, "bench-awslabs-geo", theirs)
-        item_bytes = statistics.mean(sum(len(k) + len(str(next(iter(v.values())))) for k, v in i.items())
-                                     for i in ours[:1000])
-        print(f"loaded both layouts into DynamoDB Local in {time.perf_counter() - t0:.0f} s "
-              f"(geo index items ~{item_bytes:.0f} bytes)", flush=True)
+        print(f"loaded the awslabs layout into DynamoDB Local in {time.perf_counter() - t0:.0f} s", flush=True)
 
         index = DynamoGeoIndex(client, table, GIG_INDEX, layouts)
         pool = ThreadPoolExecutor(max_workers=16)

@@ -8,6 +8,7 @@ stream are given as CloudFormation substitutions (``${AWS::StackName}``): Chalic
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from typing import Any
 
 # GigConnect uses no pydantic plugin; looking for them scans every installed package's metadata on the first
@@ -103,6 +104,21 @@ def reveal_reviews(event: CloudWatchEvent) -> dict[str, int]:
     from gigcore.services.reviews import reveal_due
 
     return {"revealed": reveal_due(ports=bootstrap.container().review_ports, now=utc_now())}
+
+
+@app.schedule(Rate(15, unit=Rate.MINUTES))
+def geo_layout(event: CloudWatchEvent) -> dict[str, Any]:
+    """Keep each geo index's partition layout in step with its data: measure, plan, move online (docs/geo.md).
+    A run does what the layout's phase allows and stops within its time budget; the next goes on."""
+    from gigcore import bootstrap
+    from gigcore.services import geo_layout as job
+
+    container = bootstrap.container()
+    settings = container.geo_layout_settings
+    # Both indexes share one run's time budget.
+    half = replace(settings, budget_seconds=settings.budget_seconds / 2)
+    reports = [job.run(index, store=container.geo_layout_store, settings=half) for index in ("gig", "freelancer")]
+    return {r.index: {"action": r.action, "phase": r.phase, "moved": r.moved, "wcu": r.capacity} for r in reports}
 
 
 # ---- The outbox relay and the queue consumers ---------------------------------------------------

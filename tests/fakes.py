@@ -213,3 +213,72 @@ class FakeGeoIndex:
             answers.append(RangeAnswer(entries=entries, stopped_at=stopped, scanned=len(chosen), calls=1,
                                        capacity=max(0.5, len(chosen) * 0.02)))
         return answers
+
+
+class FakeGeoLayoutStore:
+    """:class:`gigcore.ports.gigs.GeoLayoutStore` in memory: entries by partition key, owners' pointers, the
+    layout state and a move's checkpoint, with the same conditional writes as the DynamoDB one."""
+
+    def __init__(self) -> None:
+        self.states: dict[str, Any] = {}
+        self.progresses: dict[str, Any] = {}
+        self.items: dict[str, dict[str, dict[str, Any]]] = {}
+        self.owners: dict[str, str] = {}
+
+    def put(self, index: str, entry_id: str, geohash: str) -> None:
+        """A writer's put (under the layout writers use), replacing the owner's previous entry."""
+        state = self.state(index)
+        sk = f"{geohash}#{entry_id}"
+        old = self.owners.pop(entry_id, None)
+        if old is not None:
+            for key in [k for k in self.items[old] if k.endswith("#" + entry_id)]:
+                del self.items[old][key]
+        pk = f"GEO#{index}#{state.for_writes().partition_of(sk).name}"
+        self.items.setdefault(pk, {})[sk] = {"pk": {"S": pk}, "sk": {"S": sk}}
+        self.owners[entry_id] = pk
+
+    def state(self, index: str) -> Any:
+        from gigcore.domain.geo_layout import LayoutState
+
+        return self.states.get(index, LayoutState())
+
+    def store(self, index: str, state: Any, *, expected_revision: int) -> None:
+        from gigcore.domain.errors import ConflictError
+
+        stored = self.states.get(index)
+        if (0 if stored is None else stored.revision) != expected_revision:
+            raise ConflictError("changed")
+        self.states[index] = state
+
+    def scan_keys(self, index: str, spend: Any) -> list[str]:
+        spend(1.0)
+        return [sk for pk, items in self.items.items() if pk.startswith(f"GEO#{index}#") for sk in items]
+
+    def progress(self, index: str) -> Any:
+        return self.progresses.get(index)
+
+    def save_progress(self, index: str, progress: Any, *, expected_revision: int | None) -> None:
+        from gigcore.domain.errors import ConflictError
+
+        current = self.progresses.get(index)
+        if (None if current is None else current.revision) != expected_revision:
+            raise ConflictError("changed")
+        if progress is None:
+            self.progresses.pop(index, None)
+        else:
+            self.progresses[index] = progress
+
+    def page(self, index: str, partition: str, after: str | None, limit: int) -> list[dict[str, Any]]:
+        items = self.items.get(f"GEO#{index}#{partition}", {})
+        return [items[k] for k in sorted(k for k in items if after is None or k > after)[:limit]]
+
+    def move(self, index: str, item: dict[str, Any], partition: str) -> float | None:
+        old, sk = item["pk"]["S"], item["sk"]["S"]
+        new = f"GEO#{index}#{partition}"
+        entry_id = sk.split("#", 1)[1]
+        if sk not in self.items.get(old, {}) or sk in self.items.get(new, {}) or self.owners.get(entry_id) != old:
+            return None
+        del self.items[old][sk]
+        self.items.setdefault(new, {})[sk] = {"pk": {"S": new}, "sk": {"S": sk}}
+        self.owners[entry_id] = new
+        return 6.0

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from gigcore.domain import geo
 from gigcore.domain.geo import PartitionLayout
+from gigcore.domain.geo_layout import LayoutState
 from gigcore.services import nearby
 from gigcore.services.nearby import NearbyQuery
 from tests.unit.test_geo_nearby_property import all_pages, filters, scenes
@@ -38,7 +39,8 @@ def load(container, entries, target: int | None):
     layout = PartitionLayout(splits=geo.plan_splits(keys, target) if target else (),
                              histogram=geo.density_histogram(keys, refine_above=8))
     layouts = DynamoGeoLayouts()
-    layouts.put(name, layout)
+    # Stored directly, as the layout job would (tests/integration/test_geo_layout_job.py runs the job itself).
+    layouts.store(name, LayoutState(current=layout), expected_revision=0)
     with GeoItem.batch_write() as batch:
         for entry in entries:
             batch.save(geo_item(name, layout, entry))

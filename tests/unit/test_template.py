@@ -78,9 +78,30 @@ def test_every_function_is_traced_has_the_layer_and_its_own_role(template):
     for name, function in functions(template).items():
         props = function["Properties"]
         assert props["Tracing"] == "Active", name
-        assert props["Role"]["Fn::GetAtt"][0] in {"ApiRole", "StreamRouterRole", "ConsumerRole", "WebsocketRole"}
+        assert props["Role"]["Fn::GetAtt"][0] in {"ApiRole", "StreamRouterRole", "ConsumerRole", "WebsocketRole",
+                                                  "GeoLayoutRole"}
         assert f"{name}LogGroup" in template["Resources"]
     assert len(functions(template)) == len(manifest["functions"])
+
+
+def test_the_geo_layout_job_runs_on_a_schedule_with_only_the_table_access_it_needs(template):
+    """Issue 20 item 1: the layout job measures (Scan) and moves (a transaction of put, delete and update) on
+    the main table, and nothing else: no queue, no index, no other table."""
+    job = template["Resources"]["GeoLayout"]["Properties"]
+    (event,) = job["Events"].values()
+    assert event["Type"] == "Schedule"
+    assert event["Properties"]["Schedule"].startswith("rate(")
+    assert job["Role"] == {"Fn::GetAtt": ["GeoLayoutRole", "Arn"]}
+    assert job["Timeout"] == 900
+    statements = {s["Sid"]: s for s in
+                  template["Resources"]["GeoLayoutRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"]}
+    table = statements["MeasureAndMoveGeoEntries"]
+    assert set(table["Action"]) == {"dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem",
+                                    "dynamodb:DeleteItem", "dynamodb:Query", "dynamodb:Scan",
+                                    "dynamodb:ConditionCheckItem"}
+    assert table["Resource"] == {"Fn::GetAtt": ["MainTable", "Arn"]}
+    assert not any(a.startswith(("sqs:", "sns:", "ses:", "s3:")) for s in statements.values()
+                   for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]]))
 
 
 def test_cfn_lint_finds_no_errors():

@@ -311,6 +311,22 @@ class Container:
         return DynamoGeoIndex(self.dynamodb, self.settings.table_name, FREELANCER_INDEX, self.geo_layouts)
 
     @functools.cached_property
+    def geo_layout_store(self) -> Any:
+        from gigcore.adapters.dynamo_geo import DynamoGeoLayoutStore
+
+        return DynamoGeoLayoutStore(self.dynamodb, self.settings.table_name, self.geo_layouts)
+
+    @functools.cached_property
+    def geo_layout_settings(self) -> Any:
+        from gigcore.services.geo_layout import LayoutJobSettings
+
+        s = self.settings
+        return LayoutJobSettings(target=s.geo_layout_target, threshold=s.geo_layout_threshold,
+                                 settle_seconds=s.geo_layout_settle_seconds, wcu_per_second=s.geo_layout_wcu_per_second,
+                                 rcu_per_second=s.geo_layout_rcu_per_second, budget_seconds=s.geo_layout_budget_seconds,
+                                 measure_every_seconds=s.geo_layout_measure_every_seconds)
+
+    @functools.cached_property
     def gig_cache(self) -> TtlLruCache[str, Gig]:
         from gigcore.cache import TtlLruCache, register
 

@@ -103,6 +103,23 @@ class Settings(BaseSettings):
     profile_cache_ttl_seconds: float = Field(default=30, gt=0, le=300)
     read_cache_max_entries: int = Field(default=2048, ge=1)
 
+    # The geo layout job (gigcore.services.geo_layout, docs/geo.md "Changing a layout").
+    #: Entries per partition key the layout aims at (a partition key is one storage partition: a hot key).
+    geo_layout_target: int = Field(default=8000, ge=100)
+    #: Entries move only when a partition holds more than target x (1 + this), or the layout has that much
+    #: more split keys than the data needs; otherwise only the histogram is refreshed.
+    geo_layout_threshold: float = Field(default=0.25, ge=0, le=10)
+    #: The share of the table's capacity a move may take: write units per second (moves) and read units per
+    #: second (the measuring scan).
+    geo_layout_wcu_per_second: float = Field(default=50, gt=0)
+    geo_layout_rcu_per_second: float = Field(default=1000, gt=0)
+    #: Between phases of a move: longer than a container caches the layout (300 s), with margin.
+    geo_layout_settle_seconds: float = Field(default=360, ge=0)
+    #: A stable index is measured (a Scan of the whole table, throttled as above) at most this often.
+    geo_layout_measure_every_seconds: float = Field(default=6 * 3600, ge=0)
+    #: One scheduled run stops moving after this long and the next goes on (the function's timeout is 900 s).
+    geo_layout_budget_seconds: float = Field(default=780, gt=0)
+
     tracing: bool = False
     debug: bool = False
 

@@ -17,18 +17,19 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pynamodb.exceptions import DoesNotExist, GetError, PutError
+from pynamodb.exceptions import DeleteError, DoesNotExist, GetError, PutError
 
 from gigcore.adapters.aws import raw_answers, translate, unparsed_answers
-from gigcore.adapters.dynamo_models import GeoItem, GeoLayoutItem
+from gigcore.adapters.dynamo_models import GeoItem, GeoLayoutItem, GeoMoveItem
 from gigcore.domain import geo
-from gigcore.domain.errors import UpstreamUnavailableError
+from gigcore.domain.errors import ConflictError, UpstreamUnavailableError
 from gigcore.domain.geo import GeoEntry, PartitionLayout
+from gigcore.domain.geo_layout import LayoutState, Progress
 from gigcore.ports.gigs import RangeAnswer, RangeQuery
 
 GIG_INDEX = "gig"
@@ -95,47 +96,98 @@ def entry_of(item: dict[str, Any]) -> GeoEntry:
     )
 
 
-class DynamoGeoLayouts:
-    """The layout of each geo index (one small item each), cached for a few minutes per container.
+def _state_of(item: GeoLayoutItem) -> LayoutState:
+    current = PartitionLayout(splits=tuple(str(s) for s in item.splits or ()), histogram=dict(item.histogram or {}),
+                              version=int(item.version or 0))
+    target = None
+    if item.target_splits is not None:
+        target = PartitionLayout(splits=tuple(str(s) for s in item.target_splits),
+                                 histogram=dict(item.target_histogram or {}), version=int(item.target_version or 0))
+    phase = str(item.phase or "stable")
+    return LayoutState(current=current, target=target, phase=phase,  # type: ignore[arg-type]
+                       since=float(item.since or 0), revision=int(item.revision or 0))
 
-    A layout is changed only by the re-partitioning procedure of docs/geo.md; until one is stored, every
-    3-character cell is one partition.
+
+class DynamoGeoLayouts:
+    """The layout state of each geo index (one small item each), cached for a few minutes per container.
+
+    Readers plan with :meth:`get` (both layouts together while a move runs), writers put entries under
+    :meth:`for_writes`. Only the layout job (gigcore.services.geo_layout) calls :meth:`store`; until it has,
+    every 3-character cell is one partition.
     """
 
     def __init__(self, ttl_seconds: float = LAYOUT_TTL_SECONDS) -> None:
         self._ttl = ttl_seconds
-        self._cache: dict[str, tuple[float, PartitionLayout]] = {}
+        self._cache: dict[str, tuple[float, LayoutState]] = {}
         self._lock = threading.Lock()
 
-    def get(self, index: str) -> PartitionLayout:
+    def state(self, index: str, *, fresh: bool = False) -> LayoutState:
+        """The stored state (cached for ``ttl_seconds``; ``fresh``: a strongly consistent read, not cached)."""
         now = time.monotonic()
-        with self._lock:
-            cached = self._cache.get(index)
-            if cached is not None and now - cached[0] < self._ttl:
-                return cached[1]
+        if not fresh:
+            with self._lock:
+                cached = self._cache.get(index)
+                if cached is not None and now - cached[0] < self._ttl:
+                    return cached[1]
         try:
-            item = GeoLayoutItem.get(LAYOUT_PK, index)
-            layout = PartitionLayout(splits=tuple(str(s) for s in item.splits or ()),
-                                     histogram=dict(item.histogram or {}),
-                                     version=int(item.version or 0))
+            state = _state_of(GeoLayoutItem.get(LAYOUT_PK, index, consistent_read=fresh))
         except DoesNotExist:
-            layout = PartitionLayout()
+            state = LayoutState()
         except GetError as exc:
             raise UpstreamUnavailableError("DynamoDB is unavailable.") from exc
         with self._lock:
-            self._cache[index] = (now, layout)
-        return layout
+            self._cache[index] = (now, state)
+        return state
 
-    def put(self, index: str, layout: PartitionLayout) -> None:
-        """Store a layout (the re-partitioning procedure and the benchmark's bulk load use this)."""
-        item = GeoLayoutItem(pk=LAYOUT_PK, sk=index, splits=list(layout.splits),
-                             histogram=json.loads(json.dumps(dict(layout.histogram))), version=layout.version)
+    def get(self, index: str) -> PartitionLayout:
+        """The layout a search plans with (see :meth:`LayoutState.for_reads`)."""
+        return self.state(index).for_reads()
+
+    def for_writes(self, index: str) -> PartitionLayout:
+        """The layout a writer puts an entry under (see :meth:`LayoutState.for_writes`)."""
+        return self.state(index).for_writes()
+
+    def store(self, index: str, state: LayoutState, *, expected_revision: int) -> None:
+        """Write ``state`` if the stored revision is still ``expected_revision``; :class:`ConflictError` if not."""
+        target = state.target
+        item = GeoLayoutItem(
+            pk=LAYOUT_PK, sk=index, splits=list(state.current.splits),
+            histogram=json.loads(json.dumps(dict(state.current.histogram))), version=state.current.version,
+            phase=state.phase, since=state.since, revision=state.revision,
+            target_splits=None if target is None else list(target.splits),
+            target_histogram=None if target is None else json.loads(json.dumps(dict(target.histogram))),
+            target_version=None if target is None else target.version)
+        # Revision 0: no item yet, or one stored before layouts had revisions.
+        condition: Any = (GeoLayoutItem.revision.does_not_exist() | (GeoLayoutItem.revision == 0)
+                          if expected_revision == 0 else GeoLayoutItem.revision == expected_revision)
         try:
-            item.save()
+            item.save(condition=condition)
         except PutError as exc:
+            if _cause(exc) == "ConditionalCheckFailedException":
+                raise ConflictError("The geo layout was changed by another run.") from exc
             raise UpstreamUnavailableError("DynamoDB is unavailable.") from exc
         with self._lock:
-            self._cache.pop(index, None)
+            self._cache[index] = (time.monotonic(), state)
+
+
+def _cause(exc: Exception) -> str | None:
+    cause = exc.cause if hasattr(exc, "cause") else None
+    return getattr(cause, "response", {}).get("Error", {}).get("Code") if cause is not None else None
+
+
+def merge_answers(answers: Sequence[RangeAnswer]) -> RangeAnswer:
+    """One answer from Queries of the same key range under two partitions (a move in progress): entries in key
+    order, one per id (the later read's, which was read after the earlier one), cut at the earliest stop."""
+    stops = [a.stopped_at for a in answers if a.stopped_at is not None]
+    stop = min(stops) if stops else None
+    by_id: dict[str, GeoEntry] = {}
+    for answer in answers:
+        for entry in answer.entries:
+            if stop is None or entry.key[: geo.KEY_PRECISION] <= stop:
+                by_id[entry.id] = entry
+    return RangeAnswer(entries=tuple(sorted(by_id.values(), key=lambda e: e.key)), stopped_at=stop,
+                       scanned=sum(a.scanned for a in answers), calls=sum(a.calls for a in answers),
+                       capacity=sum(a.capacity for a in answers))
 
 
 class DynamoGeoIndex:
@@ -155,6 +207,18 @@ class DynamoGeoIndex:
     def layout(self) -> PartitionLayout:
         return self._layouts.get(self._index)
 
+    def _queries_of(self, query: RangeQuery, state: LayoutState) -> list[tuple[RangeQuery, bool]]:
+        """What to read for ``query``: itself, or while a move runs, the range under its old then its new
+        partition, strongly consistent (an entry moved between the two reads is then seen once or twice, never
+        missed; an eventually consistent read of the new partition could still miss it)."""
+        if state.target is None:
+            # Named from the key, not the plan: a search planned with both layouts may read after the move ended.
+            name = state.current.partition_of(query.lo).name
+            return [(query if name == query.partition else RangeQuery(partition=name, lo=query.lo, hi=query.hi,
+                                                                      limit=query.limit), False)]
+        names = state.partitions_of(query.lo)
+        return [(RangeQuery(partition=name, lo=query.lo, hi=query.hi, limit=query.limit), True) for name in names]
+
     def _executor(self) -> ThreadPoolExecutor:
         with self._pool_lock:
             if self._pool is None:
@@ -162,11 +226,19 @@ class DynamoGeoIndex:
             return self._pool
 
     def read(self, queries: Sequence[RangeQuery]) -> list[RangeAnswer]:
-        if len(queries) <= 1:
-            return [self._query(q) for q in queries]
-        return list(self._executor().map(self._query, queries))
+        state = self._layouts.state(self._index)
+        if state.target is not None:
+            return list(self._executor().map(lambda q: self._read_moving(q, state), queries))
+        resolved = [self._queries_of(q, state)[0][0] for q in queries]
+        if len(resolved) <= 1:
+            return [self._query(q) for q in resolved]
+        return list(self._executor().map(self._query, resolved))
 
-    def _query(self, query: RangeQuery) -> RangeAnswer:
+    def _read_moving(self, query: RangeQuery, state: LayoutState) -> RangeAnswer:
+        # In order: the old partition first (a move puts the new entry and deletes the old in one transaction).
+        return merge_answers([self._query(q, consistent=c) for q, c in self._queries_of(query, state)])
+
+    def _query(self, query: RangeQuery, consistent: bool = False) -> RangeAnswer:
         lo = query.lo
         hi = geo.inclusive_upper(query.hi)
         if hi < lo:
@@ -182,7 +254,7 @@ class DynamoGeoIndex:
                 "KeyConditionExpression": "pk = :p AND sk BETWEEN :lo AND :hi",
                 "ExpressionAttributeValues": {":p": {"S": partition_key(self._index, query.partition)},
                                               ":lo": {"S": lo}, ":hi": {"S": hi}},
-                "ConsistentRead": False,
+                "ConsistentRead": consistent,
                 "ReturnConsumedCapacity": "TOTAL",
             }
             if query.limit is not None:
@@ -208,3 +280,130 @@ class DynamoGeoIndex:
         return RangeAnswer(entries=tuple(entries), stopped_at=stopped, scanned=scanned, calls=calls,
                            capacity=capacity)
 
+
+
+#: The owner item of each index's entries, whose ``geo_pk``/``geo_sk`` say where its entry is.
+_OWNERS = {GIG_INDEX: ("GIG#{}", "GIG"), FREELANCER_INDEX: ("USER#{}", "PROFILE")}
+
+
+def owner_key(index: str, entry_id: str, owners: dict[str, tuple[str, str]] | None = None) -> dict[str, Any]:
+    """The key of the item an entry of ``index`` belongs to (a gig's unless ``owners`` or the index says)."""
+    pk, sk = {**_OWNERS, **(owners or {})}.get(index, _OWNERS[GIG_INDEX])
+    return {"pk": {"S": pk.format(entry_id)}, "sk": {"S": sk}}
+
+
+class DynamoGeoLayoutStore:
+    """:class:`gigcore.ports.gigs.GeoLayoutStore` on the main table: the layout job's reads and moves."""
+
+    def __init__(self, client: Any, table_name: str, layouts: DynamoGeoLayouts,
+                 owners: dict[str, tuple[str, str]] | None = None) -> None:
+        self._client = client
+        self._table = table_name
+        self._layouts = layouts
+        #: Owner item keys of indexes other than the two named ones (``{index: (pk format, sk)}``; tests).
+        self._owners = owners
+
+    def _call(self, operation: str, **params: Any) -> dict[str, Any]:
+        try:
+            answer: dict[str, Any] = getattr(self._client, operation)(TableName=self._table, **params)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, "DynamoDB") from exc
+        return answer
+
+    def state(self, index: str) -> LayoutState:
+        return self._layouts.state(index, fresh=True)
+
+    def store(self, index: str, state: LayoutState, *, expected_revision: int) -> None:
+        self._layouts.store(index, state, expected_revision=expected_revision)
+
+    def scan_keys(self, index: str, spend: Callable[[float], None]) -> list[str]:
+        keys: list[str] = []
+        start: dict[str, Any] | None = None
+        while True:
+            params: dict[str, Any] = {
+                "FilterExpression": "begins_with(pk, :p)", "ProjectionExpression": "sk",
+                "ExpressionAttributeValues": {":p": {"S": partition_key(index, "")}},
+                "ReturnConsumedCapacity": "TOTAL", "Limit": 2000}
+            if start is not None:
+                params["ExclusiveStartKey"] = start
+            answer = self._call("scan", **params)
+            spend(float(answer.get("ConsumedCapacity", {}).get("CapacityUnits", 0.0)))
+            keys.extend(item["sk"]["S"] for item in answer.get("Items", []))
+            start = answer.get("LastEvaluatedKey")
+            if start is None:
+                return keys
+
+    def progress(self, index: str) -> Progress | None:
+        try:
+            item = GeoMoveItem.get(LAYOUT_PK, f"{index}#move", consistent_read=True)
+        except DoesNotExist:
+            return None
+        except GetError as exc:
+            raise UpstreamUnavailableError("DynamoDB is unavailable.") from exc
+        return Progress(version=int(item.version), remaining=tuple(str(p) for p in item.remaining or ()),
+                        after=item.after, moved=int(item.moved or 0), capacity=float(item.capacity or 0),
+                        revision=int(item.revision or 0))
+
+    def save_progress(self, index: str, progress: Progress | None, *, expected_revision: int | None) -> None:
+        """Checkpoint (``None``: the move is over); conditional on the revision read, :class:`ConflictError` if
+        another run checkpointed in between."""
+        sk = f"{index}#move"
+        condition: Any = (GeoMoveItem.pk.does_not_exist() if expected_revision is None
+                          else GeoMoveItem.revision == expected_revision)
+        try:
+            if progress is None:
+                GeoMoveItem(pk=LAYOUT_PK, sk=sk).delete(condition=condition)
+            else:
+                GeoMoveItem(pk=LAYOUT_PK, sk=sk, version=progress.version, remaining=list(progress.remaining),
+                            after=progress.after, moved=progress.moved, capacity=progress.capacity,
+                            revision=progress.revision).save(condition=condition)
+        except (PutError, DeleteError) as exc:
+            if _cause(exc) == "ConditionalCheckFailedException":
+                raise ConflictError("The geo layout move was checkpointed by another run.") from exc
+            raise UpstreamUnavailableError("DynamoDB is unavailable.") from exc
+
+    def page(self, index: str, partition: str, after: str | None, limit: int) -> list[dict[str, Any]]:
+        params: dict[str, Any] = {
+            "KeyConditionExpression": "pk = :p" + (" AND sk > :after" if after else ""),
+            "ExpressionAttributeValues": {":p": {"S": partition_key(index, partition)},
+                                          **({":after": {"S": after}} if after else {})},
+            "ConsistentRead": True, "Limit": limit}
+        items: list[dict[str, Any]] = self._call("query", **params).get("Items", [])
+        return items
+
+    def move(self, index: str, item: dict[str, Any], partition: str) -> float | None:
+        """Put ``item`` under ``partition``, delete it where it is and point its owner at it, in one transaction.
+        None (nothing written) when the item or its owner changed meanwhile: the owner's own write put its
+        entry where it belongs. The owner's version goes up, so a write that read it before fails as any
+        concurrent edit does (409, try again) instead of leaving an entry behind."""
+        old_pk, sk = item["pk"]["S"], item["sk"]["S"]
+        new_pk = partition_key(index, partition)
+        table = self._table
+        writes = [
+            {"Put": {"TableName": table, "Item": {**item, "pk": {"S": new_pk}},
+                     "ConditionExpression": "attribute_not_exists(pk)"}},
+            {"Delete": {"TableName": table, "Key": {"pk": {"S": old_pk}, "sk": {"S": sk}},
+                        "ConditionExpression": "attribute_exists(pk)"}},
+            {"Update": {"TableName": table, "Key": owner_key(index, sk.split("#", 1)[1], self._owners),
+                        "UpdateExpression": "SET geo_pk = :new ADD #version :one",
+                        "ConditionExpression": "geo_pk = :old AND geo_sk = :sk",
+                        "ExpressionAttributeNames": {"#version": "version"},
+                        "ExpressionAttributeValues": {":new": {"S": new_pk}, ":old": {"S": old_pk},
+                                                      ":sk": {"S": sk}, ":one": {"N": "1"}}}},
+        ]
+        for attempt in range(5):
+            try:
+                answer = self._client.transact_write_items(TransactItems=writes, ReturnConsumedCapacity="TOTAL")
+            except ClientError as exc:
+                reasons = exc.response.get("CancellationReasons") or []
+                codes = {r.get("Code") for r in reasons}
+                if "ConditionalCheckFailed" in codes:
+                    return None
+                if "TransactionConflict" in codes and attempt < 4:
+                    time.sleep(0.05 * 2**attempt)
+                    continue
+                raise translate(exc, "DynamoDB") from exc
+            except BotoCoreError as exc:
+                raise translate(exc, "DynamoDB") from exc
+            return float(sum(c.get("CapacityUnits", 0.0) for c in answer.get("ConsumedCapacity", [])))
+        return None  # unreachable: the last attempt returns or raises

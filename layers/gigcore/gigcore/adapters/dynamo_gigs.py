@@ -135,9 +135,11 @@ def from_attributes(attributes: Mapping[str, Any]) -> Gig:
 
 
 class DynamoGigRepository:
-    def __init__(self, connection: Connection, layouts: DynamoGeoLayouts) -> None:
+    def __init__(self, connection: Connection, layouts: DynamoGeoLayouts, index: str = GIG_INDEX) -> None:
         self._connection = connection
         self._layouts = layouts
+        #: The geo index the entries go to (tests give each example an index of its own).
+        self._index = index
 
     def _commit(self, tx_body: Any, conflict: str) -> None:
         try:
@@ -154,7 +156,7 @@ class DynamoGigRepository:
     def add(self, gig: Gig, events: Sequence[OutboxEvent]) -> Gig:
         item = to_item(gig)
         entry = geo_entry(gig)
-        index = geo_item(GIG_INDEX, self._layouts.get(GIG_INDEX), entry) if entry else None
+        index = geo_item(self._index, self._layouts.for_writes(self._index), entry) if entry else None
         if index is not None:
             item.geo_pk, item.geo_sk = index.pk, index.sk
 
@@ -194,7 +196,8 @@ class DynamoGigRepository:
         except GetError as exc:
             raise _outage(exc) from exc
         item = to_item(gig)
-        index, stale = geo_move(GIG_INDEX, self._layouts.get(GIG_INDEX), geo_entry(gig), stored.geo_pk, stored.geo_sk)
+        layout = self._layouts.for_writes(self._index)
+        index, stale = geo_move(self._index, layout, geo_entry(gig), stored.geo_pk, stored.geo_sk)
         if index is not None:
             item.geo_pk, item.geo_sk = index.pk, index.sk
 
@@ -222,7 +225,8 @@ class DynamoGigRepository:
         table = GigItem.Meta.table_name
         item = to_item(gig)
         item.version = gig.version + 1
-        index, stale = geo_move(GIG_INDEX, self._layouts.get(GIG_INDEX), geo_entry(gig), stored.geo_pk, stored.geo_sk)
+        layout = self._layouts.for_writes(self._index)
+        index, stale = geo_move(self._index, layout, geo_entry(gig), stored.geo_pk, stored.geo_sk)
         if index is not None:
             item.geo_pk, item.geo_sk = index.pk, index.sk
         writes: list[TransactItem] = [{"Put": {

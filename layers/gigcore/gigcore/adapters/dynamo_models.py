@@ -194,14 +194,34 @@ class GeoItem(_Item):
 
 
 class GeoLayoutItem(_Item):
-    """``pk = GEO#LAYOUT``, ``sk = <index>``: the partition layout and density histogram of one geo index."""
+    """``pk = GEO#LAYOUT``, ``sk = <index>``: the partition layout and density histogram of one geo index, and
+    while a move runs (``phase`` reading or moving) the layout it moves to (``target_*``); written only by
+    the layout job (gigcore.services.geo_layout), each write conditional on ``revision``."""
 
     splits = ListAttribute(of=UnicodeAttribute, default=list)
     histogram = JSONAttribute(null=True)
     version = NumberAttribute(default=0)
+    phase = UnicodeAttribute(default="stable")
+    since = NumberAttribute(default=0)
+    revision = NumberAttribute(default=0)
+    target_splits = ListAttribute(of=UnicodeAttribute, null=True)
+    target_histogram = JSONAttribute(null=True)
+    target_version = NumberAttribute(null=True)
 
 
-MODELS: tuple[type[_Item], ...] = (UserItem, EmailItem, EventItem, GigItem, GeoItem, GeoLayoutItem)
+class GeoMoveItem(_Item):
+    """``pk = GEO#LAYOUT``, ``sk = <index>#move``: the checkpoint of a running move (old partitions still to
+    sweep, the last key handled in the first of them, what was moved and what it cost)."""
+
+    version = NumberAttribute()
+    remaining = ListAttribute(of=UnicodeAttribute, default=list)
+    after = UnicodeAttribute(null=True)
+    moved = NumberAttribute(default=0)
+    capacity = NumberAttribute(default=0)
+    revision = NumberAttribute(default=0)
+
+
+MODELS: tuple[type[_Item], ...] = (UserItem, EmailItem, EventItem, GigItem, GeoItem, GeoLayoutItem, GeoMoveItem)
 
 
 def bind(table_name: str, host: str | None, region: str) -> None:

@@ -125,9 +125,12 @@ class DynamoUserRepository:
     """Users; with ``layouts``, a freelancer's entry in the freelancer geo index is kept in step with their
     profile in the same transaction as the user item (indexed while available or busy)."""
 
-    def __init__(self, connection: Connection, layouts: DynamoGeoLayouts | None = None) -> None:
+    def __init__(self, connection: Connection, layouts: DynamoGeoLayouts | None = None,
+                 index: str = FREELANCER_INDEX) -> None:
         self._connection = connection
         self._layouts = layouts
+        #: The geo index the entries go to (tests give each example an index of its own).
+        self._index = index
 
     def add(self, user: User) -> None:
         item = to_item(user)
@@ -194,7 +197,7 @@ class DynamoUserRepository:
         except GetError as exc:
             raise _outage(exc) from exc
         index, stale = (None, None) if self._layouts is None else geo_move(
-            FREELANCER_INDEX, self._layouts.get(FREELANCER_INDEX), freelancer_entry(user), stored.geo_pk, stored.geo_sk)
+            self._index, self._layouts.for_writes(self._index), freelancer_entry(user), stored.geo_pk, stored.geo_sk)
         if index is not None:
             item.geo_pk, item.geo_sk = index.pk, index.sk
         try:

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 from gigcore.domain.geo import GeoEntry, PartitionLayout
+from gigcore.domain.geo_layout import LayoutState, Progress
 from gigcore.domain.gigs import Gig, GigStatus
 from gigcore.ports import OutboxEvent, TransactItem
 
@@ -60,8 +61,8 @@ class PendingApplicationsRejector(Protocol):
 
 # ---- the geo index --------------------------------------------------------------------------------------
 
-__all__ = ["GeoEntry", "GeoIndex", "GigPage", "GigRepository", "PendingApplicationsRejector", "RangeAnswer",
-           "RangeQuery"]
+__all__ = ["GeoEntry", "GeoIndex", "GeoLayoutStore", "GigPage", "GigRepository", "PendingApplicationsRejector",
+           "RangeAnswer", "RangeQuery"]
 
 
 @dataclass(frozen=True)
@@ -94,6 +95,34 @@ class GeoIndex(Protocol):
 
     def read(self, queries: Sequence[RangeQuery]) -> list[RangeAnswer]:
         """Run ``queries`` (concurrently where the adapter can), eventually consistent; one answer each, in order.
+        While a layout move runs, each range is read under its old and its new partition (strongly consistent)
+        and every entry comes back once.
 
         Raises :class:`UpstreamUnavailableError` (or :class:`RetryableError` when throttled).
         """
+
+
+class GeoLayoutStore(Protocol):
+    """What the layout job reads and writes (gigcore.services.geo_layout). Every write is conditional: a
+    :class:`ConflictError` means another run got there first."""
+
+    def state(self, index: str) -> LayoutState:
+        """The stored layout state, strongly consistent."""
+
+    def store(self, index: str, state: LayoutState, *, expected_revision: int) -> None: ...
+
+    def scan_keys(self, index: str, spend: Callable[[float], None]) -> list[str]:
+        """Every entry's sort key (``<geohash>#<id>``); ``spend`` is told the read capacity of each page."""
+
+    def progress(self, index: str) -> Progress | None: ...
+
+    def save_progress(self, index: str, progress: Progress | None, *, expected_revision: int | None) -> None:
+        """Checkpoint a move (``None`` ends it); ``expected_revision`` None: no checkpoint may exist yet."""
+
+    def page(self, index: str, partition: str, after: str | None, limit: int) -> list[dict[str, Any]]:
+        """Up to ``limit`` stored entries of ``partition`` after the key ``after``, in key order (opaque items
+        with at least ``sk``), strongly consistent."""
+
+    def move(self, index: str, item: dict[str, Any], partition: str) -> float | None:
+        """Move one entry to ``partition`` with its owner's pointer (one transaction); the write capacity it
+        took, or None when the entry or its owner changed meanwhile (nothing written). Idempotent."""
