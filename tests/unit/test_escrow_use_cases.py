@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from gigcore.domain.contracts import Contract, Milestone
-from gigcore.domain.errors import InvalidStateError, PaymentFailedError, UpstreamUnavailableError
+from gigcore.domain.errors import ConflictError, InvalidStateError, PaymentFailedError, UpstreamUnavailableError
 from gigcore.domain.escrow import PendingOp, entry
 from gigcore.domain.gigs import Budget, Gig
 from gigcore.domain.invoices import invoices
@@ -214,3 +214,27 @@ def test_invoices_are_computed_in_the_domain_from_the_ledger() -> None:
                                                                            ("net", 900)]
     assert release.lines[1].description == "Platform fee (10%)" and got[2].lines[0].description.startswith(
         "Milestone \u201cm1\u201d")
+
+
+def test_a_refund_whose_stripe_call_meets_another_call_finishing_it_answers_what_was_done(s: Setup) -> None:
+    # Given a funded milestone, and Stripe answering 409 ("the same key is in use") to the refund's own call
+    # because another request found the claim and is finishing that very refund with the same key
+    s.funded()
+    refund = s.stripe.refund
+    met: list[str] = []
+
+    def busy_once(**kw: Any) -> Any:
+        if not met:
+            met.append("the other caller")
+            s.escrow.refund(ADMIN, "c1", "m0", ngn(50_000), "another caller", NOW)
+            raise ConflictError("The same payment operation is being processed; try again shortly.")
+        return refund(**kw)
+
+    s.stripe.refund = busy_once  # type: ignore[method-assign]
+    # When the client's refund runs into it
+    answer = s.escrow.refund(CLIENT, "c1", "m0", ngn(100_000), "a scene cut", NOW)
+    # Then the client is told its refund was made (not a 409 for money that moved), each refund made once
+    assert answer.refunded_amount.amount >= 100_000
+    assert sorted(r.amount.amount for r in s.stripe.refunds) == [50_000, 100_000]
+    assert s.m().refunded_amount == ngn(150_000) and s.m().pending_op is None
+    assert sum(e.amount.amount for e in s.world.ledger if e.kind == "refund") == 150_000

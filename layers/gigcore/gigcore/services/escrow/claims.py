@@ -55,7 +55,7 @@ class Claims:
             if m.pending_op is not None:
                 left = PendingOp.decode(m.pending_op)
                 if joins(left):
-                    return complete(contract, m, left)
+                    return self._complete_own(complete, contract, m, left)
                 self.finish_left(contract, m, now)
                 continue
             planned = plan(contract, m)
@@ -66,8 +66,24 @@ class Claims:
             except ConflictError:
                 pause(attempt)
                 continue
-            return complete(contract, claimed, planned)
+            return self._complete_own(complete, contract, claimed, planned)
         raise ConflictError(kept_changing)
+
+    @staticmethod
+    def _complete_own(complete: Callable[[Contract, Milestone, PendingOp], R], contract: Contract, m: Milestone,
+                      op: PendingOp) -> R:
+        """Steps 4 and 5 of this call's own step. Stripe answers 409 while another call makes the same request
+        with the same idempotency key (one finishing this very step, found claimed): once that request is done,
+        the same keys answer the same objects and the record finds the step recorded, so the caller is told what
+        was done instead of a 409 for a step that went through."""
+        for attempt in range(ATTEMPTS):
+            try:
+                return complete(contract, m, op)
+            except ConflictError:
+                if attempt == ATTEMPTS - 1:
+                    raise
+                pause(attempt + 2)
+        raise AssertionError("unreachable")
 
     def claim(self, m: Milestone, op: PendingOp) -> Milestone:
         """Claim ``m`` (as read) for ``op``; ConflictError when another call changed it first."""
