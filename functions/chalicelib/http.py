@@ -317,8 +317,9 @@ def _run_idempotently(request: Request, template: str, key: str, scope: str, run
     except BaseException:
         store.abandon(scope, key)
         raise
-    if response.status_code >= 500:
-        store.abandon(scope, key)  # a failure is not an answer: the retry must run again
+    if response.status_code >= 500 or _try_again(response):
+        # A failure is not an answer, nor is "another call is at it, try again": the retry must run again.
+        store.abandon(scope, key)
         return response
     if carries_credentials(response.body):
         kept = StoredAnswer(status=response.status_code, body=None, headers={}, replayable=False)
@@ -327,6 +328,14 @@ def _run_idempotently(request: Request, template: str, key: str, scope: str, run
                             headers=dict(response.headers))
     store.finish(scope, key, kept, int(time.time()))
     return response
+
+
+def _try_again(response: Response) -> bool:
+    """A 409 ``conflict`` says the object was busy (a concurrent change, a step in flight), not what became of
+    the request; ``invalid_state`` and the other 4xx are answers and are kept."""
+    body = response.body
+    return (response.status_code == 409 and isinstance(body, dict)
+            and (body.get("error") or {}).get("code") == "conflict")
 
 
 def route(

@@ -10,6 +10,7 @@ from chalice.test import Client
 
 from chalicelib.http import api_conventions, route
 from gigcore import bootstrap
+from gigcore.domain.errors import ConflictError
 from gigcore.ports.auth import IdempotencyState
 from gigcore.schemas.common import RequestModel
 from tests.fakes import FakeIdempotency
@@ -38,6 +39,14 @@ def app_and_store():
     def pay_thing(thing_id: str) -> dict[str, object]:
         calls.append(1)
         return {"thing": thing_id, "n": len(calls)}
+
+    @route(bp, "/busy", method="POST", summary="a busy object", request=PayBody, auth=False,
+           idempotency="required")
+    def busy() -> dict[str, int]:
+        calls.append(1)
+        if len(calls) == 1:
+            raise ConflictError("Another payment step on this object is in progress; try again.")
+        return {"n": len(calls)}
 
     @route(bp, "/session", method="POST", summary="open a session", request=PayBody, auth=False)
     def session() -> dict[str, object]:
@@ -148,3 +157,13 @@ def test_the_stored_request_hash_is_keyed(app_and_store, monkeypatch):
     monkeypatch.setattr(bootstrap, "settings", lambda: other_key)
     client.http.post("/pay", body=body, headers=headers | {"Idempotency-Key": "k8"})
     assert store.records[("anon:127.0.0.1", "k8")].request_hash != stored
+
+
+def test_a_conflict_answer_is_not_kept_so_the_retry_with_the_key_runs_again(app_and_store):
+    """A 409 conflict ("busy, try again") replayed to every retry would never let the request through."""
+    client, store, calls = app_and_store
+    headers = {"Content-Type": "application/json", "Idempotency-Key": "k9"}
+    first = client.http.post("/busy", body=b'{"a": 1}', headers=headers)
+    assert first.status_code == 409 and first.json_body["error"]["code"] == "conflict"
+    again = client.http.post("/busy", body=b'{"a": 1}', headers=headers)
+    assert again.status_code == 200 and again.json_body == {"n": 2} and "Idempotent-Replayed" not in again.headers
