@@ -14,6 +14,7 @@ from gigcore import bootstrap
 from gigcore.domain.errors import ConflictError, UpstreamUnavailableError
 from gigcore.domain.money import Money
 from gigcore.schemas.common import RequestModel
+from tests.unit.app_on_fakes import app_on_fakes
 
 
 class FakeProbe:
@@ -180,39 +181,8 @@ def test_an_unexpected_error_is_a_bare_500_without_a_trace(things):
 @pytest.fixture(scope="module")
 def signed_in():
     """The real app with fakes behind authentication, and an access token of a client and freelancer."""
-    from datetime import UTC, datetime
-
-    from gigcore.domain.users import User
-    from gigcore.services import auth
-    from tests.fakes import (
-        FakeHasher,
-        FakeIdempotency,
-        FakeLimiter,
-        FakeOneTimeTokens,
-        FakeQueue,
-        FakeRefreshTokens,
-        FakeUsers,
-    )
-
-    bootstrap.reset()
-    container = bootstrap.container()
-    users = FakeUsers()
-    ports = auth.AuthPorts(users=users, hasher=FakeHasher(), access=container.access_tokens,
-                           refresh=FakeRefreshTokens(), one_time=FakeOneTimeTokens(), limiter=FakeLimiter(),
-                           queue=FakeQueue())
-    container.__dict__.update(users=users, auth_ports=ports, idempotency=FakeIdempotency(),
-                              rate_limiter=ports.limiter, queue=ports.queue)
-    user = User(id="01JD0000000000000000000000", email="c@example.com", name="C", roles=("client", "freelancer"),
-                password_hash="x", created_at=datetime(2026, 1, 1, tzinfo=UTC))
-    users.add(user)
-    token, _ = container.access_tokens.issue(user, datetime.now(UTC))
-    from app import app
-
-    from chalicelib.http import registered_routes
-
-    with Client(app) as c:
-        yield c, token, registered_routes(app.routes)
-    bootstrap.reset()
+    with app_on_fakes("c@example.com") as wired:
+        yield wired
 
 
 def call(signed_in, spec, raw: bytes):

@@ -7,26 +7,13 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import UTC, datetime
 
 import pytest
-from chalice.test import Client
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from gigcore import bootstrap
-from gigcore.domain.users import User
-from gigcore.services import auth
-from tests.fakes import (
-    FakeHasher,
-    FakeIdempotency,
-    FakeLimiter,
-    FakeOneTimeTokens,
-    FakeQueue,
-    FakeRefreshTokens,
-    FakeUsers,
-)
+from tests.unit.app_on_fakes import app_on_fakes
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-10**15, 10**15) | st.floats(allow_nan=False) | st.text(max_size=30),
@@ -37,25 +24,8 @@ json_values = st.recursive(
 
 @pytest.fixture(scope="module")
 def wired():
-    bootstrap.reset()
-    container = bootstrap.container()
-    users = FakeUsers()
-    ports = auth.AuthPorts(users=users, hasher=FakeHasher(), access=container.access_tokens,
-                           refresh=FakeRefreshTokens(), one_time=FakeOneTimeTokens(), limiter=FakeLimiter(),
-                           queue=FakeQueue())
-    container.__dict__.update(users=users, auth_ports=ports, idempotency=FakeIdempotency(),
-                              rate_limiter=ports.limiter, queue=ports.queue)
-    user = User(id="01JD0000000000000000000000", email="p@example.com", name="P", roles=("client", "freelancer"),
-                password_hash="x", created_at=datetime(2026, 1, 1, tzinfo=UTC))
-    users.add(user)
-    token, _ = container.access_tokens.issue(user, datetime.now(UTC))
-    from app import app
-
-    from chalicelib.http import registered_routes
-
-    with Client(app) as client:
-        yield client, token, [r for r in registered_routes(app.routes) if r.request is not None]
-    bootstrap.reset()
+    with app_on_fakes("p@example.com") as (client, token, routes):
+        yield client, token, [r for r in routes if r.request is not None]
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
