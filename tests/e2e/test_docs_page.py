@@ -36,8 +36,11 @@ def chromium() -> str:
     if os.geteuid() != 0 or shutil.which("apt-get") is None:
         pytest.skip("headless Chromium is not installed and cannot be installed here (not root): "
                     "`apt-get install chromium` runs the /docs test")
+    env = os.environ | {"DEBIAN_FRONTEND": "noninteractive"}
+    # A fresh machine may have no package lists yet: read them first, or the install finds no chromium.
+    subprocess.run(["apt-get", "update", "-q"], check=True, env=env, stdout=subprocess.DEVNULL, timeout=600)
     subprocess.run(["apt-get", "install", "-y", "--no-install-recommends", "chromium"], check=True,
-                   env=os.environ | {"DEBIAN_FRONTEND": "noninteractive"}, stdout=subprocess.DEVNULL, timeout=900)
+                   env=env, stdout=subprocess.DEVNULL, timeout=900)
     found = shutil.which("chromium")
     assert found, "apt-get installed chromium but it is not on PATH"
     return found
