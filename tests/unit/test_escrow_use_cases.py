@@ -6,6 +6,7 @@ computed in the domain."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -238,3 +239,17 @@ def test_a_refund_whose_stripe_call_meets_another_call_finishing_it_answers_what
     assert sorted(r.amount.amount for r in s.stripe.refunds) == [50_000, 100_000]
     assert s.m().refunded_amount == ngn(150_000) and s.m().pending_op is None
     assert sum(e.amount.amount for e in s.world.ledger if e.kind == "refund") == 150_000
+
+
+def test_a_resolution_that_read_the_dispute_open_after_another_settled_it_is_told_409(s: Setup) -> None:
+    # Given a dispute resolved by one admin, read as still open by a second resolution racing it
+    s.payable()
+    s.funded()
+    dispute = s.escrow.open_dispute(FREELANCER, "c1", "m0", "unpaid", NOW)
+    s.escrow.resolve(ADMIN, dispute.id, ngn(600_000), ngn(400_000), "split", NOW)
+    s.world.disputes[dispute.id] = replace(s.world.disputes[dispute.id], status="open")  # the stale read
+    # When the second resolution, with its own split, plans against the settled milestone
+    with pytest.raises(InvalidStateError):
+        s.escrow.resolve(ADMIN, dispute.id, ngn(500_000), ngn(500_000), "another split", NOW)
+    # Then it is told the milestone is settled (409), not that its amounts do not add up (422), and nothing moved
+    assert s.m().status == "released" and s.kinds() == ["funding", "refund", "release", "fee"]

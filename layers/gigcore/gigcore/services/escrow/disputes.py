@@ -117,11 +117,13 @@ class Disputes:
         def plan(contract: Contract, m: Milestone) -> PendingOp:
             release = money_of(release_amount, m.amount.currency, "release_amount")
             refund = money_of(refund_amount, m.amount.currency, "refund_amount")
+            # The state first: a milestone that another resolution settled after the dispute was read holds
+            # nothing, and the answer is that it is settled (409), not that the amounts do not add up (422).
+            next_milestone_status(m.status, _resolution(release))
             if release + refund != m.held:
                 raise ValidationError("release_amount and refund_amount must add up to the held amount.",
                                       details=[ErrorDetail(field="release_amount",
                                                            issue=f"release + refund = {m.held.amount}")])
-            next_milestone_status(m.status, _resolution(release))
             if release.amount > 0:
                 self._accounts.payable(contract.freelancer_id)
             # Keyed by the milestone's version too: after a resolution that Stripe refused in part (its refund
