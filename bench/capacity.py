@@ -196,7 +196,7 @@ def main() -> None:
         os.environ.update(services.environment() | {
             "GIGCONNECT_SEARCH_PATH": tempfile.mkdtemp(), "POWERTOOLS_METRICS_DISABLED": "true",
             "GIGCONNECT_SIGNUP_PER_IP_PER_HOUR": "100000", "GIGCONNECT_LOGIN_PER_EMAIL_PER_15MIN": "100000",
-            "GIGCONNECT_LOGIN_PER_IP_PER_15MIN": "100000"})
+            "GIGCONNECT_LOGIN_PER_IP_PER_15MIN": "100000", "GIGCONNECT_CHAT_MESSAGES_PER_10S": "100000"})
         _instrument()
         import json
 
