@@ -1,4 +1,5 @@
-"""Request and response models of "Conversations and chat" (../shared/API.md), and the socket frames."""
+"""Request and response models of conversations and chat, and the socket frames: what docs/openapi.json and
+docs/asyncapi.json describe (docs/chat.md)."""
 
 from __future__ import annotations
 

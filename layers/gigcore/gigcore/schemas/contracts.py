@@ -1,4 +1,5 @@
-"""Request and response models of "Applications and contracts" (../shared/API.md), and ``milestone`` of "Escrow"."""
+"""Request and response models of applications and contracts, and the milestone of escrow: what
+docs/openapi.json describes, with the conventions of docs/api.md."""
 
 from __future__ import annotations
 

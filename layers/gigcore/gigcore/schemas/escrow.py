@@ -1,4 +1,5 @@
-"""Request and response models of "Escrow" (../shared/API.md); ``milestone`` is in ``schemas.contracts``."""
+"""Request and response models of escrow (docs/escrow.md; each route in docs/openapi.json); the milestone is in
+``schemas.contracts``."""
 
 from __future__ import annotations
 

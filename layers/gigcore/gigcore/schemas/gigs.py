@@ -1,4 +1,5 @@
-"""Request and response models of "Gigs" (../shared/API.md), and of ``GET /freelancers/nearby``."""
+"""Request and response models of the gig routes, and of ``GET /freelancers/nearby``: what docs/openapi.json
+describes, with the conventions of docs/api.md."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Request and response models of "Notifications" (../shared/API.md)."""
+"""Request and response models of notifications: what docs/openapi.json describes (docs/notifications.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Request and response models of "Reviews" (../shared/API.md)."""
+"""Request and response models of the review routes: what docs/openapi.json describes (docs/reviews.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Request and response models of "Auth and users" (../shared/API.md)."""
+"""Request and response models of the sign-in and user routes (``/auth/*``, ``/me``, ``/users/{user_id}``):
+what docs/openapi.json describes, with the conventions of docs/api.md."""
 
 from __future__ import annotations
 
