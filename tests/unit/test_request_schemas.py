@@ -80,7 +80,7 @@ def test_openapi_links_lead_from_a_created_object_to_the_routes_that_take_its_id
     ]
     doc = build_openapi(routes, title="t", version="1")
     links = doc["paths"]["/gigs"]["post"]["responses"]["201"]["links"]
-    assert links == {"get_gigs_gig_id": {"operationId": "get_gigs_gig_id",
-                                         "parameters": {"gig_id": "$response.body#/id"}}}
+    assert links == {"getGig": {"operationId": "getGig",
+                                "parameters": {"gig_id": "$response.body#/id"}}}
     prefs = doc["components"]["schemas"]["PreferencesBody"]["properties"]["per_type"]
     assert "message.received" in prefs["propertyNames"]["enum"]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -63,9 +63,28 @@ class QueryModel(BaseModel):
 
 
 class ResponseModel(BaseModel):
-    """Base of every response body."""
+    """Base of every response body. The server builds none with a field it does not declare (``extra="forbid"``),
+    yet the OpenAPI document leaves answers open (no ``additionalProperties: false``): a field added in a later
+    version must not break a client generated from this one (docs/api.md "Versions")."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+# ---- how answers are described (formats and enums of plain strings) -------------------------------
+
+#: A moment in an answer: RFC 3339 in UTC (``2026-11-22T10:00:00Z``).
+Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+#: An http(s) address in an answer.
+Url = Annotated[str, Field(json_schema_extra={"format": "uri"})]
+#: An email address in an answer.
+EmailAddress = Annotated[str, Field(json_schema_extra={"format": "email"})]
+
+
+def listed(values: Any) -> Any:
+    """``Annotated[str, listed(GigStatus)]``: a string of an answer whose values are those of the ``Literal``
+    ``values`` (a domain status). The document lists them as an ``enum``; the value the server writes is not
+    checked again (it comes from the domain's own typed state)."""
+    return Field(json_schema_extra={"enum": list(get_args(values))})
 
 
 class Page(ResponseModel, Generic[T]):

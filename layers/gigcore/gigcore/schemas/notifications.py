@@ -15,6 +15,7 @@ from gigcore.schemas.common import (
     QueryModel,
     RequestModel,
     ResponseModel,
+    Timestamp,
     TimeZone,
     text,
     without_null,
@@ -59,10 +60,11 @@ class PreferencesOut(ResponseModel):
 def _one_of_ids_or_all(schema: dict[str, Any]) -> None:
     without_null("ids", "all")(schema)
     schema["oneOf"] = [{"required": ["ids"]}, {"required": ["all"]}]
+    schema["examples"] = [{"ids": ["01JDQ8M3Z5W8K2ZC6Y4V7N1PXA"]}]
 
 
 class MarkReadRequest(RequestModel):
-    """``{"ids": [...]}`` or ``{"all": true}``, one of the two."""
+    """{"ids": [...]} or {"all": true}, one of the two."""
 
     model_config = ConfigDict(json_schema_extra=_one_of_ids_or_all)
 
@@ -90,12 +92,12 @@ class DeviceRequest(RequestModel):
 
 class NotificationOut(ResponseModel):
     id: str
-    type: str
+    type: Annotated[str, Field(json_schema_extra={"enum": sorted(TEMPLATES)})]
     title: str
     body: str
     data: dict[str, Any]
     read: bool
-    created_at: str
+    created_at: Timestamp
 
 
 class NotificationPage(ResponseModel):
