@@ -65,9 +65,11 @@ class QueryModel(BaseModel):
 class ResponseModel(BaseModel):
     """Base of every response body. The server builds none with a field it does not declare (``extra="forbid"``),
     yet the OpenAPI document leaves answers open (no ``additionalProperties: false``): a field added in a later
-    version must not break a client generated from this one (docs/api.md "Versions")."""
+    version must not break a client generated from this one (docs/api.md "Versions"). Every field is always
+    written, its default too, so the document says each one is required (generated types need no optional
+    fields for them)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
 
 
 # ---- how answers are described (formats and enums of plain strings) -------------------------------

@@ -58,8 +58,17 @@ class PreferencesOut(ResponseModel):
 
 
 def _one_of_ids_or_all(schema: dict[str, Any]) -> None:
+    """Two closed shapes, one of which the body is: what generated clients make a union of two types from (a
+    ``oneOf`` of bare ``required`` lists is a shape they cannot build)."""
     without_null("ids", "all")(schema)
-    schema["oneOf"] = [{"required": ["ids"]}, {"required": ["all"]}]
+    properties = schema.pop("properties")
+    for key in ("required", "additionalProperties", "type"):
+        schema.pop(key, None)
+    schema["oneOf"] = [
+        {"title": f"MarkRead{name.title()}", "type": "object", "properties": {name: properties[name]},
+         "required": [name], "additionalProperties": False}
+        for name in ("ids", "all")
+    ]
     schema["examples"] = [{"ids": ["01JDQ8M3Z5W8K2ZC6Y4V7N1PXA"]}]
 
 

@@ -167,7 +167,7 @@ _FIELDS = {
 _IF_NONE_MATCH = {
     "name": "If-None-Match", "in": "header", "required": False,
     "description": "The ETag of the copy the client holds: 304 with no body when it is still the answer.",
-    "schema": {"type": "string", "maxLength": 1000},
+    "schema": {"type": "string"},
 }
 
 
@@ -470,8 +470,9 @@ def _tidy(schemas: dict[str, Any]) -> None:
             elif isinstance(value, dict | list):
                 walk(value, in_properties=key in {"items", "anyOf", "oneOf", "additionalProperties"})
 
-    for schema in schemas.values():
+    for name, schema in schemas.items():
         walk(schema)
+        schema["title"] = name  # what generators name the type: one name, one type (MoneyBody is not Money)
 
 
 def _control_free(schemas: dict[str, Any], roots: list[Any]) -> None:
