@@ -2937,7 +2937,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -3168,7 +3168,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -3241,7 +3241,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -3672,7 +3672,7 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -3927,7 +3927,7 @@ export interface operations {
                 before?: string;
                 limit?: number;
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -4115,7 +4115,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -4247,7 +4247,7 @@ export interface operations {
                 currency?: "AED" | "AFN" | "ALL" | "AMD" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BOV" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHE" | "CHF" | "CHW" | "CLF" | "CLP" | "CNY" | "COP" | "COU" | "CRC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MXV" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "USN" | "UYI" | "UYU" | "UYW" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAD" | "XAF" | "XCD" | "XCG" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
                 availability?: "available" | "busy";
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -4455,7 +4455,7 @@ export interface operations {
                 /** @description ISO 4217 of the budget bounds */
                 currency?: "AED" | "AFN" | "ALL" | "AMD" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BOV" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHE" | "CHF" | "CHW" | "CLF" | "CLP" | "CNY" | "COP" | "COU" | "CRC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MXV" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "USN" | "UYI" | "UYU" | "UYW" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAD" | "XAF" | "XCD" | "XCG" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -4538,7 +4538,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -4717,7 +4717,7 @@ export interface operations {
                 /** @description next_cursor of the previous page */
                 cursor?: string;
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -4930,7 +4930,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -4969,7 +4969,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -5089,7 +5089,7 @@ export interface operations {
                 /** @description next_cursor of the previous page */
                 cursor?: string;
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -5159,7 +5159,7 @@ export interface operations {
                 /** @description next_cursor of the previous page */
                 cursor?: string;
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -5362,7 +5362,7 @@ export interface operations {
                 /** @description next_cursor of the previous page */
                 cursor?: string;
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -5445,7 +5445,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -5547,7 +5547,7 @@ export interface operations {
                 cursor?: string;
                 limit?: number;
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -5691,7 +5691,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -5810,7 +5810,7 @@ export interface operations {
                 currency?: "AED" | "AFN" | "ALL" | "AMD" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BOV" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHE" | "CHF" | "CHW" | "CLF" | "CLP" | "CNY" | "COP" | "COU" | "CRC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MXV" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "USN" | "UYI" | "UYU" | "UYW" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAD" | "XAF" | "XCD" | "XCG" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
                 availability?: "available" | "busy";
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -5922,7 +5922,7 @@ export interface operations {
                 /** @description ISO 4217 of the budget bounds */
                 currency?: "AED" | "AFN" | "ALL" | "AMD" | "AOA" | "ARS" | "AUD" | "AWG" | "AZN" | "BAM" | "BBD" | "BDT" | "BHD" | "BIF" | "BMD" | "BND" | "BOB" | "BOV" | "BRL" | "BSD" | "BTN" | "BWP" | "BYN" | "BZD" | "CAD" | "CDF" | "CHE" | "CHF" | "CHW" | "CLF" | "CLP" | "CNY" | "COP" | "COU" | "CRC" | "CUP" | "CVE" | "CZK" | "DJF" | "DKK" | "DOP" | "DZD" | "EGP" | "ERN" | "ETB" | "EUR" | "FJD" | "FKP" | "GBP" | "GEL" | "GHS" | "GIP" | "GMD" | "GNF" | "GTQ" | "GYD" | "HKD" | "HNL" | "HTG" | "HUF" | "IDR" | "ILS" | "INR" | "IQD" | "IRR" | "ISK" | "JMD" | "JOD" | "JPY" | "KES" | "KGS" | "KHR" | "KMF" | "KPW" | "KRW" | "KWD" | "KYD" | "KZT" | "LAK" | "LBP" | "LKR" | "LRD" | "LSL" | "LYD" | "MAD" | "MDL" | "MGA" | "MKD" | "MMK" | "MNT" | "MOP" | "MRU" | "MUR" | "MVR" | "MWK" | "MXN" | "MXV" | "MYR" | "MZN" | "NAD" | "NGN" | "NIO" | "NOK" | "NPR" | "NZD" | "OMR" | "PAB" | "PEN" | "PGK" | "PHP" | "PKR" | "PLN" | "PYG" | "QAR" | "RON" | "RSD" | "RUB" | "RWF" | "SAR" | "SBD" | "SCR" | "SDG" | "SEK" | "SGD" | "SHP" | "SLE" | "SOS" | "SRD" | "SSP" | "STN" | "SVC" | "SYP" | "SZL" | "THB" | "TJS" | "TMT" | "TND" | "TOP" | "TRY" | "TTD" | "TWD" | "TZS" | "UAH" | "UGX" | "USD" | "USN" | "UYI" | "UYU" | "UYW" | "UZS" | "VED" | "VES" | "VND" | "VUV" | "WST" | "XAD" | "XAF" | "XCD" | "XCG" | "XOF" | "XPF" | "YER" | "ZAR" | "ZMW" | "ZWG";
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -6006,7 +6006,7 @@ export interface operations {
         parameters: {
             query?: {
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;
@@ -6095,7 +6095,7 @@ export interface operations {
                 /** @description next_cursor of the previous page */
                 cursor?: string;
                 /**
-                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out.
+                 * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
                  * @example id,title,status
                  */
                 fields?: string;

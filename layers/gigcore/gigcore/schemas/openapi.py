@@ -161,7 +161,8 @@ _HEADERS: dict[str, dict[str, Any]] = {
 _FIELDS = {
     "name": "fields", "in": "query", "required": False,
     "description": "Comma-separated top-level fields to keep in the answer (id always stays; on a list, each "
-                   "item is trimmed). A trimmed answer lacks the fields left out.",
+                   "item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented "
+                   "type: read it as plain JSON, not with a generated model.",
     "schema": {"type": "string", "maxLength": 2000}, "example": "id,title,status",
 }
 _IF_NONE_MATCH = {
