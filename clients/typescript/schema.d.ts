@@ -2261,7 +2261,7 @@ export interface operations {
                      *         },
                      *         "note": "Fixed and tested; photos attached.",
                      *         "resolved_by": "01JDQ8M3Z5W8K2ZC6Y4V7N1PXA",
-                     *         "resolved_at": "2026-11-22T10:00:00Z"
+                     *         "resolved_at": null
                      *       }
                      *     }
                      */
@@ -2337,10 +2337,10 @@ export interface operations {
                      *             "currency": "NGN"
                      *           },
                      *           "status": "pending",
-                     *           "funded_at": "2026-11-22T10:00:00Z",
-                     *           "submitted_at": "2026-11-22T10:00:00Z",
-                     *           "auto_release_at": "2026-11-22T10:00:00Z",
-                     *           "released_at": "2026-11-22T10:00:00Z",
+                     *           "funded_at": null,
+                     *           "submitted_at": null,
+                     *           "auto_release_at": null,
+                     *           "released_at": null,
                      *           "refunded_amount": {
                      *             "amount": 1500000,
                      *             "currency": "NGN"
@@ -2362,6 +2362,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     rejectApplication: {
@@ -2418,6 +2419,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     shortlistApplication: {
@@ -2474,6 +2476,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     withdrawApplication: {
@@ -2530,6 +2533,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     verifyEmail: {
@@ -2590,6 +2594,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     requestEmailVerification: {
@@ -2622,6 +2627,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     logIn: {
@@ -2688,6 +2694,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     logOut: {
@@ -2728,6 +2735,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     resetPassword: {
@@ -2768,6 +2776,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     requestPasswordReset: {
@@ -2808,6 +2817,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     refreshTokens: {
@@ -2857,6 +2867,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     signUp: {
@@ -2931,6 +2942,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getContract: {
@@ -2978,10 +2990,10 @@ export interface operations {
                      *             "currency": "NGN"
                      *           },
                      *           "status": "pending",
-                     *           "funded_at": "2026-11-22T10:00:00Z",
-                     *           "submitted_at": "2026-11-22T10:00:00Z",
-                     *           "auto_release_at": "2026-11-22T10:00:00Z",
-                     *           "released_at": "2026-11-22T10:00:00Z",
+                     *           "funded_at": null,
+                     *           "submitted_at": null,
+                     *           "auto_release_at": null,
+                     *           "released_at": null,
                      *           "refunded_amount": {
                      *             "amount": 1500000,
                      *             "currency": "NGN"
@@ -3007,6 +3019,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     cancelContract: {
@@ -3060,10 +3073,10 @@ export interface operations {
                      *             "currency": "NGN"
                      *           },
                      *           "status": "pending",
-                     *           "funded_at": "2026-11-22T10:00:00Z",
-                     *           "submitted_at": "2026-11-22T10:00:00Z",
-                     *           "auto_release_at": "2026-11-22T10:00:00Z",
-                     *           "released_at": "2026-11-22T10:00:00Z",
+                     *           "funded_at": null,
+                     *           "submitted_at": null,
+                     *           "auto_release_at": null,
+                     *           "released_at": null,
                      *           "refunded_amount": {
                      *             "amount": 1500000,
                      *             "currency": "NGN"
@@ -3147,7 +3160,7 @@ export interface operations {
                      *         },
                      *         "note": "Fixed and tested; photos attached.",
                      *         "resolved_by": "01JDQ8M3Z5W8K2ZC6Y4V7N1PXA",
-                     *         "resolved_at": "2026-11-22T10:00:00Z"
+                     *         "resolved_at": null
                      *       }
                      *     }
                      */
@@ -3162,6 +3175,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listContractInvoices: {
@@ -3235,6 +3249,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getContractLedger: {
@@ -3322,6 +3337,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     fundMilestone: {
@@ -3370,10 +3386,10 @@ export interface operations {
                      *           "currency": "NGN"
                      *         },
                      *         "status": "pending",
-                     *         "funded_at": "2026-11-22T10:00:00Z",
-                     *         "submitted_at": "2026-11-22T10:00:00Z",
-                     *         "auto_release_at": "2026-11-22T10:00:00Z",
-                     *         "released_at": "2026-11-22T10:00:00Z",
+                     *         "funded_at": null,
+                     *         "submitted_at": null,
+                     *         "auto_release_at": null,
+                     *         "released_at": null,
                      *         "refunded_amount": {
                      *           "amount": 1500000,
                      *           "currency": "NGN"
@@ -3450,10 +3466,10 @@ export interface operations {
                      *         "currency": "NGN"
                      *       },
                      *       "status": "pending",
-                     *       "funded_at": "2026-11-22T10:00:00Z",
-                     *       "submitted_at": "2026-11-22T10:00:00Z",
-                     *       "auto_release_at": "2026-11-22T10:00:00Z",
-                     *       "released_at": "2026-11-22T10:00:00Z",
+                     *       "funded_at": null,
+                     *       "submitted_at": null,
+                     *       "auto_release_at": null,
+                     *       "released_at": null,
                      *       "refunded_amount": {
                      *         "amount": 1500000,
                      *         "currency": "NGN"
@@ -3510,10 +3526,10 @@ export interface operations {
                      *         "currency": "NGN"
                      *       },
                      *       "status": "pending",
-                     *       "funded_at": "2026-11-22T10:00:00Z",
-                     *       "submitted_at": "2026-11-22T10:00:00Z",
-                     *       "auto_release_at": "2026-11-22T10:00:00Z",
-                     *       "released_at": "2026-11-22T10:00:00Z",
+                     *       "funded_at": null,
+                     *       "submitted_at": null,
+                     *       "auto_release_at": null,
+                     *       "released_at": null,
                      *       "refunded_amount": {
                      *         "amount": 1500000,
                      *         "currency": "NGN"
@@ -3582,10 +3598,10 @@ export interface operations {
                      *         "currency": "NGN"
                      *       },
                      *       "status": "pending",
-                     *       "funded_at": "2026-11-22T10:00:00Z",
-                     *       "submitted_at": "2026-11-22T10:00:00Z",
-                     *       "auto_release_at": "2026-11-22T10:00:00Z",
-                     *       "released_at": "2026-11-22T10:00:00Z",
+                     *       "funded_at": null,
+                     *       "submitted_at": null,
+                     *       "auto_release_at": null,
+                     *       "released_at": null,
                      *       "refunded_amount": {
                      *         "amount": 1500000,
                      *         "currency": "NGN"
@@ -3603,6 +3619,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     reviewContract: {
@@ -3663,6 +3680,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listConversations: {
@@ -3744,6 +3762,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createConversation: {
@@ -3862,6 +3881,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createAttachmentUpload: {
@@ -3918,6 +3938,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listMessages: {
@@ -3993,6 +4014,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     sendMessage: {
@@ -4064,6 +4086,7 @@ export interface operations {
             422: components["responses"]["ValidationFailed"];
             429: components["responses"]["RateLimited"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     markConversationRead: {
@@ -4109,6 +4132,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getDispute: {
@@ -4164,7 +4188,7 @@ export interface operations {
                      *         },
                      *         "note": "Fixed and tested; photos attached.",
                      *         "resolved_by": "01JDQ8M3Z5W8K2ZC6Y4V7N1PXA",
-                     *         "resolved_at": "2026-11-22T10:00:00Z"
+                     *         "resolved_at": null
                      *       }
                      *     }
                      */
@@ -4183,6 +4207,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getReferencePage: {
@@ -4331,6 +4356,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createGig: {
@@ -4431,6 +4457,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listNearbyGigs: {
@@ -4532,6 +4559,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getGig: {
@@ -4611,6 +4639,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateGig: {
@@ -4708,6 +4737,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listGigApplications: {
@@ -4782,6 +4812,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     applyToGig: {
@@ -4852,6 +4883,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     cancelGig: {
@@ -4924,6 +4956,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getHealth: {
@@ -5021,6 +5054,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     updateMe: {
@@ -5080,6 +5114,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listMyApplications: {
@@ -5150,6 +5185,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listMyContracts: {
@@ -5199,10 +5235,10 @@ export interface operations {
                      *                 "currency": "NGN"
                      *               },
                      *               "status": "pending",
-                     *               "funded_at": "2026-11-22T10:00:00Z",
-                     *               "submitted_at": "2026-11-22T10:00:00Z",
-                     *               "auto_release_at": "2026-11-22T10:00:00Z",
-                     *               "released_at": "2026-11-22T10:00:00Z",
+                     *               "funded_at": null,
+                     *               "submitted_at": null,
+                     *               "auto_release_at": null,
+                     *               "released_at": null,
                      *               "refunded_amount": {
                      *                 "amount": 1500000,
                      *                 "currency": "NGN"
@@ -5231,6 +5267,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     registerDevice: {
@@ -5272,6 +5309,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     putFreelancerProfile: {
@@ -5352,6 +5390,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listMyGigs: {
@@ -5439,6 +5478,7 @@ export interface operations {
             403: components["responses"]["Forbidden"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getNotificationPreferences: {
@@ -5487,6 +5527,7 @@ export interface operations {
             };
             401: components["responses"]["Unauthorized"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     putNotificationPreferences: {
@@ -5538,6 +5579,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listNotifications: {
@@ -5601,6 +5643,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     markNotificationsRead: {
@@ -5643,6 +5686,7 @@ export interface operations {
             413: components["responses"]["PayloadTooLarge"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     createPayoutAccount: {
@@ -5762,10 +5806,10 @@ export interface operations {
                      *           "currency": "NGN"
                      *         },
                      *         "status": "pending",
-                     *         "funded_at": "2026-11-22T10:00:00Z",
-                     *         "submitted_at": "2026-11-22T10:00:00Z",
-                     *         "auto_release_at": "2026-11-22T10:00:00Z",
-                     *         "released_at": "2026-11-22T10:00:00Z",
+                     *         "funded_at": null,
+                     *         "submitted_at": null,
+                     *         "auto_release_at": null,
+                     *         "released_at": null,
                      *         "refunded_amount": {
                      *           "amount": 1500000,
                      *           "currency": "NGN"
@@ -5895,6 +5939,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     searchGigs: {
@@ -6000,6 +6045,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     getUser: {
@@ -6086,6 +6132,7 @@ export interface operations {
             401: components["responses"]["Unauthorized"];
             404: components["responses"]["NotFound"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     listUserReviews: {
@@ -6153,6 +6200,7 @@ export interface operations {
             404: components["responses"]["NotFound"];
             422: components["responses"]["ValidationFailed"];
             500: components["responses"]["InternalError"];
+            503: components["responses"]["Unavailable"];
         };
     };
     receiveStripeEvent: {

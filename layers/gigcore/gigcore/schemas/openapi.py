@@ -24,7 +24,7 @@ from pydantic.json_schema import JsonSchemaMode, models_json_schema
 
 from gigcore.schemas.common import CONTROL_FREE, RequestModel
 from gigcore.schemas.errors import ErrorEnvelope
-from gigcore.schemas.operations import MEDIA_TYPES, OPERATIONS, OTHER_SUCCESS, TAGS, UNCACHED
+from gigcore.schemas.operations import MEDIA_TYPES, OPERATIONS, OTHER_SUCCESS, STATIC, TAGS, UNCACHED
 
 _PARAM = re.compile(r"{(\w+)}")
 _TOKEN_FIELDS = frozenset({"access_token", "refresh_token"})
@@ -316,6 +316,8 @@ def _error_statuses(spec: RouteSpec) -> set[int]:
         statuses |= {400, 409, 422}  # a bad or missing key; the first request still running; a key reused
     if spec.method == "GET" and (spec.query_model is not None or spec.query):
         statuses |= {400, 422}
+    if spec.key not in STATIC:
+        statuses.add(503)  # every other route reads or writes a dependency that may be down
     return {s for s in statuses if s in _ERRORS}
 
 
@@ -562,6 +564,8 @@ def example_of(schema: dict[str, Any], schemas: dict[str, Any], name: str = "", 
     for key in ("anyOf", "oneOf"):
         if key in schema and "type" not in schema:
             variants = [v for v in schema[key] if v.get("type") != "null"]
+            if len(variants) < len(schema[key]) and name.endswith("_at") and name not in _BY_NAME:
+                return None  # a moment that has not happened yet (funded_at of a pending milestone)
             if variants:
                 return example_of(variants[0], schemas, name, depth + 1)
             return None

@@ -191,5 +191,8 @@ OTHER_SUCCESS: dict[str, dict[int, str]] = {
     "POST /conversations": {200: "The conversation existed already: it is answered as it is."},
 }
 
+#: Operations that answer from the deployment package alone: no dependency, so never 503.
+STATIC: frozenset[str] = frozenset({"GET /openapi.json", "GET /docs", "GET /docs/redoc.standalone.js"})
+
 #: GETs whose JSON answer is never stored (``Cache-Control: no-store``): no ETag, so no 304.
 UNCACHED: frozenset[str] = frozenset({"GET /health"})
