@@ -1883,6 +1883,16 @@ export interface components {
         /**
          * StripeEventBody
          * @description What POST /webhooks/stripe reads of a Stripe event (the rest is Stripe's and passed over). The body is read as sent, after its Stripe-Signature verifies; anything else is refused with 400.
+         * @example {
+         *       "created": 1764835200,
+         *       "data": {
+         *         "object": {
+         *           "id": "pi_3QJ1xK2eZvKYlo2C0a1b2c3d"
+         *         }
+         *       },
+         *       "id": "evt_3QJ1xK2eZvKYlo2C1a2b3c4d",
+         *       "type": "payment_intent.succeeded"
+         *     }
          */
         StripeEventBody: {
             id: string;
@@ -3688,6 +3698,7 @@ export interface operations {
             query?: {
                 /** @description next_cursor of the previous page */
                 cursor?: string;
+                /** @description How many items a page holds (1 to 100) */
                 limit?: number;
                 /**
                  * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
@@ -3946,6 +3957,7 @@ export interface operations {
             query?: {
                 /** @description next_cursor of the previous page */
                 before?: string;
+                /** @description How many items a page holds (1 to 100) */
                 limit?: number;
                 /**
                  * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
@@ -4261,6 +4273,7 @@ export interface operations {
                 lng: number;
                 /** @description Kilometres around the point */
                 radius_km: number;
+                /** @description How many items a page holds (1 to 100) */
                 limit?: number;
                 /** @description next_cursor of the previous page */
                 cursor?: string;
@@ -4469,11 +4482,13 @@ export interface operations {
                 lng: number;
                 /** @description Kilometres around the point */
                 radius_km: number;
+                /** @description How many items a page holds (1 to 100) */
                 limit?: number;
                 /** @description next_cursor of the previous page */
                 cursor?: string;
                 /** @description Comma-separated skill names */
                 skills?: string;
+                /** @description A category, in any case */
                 category?: string;
                 /** @description Minor units; budgets reaching it */
                 budget_min?: number;
@@ -4743,6 +4758,7 @@ export interface operations {
     listGigApplications: {
         parameters: {
             query?: {
+                /** @description How many items a page holds (1 to 100) */
                 limit?: number;
                 /** @description next_cursor of the previous page */
                 cursor?: string;
@@ -5120,6 +5136,7 @@ export interface operations {
     listMyApplications: {
         parameters: {
             query?: {
+                /** @description How many items a page holds (1 to 100) */
                 limit?: number;
                 /** @description next_cursor of the previous page */
                 cursor?: string;
@@ -5191,6 +5208,7 @@ export interface operations {
     listMyContracts: {
         parameters: {
             query?: {
+                /** @description How many items a page holds (1 to 100) */
                 limit?: number;
                 /** @description next_cursor of the previous page */
                 cursor?: string;
@@ -5397,6 +5415,7 @@ export interface operations {
         parameters: {
             query?: {
                 status?: "open" | "in_progress" | "completed" | "cancelled";
+                /** @description How many items a page holds (1 to 100) */
                 limit?: number;
                 /** @description next_cursor of the previous page */
                 cursor?: string;
@@ -5587,6 +5606,7 @@ export interface operations {
             query?: {
                 /** @description next_cursor of the previous page */
                 cursor?: string;
+                /** @description How many items a page holds (1 to 100) */
                 limit?: number;
                 /**
                  * @description Comma-separated top-level fields to keep in the answer (id always stays; on a list, each item is trimmed). A trimmed answer lacks the fields left out, so it is not the documented type: read it as plain JSON, not with a generated model.
@@ -5844,6 +5864,7 @@ export interface operations {
                 radius_km?: number;
                 /** @description Comma-separated skill names */
                 skills?: string;
+                /** @description How many items a page holds (1 to 100) */
                 limit?: number;
                 /** @description next_cursor of the previous page */
                 cursor?: string;
@@ -5955,10 +5976,12 @@ export interface operations {
                 radius_km?: number;
                 /** @description Comma-separated skill names */
                 skills?: string;
+                /** @description How many items a page holds (1 to 100) */
                 limit?: number;
                 /** @description next_cursor of the previous page */
                 cursor?: string;
                 sort?: "relevance" | "distance" | "newest";
+                /** @description A category, in any case */
                 category?: string;
                 /** @description Minor units; budgets reaching it */
                 budget_min?: number;
@@ -6138,6 +6161,7 @@ export interface operations {
     listUserReviews: {
         parameters: {
             query?: {
+                /** @description How many items a page holds (1 to 100) */
                 limit?: number;
                 /** @description next_cursor of the previous page */
                 cursor?: string;
@@ -6217,14 +6241,14 @@ export interface operations {
             content: {
                 /**
                  * @example {
-                 *       "id": "01JDQ8M3Z5W8K2ZC6Y4V7N1PXA",
-                 *       "type": "fixed",
                  *       "created": 1764835200,
                  *       "data": {
                  *         "object": {
-                 *           "id": "01JDQ8M3Z5W8K2ZC6Y4V7N1PXA"
+                 *           "id": "pi_3QJ1xK2eZvKYlo2C0a1b2c3d"
                  *         }
-                 *       }
+                 *       },
+                 *       "id": "evt_3QJ1xK2eZvKYlo2C1a2b3c4d",
+                 *       "type": "payment_intent.succeeded"
                  *     }
                  */
                 "application/json": components["schemas"]["StripeEventBody"];

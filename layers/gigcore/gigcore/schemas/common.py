@@ -254,7 +254,7 @@ def text(min_length: int, max_length: int) -> Any:
 
 
 #: ``?limit``: 1..100, 20 when absent.
-Limit = Annotated[int, Field(ge=1, le=100)]
+Limit = Annotated[int, Field(ge=1, le=100, description="How many items a page holds (1 to 100)")]
 #: ``?cursor``: the ``next_cursor`` of the previous page.
 CursorText = Annotated[str, Field(max_length=4096)]
 #: The cursor of a search by place, which holds where each geohash cell stands.

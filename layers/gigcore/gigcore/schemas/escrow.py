@@ -64,7 +64,9 @@ class StripeEventBody(BaseModel):
     """What POST /webhooks/stripe reads of a Stripe event (the rest is Stripe's and passed over). The body is read
     as sent, after its Stripe-Signature verifies; anything else is refused with 400."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
+        "id": "evt_3QJ1xK2eZvKYlo2C1a2b3c4d", "type": "payment_intent.succeeded", "created": 1764835200,
+        "data": {"object": {"id": "pi_3QJ1xK2eZvKYlo2C0a1b2c3d"}}}]})
 
     id: str
     type: str

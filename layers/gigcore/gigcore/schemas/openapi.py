@@ -359,7 +359,8 @@ def query_params(model: type[BaseModel] | None) -> list[QueryParam]:
         prop = dict(prop)
         description = plain(str(prop.pop("description", "")))
         prop.pop("title", None)
-        prop.pop("default", None)
+        if prop.get("default", 0) is None:
+            del prop["default"]  # absent, never null
         variants = [v for v in prop.pop("anyOf", []) if v.get("type") != "null"]
         if len(variants) == 1:
             prop |= variants[0]

@@ -14,7 +14,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     gig_id: str,
     *,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -113,7 +113,7 @@ def sync_detailed(
     gig_id: str,
     *,
     client: AuthenticatedClient,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -124,7 +124,7 @@ def sync_detailed(
 
     Args:
         gig_id (str):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         fields (str | Unset):
         if_none_match (str | Unset):
@@ -156,7 +156,7 @@ def sync(
     gig_id: str,
     *,
     client: AuthenticatedClient,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -167,7 +167,7 @@ def sync(
 
     Args:
         gig_id (str):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         fields (str | Unset):
         if_none_match (str | Unset):
@@ -194,7 +194,7 @@ async def asyncio_detailed(
     gig_id: str,
     *,
     client: AuthenticatedClient,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -205,7 +205,7 @@ async def asyncio_detailed(
 
     Args:
         gig_id (str):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         fields (str | Unset):
         if_none_match (str | Unset):
@@ -235,7 +235,7 @@ async def asyncio(
     gig_id: str,
     *,
     client: AuthenticatedClient,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -246,7 +246,7 @@ async def asyncio(
 
     Args:
         gig_id (str):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         fields (str | Unset):
         if_none_match (str | Unset):

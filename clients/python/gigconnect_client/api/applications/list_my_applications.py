@@ -12,7 +12,7 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -103,7 +103,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -113,7 +113,7 @@ def sync_detailed(
      The signed-in freelancer's applications, newest first.
 
     Args:
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         fields (str | Unset):
         if_none_match (str | Unset):
@@ -143,7 +143,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -153,7 +153,7 @@ def sync(
      The signed-in freelancer's applications, newest first.
 
     Args:
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         fields (str | Unset):
         if_none_match (str | Unset):
@@ -178,7 +178,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -188,7 +188,7 @@ async def asyncio_detailed(
      The signed-in freelancer's applications, newest first.
 
     Args:
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         fields (str | Unset):
         if_none_match (str | Unset):
@@ -216,7 +216,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -226,7 +226,7 @@ async def asyncio(
      The signed-in freelancer's applications, newest first.
 
     Args:
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         fields (str | Unset):
         if_none_match (str | Unset):

@@ -13,7 +13,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     cursor: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -99,7 +99,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     cursor: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | ConversationPage | ErrorEnvelope]:
@@ -109,7 +109,7 @@ def sync_detailed(
 
     Args:
         cursor (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         fields (str | Unset):
         if_none_match (str | Unset):
 
@@ -139,7 +139,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     cursor: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Any | ConversationPage | ErrorEnvelope | None:
@@ -149,7 +149,7 @@ def sync(
 
     Args:
         cursor (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         fields (str | Unset):
         if_none_match (str | Unset):
 
@@ -174,7 +174,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     cursor: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | ConversationPage | ErrorEnvelope]:
@@ -184,7 +184,7 @@ async def asyncio_detailed(
 
     Args:
         cursor (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         fields (str | Unset):
         if_none_match (str | Unset):
 
@@ -212,7 +212,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     cursor: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Any | ConversationPage | ErrorEnvelope | None:
@@ -222,7 +222,7 @@ async def asyncio(
 
     Args:
         cursor (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         fields (str | Unset):
         if_none_match (str | Unset):
 

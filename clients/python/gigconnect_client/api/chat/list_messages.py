@@ -15,7 +15,7 @@ def _get_kwargs(
     conversation_id: str,
     *,
     before: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> dict[str, Any]:
@@ -114,7 +114,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     before: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | ErrorEnvelope | MessagePage]:
@@ -125,7 +125,7 @@ def sync_detailed(
     Args:
         conversation_id (str):
         before (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         fields (str | Unset):
         if_none_match (str | Unset):
 
@@ -157,7 +157,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     before: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Any | ErrorEnvelope | MessagePage | None:
@@ -168,7 +168,7 @@ def sync(
     Args:
         conversation_id (str):
         before (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         fields (str | Unset):
         if_none_match (str | Unset):
 
@@ -195,7 +195,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     before: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Response[Any | ErrorEnvelope | MessagePage]:
@@ -206,7 +206,7 @@ async def asyncio_detailed(
     Args:
         conversation_id (str):
         before (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         fields (str | Unset):
         if_none_match (str | Unset):
 
@@ -236,7 +236,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     before: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
 ) -> Any | ErrorEnvelope | MessagePage | None:
@@ -247,7 +247,7 @@ async def asyncio(
     Args:
         conversation_id (str):
         before (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         fields (str | Unset):
         if_none_match (str | Unset):
 

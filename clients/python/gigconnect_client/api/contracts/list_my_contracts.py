@@ -12,7 +12,7 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -98,7 +98,7 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -108,7 +108,7 @@ def sync_detailed(
      The signed-in user's contracts, as client or freelancer.
 
     Args:
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         fields (str | Unset):
         if_none_match (str | Unset):
@@ -138,7 +138,7 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -148,7 +148,7 @@ def sync(
      The signed-in user's contracts, as client or freelancer.
 
     Args:
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         fields (str | Unset):
         if_none_match (str | Unset):
@@ -173,7 +173,7 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -183,7 +183,7 @@ async def asyncio_detailed(
      The signed-in user's contracts, as client or freelancer.
 
     Args:
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         fields (str | Unset):
         if_none_match (str | Unset):
@@ -211,7 +211,7 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -221,7 +221,7 @@ async def asyncio(
      The signed-in user's contracts, as client or freelancer.
 
     Args:
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         fields (str | Unset):
         if_none_match (str | Unset):

@@ -14,7 +14,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     *,
     status: ListMyGigsStatus | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -112,7 +112,7 @@ def sync_detailed(
     *,
     client: AuthenticatedClient,
     status: ListMyGigsStatus | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -123,7 +123,7 @@ def sync_detailed(
 
     Args:
         status (ListMyGigsStatus | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         fields (str | Unset):
         if_none_match (str | Unset):
@@ -155,7 +155,7 @@ def sync(
     *,
     client: AuthenticatedClient,
     status: ListMyGigsStatus | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -166,7 +166,7 @@ def sync(
 
     Args:
         status (ListMyGigsStatus | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         fields (str | Unset):
         if_none_match (str | Unset):
@@ -193,7 +193,7 @@ async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
     status: ListMyGigsStatus | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -204,7 +204,7 @@ async def asyncio_detailed(
 
     Args:
         status (ListMyGigsStatus | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         fields (str | Unset):
         if_none_match (str | Unset):
@@ -234,7 +234,7 @@ async def asyncio(
     *,
     client: AuthenticatedClient,
     status: ListMyGigsStatus | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -245,7 +245,7 @@ async def asyncio(
 
     Args:
         status (ListMyGigsStatus | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         fields (str | Unset):
         if_none_match (str | Unset):

@@ -16,7 +16,7 @@ def _get_kwargs(
     lat: float,
     lng: float,
     radius_km: float,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     skills: str | Unset = UNSET,
     category: str | Unset = UNSET,
@@ -130,7 +130,7 @@ def sync_detailed(
     lat: float,
     lng: float,
     radius_km: float,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     skills: str | Unset = UNSET,
     category: str | Unset = UNSET,
@@ -148,7 +148,7 @@ def sync_detailed(
         lat (float):
         lng (float):
         radius_km (float):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         skills (str | Unset):
         category (str | Unset):
@@ -194,7 +194,7 @@ def sync(
     lat: float,
     lng: float,
     radius_km: float,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     skills: str | Unset = UNSET,
     category: str | Unset = UNSET,
@@ -212,7 +212,7 @@ def sync(
         lat (float):
         lng (float):
         radius_km (float):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         skills (str | Unset):
         category (str | Unset):
@@ -253,7 +253,7 @@ async def asyncio_detailed(
     lat: float,
     lng: float,
     radius_km: float,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     skills: str | Unset = UNSET,
     category: str | Unset = UNSET,
@@ -271,7 +271,7 @@ async def asyncio_detailed(
         lat (float):
         lng (float):
         radius_km (float):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         skills (str | Unset):
         category (str | Unset):
@@ -315,7 +315,7 @@ async def asyncio(
     lat: float,
     lng: float,
     radius_km: float,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     skills: str | Unset = UNSET,
     category: str | Unset = UNSET,
@@ -333,7 +333,7 @@ async def asyncio(
         lat (float):
         lng (float):
         radius_km (float):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         skills (str | Unset):
         category (str | Unset):

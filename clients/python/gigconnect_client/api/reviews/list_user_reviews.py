@@ -14,7 +14,7 @@ from ...types import UNSET, Response, Unset
 def _get_kwargs(
     user_id: str,
     *,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -108,7 +108,7 @@ def sync_detailed(
     user_id: str,
     *,
     client: AuthenticatedClient,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -119,7 +119,7 @@ def sync_detailed(
 
     Args:
         user_id (str):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         fields (str | Unset):
         if_none_match (str | Unset):
@@ -151,7 +151,7 @@ def sync(
     user_id: str,
     *,
     client: AuthenticatedClient,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -162,7 +162,7 @@ def sync(
 
     Args:
         user_id (str):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         fields (str | Unset):
         if_none_match (str | Unset):
@@ -189,7 +189,7 @@ async def asyncio_detailed(
     user_id: str,
     *,
     client: AuthenticatedClient,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -200,7 +200,7 @@ async def asyncio_detailed(
 
     Args:
         user_id (str):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         fields (str | Unset):
         if_none_match (str | Unset):
@@ -230,7 +230,7 @@ async def asyncio(
     user_id: str,
     *,
     client: AuthenticatedClient,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     fields: str | Unset = UNSET,
     if_none_match: str | Unset = UNSET,
@@ -241,7 +241,7 @@ async def asyncio(
 
     Args:
         user_id (str):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         fields (str | Unset):
         if_none_match (str | Unset):

@@ -15,14 +15,14 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    q: str | Unset = UNSET,
+    q: str | Unset = "",
     lat: float | Unset = UNSET,
     lng: float | Unset = UNSET,
     radius_km: float | Unset = UNSET,
     skills: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
-    sort: SearchFreelancersSort | Unset = UNSET,
+    sort: SearchFreelancersSort | Unset = SearchFreelancersSort.RELEVANCE,
     max_rate: int | Unset = UNSET,
     currency: SearchFreelancersCurrency | Unset = UNSET,
     availability: SearchFreelancersAvailability | Unset = UNSET,
@@ -140,14 +140,14 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    q: str | Unset = UNSET,
+    q: str | Unset = "",
     lat: float | Unset = UNSET,
     lng: float | Unset = UNSET,
     radius_km: float | Unset = UNSET,
     skills: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
-    sort: SearchFreelancersSort | Unset = UNSET,
+    sort: SearchFreelancersSort | Unset = SearchFreelancersSort.RELEVANCE,
     max_rate: int | Unset = UNSET,
     currency: SearchFreelancersCurrency | Unset = UNSET,
     availability: SearchFreelancersAvailability | Unset = UNSET,
@@ -159,14 +159,14 @@ def sync_detailed(
      Freelancers matching words and filters, by relevance, distance or rating.
 
     Args:
-        q (str | Unset):
+        q (str | Unset):  Default: ''.
         lat (float | Unset):
         lng (float | Unset):
         radius_km (float | Unset):
         skills (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
-        sort (SearchFreelancersSort | Unset):
+        sort (SearchFreelancersSort | Unset):  Default: SearchFreelancersSort.RELEVANCE.
         max_rate (int | Unset):
         currency (SearchFreelancersCurrency | Unset):
         availability (SearchFreelancersAvailability | Unset):
@@ -207,14 +207,14 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    q: str | Unset = UNSET,
+    q: str | Unset = "",
     lat: float | Unset = UNSET,
     lng: float | Unset = UNSET,
     radius_km: float | Unset = UNSET,
     skills: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
-    sort: SearchFreelancersSort | Unset = UNSET,
+    sort: SearchFreelancersSort | Unset = SearchFreelancersSort.RELEVANCE,
     max_rate: int | Unset = UNSET,
     currency: SearchFreelancersCurrency | Unset = UNSET,
     availability: SearchFreelancersAvailability | Unset = UNSET,
@@ -226,14 +226,14 @@ def sync(
      Freelancers matching words and filters, by relevance, distance or rating.
 
     Args:
-        q (str | Unset):
+        q (str | Unset):  Default: ''.
         lat (float | Unset):
         lng (float | Unset):
         radius_km (float | Unset):
         skills (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
-        sort (SearchFreelancersSort | Unset):
+        sort (SearchFreelancersSort | Unset):  Default: SearchFreelancersSort.RELEVANCE.
         max_rate (int | Unset):
         currency (SearchFreelancersCurrency | Unset):
         availability (SearchFreelancersAvailability | Unset):
@@ -269,14 +269,14 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    q: str | Unset = UNSET,
+    q: str | Unset = "",
     lat: float | Unset = UNSET,
     lng: float | Unset = UNSET,
     radius_km: float | Unset = UNSET,
     skills: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
-    sort: SearchFreelancersSort | Unset = UNSET,
+    sort: SearchFreelancersSort | Unset = SearchFreelancersSort.RELEVANCE,
     max_rate: int | Unset = UNSET,
     currency: SearchFreelancersCurrency | Unset = UNSET,
     availability: SearchFreelancersAvailability | Unset = UNSET,
@@ -288,14 +288,14 @@ async def asyncio_detailed(
      Freelancers matching words and filters, by relevance, distance or rating.
 
     Args:
-        q (str | Unset):
+        q (str | Unset):  Default: ''.
         lat (float | Unset):
         lng (float | Unset):
         radius_km (float | Unset):
         skills (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
-        sort (SearchFreelancersSort | Unset):
+        sort (SearchFreelancersSort | Unset):  Default: SearchFreelancersSort.RELEVANCE.
         max_rate (int | Unset):
         currency (SearchFreelancersCurrency | Unset):
         availability (SearchFreelancersAvailability | Unset):
@@ -334,14 +334,14 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    q: str | Unset = UNSET,
+    q: str | Unset = "",
     lat: float | Unset = UNSET,
     lng: float | Unset = UNSET,
     radius_km: float | Unset = UNSET,
     skills: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
-    sort: SearchFreelancersSort | Unset = UNSET,
+    sort: SearchFreelancersSort | Unset = SearchFreelancersSort.RELEVANCE,
     max_rate: int | Unset = UNSET,
     currency: SearchFreelancersCurrency | Unset = UNSET,
     availability: SearchFreelancersAvailability | Unset = UNSET,
@@ -353,14 +353,14 @@ async def asyncio(
      Freelancers matching words and filters, by relevance, distance or rating.
 
     Args:
-        q (str | Unset):
+        q (str | Unset):  Default: ''.
         lat (float | Unset):
         lng (float | Unset):
         radius_km (float | Unset):
         skills (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
-        sort (SearchFreelancersSort | Unset):
+        sort (SearchFreelancersSort | Unset):  Default: SearchFreelancersSort.RELEVANCE.
         max_rate (int | Unset):
         currency (SearchFreelancersCurrency | Unset):
         availability (SearchFreelancersAvailability | Unset):

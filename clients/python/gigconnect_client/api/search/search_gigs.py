@@ -14,14 +14,14 @@ from ...types import UNSET, Response, Unset
 
 def _get_kwargs(
     *,
-    q: str | Unset = UNSET,
+    q: str | Unset = "",
     lat: float | Unset = UNSET,
     lng: float | Unset = UNSET,
     radius_km: float | Unset = UNSET,
     skills: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
-    sort: SearchGigsSort | Unset = UNSET,
+    sort: SearchGigsSort | Unset = SearchGigsSort.RELEVANCE,
     category: str | Unset = UNSET,
     budget_min: int | Unset = UNSET,
     budget_max: int | Unset = UNSET,
@@ -138,14 +138,14 @@ def _build_response(
 def sync_detailed(
     *,
     client: AuthenticatedClient,
-    q: str | Unset = UNSET,
+    q: str | Unset = "",
     lat: float | Unset = UNSET,
     lng: float | Unset = UNSET,
     radius_km: float | Unset = UNSET,
     skills: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
-    sort: SearchGigsSort | Unset = UNSET,
+    sort: SearchGigsSort | Unset = SearchGigsSort.RELEVANCE,
     category: str | Unset = UNSET,
     budget_min: int | Unset = UNSET,
     budget_max: int | Unset = UNSET,
@@ -158,14 +158,14 @@ def sync_detailed(
      Open gigs matching words (typos tolerated) and filters, by relevance, distance or date.
 
     Args:
-        q (str | Unset):
+        q (str | Unset):  Default: ''.
         lat (float | Unset):
         lng (float | Unset):
         radius_km (float | Unset):
         skills (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
-        sort (SearchGigsSort | Unset):
+        sort (SearchGigsSort | Unset):  Default: SearchGigsSort.RELEVANCE.
         category (str | Unset):
         budget_min (int | Unset):
         budget_max (int | Unset):
@@ -208,14 +208,14 @@ def sync_detailed(
 def sync(
     *,
     client: AuthenticatedClient,
-    q: str | Unset = UNSET,
+    q: str | Unset = "",
     lat: float | Unset = UNSET,
     lng: float | Unset = UNSET,
     radius_km: float | Unset = UNSET,
     skills: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
-    sort: SearchGigsSort | Unset = UNSET,
+    sort: SearchGigsSort | Unset = SearchGigsSort.RELEVANCE,
     category: str | Unset = UNSET,
     budget_min: int | Unset = UNSET,
     budget_max: int | Unset = UNSET,
@@ -228,14 +228,14 @@ def sync(
      Open gigs matching words (typos tolerated) and filters, by relevance, distance or date.
 
     Args:
-        q (str | Unset):
+        q (str | Unset):  Default: ''.
         lat (float | Unset):
         lng (float | Unset):
         radius_km (float | Unset):
         skills (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
-        sort (SearchGigsSort | Unset):
+        sort (SearchGigsSort | Unset):  Default: SearchGigsSort.RELEVANCE.
         category (str | Unset):
         budget_min (int | Unset):
         budget_max (int | Unset):
@@ -273,14 +273,14 @@ def sync(
 async def asyncio_detailed(
     *,
     client: AuthenticatedClient,
-    q: str | Unset = UNSET,
+    q: str | Unset = "",
     lat: float | Unset = UNSET,
     lng: float | Unset = UNSET,
     radius_km: float | Unset = UNSET,
     skills: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
-    sort: SearchGigsSort | Unset = UNSET,
+    sort: SearchGigsSort | Unset = SearchGigsSort.RELEVANCE,
     category: str | Unset = UNSET,
     budget_min: int | Unset = UNSET,
     budget_max: int | Unset = UNSET,
@@ -293,14 +293,14 @@ async def asyncio_detailed(
      Open gigs matching words (typos tolerated) and filters, by relevance, distance or date.
 
     Args:
-        q (str | Unset):
+        q (str | Unset):  Default: ''.
         lat (float | Unset):
         lng (float | Unset):
         radius_km (float | Unset):
         skills (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
-        sort (SearchGigsSort | Unset):
+        sort (SearchGigsSort | Unset):  Default: SearchGigsSort.RELEVANCE.
         category (str | Unset):
         budget_min (int | Unset):
         budget_max (int | Unset):
@@ -341,14 +341,14 @@ async def asyncio_detailed(
 async def asyncio(
     *,
     client: AuthenticatedClient,
-    q: str | Unset = UNSET,
+    q: str | Unset = "",
     lat: float | Unset = UNSET,
     lng: float | Unset = UNSET,
     radius_km: float | Unset = UNSET,
     skills: str | Unset = UNSET,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
-    sort: SearchGigsSort | Unset = UNSET,
+    sort: SearchGigsSort | Unset = SearchGigsSort.RELEVANCE,
     category: str | Unset = UNSET,
     budget_min: int | Unset = UNSET,
     budget_max: int | Unset = UNSET,
@@ -361,14 +361,14 @@ async def asyncio(
      Open gigs matching words (typos tolerated) and filters, by relevance, distance or date.
 
     Args:
-        q (str | Unset):
+        q (str | Unset):  Default: ''.
         lat (float | Unset):
         lng (float | Unset):
         radius_km (float | Unset):
         skills (str | Unset):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
-        sort (SearchGigsSort | Unset):
+        sort (SearchGigsSort | Unset):  Default: SearchGigsSort.RELEVANCE.
         category (str | Unset):
         budget_min (int | Unset):
         budget_max (int | Unset):

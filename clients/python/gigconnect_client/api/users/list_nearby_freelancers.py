@@ -19,7 +19,7 @@ def _get_kwargs(
     lat: float,
     lng: float,
     radius_km: float,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     skills: str | Unset = UNSET,
     max_rate: int | Unset = UNSET,
@@ -134,7 +134,7 @@ def sync_detailed(
     lat: float,
     lng: float,
     radius_km: float,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     skills: str | Unset = UNSET,
     max_rate: int | Unset = UNSET,
@@ -151,7 +151,7 @@ def sync_detailed(
         lat (float):
         lng (float):
         radius_km (float):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         skills (str | Unset):
         max_rate (int | Unset):
@@ -195,7 +195,7 @@ def sync(
     lat: float,
     lng: float,
     radius_km: float,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     skills: str | Unset = UNSET,
     max_rate: int | Unset = UNSET,
@@ -212,7 +212,7 @@ def sync(
         lat (float):
         lng (float):
         radius_km (float):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         skills (str | Unset):
         max_rate (int | Unset):
@@ -251,7 +251,7 @@ async def asyncio_detailed(
     lat: float,
     lng: float,
     radius_km: float,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     skills: str | Unset = UNSET,
     max_rate: int | Unset = UNSET,
@@ -268,7 +268,7 @@ async def asyncio_detailed(
         lat (float):
         lng (float):
         radius_km (float):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         skills (str | Unset):
         max_rate (int | Unset):
@@ -310,7 +310,7 @@ async def asyncio(
     lat: float,
     lng: float,
     radius_km: float,
-    limit: int | Unset = UNSET,
+    limit: int | Unset = 20,
     cursor: str | Unset = UNSET,
     skills: str | Unset = UNSET,
     max_rate: int | Unset = UNSET,
@@ -327,7 +327,7 @@ async def asyncio(
         lat (float):
         lng (float):
         radius_km (float):
-        limit (int | Unset):
+        limit (int | Unset):  Default: 20.
         cursor (str | Unset):
         skills (str | Unset):
         max_rate (int | Unset):
