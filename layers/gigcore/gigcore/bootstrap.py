@@ -53,7 +53,7 @@ def _load_secrets(config: Settings) -> dict[str, str]:
 
     from gigcore.adapters.aws import AwsClients
 
-    answer = AwsClients(config).client("secretsmanager").get_secret_value(SecretId=config.secrets_arn)
+    answer = AwsClients(config).client("secretsmanager").get_secret_value(SecretId=str(config.secrets_arn))
     values = json.loads(answer["SecretString"])
     if not isinstance(values, dict):
         raise ValueError("the secret must be a JSON object")

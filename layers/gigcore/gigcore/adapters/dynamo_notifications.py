@@ -6,13 +6,16 @@ import hashlib
 import json
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from gigcore.adapters.aws import conditional, error_code, translate
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.notifications import Device, Notification, Preferences, QuietHours
+
+if TYPE_CHECKING:
+    from types_boto3_dynamodb import DynamoDBClient
 
 
 def _s(value: str) -> dict[str, str]:
@@ -24,7 +27,7 @@ def _device_sk(device: Device) -> str:
 
 
 class DynamoNotificationStore:
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
 
@@ -148,7 +151,7 @@ class DynamoMatchQuota:
     """Gig-match counters (pattern N6): ``pk = USER#<id>``, ``sk = MATCHES#<day>``, a string set ``gigs`` of the
     gigs matched that day, gone by TTL two days later. One conditional ``ADD`` per user, run in parallel."""
 
-    def __init__(self, client: Any, table_name: str, *, workers: int = 16) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str, *, workers: int = 16) -> None:
         self._client = client
         self._table = table_name
         self._workers = workers
