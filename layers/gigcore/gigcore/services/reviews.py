@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
+
+from aws_lambda_powertools import Logger
 
 from gigcore.domain.errors import ConflictError, ErrorDetail, ForbiddenError, InvalidStateError, NotFoundError
 from gigcore.domain.ids import new_id
 from gigcore.domain.reviews import REVIEW_WINDOW, Review
 from gigcore.domain.users import Principal
+from gigcore.observability import SERVICE
 from gigcore.ports.auth import UserRepository
 from gigcore.ports.contracts import ContractRepository
 from gigcore.ports.reviews import ReviewPage, ReviewStore
 
-logger = logging.getLogger(__name__)
+logger = Logger(service=SERVICE, child=True)
 _ATTEMPTS = 4
 
 
