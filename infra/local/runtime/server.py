@@ -118,6 +118,8 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=None)
     parser.add_argument("--schedule-speedup", type=float, default=1.0)
     args = parser.parse_args()
+    # The local stack's own processes (gateway, pollers) log with the standard library, as plain lines for the
+    # terminal: no Lambda context or request id exists here. The functions they run log through Powertools.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     asyncio.run(_main(args))
 
