@@ -12,7 +12,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from aws_lambda_powertools import Logger
 
+from gigcore.observability import SERVICE
 from gigcore.observability import logger as service_logger
 from gigcore.ports import OutboxEvent
 from gigcore.services.events import EventBus, QueueMessage, StreamRecord, consume, message_body, route_events
@@ -73,7 +75,7 @@ def test_the_correlation_id_of_a_message_does_not_stay_on_the_next_line(json_lin
     consume("notifications", [QueueMessage(message_id="m", body=json.dumps(message_body(event)))], EventBus(),
             _NoneSeen())
     # When something else logs afterwards
-    service_logger.warning("after the batch")
+    Logger(service=SERVICE, child=True).warning("after the batch")
     # Then only the batch's own line carries its correlation id
     by_message = {str(line["message"]): line for line in lines(json_lines)}
     assert by_message["no handler for nobody.listens on notifications"]["correlation_id"] == "evt_02"

@@ -235,7 +235,7 @@ class Container:
     def users(self) -> UserRepository:
         from gigcore.adapters.dynamo_users import DynamoUserRepository
 
-        return DynamoUserRepository(self.pynamodb, self.geo_layouts)
+        return DynamoUserRepository(self.dynamodb, self.settings.table_name, self.geo_layouts)
 
     @functools.cached_property
     def geo_layouts(self) -> DynamoGeoLayouts:
