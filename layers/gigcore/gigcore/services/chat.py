@@ -30,7 +30,7 @@ from gigcore.domain.ids import is_id, last_id_of, new_id
 from gigcore.domain.users import Principal
 from gigcore.ports import ConnectionNotifier, Queue
 from gigcore.ports.auth import AccessTokens, RateLimiter, RefreshTokenStore, UserRepository
-from gigcore.ports.chat import ChatRepository, ConnectionRepository, ObjectStore
+from gigcore.ports.chat import ChatStore, ConnectionStore, ObjectStore
 from gigcore.ports.contracts import ContractRepository
 from gigcore.ports.gigs import GigRepository
 
@@ -55,8 +55,8 @@ class ChatPolicy:
 
 @dataclass(frozen=True)
 class ChatPorts:
-    chats: ChatRepository
-    connections: ConnectionRepository
+    chats: ChatStore
+    connections: ConnectionStore
     notifier: ConnectionNotifier
     objects: ObjectStore
     queue: Queue

@@ -17,7 +17,7 @@ from gigcore.domain.notifications import TEMPLATES, Notification, choose_channel
 from gigcore.domain.users import User
 from gigcore.ports import ConnectionNotifier, OutboxEvent, Queue
 from gigcore.ports.auth import Mailer, UserRepository
-from gigcore.ports.chat import ConnectionRepository
+from gigcore.ports.chat import ConnectionStore
 from gigcore.ports.notifications import NotificationStore, PushSender, SmsSender
 from gigcore.schemas.notifications import notification_out
 
@@ -34,7 +34,7 @@ class NotificationPorts:
     users: UserRepository
     queue: Queue
     notifier: ConnectionNotifier
-    connections: ConnectionRepository
+    connections: ConnectionStore
     mailer: Mailer
     push: PushSender
     sms: SmsSender
