@@ -34,8 +34,8 @@ def user() -> str:
 
 
 def note(user_id: str, title: str = "t", *, ms: int = 0) -> Notification:
-    return Notification(id=new_id(int(NOW.timestamp() * 1000) + ms), user_id=user_id, type="gig.applied", title=title, body="b",
-                        data={"gig_id": "G1"}, read=False, created_at=NOW)
+    return Notification(id=new_id(int(NOW.timestamp() * 1000) + ms), user_id=user_id, type="gig.applied",
+                        title=title, body="b", data={"gig_id": "G1"}, read=False, created_at=NOW)
 
 
 def test_a_notification_is_stored_once_per_dedup_key_and_user(store):

@@ -8,7 +8,7 @@ import pytest
 
 from gigcore.adapters.jwt_tokens import JwtAccessTokens
 from gigcore.domain.errors import ConflictError, MalformedRequestError, RateLimitedError, UnauthorizedError
-from gigcore.schemas.users import ResetPasswordRequest, SignupRequest
+from gigcore.domain.users import SignUp
 from gigcore.services import auth
 from tests.fakes import FakeHasher, FakeLimiter, FakeOneTimeTokens, FakeQueue, FakeRefreshTokens, FakeUsers
 
@@ -25,8 +25,7 @@ def ports() -> auth.AuthPorts:
 
 
 def signup(ports: auth.AuthPorts, email: str = "ada@example.com") -> auth.Session:
-    cmd = SignupRequest.model_validate({"email": email, "password": "correct horse battery",
-                                        "name": "Ada", "roles": ["freelancer"]})
+    cmd = SignUp(email=email, password="correct horse battery", name="Ada", roles=("freelancer",))
     return auth.signup(cmd, source_ip="10.0.0.1", ports=ports, policy=POLICY, now=NOW)
 
 
@@ -88,12 +87,12 @@ def test_a_password_reset_ends_every_session(ports):
                                      now=NOW)
     assert email is not None and email.to == "ada@example.com"
     token = email.text.split("\n\n")[2].strip()
-    auth.reset_password(ResetPasswordRequest(token=token, new_password="a brand new secret"), ports=ports, now=NOW)
+    auth.reset_password(token, "a brand new secret", ports=ports, now=NOW)
     with pytest.raises(UnauthorizedError):
         auth.refresh(session.tokens.refresh_token, ports=ports, policy=POLICY, now=NOW)
     auth.login("ada@example.com", "a brand new secret", source_ip="1", ports=ports, policy=POLICY, now=NOW)
     with pytest.raises(MalformedRequestError):  # single use
-        auth.reset_password(ResetPasswordRequest(token=token, new_password="another new secret"), ports=ports,
+        auth.reset_password(token, "another new secret", ports=ports,
                             now=NOW)
 
 
