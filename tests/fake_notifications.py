@@ -89,7 +89,8 @@ class FakeNotificationStore:
 
 
 class FakePush:
-    """:class:`gigcore.ports.notifications.PushSender` in memory: tokens in :attr:`dead` answer as disabled."""
+    """:class:`gigcore.ports.notifications.PushSender` in memory: a device keeps the endpoint it was given;
+    tokens in :attr:`dead` answer as disabled, and so does a forgotten endpoint."""
 
     def __init__(self, dead: set[str] | None = None) -> None:
         self.dead: set[str] = set(dead or ())
@@ -97,10 +98,10 @@ class FakePush:
         self.forgotten: list[str] = []
 
     def endpoint(self, device: Device) -> str:
-        return f"arn:fake:push:{device.platform}:{device.token}"
+        return device.endpoint_arn or f"arn:fake:push:{device.platform}:{device.token}"
 
     def push(self, endpoint_arn: str, title: str, body: str, data: dict[str, str]) -> bool:
-        if endpoint_arn.rsplit(":", 1)[-1] in self.dead:
+        if endpoint_arn.rsplit(":", 1)[-1] in self.dead or endpoint_arn in self.forgotten:
             return False
         self.pushed.append((endpoint_arn, title, body, data))
         return True

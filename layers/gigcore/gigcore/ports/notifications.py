@@ -34,10 +34,13 @@ class NotificationStore(Protocol):
 
 class PushSender(Protocol):
     def endpoint(self, device: Device) -> str:
-        """The platform endpoint of a device token (created when missing)."""
+        """The platform endpoint of a device token: the device's own when it has one, else a new one."""
 
     def push(self, endpoint_arn: str, title: str, body: str, data: dict[str, str]) -> bool:
-        """Send; False when the endpoint is disabled (the token is dead and the device must go)."""
+        """Send; False when the endpoint is disabled or gone (the token is dead and the device must go)."""
+
+    def forget(self, endpoint_arn: str) -> None:
+        """Delete the platform endpoint of a dead token (pushing to it afterwards answers False)."""
 
 
 class SmsSender(Protocol):

@@ -161,8 +161,6 @@ def send_push(event: OutboxEvent, *, ports: NotificationPorts) -> int:
                            {k: str(v) for k, v in payload.get("data", {}).items()}):
             sent += 1
         else:
-            forget = getattr(ports.push, "forget", None)
-            if forget is not None:
-                forget(endpoint)
+            ports.push.forget(endpoint)
             ports.store.remove_device(device)
     return sent
