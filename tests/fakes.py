@@ -182,17 +182,23 @@ class FakeProcessedEvents:
 
 
 class FakeNotifier:
-    """:class:`gigcore.ports.ConnectionNotifier` in memory: frames posted per connection; the connections in
-    :attr:`gone` answer as stale (False), as API Gateway's ``GoneException`` does."""
+    """:class:`gigcore.ports.ConnectionNotifier` in memory: frames posted per connection. Only sockets a client
+    :meth:`open` take frames; any other connection, or one in :attr:`gone`, answers as stale (False), as API
+    Gateway's ``GoneException`` does."""
 
     def __init__(self, gone: set[str] | None = None) -> None:
         self.posted: list[tuple[str, dict[str, Any]]] = []
         self.closed: list[str] = []
+        self.opened: set[str] = set()
         self.gone: set[str] = set(gone or ())
         self._lock = threading.Lock()
 
+    def open(self, connection_id: str) -> None:
+        """A client opened this socket (what ``$connect`` answers)."""
+        self.opened.add(connection_id)
+
     def post(self, connection_id: str, frame: Mapping[str, Any]) -> bool:
-        if connection_id in self.gone:
+        if connection_id in self.gone or connection_id not in self.opened:
             return False
         with self._lock:
             self.posted.append((connection_id, json.loads(json.dumps(dict(frame)))))

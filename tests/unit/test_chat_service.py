@@ -67,6 +67,7 @@ def talk(ports: ChatPorts, *others: str, who: str = "UA") -> Conversation:
 
 def online(ports: ChatPorts, user_id: str, connection_id: str) -> None:
     ports.connections.add(Connection(connection_id, user_id, 0, 10**10))
+    ports.notifier.open(connection_id)  # type: ignore[attr-defined]
 
 
 def send(ports: ChatPorts, conversation: Conversation, body: str = "hello", *, who: str = "UA",

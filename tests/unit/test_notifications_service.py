@@ -63,6 +63,7 @@ def test_a_redelivered_event_makes_one_feed_item(ports):
 def test_an_online_user_gets_the_item_on_their_socket_as_the_feed_shows_it(ports):
     person(ports)
     ports.connections.add(Connection("C-live", "U1", 0, 7200))
+    ports.notifier.open("C-live")
     ports.connections.add(Connection("C-gone", "U1", 0, 7200))
     ports.notifier.gone.add("C-gone")
     notifications.fan_out(funded(), ports=ports, now=NOW)
