@@ -183,7 +183,7 @@ class FakeProcessedEvents:
 
 class FakeNotifier:
     """:class:`gigcore.ports.ConnectionNotifier` in memory: frames posted per connection. Only sockets a client
-    :meth:`open` take frames; any other connection, or one in :attr:`gone`, answers as stale (False), as API
+    opened (:meth:`open`) take frames; any other connection, or one in :attr:`gone`, answers as stale (False), as API
     Gateway's ``GoneException`` does."""
 
     def __init__(self, gone: set[str] | None = None) -> None:
