@@ -121,3 +121,14 @@ def test_a_full_last_page_still_names_a_next_page_that_is_empty(store):
     items, after = store.page(me, limit=2, after=None)
     assert len(items) == 2 and after is not None
     assert store.page(me, limit=2, after=after) == ([], None)
+
+
+def test_an_endpoint_set_on_a_device_removed_meanwhile_leaves_it_removed(store):
+    # A push to a dead token removes the device while another push of the same user sets its endpoint: the
+    # device stays gone and the user's devices still read.
+    me = user()
+    phone = Device(user_id=me, platform="ios", token="tok-a")
+    store.add_device(phone)
+    store.remove_device(phone)
+    store.set_endpoint(phone, "arn:push:late")
+    assert store.devices(me) == []
