@@ -260,3 +260,13 @@ def test_the_sweep_closes_connections_past_their_token(ports):
     assert chat.sweep_stale_connections(ports=ports, now=NOW + timedelta(seconds=60)) == 0
     assert chat.sweep_stale_connections(ports=ports, now=NOW + timedelta(seconds=901)) == 1
     assert ports.notifier.closed == ["B-1"] and ports.connections.get("B-1") is None
+
+
+def test_the_inbox_shows_the_latest_activity_first_with_each_unread_count(ports):
+    older, newer = talk(ports, "UB"), talk(ports, "UC")
+    send(ports, older, "late news", who="UB", now=NOW + timedelta(minutes=5))
+    page, after = chat.inbox(Principal("UA"), limit=10, after=None, ports=ports)
+    assert [(c.id, m.unread_count) for c, m in page] == [(older.id, 1), (newer.id, 0)] and after is None
+    first, after = chat.inbox(Principal("UA"), limit=1, after=None, ports=ports)
+    rest, _ = chat.inbox(Principal("UA"), limit=1, after=after, ports=ports)
+    assert [c.id for c, _ in first + rest] == [older.id, newer.id]
