@@ -138,9 +138,12 @@ class DynamoNotificationStore:
             "platform": _s(device.platform), "token": _s(device.token)})
 
     def set_endpoint(self, device: Device, endpoint_arn: str) -> None:
-        self._call("update_item", TableName=self._table,
-                   Key={"pk": _s(f"USER#{device.user_id}"), "sk": _s(_device_sk(device))},
-                   UpdateExpression="SET endpoint_arn = :arn", ExpressionAttributeValues={":arn": _s(endpoint_arn)})
+        # Conditioned on the device: an update of one removed meanwhile would write an item without platform
+        # or token, which every later read of the user's devices would fail on.
+        conditional(lambda: self._client.update_item(
+            TableName=self._table, Key={"pk": _s(f"USER#{device.user_id}"), "sk": _s(_device_sk(device))},
+            UpdateExpression="SET endpoint_arn = :arn", ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":arn": _s(endpoint_arn)}))
 
     def remove_device(self, device: Device) -> None:
         self._call("delete_item", TableName=self._table,
