@@ -93,10 +93,15 @@ def finish_template(template: dict[str, Any], manifest: dict[str, Any]) -> dict[
     result = copy.deepcopy(template)
     resources: dict[str, Any] = result["Resources"]
     roles = {logical_id(name): spec["role"] for name, spec in manifest["functions"].items()}
+    architecture = manifest["lambda"]["architecture"]
+    if architecture not in ("x86_64", "arm64"):
+        raise SystemExit(f"chalicefile.json lambda.architecture is {architecture!r}: x86_64 or arm64")
+    resources["GigcoreLayer"]["Properties"]["CompatibleArchitectures"] = [architecture]
     for name, resource in list(resources.items()):
         if resource.get("Type") != "AWS::Serverless::Function":
             continue
         props = resource["Properties"]
+        props["Architectures"] = [architecture]
         if name not in roles:
             raise SystemExit(f"chalicefile.json has no entry for the function {name}")
         props["Role"] = {"Fn::GetAtt": [roles[name], "Arn"]}
