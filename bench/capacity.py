@@ -625,7 +625,7 @@ def report(measured: dict[str, Measured], mix: dict[str, float]) -> list[tuple[f
               f"{bill['cold_starts']:>6,.2f}   the rest of the variable bill "
               f"{bill['variable'] - bill['cold_starts']:>9,.0f}")
 
-    today, best = Options("rest", "x86_64", "provisioned"), Options("http", "arm64", "snapstart")
+    today, best = Options("rest", "arm64", "provisioned"), Options("http", "arm64", "snapstart")
     print(f"\nmonthly bill, USD, {SPIKE_SHARE:.0%} of the month at {SPIKE_FACTOR}x, chat extras included (prod "
           f"search: {PROD_SEARCH})")
     print(f"{'req/s':>6}  {'deployment':<34}{'total':>9}{'api gw':>8}{'lambda':>8}{'dynamo':>8}{'socket':>8}"
@@ -634,7 +634,8 @@ def report(measured: dict[str, Measured], mix: dict[str, float]) -> list[tuple[f
     for rps in (100, 500, 1000):
         fleet = monthly_fleet(rps)
         bills = {}
-        for options in (today, Options("http", "arm64", "provisioned"), best):
+        for options in (Options("rest", "x86_64", "provisioned"), today, Options("http", "arm64", "provisioned"),
+                        best):
             bill = monthly(rps, mix, measured, options, alarms)
             bills[options.label()] = bill
             print(f"{rps:>6}  {options.label():<34}{bill['total']:>9,.0f}{bill['api_gateway']:>8,.0f}"
@@ -651,6 +652,7 @@ def report(measured: dict[str, Measured], mix: dict[str, float]) -> list[tuple[f
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--save", type=Path, default=OUT / "capacity.json", help="where the measured figures go")
     parser.add_argument("--priced-only", type=Path, default=None,
                         help="price the figures a previous run saved (bench/out/capacity.json) instead of measuring")
     args = parser.parse_args()
@@ -660,10 +662,10 @@ def main() -> None:
               f"{json.loads(args.priced_only.read_text())['measured_at']})")
     else:
         measured = measure_all(args.requests)
-        _save(measured, OUT / "capacity.json")
+        _save(measured, args.save)
         load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
         print(f"bench/capacity: per request, warm, in process against DynamoDB Local ({args.requests} each; "
-              f"load average {load}; saved to bench/out/capacity.json)")
+              f"load average {load}; saved to {args.save})")
     rows = report(measured, MIX)
     OUT.mkdir(parents=True, exist_ok=True)
     import matplotlib
@@ -675,7 +677,7 @@ def main() -> None:
     labels = [f"{rps} req/s" for rps, _, _, _ in rows]
     positions = range(len(rows))
     axis.bar([p - 0.27 for p in positions], [t["total"] for _, t, _, _ in rows], width=0.27,
-             label="REST, x86_64, provisioned")
+             label="REST, arm64, provisioned (the template's default)")
     axis.bar(list(positions), [b["total"] for _, _, b, _ in rows], width=0.27, label="HTTP API, arm64, SnapStart")
     axis.bar([p + 0.27 for p in positions], [f["total"] for _, _, _, f in rows], width=0.27, label="always-on fleet")
     axis.set_xticks(list(positions), labels)
