@@ -1,23 +1,30 @@
 """Capacity and cost: what the plans' traffic would cost on this serverless design, beside the always-on
-fleet the plans describe. Every per-operation figure is measured here, not assumed:
+fleet the plans describe. Per operation, measured here:
 
 - CPU ms and wall ms per request in the handler (in process, warm, against DynamoDB Local);
-- DynamoDB read and write capacity per request (``ReturnConsumedCapacity=TOTAL`` added to every call);
+- DynamoDB read and write capacity per request (``ReturnConsumedCapacity`` on every call; a refused conditional
+  write counts 1 WCU, as AWS bills it, though DynamoDB Local reports nothing for it);
 - SQS messages and hence asynchronous Lambda invocations per request: the ones sent during the request, and
   the outbox events written in its transaction (each becomes a stream record, one SQS message and its
-  consumer's share of an invocation once the stream router has passed it on).
+  consumer's share of an invocation once the stream router has passed it on); the items changed (stream
+  records the router reads).
 
 The mix priced is the plans' traffic over the routes that serve it (MIX below): browsing gigs near the
 caller and opening one, signing in, reading one's account and conversations, sending chat messages,
-applying, and funding a milestone.
+applying, and funding a milestone. What is not measured here is assumed, each assumption a named constant
+printed with the bill: the WebSocket traffic of chat, connections, Stripe's webhooks, the stream router's
+batches, logs and X-Ray, cold starts.
 
-Then the monthly AWS bill of 100, 500 and 1,000 requests/s (with 10x event spikes for 5% of the month) is
-priced with the constants below, and drawn to ``bench/out/capacity.png``.
+Printed: the variable cost per million requests of the mix for each deployment option (REST API with WAF or
+HTTP API, x86_64 or arm64, provisioned concurrency, SnapStart or neither), the bill at zero traffic for each
+search option, keeping the API warm, and the monthly bill at 100, 500 and 1,000 requests/s (with 10x event
+spikes for 5% of the month) beside the fleet's, drawn to ``bench/out/capacity.png``.
 
-    python -m bench.capacity [--requests 50]
+    python -m bench.capacity [--requests 50] [--save bench/out/capacity.json]
+    python -m bench.capacity --priced-only bench/out/capacity.json    # price a saved run again
 
-Prices: AWS public on-demand price lists for us-east-1, as the project knew them when this was written
-(PRICES_AS_OF); they move, so read the current pages before deciding anything on these figures.
+Prices: AWS public on-demand price lists for us-east-1 from memory (PRICES_AS_OF; no network here); they
+move, so read the current pages before deciding anything on these figures.
 """
 
 from __future__ import annotations
