@@ -111,7 +111,6 @@ class CpuSplit:
         """The parts of GET /gigs/nearby."""
         import chalicelib.gigs as views
         import chalicelib.http as http
-
         from gigcore import bootstrap
         from gigcore.services import nearby
 
