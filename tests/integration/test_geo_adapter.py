@@ -179,7 +179,8 @@ def test_a_query_for_some_fields_reads_only_those(dynamo):
     _, partition, index = stored(dynamo, items)
     [bare, some, every] = index.read([
         RangeQuery(partition=partition, lo=partition, hi=None, fields=frozenset()),
-        RangeQuery(partition=partition, lo=partition, hi=None, fields=frozenset({"category", "amount_min", "amount_max"})),
+        RangeQuery(partition=partition, lo=partition, hi=None,
+                   fields=frozenset({"category", "amount_min", "amount_max"})),
         RangeQuery(partition=partition, lo=partition, hi=None)])
     ordered = sorted(items, key=lambda e: e.key)
     assert list(every.entries) == ordered
