@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import conditional, error_code, translate
+from gigcore.adapters.aws import as_domain_error, conditional, error_code
 from gigcore.domain.chat import Attachment, Connection, Conversation, Membership, Message
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 
@@ -77,7 +77,7 @@ class DynamoChatRepository:
         try:
             return getattr(self._client, operation)(TableName=self._table, **kwargs)
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
 
     def create_conversation(self, conversation: Conversation, *, pair: str | None) -> Conversation:
         activity = to_rfc3339(conversation.last_activity_at)
@@ -112,9 +112,9 @@ class DynamoChatRepository:
                     found = self.get_conversation(existing["conversation_id"]["S"])
                     if found:
                         return found
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         return conversation
 
     def find_pair(self, pair: str) -> Conversation | None:
@@ -157,7 +157,7 @@ class DynamoChatRepository:
         try:
             got = self._client.batch_get_item(RequestItems={self._table: {"Keys": keys}})
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         by_id = {i["id"]["S"]: _conversation_from(i) for i in got["Responses"].get(self._table, [])}
         pairs = []
         for member in members:
@@ -190,9 +190,9 @@ class DynamoChatRepository:
                         "pk": _s(f"CONV#{conversation.id}"), "sk": _s(f"MSG#{earlier['message_id']['S']}")}).get("Item")
                     if stored:
                         return _message_from(stored, conversation.id), False
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         return message, True
 
     def record_activity(self, conversation: Conversation, message: Message) -> None:
@@ -221,18 +221,18 @@ class DynamoChatRepository:
             return
         except ClientError as exc:
             if error_code(exc) != "TransactionCanceledException":
-                raise translate(exc, "DynamoDB") from exc
+                raise as_domain_error(exc, "DynamoDB") from exc
         except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         for write in writes:  # one by one: a newer message already counted must not block the others
             update = write["Update"]
             try:
                 self._client.update_item(**update)
             except ClientError as exc:
                 if error_code(exc) != "ConditionalCheckFailedException":
-                    raise translate(exc, "DynamoDB") from exc
+                    raise as_domain_error(exc, "DynamoDB") from exc
             except BotoCoreError as exc:
-                raise translate(exc, "DynamoDB") from exc
+                raise as_domain_error(exc, "DynamoDB") from exc
 
     def messages(self, conversation_id: str, *, limit: int, before: str | None) -> list[Message]:
         high = f"MSG#{before}" if before else "MSG#~"
@@ -258,9 +258,9 @@ class DynamoChatRepository:
                 ExpressionAttributeValues={":m": _s(up_to_message_id), ":zero": _n(0), ":newest": _s(newest)})
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":  # an older receipt changes nothing
-                raise translate(exc, "DynamoDB") from exc
+                raise as_domain_error(exc, "DynamoDB") from exc
         except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
 
     def membership(self, conversation_id: str, user_id: str) -> Membership | None:
         item = self._call("get_item", Key={"pk": _s(f"USER#{user_id}"), "sk": _s(f"MEMBER#{conversation_id}")},
@@ -329,7 +329,7 @@ class DynamoConnectionRepository:
                     "expires_at": _n(connection.expires_at)}}},
             ])
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         return self.count(connection.user_id)
 
     def remove(self, connection_id: str) -> Connection | None:
@@ -343,7 +343,7 @@ class DynamoConnectionRepository:
             self._client.delete_item(TableName=self._table, Key={"pk": _s(f"USER#{old['user_id']['S']}"),
                                                                  "sk": _s(f"CONN#{connection_id}")})
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         return _connection_from(connection_id, old)
 
     def get(self, connection_id: str) -> Connection | None:
@@ -355,7 +355,7 @@ class DynamoConnectionRepository:
             item = self._client.get_item(TableName=self._table, Key={"pk": _s(f"CONN#{connection_id}"),
                                                                      "sk": _s("CONN")}).get("Item")
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         if not item:
             return None
         found = _connection_from(connection_id, item)
@@ -370,7 +370,7 @@ class DynamoConnectionRepository:
                                         KeyConditionExpression="pk = :pk AND begins_with(sk, :conn)",
                                         ExpressionAttributeValues={":pk": _s(f"USER#{user_id}"), ":conn": _s("CONN#")})
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         return [i["sk"]["S"][len("CONN#"):] for i in answer.get("Items", [])]
 
     def of_users(self, user_ids: Sequence[str]) -> dict[str, list[str]]:
@@ -393,7 +393,7 @@ class DynamoConnectionRepository:
                     ExpressionAttributeValues={":b": _s(f"CONNEXP#{bucket}"), ":now": _s(f"{now:012d}#")},
                     Limit=limit)
             except (ClientError, BotoCoreError) as exc:
-                raise translate(exc, "DynamoDB") from exc
+                raise as_domain_error(exc, "DynamoDB") from exc
             for item in answer.get("Items", []):
                 found.append(_connection_from(item["pk"]["S"][len("CONN#"):], item))
             if len(found) >= limit:
