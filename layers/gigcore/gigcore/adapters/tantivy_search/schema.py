@@ -51,14 +51,23 @@ def _add_place(builder: tantivy.SchemaBuilder) -> None:
     builder.add_float_field("lng", fast=True)
 
 
-def _gig_schema() -> tantivy.Schema:
+def _common_fields(text_fields: tuple[str, ...]) -> tantivy.SchemaBuilder:
+    """A schema's first fields, the same in both: the id, its key, the version, the state and the ranked text.
+
+    The order of the fields is part of the schema on disk: a change to it is a new :data:`SCHEMA_VERSION`.
+    """
     builder = tantivy.SchemaBuilder()
     builder.add_text_field("id", stored=True, tokenizer_name="raw")
     _add_id_key(builder)
     builder.add_integer_field("version", stored=True, fast=True)
     builder.add_text_field("state", tokenizer_name="raw")
-    for name in ("title", "description", "skills"):
+    for name in text_fields:
         builder.add_text_field(name, tokenizer_name=TEXT)
+    return builder
+
+
+def _gig_schema() -> tantivy.Schema:
+    builder = _common_fields(("title", "description", "skills"))
     builder.add_text_field("category", tokenizer_name="raw")
     builder.add_text_field("skill", tokenizer_name="raw")
     _add_place(builder)
@@ -70,13 +79,7 @@ def _gig_schema() -> tantivy.Schema:
 
 
 def _freelancer_schema() -> tantivy.Schema:
-    builder = tantivy.SchemaBuilder()
-    builder.add_text_field("id", stored=True, tokenizer_name="raw")
-    _add_id_key(builder)
-    builder.add_integer_field("version", stored=True, fast=True)
-    builder.add_text_field("state", tokenizer_name="raw")
-    for name in ("headline", "bio", "skills"):
-        builder.add_text_field(name, tokenizer_name=TEXT)
+    builder = _common_fields(("headline", "bio", "skills"))
     builder.add_text_field("skill", tokenizer_name="raw")
     _add_place(builder)
     builder.add_integer_field("rate", fast=True)
