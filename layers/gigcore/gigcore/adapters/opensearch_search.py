@@ -111,7 +111,7 @@ def freelancer_query(query: FreelancerSearch, after: Mapping[str, Any] | None = 
         filters.append({"term": {"availability": query.availability}})
     order = _order(query.sort, bool(query.text.strip()), query.point)
     return _search_body(_text(query.text, FREELANCER_FIELDS), filters, _sort(order, query.point, "rating"), query.limit,
-                 after)
+                        after)
 
 
 def gig_source(doc: GigDoc) -> dict[str, Any]:
