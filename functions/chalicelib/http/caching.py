@@ -36,7 +36,7 @@ def finish_get(request: Request, response: Response, caching: str) -> Response:
     if response.status_code != 200 or not isinstance(response.body, dict | list):
         return response
     response.headers.setdefault("Cache-Control", caching)
-    fields_param = (request.query_params or {}).get("fields")
+    fields_param: str | None = request.query_params.get("fields") if request.query_params else None
     if fields_param:
         wanted = {f.strip() for f in fields_param.split(",") if f.strip()}
         response.body = _sparse(response.body, wanted)
@@ -45,7 +45,7 @@ def finish_get(request: Request, response: Response, caching: str) -> Response:
     canonical = json.dumps(response.body, sort_keys=True, separators=(",", ":"), default=str)
     etag = '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
     response.headers["ETag"] = etag
-    if etag in {tag.strip() for tag in (request.headers or {}).get("if-none-match", "").split(",")}:
+    if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
         return Response(body="", status_code=304,
                         headers={"ETag": etag, "Cache-Control": response.headers["Cache-Control"]})
     return response

@@ -12,7 +12,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import replace
-from typing import Any, Literal
+from typing import Any, Literal, cast
 from urllib.parse import quote
 
 from chalice.app import Request, Response
@@ -32,7 +32,7 @@ CREDENTIAL_FIELDS = frozenset({"access_token", "refresh_token"})
 
 def idempotency_key(request: Request, mode: Idempotency) -> str | None:
     """The request's ``Idempotency-Key`` (None without one): 400 when missing where required or malformed."""
-    key = (request.headers or {}).get("idempotency-key")
+    key: str | None = request.headers.get("idempotency-key")
     if key is None:
         if mode == "required":
             raise MalformedRequestError(
@@ -67,7 +67,7 @@ def request_digest(request: Request, template: str) -> str:
     query = request.query_params
     pairs = sorted((str(k), str(v)) for k in (query or {}) for v in (query.getlist(k) if query else ()))
     head = json.dumps([request.method, path, pairs], separators=(",", ":")).encode()
-    return hmac.new(bootstrap.settings().idempotency_hash_key, head + b"\n" + (request.raw_body or b""),
+    return hmac.new(bootstrap.settings().idempotency_hash_key, head + b"\n" + cast(bytes, request.raw_body or b""),
                     hashlib.sha256).hexdigest()
 
 
@@ -92,7 +92,7 @@ def run_idempotently(request: Request, template: str, key: str, scope: str, run:
                 return run()
         body_out: Any = replay.body if replay.body is not None else ""
         return Response(body=body_out, status_code=replay.status,
-                        headers=replay.headers | {"Idempotent-Replayed": "true"})
+                        headers={**replay.headers, "Idempotent-Replayed": "true"})
     try:
         response = run()
     except BaseException:
@@ -106,7 +106,7 @@ def run_idempotently(request: Request, template: str, key: str, scope: str, run:
         kept = StoredAnswer(status=response.status_code, body=None, headers={}, replayable=False)
     else:
         kept = StoredAnswer(status=response.status_code, body=response.body if response.body != "" else None,
-                            headers=dict(response.headers))
+                            headers=cast(dict[str, str], dict(response.headers)))
     store.finish(scope, key, kept, int(time.time()))
     return response
 

@@ -15,13 +15,13 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 def error_http_response(error: ErrorAnswer) -> Response:
     """The error answer as the HTTP response (never stored by a cache)."""
-    return Response(body=error.body, status_code=error.status, headers=JSON_HEADERS | NO_STORE | error.headers)
+    return Response(body=error.body, status_code=error.status, headers={**JSON_HEADERS, **NO_STORE, **error.headers})
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     if isinstance(body, BaseModel):
         body = body.model_dump(mode="json")
-    return Response(body=body, status_code=status, headers=JSON_HEADERS | (headers or {}))
+    return Response(body=body, status_code=status, headers={**JSON_HEADERS, **(headers or {})})
 
 
 def no_content() -> Response:

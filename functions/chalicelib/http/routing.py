@@ -37,7 +37,7 @@ def _known_path_ids(params: dict[str, Any]) -> None:
 
 
 def _authenticate(request: Request) -> Principal:
-    header = (request.headers or {}).get("authorization", "")
+    header: str = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise UnauthorizedError("Sign in first: send Authorization: Bearer <access_token>.")

@@ -10,7 +10,6 @@ every API worker at once.
 from __future__ import annotations
 
 import fcntl
-import logging
 import os
 import shutil
 import threading
@@ -20,13 +19,15 @@ from contextlib import contextmanager
 from typing import Any
 
 import tantivy
+from aws_lambda_powertools import Logger
 
 from gigcore.adapters.tantivy_search.documents import document_body
 from gigcore.adapters.tantivy_search.rows import stored_id
 from gigcore.adapters.tantivy_search.schema import SCHEMA_VERSION, SCHEMA_VERSION_FILE, TEXT, IndexKind
 from gigcore.domain.errors import RetryableError, UpstreamUnavailableError
+from gigcore.observability import SERVICE
 
-logger = logging.getLogger(__name__)
+logger = Logger(service=SERVICE, child=True)
 
 
 class IndexStore:
