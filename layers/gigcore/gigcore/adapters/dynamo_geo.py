@@ -25,7 +25,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import DeleteError, DoesNotExist, GetError, PutError
 
-from gigcore.adapters.aws import raw_answers, translate, unparsed_answers
+from gigcore.adapters.aws import as_domain_error, raw_answers, unparsed_answers
 from gigcore.adapters.dynamo_models import GeoItem, GeoLayoutItem, GeoMoveItem
 from gigcore.domain import coords, geo
 from gigcore.domain.errors import ConflictError, UpstreamUnavailableError
@@ -280,7 +280,7 @@ class DynamoGeoIndex:
                 with unparsed_answers():
                     answer = self._client.query(**params)
             except (ClientError, BotoCoreError) as exc:
-                raise translate(exc, "DynamoDB") from exc
+                raise as_domain_error(exc, "DynamoDB") from exc
             calls += 1
             scanned += int(answer.get("ScannedCount", 0))
             capacity += float(answer.get("ConsumedCapacity", {}).get("CapacityUnits", 0.0))
@@ -322,7 +322,7 @@ class DynamoGeoLayoutStore:
         try:
             answer: dict[str, Any] = getattr(self._client, operation)(TableName=self._table, **params)
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         return answer
 
     def state(self, index: str) -> LayoutState:
@@ -417,8 +417,8 @@ class DynamoGeoLayoutStore:
                 if "TransactionConflict" in codes and attempt < 4:
                     time.sleep(0.05 * 2**attempt)
                     continue
-                raise translate(exc, "DynamoDB") from exc
+                raise as_domain_error(exc, "DynamoDB") from exc
             except BotoCoreError as exc:
-                raise translate(exc, "DynamoDB") from exc
+                raise as_domain_error(exc, "DynamoDB") from exc
             return float(sum(c.get("CapacityUnits", 0.0) for c in answer.get("ConsumedCapacity", [])))
         return None  # unreachable: the last attempt returns or raises
