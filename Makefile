@@ -11,7 +11,7 @@ STAGE ?=
 .DEFAULT_GOAL := help
 
 .PHONY: stage-arg run test check lint types imports template render unit integration e2e bench load layer package deploy smoke secret \
-	stripe-webhook clean-data tools demo help asyncapi
+	stripe-webhook clean-data tools demo help asyncapi openapi
 
 $(STAMP): requirements/dev.txt requirements/constraints.txt layers/gigcore/pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "error: $(PYTHON) is required (Python 3.11)"; exit 1; }
@@ -31,7 +31,7 @@ run: $(STAMP) tools ## the whole local stack on 127.0.0.1 (API :8000, WebSocket 
 
 ## make test: lint, types, import contracts, the template check, the cloud package (build/, see `make package`) and every test
 ## (the stack is started and stopped by the tests)
-test: $(STAMP) tools lint types imports template asyncapi package ## lint, types, import contracts, the template check, the package and every test (the one gate)
+test: $(STAMP) tools lint types imports template asyncapi openapi package ## lint, types, import contracts, the template check, the package and every test (the one gate)
 	$(PY) -m pytest -q -p no:cacheprovider
 
 check: test ## the same as `make test`
@@ -48,13 +48,20 @@ imports: $(STAMP) ## import-linter: the layers' contracts (pyproject.toml, docs/
 template: $(STAMP) ## fail when template.yaml or functions/.chalice/config.json is stale
 	$(PY) -m infra.render --check
 
-render: $(STAMP) ## regenerate template.yaml, functions/.chalice/config.json and docs/asyncapi.json
+render: $(STAMP) ## regenerate template.yaml, functions/.chalice/config.json, docs/asyncapi.json, docs/openapi.json and clients/
 	$(PY) -m infra.render
 	$(PY) -m infra.asyncapi
+	$(PY) -m infra.openapi
 
 asyncapi: $(STAMP) ## fail when docs/asyncapi.json is stale or the AsyncAPI parser (npm, pinned) refuses it
 	$(PY) -m infra.asyncapi --check
 	$(PY) -m infra.asyncapi --validate
+
+## make openapi: docs/openapi.json and the clients generated from it (clients/python, clients/typescript) are
+## fresh, valid OpenAPI 3.1, break no client of docs/openapi.released.json, and the TypeScript usage type-checks
+openapi: $(STAMP) ## fail when docs/openapi.json or clients/ is stale, invalid or breaks the released API
+	$(PY) -m infra.openapi --check
+	$(PY) -m infra.openapi --types
 
 unit: $(STAMP) ## the unit tests (no sockets)
 	$(PY) -m pytest -q tests/unit

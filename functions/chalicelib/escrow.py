@@ -1,4 +1,4 @@
-"""Escrow routes (API.md "Escrow"): payout account, fund, sync, submit, release, refund, disputes, cancelling a
+"""Escrow routes (docs/escrow.md): payout account, fund, sync, submit, release, refund, disputes, cancelling a
 contract before any money moved, the ledger, invoices, and Stripe's webhook."""
 
 from __future__ import annotations

@@ -87,16 +87,10 @@ def runtime(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 
 def signup_over_http(runtime: Any) -> dict[str, Any]:
-    """A new client account, through the REST gateway."""
-    import uuid
+    """A new client account, through the REST gateway (by the generated client: tests/e2e/api.py), as JSON."""
+    from tests.e2e.api import sign_up_as
 
-    import httpx
-
-    body = {"email": f"e2e-{uuid.uuid4().hex[:12]}@example.com", "password": "correct horse battery",
-            "name": "E2E", "roles": ["client"]}
-    answer = httpx.post(f"{runtime.api_url}/auth/signup", json=body, timeout=30)
-    assert answer.status_code == 201, answer.text
-    session: dict[str, Any] = answer.json()
+    session: dict[str, Any] = sign_up_as(runtime, "client").session.to_dict()
     return session
 
 

@@ -1,5 +1,6 @@
 """Applications end to end over real sockets: apply, accept, and the notifications that reach each party's
-feed through the outbox, the stream relay, the notifications consumer and the fan-out."""
+feed through the outbox, the stream relay, the notifications consumer and the fan-out. Every call goes through
+the Python client generated from docs/openapi.json (tests/e2e/api.py)."""
 
 from __future__ import annotations
 
@@ -7,63 +8,67 @@ import time
 import uuid
 from typing import Any
 
-import httpx
 import pytest
+from gigconnect_client import AuthenticatedClient
+from gigconnect_client.api.applications import apply_to_gig
+from gigconnect_client.api.contracts import accept_application
+from gigconnect_client.api.gigs import create_gig, get_gig
+from gigconnect_client.api.notifications import list_notifications
+from gigconnect_client.models import (
+    ApplyRequest,
+    BudgetBody,
+    BudgetBodyType,
+    ChargeMoneyBody,
+    ChargeMoneyBodyCurrency,
+    CreateGigRequest,
+    CreateGigRequestUrgency,
+    GigOutStatus,
+    LocationBody,
+    NotificationOut,
+    NotificationOutType,
+)
+
+from tests.e2e.api import key, ok, sign_up_as
 
 pytestmark = pytest.mark.e2e
 
-PASSWORD = "correct horse battery"
+
+def ngn(amount: int) -> ChargeMoneyBody:
+    return ChargeMoneyBody(amount=amount, currency=ChargeMoneyBodyCurrency.NGN)
 
 
-def signup(runtime: Any, role: str, name: str) -> tuple[str, str]:
-    body = {"email": f"flow-{uuid.uuid4().hex[:12]}@example.com", "password": PASSWORD, "name": name,
-            "roles": [role]}
-    answer = httpx.post(f"{runtime.api_url}/auth/signup", json=body, timeout=30)
-    assert answer.status_code == 201, answer.text
-    return answer.json()["access_token"], answer.json()["user"]["id"]
-
-
-def call(runtime: Any, method: str, path: str, token: str, body: Any = None) -> httpx.Response:
-    return httpx.request(method, f"{runtime.api_url}{path}", json=body, timeout=30,
-                         headers={"Authorization": f"Bearer {token}"})
-
-
-def feed(runtime: Any, token: str, kind: str, want: int) -> list[dict[str, Any]]:
+def feed(api: AuthenticatedClient, kind: NotificationOutType, want: int) -> list[NotificationOut]:
     deadline = time.monotonic() + 30
     while True:
-        answer = call(runtime, "GET", "/me/notifications", token)
-        assert answer.status_code == 200, answer.text
-        got = [n for n in answer.json()["items"] if n["type"] == kind]
+        page = ok(list_notifications.sync_detailed(client=api))
+        got = [n for n in page.items if n.type_ == kind]
         if len(got) >= want or time.monotonic() > deadline:
             return got
         time.sleep(0.2)
 
 
-def test_apply_and_accept_notify_each_party(runtime):
-    client, _ = signup(runtime, "client", "Kemi Client")
-    chosen, chosen_id = signup(runtime, "freelancer", "Tunde Tiler")
-    other, _ = signup(runtime, "freelancer", "Bola Builder")
+def test_apply_and_accept_notify_each_party(runtime: Any) -> None:
+    client = sign_up_as(runtime, "client", "Kemi Client", prefix="flow")
+    chosen = sign_up_as(runtime, "freelancer", "Tunde Tiler", prefix="flow")
+    other = sign_up_as(runtime, "freelancer", "Bola Builder", prefix="flow")
     title = f"Retile a bathroom {uuid.uuid4().hex[:6]}"
-    gig = {"title": title, "description": "Old tiles are cracked.", "category": "tiling", "skills": ["tiling"],
-           "budget": {"min": {"amount": 1000000, "currency": "NGN"}, "max": {"amount": 2000000, "currency": "NGN"},
-                      "type": "fixed"},
-           "location": {"lat": 9.0765, "lng": 7.3986}, "remote": False, "urgency": "low"}
-    gig_id = call(runtime, "POST", "/gigs", client, gig).json()["id"]
-    body = {"cover_letter": "Ten years of tiling.", "proposed_rate": {"amount": 1500000, "currency": "NGN"},
-            "estimated_days": 2}
-    mine = call(runtime, "POST", f"/gigs/{gig_id}/applications", chosen, body)
-    assert mine.status_code == 201, mine.text
-    assert call(runtime, "POST", f"/gigs/{gig_id}/applications", other, body).status_code == 201
+    gig = CreateGigRequest(title=title, description="Old tiles are cracked.", category="tiling", skills=["tiling"],
+                           budget=BudgetBody(min_=ngn(1000000), max_=ngn(2000000), type_=BudgetBodyType.FIXED),
+                           location=LocationBody(lat=9.0765, lng=7.3986), remote=False,
+                           urgency=CreateGigRequestUrgency.LOW)
+    gig_id = ok(create_gig.sync_detailed(client=client.client, body=gig, idempotency_key=key()), 201).id
+    application = ApplyRequest(cover_letter="Ten years of tiling.", proposed_rate=ngn(1500000), estimated_days=2)
+    mine = ok(apply_to_gig.sync_detailed(gig_id, client=chosen.client, body=application), 201)
+    ok(apply_to_gig.sync_detailed(gig_id, client=other.client, body=application), 201)
 
-    received = feed(runtime, client, "application.received", 2)
-    assert sorted(n["body"] for n in received) == sorted(f"{name} applied to \u201c{title}\u201d."
-                                                         for name in ("Tunde Tiler", "Bola Builder"))
+    received = feed(client.client, NotificationOutType.APPLICATION_RECEIVED, 2)
+    assert sorted(n.body for n in received) == sorted(f"{name} applied to \u201c{title}\u201d."
+                                                      for name in ("Tunde Tiler", "Bola Builder"))
 
-    contract = call(runtime, "POST", f"/applications/{mine.json()['id']}/accept", client)
-    assert contract.status_code == 201, contract.text
-    assert contract.json()["freelancer_id"] == chosen_id
-    (accepted,) = feed(runtime, chosen, "application.accepted", 1)
-    assert accepted["data"]["contract_id"] == contract.json()["id"]
-    (rejected,) = feed(runtime, other, "application.rejected", 1)
-    assert title in rejected["body"] and rejected["data"]["gig_id"] == gig_id
-    assert call(runtime, "GET", f"/gigs/{gig_id}", client).json()["status"] == "in_progress"
+    contract = ok(accept_application.sync_detailed(mine.id, client=client.client), 201)
+    assert contract.freelancer_id == chosen.user_id
+    (accepted,) = feed(chosen.client, NotificationOutType.APPLICATION_ACCEPTED, 1)
+    assert accepted.data["contract_id"] == contract.id
+    (rejected,) = feed(other.client, NotificationOutType.APPLICATION_REJECTED, 1)
+    assert title in rejected.body and rejected.data["gig_id"] == gig_id
+    assert ok(get_gig.sync_detailed(gig_id, client=client.client)).status == GigOutStatus.IN_PROGRESS

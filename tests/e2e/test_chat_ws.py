@@ -8,10 +8,18 @@ import math
 import time
 from typing import Any
 
-import httpx
 import pytest
 import websockets
+from gigconnect_client.api.auth import log_out, reset_password
+from gigconnect_client.api.chat import create_conversation, list_messages, send_message
+from gigconnect_client.models import (
+    CreateConversationRequest,
+    RefreshRequest,
+    ResetPasswordRequest,
+    SendMessageRequest,
+)
 
+from tests.e2e.api import anonymous, ok, signed_in
 from tests.e2e.conftest import signup_over_http
 
 pytestmark = pytest.mark.e2e
@@ -56,15 +64,24 @@ async def connect(runtime: Any, token: str) -> Device:
     return Device(await websockets.connect(f"{runtime.ws_url}/?token={token}"))
 
 
-def rest(runtime: Any, method: str, path: str, token: str, body: Any = None) -> httpx.Response:
-    return httpx.request(method, f"{runtime.api_url}{path}", json=body, timeout=30,
-                         headers={"Authorization": f"Bearer {token}"})
+def conversation_of(runtime: Any, starter: dict[str, Any], other: dict[str, Any]) -> dict[str, Any]:
+    """A conversation between two signed-up users, started by ``starter`` over REST (the generated client)."""
+    body = CreateConversationRequest(participant_ids=[other["user"]["id"]])
+    answer = create_conversation.sync_detailed(client=signed_in(runtime, starter["access_token"]), body=body)
+    conversation: dict[str, Any] = ok(answer, 201).to_dict()
+    return conversation
+
+
+def history_of(runtime: Any, reader: dict[str, Any], conversation: dict[str, Any], limit: int = 20) -> list[str]:
+    """The bodies of a conversation's messages, newest first, as ``reader`` reads them over REST."""
+    page = ok(list_messages.sync_detailed(conversation["id"], client=signed_in(runtime, reader["access_token"]),
+                                          limit=limit))
+    return [message.body for message in page.items]
 
 
 def test_two_users_with_two_devices_each(runtime):
     alice, bob, stranger = signup_over_http(runtime), signup_over_http(runtime), signup_over_http(runtime)
-    conversation = rest(runtime, "POST", "/conversations", alice["access_token"],
-                        {"participant_ids": [bob["user"]["id"]]}).json()
+    conversation = conversation_of(runtime, alice, bob)
 
     async def scenario() -> None:
         a1 = await connect(runtime, alice["access_token"])
@@ -128,8 +145,7 @@ def test_two_users_with_two_devices_each(runtime):
 
     asyncio.run(asyncio.wait_for(scenario(), 60))
 
-    history = rest(runtime, "GET", f"/conversations/{conversation['id']}/messages?limit=10", bob["access_token"])
-    assert [m["body"] for m in history.json()["items"]] == ["still there?", "take 2", "take 1", "take 0"]
+    assert history_of(runtime, bob, conversation, limit=10) == ["still there?", "take 2", "take 1", "take 0"]
 
 
 def test_a_gone_connection_is_removed_and_stale_ones_are_swept(runtime, stack_env):
@@ -140,17 +156,16 @@ def test_a_gone_connection_is_removed_and_stale_ones_are_swept(runtime, stack_en
     from gigcore.services.chat import sweep_stale_connections
 
     alice, bob = signup_over_http(runtime), signup_over_http(runtime)
-    conversation = rest(runtime, "POST", "/conversations", alice["access_token"],
-                        {"participant_ids": [bob["user"]["id"]]}).json()
+    conversation = conversation_of(runtime, alice, bob)
     container = bootstrap.container()
     connections = DynamoConnectionRepository(container.dynamodb, container.settings.table_name)
     now = int(time.time())
     # Bob's phone lost its network: API Gateway never told us, so its connection is still stored.
     connections.add(Connection("ghost-phone", bob["user"]["id"], now, now + 7200))
 
-    sent = rest(runtime, "POST", f"/conversations/{conversation['id']}/messages", alice["access_token"],
-                {"body": "hello", "client_msg_id": "g1"})
-    assert sent.status_code == 201
+    sent = send_message.sync_detailed(conversation["id"], client=signed_in(runtime, alice["access_token"]),
+                                      body=SendMessageRequest(body="hello", client_msg_id="g1"))
+    assert ok(sent, 201).body == "hello"
     assert DynamoConnectionRepository(container.dynamodb, container.settings.table_name).get("ghost-phone") is None
 
     # A connection past API Gateway's two-hour limit is swept by the schedule's handler.
@@ -222,8 +237,7 @@ def test_an_expired_or_tampered_token_is_refused_at_connect(runtime, stack_env):
 def test_messages_on_a_socket_are_rate_limited_per_user(runtime):
     """issue 16 item 11: 100 sendMessage frames in 1.7 s were all accepted and stored."""
     alice, bob = signup_over_http(runtime), signup_over_http(runtime)
-    conversation = rest(runtime, "POST", "/conversations", alice["access_token"],
-                        {"participant_ids": [bob["user"]["id"]]}).json()
+    conversation = conversation_of(runtime, alice, bob)
 
     took: list[float] = []
 
@@ -246,8 +260,7 @@ def test_messages_on_a_socket_are_rate_limited_per_user(runtime):
         await device.close()
 
     asyncio.run(asyncio.wait_for(scenario(), 60))
-    history = rest(runtime, "GET", f"/conversations/{conversation['id']}/messages?limit=100", bob["access_token"])
-    stored = len(history.json()["items"])
+    stored = len(history_of(runtime, bob, conversation, limit=100))
     # The burst of 20, and what refilled while the frames were handled (2 a second: a loaded machine is slower).
     assert stored < 40 and stored <= 20 + 2 * math.ceil(took[0]) + 1
 
@@ -270,17 +283,16 @@ def _refused_and_closed(runtime: Any, token: str, conversation_id: str, before_f
 def test_a_socket_is_refused_and_closed_after_logout(runtime):
     """issue 16 item 11: a socket kept sending after its session was closed."""
     alice, bob = signup_over_http(runtime), signup_over_http(runtime)
-    conversation = rest(runtime, "POST", "/conversations", alice["access_token"],
-                        {"participant_ids": [bob["user"]["id"]]}).json()
+    conversation = conversation_of(runtime, alice, bob)
 
     async def logout() -> None:
-        answer = rest(runtime, "POST", "/auth/logout", alice["access_token"], {"refresh_token": alice["refresh_token"]})
+        answer = log_out.sync_detailed(client=signed_in(runtime, alice["access_token"]),
+                                       body=RefreshRequest(refresh_token=alice["refresh_token"]))
         assert answer.status_code == 204
 
     refused = _refused_and_closed(runtime, alice["access_token"], conversation["id"], logout)
     assert refused["error"]["code"] == "unauthorized" and refused["client_msg_id"] == "late"
-    history = rest(runtime, "GET", f"/conversations/{conversation['id']}/messages", bob["access_token"]).json()
-    assert history["items"] == []
+    assert history_of(runtime, bob, conversation) == []
 
     # The same access token no longer opens a socket either.
     async def status() -> int:
@@ -300,16 +312,15 @@ def test_a_socket_is_refused_and_closed_after_a_password_reset(runtime, stack_en
     from gigcore.services.auth import RESET, token_hash
 
     alice, bob = signup_over_http(runtime), signup_over_http(runtime)
-    conversation = rest(runtime, "POST", "/conversations", alice["access_token"],
-                        {"participant_ids": [bob["user"]["id"]]}).json()
+    conversation = conversation_of(runtime, alice, bob)
     reset_token = secrets.token_urlsafe(32)  # as the reset email would carry it
     bootstrap.container().one_time_tokens.put(RESET, token_hash(reset_token), alice["user"]["id"],
                                               int(time.time()) + 600)
 
     async def reset() -> None:
-        answer = httpx.post(f"{runtime.api_url}/auth/password/reset", timeout=30,
-                            json={"token": reset_token, "new_password": "a brand new secret"})
-        assert answer.status_code == 204, answer.text
+        answer = reset_password.sync_detailed(client=anonymous(runtime), body=ResetPasswordRequest(
+            token=reset_token, new_password="a brand new secret"))
+        assert answer.status_code == 204, answer.content
 
     refused = _refused_and_closed(runtime, alice["access_token"], conversation["id"], reset)
     assert refused["error"]["code"] == "unauthorized"
@@ -319,8 +330,7 @@ def test_a_socket_is_refused_and_closed_once_its_access_token_expires(runtime, s
     import jwt
 
     alice, bob = signup_over_http(runtime), signup_over_http(runtime)
-    conversation = rest(runtime, "POST", "/conversations", alice["access_token"],
-                        {"participant_ids": [bob["user"]["id"]]}).json()
+    conversation = conversation_of(runtime, alice, bob)
     claims = jwt.decode(alice["access_token"], options={"verify_signature": False})
     short = jwt.encode(claims | {"exp": int(time.time()) + 2}, stack_env["GIGCONNECT_JWT_SECRET"], algorithm="HS256")
 
@@ -334,8 +344,7 @@ def test_a_socket_is_refused_and_closed_once_its_access_token_expires(runtime, s
 def test_a_receipt_for_a_message_not_in_the_conversation_gets_an_error_frame(runtime):
     """issue 16 item 10, on the socket."""
     alice, bob = signup_over_http(runtime), signup_over_http(runtime)
-    conversation = rest(runtime, "POST", "/conversations", alice["access_token"],
-                        {"participant_ids": [bob["user"]["id"]]}).json()
+    conversation = conversation_of(runtime, alice, bob)
 
     async def scenario() -> None:
         device = await connect(runtime, bob["access_token"])

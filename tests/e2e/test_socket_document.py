@@ -6,15 +6,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import uuid
 from typing import Any
 
-import httpx
 import jsonschema
 import pytest
+from gigconnect_client.api.applications import apply_to_gig
+from gigconnect_client.api.gigs import create_gig
+from gigconnect_client.models import ApplyRequest, CreateGigRequest
 
 from infra.asyncapi import DOCUMENT
-from tests.e2e.test_chat_ws import connect, rest
+from tests.e2e.api import key, ok, sign_up_as, signed_in
+from tests.e2e.test_chat_ws import connect, conversation_of
 
 pytestmark = pytest.mark.e2e
 
@@ -30,23 +32,20 @@ def schema_for(document: dict[str, Any], frame_type: str) -> dict[str, Any]:
 
 
 def signup(runtime: Any, role: str) -> dict[str, Any]:
-    answer = httpx.post(f"{runtime.api_url}/auth/signup", timeout=30, json={
-        "email": f"doc-{uuid.uuid4().hex[:12]}@example.com", "password": "correct horse battery",
-        "name": "Doc", "roles": [role]})
-    assert answer.status_code == 201, answer.text
-    return dict(answer.json())
+    session: dict[str, Any] = sign_up_as(runtime, role, "Doc", prefix="doc").session.to_dict()
+    return session
 
 
 def test_every_frame_the_socket_sends_matches_the_asyncapi_document(runtime: Any) -> None:
     document = json.loads(DOCUMENT.read_text())
     client, freelancer = signup(runtime, "client"), signup(runtime, "freelancer")
-    conversation = rest(runtime, "POST", "/conversations", client["access_token"],
-                        {"participant_ids": [freelancer["user"]["id"]]}).json()
-    gig = rest(runtime, "POST", "/gigs", client["access_token"], {
+    conversation = conversation_of(runtime, client, freelancer)
+    gig = ok(create_gig.sync_detailed(client=signed_in(runtime, client["access_token"]), idempotency_key=key(),
+                                      body=CreateGigRequest.from_dict({
         "title": "Gaffer for a music video", "description": "One night in Yaba.", "category": "film-crew",
         "skills": ["lighting"], "budget": {"min": {"amount": 5_000_000, "currency": "NGN"},
                                            "max": {"amount": 9_000_000, "currency": "NGN"}, "type": "fixed"},
-        "location": {"lat": 6.5, "lng": 3.37}, "remote": False, "urgency": "low"}).json()
+        "location": {"lat": 6.5, "lng": 3.37}, "remote": False, "urgency": "low"})), 201)
 
     async def scenario() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         c = await connect(runtime, client["access_token"])
@@ -62,10 +61,11 @@ def test_every_frame_the_socket_sends_matches_the_asyncapi_document(runtime: Any
         await f.send({"action": "markRead", "conversation_id": conversation["id"],
                       "up_to_message_id": ack["message"]["id"]})
         await c.wait_for(lambda x: x.get("type") == "read")
-        applied = rest(runtime, "POST", f"/gigs/{gig['id']}/applications", freelancer["access_token"], {
+        applied = apply_to_gig.sync_detailed(gig.id, client=signed_in(runtime, freelancer["access_token"]),
+                                             body=ApplyRequest.from_dict({
             "cover_letter": "Yes, with my own lights.", "proposed_rate": {"amount": 7_000_000, "currency": "NGN"},
-            "estimated_days": 1})
-        assert applied.status_code == 201, applied.text
+            "estimated_days": 1}))
+        ok(applied, 201)
         await c.wait_for(lambda x: x.get("type") == "notification", timeout=30)
         await c.send({"action": "ping"})
         await c.wait_for(lambda x: x.get("type") == "pong")

@@ -91,7 +91,7 @@ def test_schemathesis_finds_no_failure_over_every_operation(st_runtime: Any, tmp
     # One-time tokens only the server can mint, for the valid cases of /auth/email/verify and /auth/password/reset
     # (one per phase: a token works once).
     one_time: dict[str, str] = {}
-    for phase in ("COVERAGE", "FUZZING", "STATEFUL"):
+    for phase in ("EXAMPLES", "COVERAGE", "FUZZING", "STATEFUL"):
         unverified, forgetful = _signup(api_url, "client"), _signup(api_url, "client")
         bearer = {"Authorization": f"Bearer {unverified['access_token']}"}
         assert httpx.post(f"{api_url}/auth/email/verify-request", headers=bearer, timeout=30).status_code == 202

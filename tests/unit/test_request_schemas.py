@@ -65,7 +65,7 @@ def test_query_parameters_in_openapi_carry_the_bounds_that_validation_enforces()
     assert schema["lat"] == {"type": "number", "minimum": -90, "maximum": 90}
     assert schema["radius_km"] == {"type": "number", "minimum": 0.1, "maximum": 100}
     assert schema["budget_min"] == {"type": "integer", "minimum": 0, "maximum": 99_999_999}
-    assert schema["limit"] == {"type": "integer", "minimum": 1, "maximum": 100}
+    assert schema["limit"] == {"type": "integer", "minimum": 1, "maximum": 100, "default": 20}
     assert "NGN" in schema["currency"]["enum"] and "ZZZ" not in schema["currency"]["enum"]
     assert {p.name for p in query_params(NearbyGigsParams) if p.required} == {"lat", "lng", "radius_km"}
 
@@ -80,7 +80,7 @@ def test_openapi_links_lead_from_a_created_object_to_the_routes_that_take_its_id
     ]
     doc = build_openapi(routes, title="t", version="1")
     links = doc["paths"]["/gigs"]["post"]["responses"]["201"]["links"]
-    assert links == {"get_gigs_gig_id": {"operationId": "get_gigs_gig_id",
-                                         "parameters": {"gig_id": "$response.body#/id"}}}
+    assert links == {"getGig": {"operationId": "getGig",
+                                "parameters": {"gig_id": "$response.body#/id"}}}
     prefs = doc["components"]["schemas"]["PreferencesBody"]["properties"]["per_type"]
     assert "message.received" in prefs["propertyNames"]["enum"]

@@ -2,7 +2,7 @@
 milestone has in flight.
 
 The ledger. Every movement of a contract's money is one entry that moves ``amount`` from the account ``debit``
-to the account ``credit`` (API.md "Escrow": ``GET /contracts/{cid}/ledger``), so debits equal credits by
+to the account ``credit`` (``GET /contracts/{cid}/ledger``, docs/escrow.md), so debits equal credits by
 construction and each account's balance is what came in minus what went out:
 
     funding      client_funding     -> escrow_held         the client's charge, held by the platform

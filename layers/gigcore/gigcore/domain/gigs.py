@@ -29,7 +29,7 @@ GIG_TRANSITIONS: Mapping[tuple[GigStatus, GigAction], GigStatus] = {
     ("in_progress", "complete"): "completed",
     ("in_progress", "cancel_contract"): "cancelled",
     ("in_progress", "reopen"): "open",  # its contract was cancelled before any money moved
-    # a completed gig whose every milestone was then refunded follows its contract (API.md "Escrow")
+    # a completed gig whose every milestone was then refunded follows its contract (docs/escrow.md)
     ("completed", "cancel_contract"): "cancelled",
 }
 

@@ -1,4 +1,4 @@
-"""Invoices (pure): the receipts a contract's ledger reads as (API.md "Escrow": ``GET /contracts/{cid}/invoices``).
+"""Invoices (pure): the receipts a contract's ledger reads as (``GET /contracts/{cid}/invoices``, docs/escrow.md).
 
 One receipt per funding, per release (gross, the platform fee, net) and per refund; reversals and fee
 reversals are the refund's inner workings and make no receipt of their own.

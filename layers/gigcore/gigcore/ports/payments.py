@@ -1,4 +1,4 @@
-"""The payment provider port: Stripe, "separate charges and transfers" (ARCHITECTURE.md "Payments and escrow").
+"""The payment provider port: Stripe, "separate charges and transfers" (docs/escrow.md).
 
 The client pays a milestone into the platform's balance (a PaymentIntent whose ``transfer_group`` is the
 milestone id); release is a Transfer to the freelancer's connected account from that charge; a refund before

@@ -1,4 +1,5 @@
-"""Request and response models of "Conversations and chat" (../shared/API.md), and the socket frames."""
+"""Request and response models of conversations and chat, and the socket frames: what docs/openapi.json and
+docs/asyncapi.json describe (docs/chat.md)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,17 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from gigcore.domain.chat import ALLOWED_CONTENT_TYPES, MAX_ATTACHMENT_BYTES, MAX_BODY_CHARS, MAX_PARTICIPANTS
-from gigcore.schemas.common import CursorText, Limit, QueryModel, RequestModel, ResponseModel, WholeNumber, text
+from gigcore.schemas.common import (
+    CursorText,
+    Limit,
+    QueryModel,
+    RequestModel,
+    ResponseModel,
+    Timestamp,
+    Url,
+    WholeNumber,
+    text,
+)
 
 Id = Annotated[str, text(1, 64)]
 ClientMsgId = Annotated[str, text(1, 128)]
@@ -52,7 +63,7 @@ class AttachmentOut(ResponseModel):
     filename: str
     content_type: str
     size: int
-    download_url: str
+    download_url: Url
 
 
 class MessageOut(ResponseModel):
@@ -62,7 +73,7 @@ class MessageOut(ResponseModel):
     body: str
     attachments: list[AttachmentOut]
     client_msg_id: str
-    created_at: str
+    created_at: Timestamp
 
 
 class ConversationOut(ResponseModel):
@@ -70,8 +81,8 @@ class ConversationOut(ResponseModel):
     participant_ids: list[str]
     gig_id: str | None = None
     contract_id: str | None = None
-    created_at: str
-    last_activity_at: str
+    created_at: Timestamp
+    last_activity_at: Timestamp
     unread_count: int = 0
     last_message: MessageOut | None = None
 
@@ -88,7 +99,7 @@ class MessagePage(ResponseModel):
 
 class UploadOut(ResponseModel):
     attachment_key: str
-    upload_url: str
+    upload_url: Url
     expires_in: int
 
 

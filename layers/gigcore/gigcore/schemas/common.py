@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, field_validator
@@ -63,9 +63,30 @@ class QueryModel(BaseModel):
 
 
 class ResponseModel(BaseModel):
-    """Base of every response body."""
+    """Base of every response body. The server builds none with a field it does not declare (``extra="forbid"``),
+    yet the OpenAPI document leaves answers open (no ``additionalProperties: false``): a field added in a later
+    version must not break a client generated from this one (docs/api.md "Versions"). Every field is always
+    written, its default too, so the document says each one is required (generated types need no optional
+    fields for them)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
+
+
+# ---- how answers are described (formats and enums of plain strings) -------------------------------
+
+#: A moment in an answer: RFC 3339 in UTC (``2026-11-22T10:00:00Z``).
+Timestamp = Annotated[str, Field(json_schema_extra={"format": "date-time"})]
+#: An http(s) address in an answer.
+Url = Annotated[str, Field(json_schema_extra={"format": "uri"})]
+#: An email address in an answer.
+EmailAddress = Annotated[str, Field(json_schema_extra={"format": "email"})]
+
+
+def listed(values: Any) -> Any:
+    """``Annotated[str, listed(GigStatus)]``: a string of an answer whose values are those of the ``Literal``
+    ``values`` (a domain status). The document lists them as an ``enum``; the value the server writes is not
+    checked again (it comes from the domain's own typed state)."""
+    return Field(json_schema_extra={"enum": list(get_args(values))})
 
 
 class Page(ResponseModel, Generic[T]):
@@ -233,7 +254,7 @@ def text(min_length: int, max_length: int) -> Any:
 
 
 #: ``?limit``: 1..100, 20 when absent.
-Limit = Annotated[int, Field(ge=1, le=100)]
+Limit = Annotated[int, Field(ge=1, le=100, description="How many items a page holds (1 to 100)")]
 #: ``?cursor``: the ``next_cursor`` of the previous page.
 CursorText = Annotated[str, Field(max_length=4096)]
 #: The cursor of a search by place, which holds where each geohash cell stands.

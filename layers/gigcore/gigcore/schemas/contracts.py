@@ -1,4 +1,5 @@
-"""Request and response models of "Applications and contracts" (../shared/API.md), and ``milestone`` of "Escrow"."""
+"""Request and response models of applications and contracts, and the milestone of escrow: what
+docs/openapi.json describes, with the conventions of docs/api.md."""
 
 from __future__ import annotations
 
@@ -8,7 +9,14 @@ from typing import Annotated, Literal
 from pydantic import Field
 
 from gigcore.domain.clock import to_rfc3339
-from gigcore.domain.contracts import Application, Contract, Milestone
+from gigcore.domain.contracts import (
+    Application,
+    ApplicationStatus,
+    Contract,
+    ContractStatus,
+    Milestone,
+    MilestoneStatus,
+)
 from gigcore.domain.money import Money
 from gigcore.schemas.common import (
     ChargeAmount,
@@ -17,7 +25,9 @@ from gigcore.schemas.common import (
     QueryModel,
     RequestModel,
     ResponseModel,
+    Timestamp,
     WholeNumber,
+    listed,
     text,
 )
 
@@ -26,7 +36,7 @@ MilestoneTitle = Annotated[str, text(1, 120)]
 
 
 class PageParams(QueryModel):
-    """``?limit&cursor`` of the lists."""
+    """?limit and ?cursor of the lists."""
 
     limit: Limit = 20
     cursor: CursorText | None = Field(default=None, description="next_cursor of the previous page")
@@ -44,21 +54,21 @@ class MilestoneBody(RequestModel):
 
 
 class AcceptRequest(RequestModel):
-    """Without ``milestones``: one milestone for the application's proposed rate."""
+    """Without milestones: one milestone for the application's proposed rate."""
 
     milestones: Annotated[list[MilestoneBody], Field(min_length=1, max_length=20)] | None = None
 
 
 class CancelContractRequest(RequestModel):
-    """``POST /contracts/{id}/cancel``: what becomes of the gig (``open`` again by default; ``cancelled`` is
-    for its owner, the client, to ask) and, optionally, why."""
+    """What becomes of the gig (open again by default; cancelled is for its owner, the client, to ask) and,
+    optionally, why."""
 
     gig_status: Literal["open", "cancelled"] = "open"
     reason: Annotated[str, Field(max_length=1000)] | None = None
 
 
 class ApplicationOut(ResponseModel):
-    """``application`` of the contract."""
+    """A freelancer's application to a gig, and the contract it led to once accepted."""
 
     id: str
     gig_id: str
@@ -67,10 +77,10 @@ class ApplicationOut(ResponseModel):
     cover_letter: str
     proposed_rate: Money
     estimated_days: int
-    status: str
+    status: Annotated[str, listed(ApplicationStatus)]
     contract_id: str | None
-    created_at: str
-    updated_at: str
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class ApplicationPageOut(ResponseModel):
@@ -79,30 +89,30 @@ class ApplicationPageOut(ResponseModel):
 
 
 class MilestoneOut(ResponseModel):
-    """``milestone`` of the contract ("Escrow")."""
+    """A part of a contract paid on its own: funded into escrow by the client, released to the freelancer."""
 
     id: str
     title: str
     amount: Money
-    status: str
-    funded_at: str | None = None
-    submitted_at: str | None = None
-    auto_release_at: str | None = None
-    released_at: str | None = None
+    status: Annotated[str, listed(MilestoneStatus)]
+    funded_at: Timestamp | None = None
+    submitted_at: Timestamp | None = None
+    auto_release_at: Timestamp | None = None
+    released_at: Timestamp | None = None
     refunded_amount: Money
 
 
 class ContractOut(ResponseModel):
-    """``contract`` of the contract."""
+    """The agreement between a client and the freelancer whose application was accepted, paid by milestones."""
 
     id: str
     gig_id: str
     client_id: str
     freelancer_id: str
-    status: str
+    status: Annotated[str, listed(ContractStatus)]
     milestones: list[MilestoneOut]
     currency: str
-    created_at: str
+    created_at: Timestamp
 
 
 class ContractPageOut(ResponseModel):

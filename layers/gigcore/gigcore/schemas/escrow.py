@@ -1,4 +1,5 @@
-"""Request and response models of "Escrow" (../shared/API.md); ``milestone`` is in ``schemas.contracts``."""
+"""Request and response models of escrow (docs/escrow.md; each route in docs/openapi.json); the milestone is in
+``schemas.contracts``."""
 
 from __future__ import annotations
 
@@ -7,12 +8,12 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field
 
 from gigcore.domain.clock import to_rfc3339
-from gigcore.domain.escrow import Balances, LedgerEntry
-from gigcore.domain.invoices import Invoice
+from gigcore.domain.escrow import Account, Balances, EntryKind, LedgerEntry
+from gigcore.domain.invoices import Invoice, InvoiceKind
 from gigcore.domain.money import Money
-from gigcore.ports.escrow import Dispute, PayoutAccount
-from gigcore.ports.payments import PaymentIntent
-from gigcore.schemas.common import Amount, RequestModel, ResponseModel, WholeNumber, text
+from gigcore.ports.escrow import Dispute, DisputeStatus, PayoutAccount
+from gigcore.ports.payments import IntentStatus, PaymentIntent
+from gigcore.schemas.common import Amount, RequestModel, ResponseModel, Timestamp, Url, WholeNumber, listed, text
 from gigcore.schemas.contracts import MilestoneOut
 
 StripeId = Annotated[str, Field(min_length=3, max_length=255, pattern=r"^[A-Za-z0-9_]+$")]
@@ -30,7 +31,7 @@ class SubmitRequest(RequestModel):
 
 
 class RefundRequest(RequestModel):
-    """Without ``amount``: all that is left of the milestone."""
+    """Without amount: all that is left of the milestone."""
 
     amount: Amount | None = None
     reason: Reason
@@ -60,10 +61,12 @@ class StripeEventDataBody(BaseModel):
 
 
 class StripeEventBody(BaseModel):
-    """What ``POST /webhooks/stripe`` reads of a Stripe event (the rest is Stripe's and passed over). The body is
-    read as sent, after its ``Stripe-Signature`` verifies; anything else is refused with 400."""
+    """What POST /webhooks/stripe reads of a Stripe event (the rest is Stripe's and passed over). The body is read
+    as sent, after its Stripe-Signature verifies; anything else is refused with 400."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
+        "id": "evt_3QJ1xK2eZvKYlo2C1a2b3c4d", "type": "payment_intent.succeeded", "created": 1764835200,
+        "data": {"object": {"id": "pi_3QJ1xK2eZvKYlo2C0a1b2c3d"}}}]})
 
     id: str
     type: str
@@ -73,14 +76,14 @@ class StripeEventBody(BaseModel):
 
 class PayoutAccountOut(ResponseModel):
     account_id: str
-    onboarding_url: str
+    onboarding_url: Url
     payouts_enabled: bool
 
 
 class PaymentOut(ResponseModel):
     payment_intent_id: str
     client_secret: str
-    status: str
+    status: Annotated[str, listed(IntentStatus)]
 
 
 class FundOut(ResponseModel):
@@ -97,7 +100,7 @@ class ResolutionOut(ResponseModel):
     refund_amount: Money
     note: str | None
     resolved_by: str | None
-    resolved_at: str | None
+    resolved_at: Timestamp | None
 
 
 class DisputeOut(ResponseModel):
@@ -106,19 +109,19 @@ class DisputeOut(ResponseModel):
     milestone_id: str
     opened_by: str
     reason: str
-    status: str
+    status: Annotated[str, listed(DisputeStatus)]
     held: Money
-    created_at: str
+    created_at: Timestamp
     resolution: ResolutionOut | None = None
 
 
 class LedgerEntryOut(ResponseModel):
     id: str
-    at: str
-    kind: str
+    at: Timestamp
+    kind: Annotated[str, listed(EntryKind)]
     amount: Money
-    debit: str
-    credit: str
+    debit: Annotated[str, listed(Account)]
+    credit: Annotated[str, listed(Account)]
     milestone_id: str
     stripe_ref: str | None = None
 
@@ -144,9 +147,9 @@ class InvoiceLineOut(ResponseModel):
 
 class InvoiceOut(ResponseModel):
     id: str
-    kind: str
+    kind: Annotated[str, listed(InvoiceKind)]
     milestone_id: str
-    at: str
+    at: Timestamp
     lines: list[InvoiceLineOut]
     total: Money
     stripe_ref: str | None = None

@@ -1,4 +1,5 @@
-"""Request and response models of "Gigs" (../shared/API.md), and of ``GET /freelancers/nearby``."""
+"""Request and response models of the gig routes, and of ``GET /freelancers/nearby``: what docs/openapi.json
+describes, with the conventions of docs/api.md."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, ConfigDict, Field, field_validator
 
 from gigcore.domain.clock import to_rfc3339
-from gigcore.domain.gigs import Gig
+from gigcore.domain.gigs import BudgetType, Gig, GigStatus, Urgency
 from gigcore.domain.money import Money
 from gigcore.schemas.common import (
     ChargeAmount,
@@ -22,7 +23,9 @@ from gigcore.schemas.common import (
     RequestModel,
     ResponseModel,
     SearchRadius,
+    Timestamp,
     UtcTime,
+    listed,
     text,
     without_null,
 )
@@ -69,7 +72,7 @@ _NOT_NULL = ("title", "description", "category", "skills", "budget", "remote", "
 
 
 class PatchGigRequest(RequestModel):
-    """Any of the fields of a gig; ``location`` and ``deadline`` may be set to null to remove them."""
+    """Any of the fields of a gig; location and deadline may be set to null to remove them."""
 
     model_config = ConfigDict(json_schema_extra=without_null(*_NOT_NULL))
 
@@ -94,11 +97,11 @@ class PatchGigRequest(RequestModel):
 class BudgetOut(ResponseModel):
     min: Money
     max: Money
-    type: str
+    type: Annotated[str, listed(BudgetType)]
 
 
 class GigOut(ResponseModel):
-    """``gig`` of the contract."""
+    """A gig: the work a client posted, where and for how much, and how far it has gone."""
 
     id: str
     owner_id: str
@@ -109,12 +112,12 @@ class GigOut(ResponseModel):
     budget: BudgetOut
     location: LocationOut | None
     remote: bool
-    urgency: str
-    deadline: str | None
-    status: str
+    urgency: Annotated[str, listed(Urgency)]
+    deadline: Timestamp | None
+    status: Annotated[str, listed(GigStatus)]
     application_count: int
-    created_at: str
-    updated_at: str
+    created_at: Timestamp
+    updated_at: Timestamp
 
 
 class NearbyGigOut(GigOut):
@@ -160,16 +163,16 @@ class _NearbyParams(QueryModel):
 
 
 class NearbyGigsParams(_NearbyParams):
-    """``GET /gigs/nearby``: ``skills`` keeps gigs asking for any of them; budget bounds keep overlapping budgets."""
+    """GET /gigs/nearby: skills keeps gigs asking for any of them; budget bounds keep overlapping budgets."""
 
-    category: str | None = Field(default=None, max_length=60)
+    category: str | None = Field(default=None, max_length=60, description="A category, in any case")
     budget_min: MinorUnits | None = Field(default=None, description="Minor units; budgets reaching it")
     budget_max: MinorUnits | None = Field(default=None, description="Minor units; budgets starting below it")
     currency: CurrencyCode | None = Field(default=None, description="ISO 4217 of the budget bounds")
 
 
 class NearbyFreelancersParams(_NearbyParams):
-    """``GET /freelancers/nearby``: ``skills`` keeps freelancers with all of them; ``max_rate`` in minor units."""
+    """GET /freelancers/nearby: skills keeps freelancers with all of them; max_rate in minor units."""
 
     max_rate: MinorUnits | None = Field(default=None, description="Highest hourly rate, minor units")
     currency: CurrencyCode | None = Field(default=None, description="ISO 4217 of max_rate")

@@ -1,4 +1,4 @@
-"""Request and response models of "Notifications" (../shared/API.md)."""
+"""Request and response models of notifications: what docs/openapi.json describes (docs/notifications.md)."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from gigcore.schemas.common import (
     QueryModel,
     RequestModel,
     ResponseModel,
+    Timestamp,
     TimeZone,
     text,
     without_null,
@@ -57,12 +58,22 @@ class PreferencesOut(ResponseModel):
 
 
 def _one_of_ids_or_all(schema: dict[str, Any]) -> None:
+    """Two closed shapes, one of which the body is: what generated clients make a union of two types from (a
+    ``oneOf`` of bare ``required`` lists is a shape they cannot build)."""
     without_null("ids", "all")(schema)
-    schema["oneOf"] = [{"required": ["ids"]}, {"required": ["all"]}]
+    properties = schema.pop("properties")
+    for key in ("required", "additionalProperties", "type"):
+        schema.pop(key, None)
+    schema["oneOf"] = [
+        {"title": f"MarkRead{name.title()}", "type": "object", "properties": {name: properties[name]},
+         "required": [name], "additionalProperties": False}
+        for name in ("ids", "all")
+    ]
+    schema["examples"] = [{"ids": ["01JDQ8M3Z5W8K2ZC6Y4V7N1PXA"]}]
 
 
 class MarkReadRequest(RequestModel):
-    """``{"ids": [...]}`` or ``{"all": true}``, one of the two."""
+    """{"ids": [...]} or {"all": true}, one of the two."""
 
     model_config = ConfigDict(json_schema_extra=_one_of_ids_or_all)
 
@@ -90,12 +101,12 @@ class DeviceRequest(RequestModel):
 
 class NotificationOut(ResponseModel):
     id: str
-    type: str
+    type: Annotated[str, Field(json_schema_extra={"enum": sorted(TEMPLATES)})]
     title: str
     body: str
     data: dict[str, Any]
     read: bool
-    created_at: str
+    created_at: Timestamp
 
 
 class NotificationPage(ResponseModel):

@@ -1,4 +1,4 @@
-"""Request and response models of "Reviews" (../shared/API.md)."""
+"""Request and response models of the review routes: what docs/openapi.json describes (docs/reviews.md)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pydantic import Field
 
 from gigcore.domain.clock import to_rfc3339
 from gigcore.domain.reviews import Review
-from gigcore.schemas.common import RequestModel, ResponseModel, WholeNumber, text
+from gigcore.schemas.common import RequestModel, ResponseModel, Timestamp, WholeNumber, text
 
 
 class ReviewRequest(RequestModel):
@@ -23,7 +23,7 @@ class ReviewOut(ResponseModel):
     reviewee_id: str
     rating: int
     comment: str
-    created_at: str
+    created_at: Timestamp
     #: False until the other party has reviewed too, or the review window has closed.
     visible: bool
 

@@ -50,7 +50,7 @@ class SearchGigsParams(_SearchParams):
     """Budget bounds keep gigs whose budget overlaps them; ``skills`` keeps gigs asking for any of them."""
 
     sort: Literal["relevance", "distance", "newest"] = "relevance"
-    category: str | None = Field(default=None, max_length=60)
+    category: str | None = Field(default=None, max_length=60, description="A category, in any case")
     budget_min: MinorUnits | None = Field(default=None, description="Minor units; budgets reaching it")
     budget_max: MinorUnits | None = Field(default=None, description="Minor units; budgets starting below it")
     currency: CurrencyCode | None = Field(default=None, description="ISO 4217 of the budget bounds")

@@ -91,6 +91,9 @@ class ErrorFrame(ResponseModel):
     """A frame was refused; ``client_msg_id`` names the ``sendMessage`` it answers, when it had one. After an
     ``unauthorized`` error (access token expired, session ended) the server closes the connection."""
 
+    # Written without client_msg_id when the refused frame had none: not every field is always there.
+    model_config = ConfigDict(json_schema_serialization_defaults_required=False)
+
     type: Literal["error"]
     error: SocketError
     client_msg_id: str | None = Field(default=None,

@@ -1,4 +1,5 @@
-"""Request and response models of "Auth and users" (../shared/API.md)."""
+"""Request and response models of the sign-in and user routes (``/auth/*``, ``/me``, ``/users/{user_id}``):
+what docs/openapi.json describes, with the conventions of docs/api.md."""
 
 from __future__ import annotations
 
@@ -9,13 +10,25 @@ from pydantic.json_schema import SkipJsonSchema
 
 from gigcore.domain.clock import to_rfc3339
 from gigcore.domain.money import Money
-from gigcore.domain.users import MAX_SERVICE_RADIUS_KM, FreelancerProfile, User
-from gigcore.schemas.common import Amount, Latitude, Longitude, RequestModel, ResponseModel, text
+from gigcore.domain.users import MAX_SERVICE_RADIUS_KM, Availability, FreelancerProfile, Role, SkillLevel, User
+from gigcore.schemas.common import (
+    Amount,
+    EmailAddress,
+    Latitude,
+    Longitude,
+    RequestModel,
+    ResponseModel,
+    Timestamp,
+    Url,
+    listed,
+    text,
+)
 
 _EMAIL = r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$"
 _PHONE = r"^\+[1-9][0-9]{6,14}$"
 
-Email = Annotated[str, Field(min_length=6, max_length=254, pattern=_EMAIL, description="An email address")]
+Email = Annotated[str, Field(min_length=6, max_length=254, pattern=_EMAIL, description="An email address",
+                             json_schema_extra={"format": "email"})]
 Phone = Annotated[str, Field(pattern=_PHONE, description="International format, e.g. +2348012345678")]
 Password = Annotated[str, Field(min_length=10, max_length=256)]
 Name = Annotated[str, text(1, 100)]
@@ -71,8 +84,8 @@ class ResetPasswordRequest(RequestModel):
 
 
 class PatchMeRequest(RequestModel):
-    """Any of the fields; ``phone`` and ``location`` may be set to null to remove them. A PATCH must name at
-    least one field (the route refuses an empty one)."""
+    """Any of the fields; phone and location may be set to null to remove them. A PATCH must name at least one
+    field (the route refuses an empty one)."""
 
     name: Name | SkipJsonSchema[None] = None
     phone: Phone | None = None
@@ -109,7 +122,7 @@ class FreelancerProfileRequest(RequestModel):
 
 class SkillOut(ResponseModel):
     name: str
-    level: str
+    level: Annotated[str, listed(SkillLevel)]
 
 
 class FreelancerProfileOut(ResponseModel):
@@ -117,23 +130,23 @@ class FreelancerProfileOut(ResponseModel):
     bio: str
     skills: list[SkillOut]
     hourly_rate: Money
-    availability: str
+    availability: Annotated[str, listed(Availability)]
     location: LocationOut
     service_radius_km: float
-    portfolio_urls: list[str]
+    portfolio_urls: list[Url]
 
 
 class UserOut(ResponseModel):
-    """``user`` of the contract: the caller's own view."""
+    """The signed-in user's own account, with the email and phone only its owner sees."""
 
     id: str
-    email: str
+    email: EmailAddress
     name: str
-    roles: list[str]
+    roles: list[Annotated[str, listed(Role)]]
     phone: str | None = None
     location: LocationOut | None = None
     email_verified: bool
-    created_at: str
+    created_at: Timestamp
 
 
 class SessionOut(ResponseModel):
@@ -169,7 +182,7 @@ class PublicUserOut(ResponseModel):
 
     id: str
     name: str
-    roles: list[str]
+    roles: list[Annotated[str, listed(SelfServiceRole)]]
     freelancer_profile: FreelancerProfileOut | None = None
     rating: Rating
     verified: Verified

@@ -1,5 +1,5 @@
 """Escrow: payout accounts, funding, submission, release, refunds, disputes, auto-release, cancelling a
-contract, the ledger and invoices (API.md "Escrow"; docs/escrow.md). The money rules are in
+contract, the ledger and invoices (docs/escrow.md). The money rules are in
 ``gigcore.domain.escrow`` and ``gigcore.domain.invoices``.
 
 One module per use case; every step that moves money runs through ``claims.Claims.run`` (claim the milestone

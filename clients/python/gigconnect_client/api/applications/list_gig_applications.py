@@ -1,0 +1,271 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.application_page_out import ApplicationPageOut
+from ...models.error_envelope import ErrorEnvelope
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    gig_id: str,
+    *,
+    limit: int | Unset = 20,
+    cursor: str | Unset = UNSET,
+    fields: str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
+
+    params: dict[str, Any] = {}
+
+    params["limit"] = limit
+
+    params["cursor"] = cursor
+
+    params["fields"] = fields
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/gigs/{gig_id}/applications".format(
+            gig_id=quote(str(gig_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | ApplicationPageOut | ErrorEnvelope | None:
+    if response.status_code == 200:
+        response_200 = ApplicationPageOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 400:
+        response_400 = ErrorEnvelope.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorEnvelope.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorEnvelope.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorEnvelope.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 422:
+        response_422 = ErrorEnvelope.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 500:
+        response_500 = ErrorEnvelope.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorEnvelope.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | ApplicationPageOut | ErrorEnvelope]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    gig_id: str,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    cursor: str | Unset = UNSET,
+    fields: str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | ApplicationPageOut | ErrorEnvelope]:
+    """A gig's applications, newest first (its owner)
+
+     The applications to a gig (its owner only), newest first.
+
+    Args:
+        gig_id (str):
+        limit (int | Unset):  Default: 20.
+        cursor (str | Unset):
+        fields (str | Unset):
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ApplicationPageOut | ErrorEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        gig_id=gig_id,
+        limit=limit,
+        cursor=cursor,
+        fields=fields,
+        if_none_match=if_none_match,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    gig_id: str,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    cursor: str | Unset = UNSET,
+    fields: str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
+) -> Any | ApplicationPageOut | ErrorEnvelope | None:
+    """A gig's applications, newest first (its owner)
+
+     The applications to a gig (its owner only), newest first.
+
+    Args:
+        gig_id (str):
+        limit (int | Unset):  Default: 20.
+        cursor (str | Unset):
+        fields (str | Unset):
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ApplicationPageOut | ErrorEnvelope
+    """
+
+    return sync_detailed(
+        gig_id=gig_id,
+        client=client,
+        limit=limit,
+        cursor=cursor,
+        fields=fields,
+        if_none_match=if_none_match,
+    ).parsed
+
+
+async def asyncio_detailed(
+    gig_id: str,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    cursor: str | Unset = UNSET,
+    fields: str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | ApplicationPageOut | ErrorEnvelope]:
+    """A gig's applications, newest first (its owner)
+
+     The applications to a gig (its owner only), newest first.
+
+    Args:
+        gig_id (str):
+        limit (int | Unset):  Default: 20.
+        cursor (str | Unset):
+        fields (str | Unset):
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ApplicationPageOut | ErrorEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        gig_id=gig_id,
+        limit=limit,
+        cursor=cursor,
+        fields=fields,
+        if_none_match=if_none_match,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    gig_id: str,
+    *,
+    client: AuthenticatedClient,
+    limit: int | Unset = 20,
+    cursor: str | Unset = UNSET,
+    fields: str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
+) -> Any | ApplicationPageOut | ErrorEnvelope | None:
+    """A gig's applications, newest first (its owner)
+
+     The applications to a gig (its owner only), newest first.
+
+    Args:
+        gig_id (str):
+        limit (int | Unset):  Default: 20.
+        cursor (str | Unset):
+        fields (str | Unset):
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ApplicationPageOut | ErrorEnvelope
+    """
+
+    return (
+        await asyncio_detailed(
+            gig_id=gig_id,
+            client=client,
+            limit=limit,
+            cursor=cursor,
+            fields=fields,
+            if_none_match=if_none_match,
+        )
+    ).parsed

@@ -1,0 +1,258 @@
+from http import HTTPStatus
+from typing import Any
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.accept_request import AcceptRequest
+from ...models.contract_out import ContractOut
+from ...models.error_envelope import ErrorEnvelope
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    application_id: str,
+    *,
+    body: AcceptRequest | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(idempotency_key, Unset):
+        headers["Idempotency-Key"] = idempotency_key
+
+    _kwargs: dict[str, Any] = {
+        "method": "post",
+        "url": "/applications/{application_id}/accept".format(
+            application_id=quote(str(application_id), safe=""),
+        ),
+    }
+
+    if not isinstance(body, Unset):
+        _kwargs["json"] = body.to_dict()
+
+    headers["Content-Type"] = "application/json"
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> ContractOut | ErrorEnvelope | None:
+    if response.status_code == 201:
+        response_201 = ContractOut.from_dict(response.json())
+
+        return response_201
+
+    if response.status_code == 400:
+        response_400 = ErrorEnvelope.from_dict(response.json())
+
+        return response_400
+
+    if response.status_code == 401:
+        response_401 = ErrorEnvelope.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorEnvelope.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorEnvelope.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 409:
+        response_409 = ErrorEnvelope.from_dict(response.json())
+
+        return response_409
+
+    if response.status_code == 413:
+        response_413 = ErrorEnvelope.from_dict(response.json())
+
+        return response_413
+
+    if response.status_code == 422:
+        response_422 = ErrorEnvelope.from_dict(response.json())
+
+        return response_422
+
+    if response.status_code == 500:
+        response_500 = ErrorEnvelope.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorEnvelope.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[ContractOut | ErrorEnvelope]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    application_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: AcceptRequest | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[ContractOut | ErrorEnvelope]:
+    """Accept an application: the contract and its milestones
+
+     Accepts an application (the gig's owner): the contract is made with its milestones (one for the
+    proposed rate when none are given), the gig moves to in_progress and the other applications are
+    rejected.
+
+    Args:
+        application_id (str):
+        idempotency_key (str | Unset):
+        body (AcceptRequest | Unset): Without milestones: one milestone for the application's
+            proposed rate.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ContractOut | ErrorEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        application_id=application_id,
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    application_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: AcceptRequest | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> ContractOut | ErrorEnvelope | None:
+    """Accept an application: the contract and its milestones
+
+     Accepts an application (the gig's owner): the contract is made with its milestones (one for the
+    proposed rate when none are given), the gig moves to in_progress and the other applications are
+    rejected.
+
+    Args:
+        application_id (str):
+        idempotency_key (str | Unset):
+        body (AcceptRequest | Unset): Without milestones: one milestone for the application's
+            proposed rate.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ContractOut | ErrorEnvelope
+    """
+
+    return sync_detailed(
+        application_id=application_id,
+        client=client,
+        body=body,
+        idempotency_key=idempotency_key,
+    ).parsed
+
+
+async def asyncio_detailed(
+    application_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: AcceptRequest | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> Response[ContractOut | ErrorEnvelope]:
+    """Accept an application: the contract and its milestones
+
+     Accepts an application (the gig's owner): the contract is made with its milestones (one for the
+    proposed rate when none are given), the gig moves to in_progress and the other applications are
+    rejected.
+
+    Args:
+        application_id (str):
+        idempotency_key (str | Unset):
+        body (AcceptRequest | Unset): Without milestones: one milestone for the application's
+            proposed rate.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[ContractOut | ErrorEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        application_id=application_id,
+        body=body,
+        idempotency_key=idempotency_key,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    application_id: str,
+    *,
+    client: AuthenticatedClient,
+    body: AcceptRequest | Unset = UNSET,
+    idempotency_key: str | Unset = UNSET,
+) -> ContractOut | ErrorEnvelope | None:
+    """Accept an application: the contract and its milestones
+
+     Accepts an application (the gig's owner): the contract is made with its milestones (one for the
+    proposed rate when none are given), the gig moves to in_progress and the other applications are
+    rejected.
+
+    Args:
+        application_id (str):
+        idempotency_key (str | Unset):
+        body (AcceptRequest | Unset): Without milestones: one milestone for the application's
+            proposed rate.
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        ContractOut | ErrorEnvelope
+    """
+
+    return (
+        await asyncio_detailed(
+            application_id=application_id,
+            client=client,
+            body=body,
+            idempotency_key=idempotency_key,
+        )
+    ).parsed

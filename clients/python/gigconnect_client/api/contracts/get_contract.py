@@ -1,0 +1,231 @@
+from http import HTTPStatus
+from typing import Any, cast
+from urllib.parse import quote
+
+import httpx
+
+from ... import errors
+from ...client import AuthenticatedClient, Client
+from ...models.contract_out import ContractOut
+from ...models.error_envelope import ErrorEnvelope
+from ...types import UNSET, Response, Unset
+
+
+def _get_kwargs(
+    contract_id: str,
+    *,
+    fields: str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
+) -> dict[str, Any]:
+    headers: dict[str, Any] = {}
+    if not isinstance(if_none_match, Unset):
+        headers["If-None-Match"] = if_none_match
+
+    params: dict[str, Any] = {}
+
+    params["fields"] = fields
+
+    params = {k: v for k, v in params.items() if v is not UNSET and v is not None}
+
+    _kwargs: dict[str, Any] = {
+        "method": "get",
+        "url": "/contracts/{contract_id}".format(
+            contract_id=quote(str(contract_id), safe=""),
+        ),
+        "params": params,
+    }
+
+    _kwargs["headers"] = headers
+    return _kwargs
+
+
+def _parse_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Any | ContractOut | ErrorEnvelope | None:
+    if response.status_code == 200:
+        response_200 = ContractOut.from_dict(response.json())
+
+        return response_200
+
+    if response.status_code == 304:
+        response_304 = cast(Any, None)
+        return response_304
+
+    if response.status_code == 401:
+        response_401 = ErrorEnvelope.from_dict(response.json())
+
+        return response_401
+
+    if response.status_code == 403:
+        response_403 = ErrorEnvelope.from_dict(response.json())
+
+        return response_403
+
+    if response.status_code == 404:
+        response_404 = ErrorEnvelope.from_dict(response.json())
+
+        return response_404
+
+    if response.status_code == 500:
+        response_500 = ErrorEnvelope.from_dict(response.json())
+
+        return response_500
+
+    if response.status_code == 503:
+        response_503 = ErrorEnvelope.from_dict(response.json())
+
+        return response_503
+
+    if client.raise_on_unexpected_status:
+        raise errors.UnexpectedStatus(response.status_code, response.content)
+    else:
+        return None
+
+
+def _build_response(
+    *, client: AuthenticatedClient | Client, response: httpx.Response
+) -> Response[Any | ContractOut | ErrorEnvelope]:
+    return Response(
+        status_code=HTTPStatus(response.status_code),
+        content=response.content,
+        headers=response.headers,
+        parsed=_parse_response(client=client, response=response),
+    )
+
+
+def sync_detailed(
+    contract_id: str,
+    *,
+    client: AuthenticatedClient,
+    fields: str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | ContractOut | ErrorEnvelope]:
+    """A contract with its milestones (either party)
+
+     A contract with its milestones (either party, an admin).
+
+    Args:
+        contract_id (str):
+        fields (str | Unset):
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ContractOut | ErrorEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        contract_id=contract_id,
+        fields=fields,
+        if_none_match=if_none_match,
+    )
+
+    response = client.get_httpx_client().request(
+        **kwargs,
+    )
+
+    return _build_response(client=client, response=response)
+
+
+def sync(
+    contract_id: str,
+    *,
+    client: AuthenticatedClient,
+    fields: str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
+) -> Any | ContractOut | ErrorEnvelope | None:
+    """A contract with its milestones (either party)
+
+     A contract with its milestones (either party, an admin).
+
+    Args:
+        contract_id (str):
+        fields (str | Unset):
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ContractOut | ErrorEnvelope
+    """
+
+    return sync_detailed(
+        contract_id=contract_id,
+        client=client,
+        fields=fields,
+        if_none_match=if_none_match,
+    ).parsed
+
+
+async def asyncio_detailed(
+    contract_id: str,
+    *,
+    client: AuthenticatedClient,
+    fields: str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
+) -> Response[Any | ContractOut | ErrorEnvelope]:
+    """A contract with its milestones (either party)
+
+     A contract with its milestones (either party, an admin).
+
+    Args:
+        contract_id (str):
+        fields (str | Unset):
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Response[Any | ContractOut | ErrorEnvelope]
+    """
+
+    kwargs = _get_kwargs(
+        contract_id=contract_id,
+        fields=fields,
+        if_none_match=if_none_match,
+    )
+
+    response = await client.get_async_httpx_client().request(**kwargs)
+
+    return _build_response(client=client, response=response)
+
+
+async def asyncio(
+    contract_id: str,
+    *,
+    client: AuthenticatedClient,
+    fields: str | Unset = UNSET,
+    if_none_match: str | Unset = UNSET,
+) -> Any | ContractOut | ErrorEnvelope | None:
+    """A contract with its milestones (either party)
+
+     A contract with its milestones (either party, an admin).
+
+    Args:
+        contract_id (str):
+        fields (str | Unset):
+        if_none_match (str | Unset):
+
+    Raises:
+        errors.UnexpectedStatus: If the server returns an undocumented status code and Client.raise_on_unexpected_status is True.
+        httpx.TimeoutException: If the request takes longer than Client.timeout.
+
+    Returns:
+        Any | ContractOut | ErrorEnvelope
+    """
+
+    return (
+        await asyncio_detailed(
+            contract_id=contract_id,
+            client=client,
+            fields=fields,
+            if_none_match=if_none_match,
+        )
+    ).parsed

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class DependenciesDynamodb(StrEnum):
+    DOWN = "down"
+    OK = "ok"
+
+    def __str__(self) -> str:
+        return str(self.value)

@@ -1,0 +1,9 @@
+from enum import StrEnum
+
+
+class DeviceRequestPlatform(StrEnum):
+    ANDROID = "android"
+    IOS = "ios"
+
+    def __str__(self) -> str:
+        return str(self.value)

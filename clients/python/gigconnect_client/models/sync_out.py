@@ -1,0 +1,68 @@
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Self, TypeVar
+
+from attrs import define as _attrs_define
+from attrs import field as _attrs_field
+
+if TYPE_CHECKING:
+    from ..models.milestone_out import MilestoneOut
+
+
+T = TypeVar("T", bound="SyncOut")
+
+
+@_attrs_define
+class SyncOut:
+    """
+    Attributes:
+        milestone (MilestoneOut): A part of a contract paid on its own: funded into escrow by the client, released to
+            the freelancer.
+    """
+
+    milestone: MilestoneOut
+    additional_properties: dict[str, Any] = _attrs_field(init=False, factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        milestone = self.milestone.to_dict()
+
+        field_dict: dict[str, Any] = {}
+        field_dict.update(self.additional_properties)
+        field_dict.update(
+            {
+                "milestone": milestone,
+            }
+        )
+
+        return field_dict
+
+    @classmethod
+    def from_dict(cls, src_dict: Mapping[str, Any]) -> Self:
+        from ..models.milestone_out import MilestoneOut
+
+        d = dict(src_dict)
+        milestone = MilestoneOut.from_dict(d.pop("milestone"))
+
+        sync_out = cls(
+            milestone=milestone,
+        )
+
+        sync_out.additional_properties = d
+        return sync_out
+
+    @property
+    def additional_keys(self) -> list[str]:
+        return list(self.additional_properties.keys())
+
+    def __getitem__(self, key: str) -> Any:
+        return self.additional_properties[key]
+
+    def __setitem__(self, key: str, value: Any) -> None:
+        self.additional_properties[key] = value
+
+    def __delitem__(self, key: str) -> None:
+        del self.additional_properties[key]
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.additional_properties
