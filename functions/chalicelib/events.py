@@ -8,12 +8,13 @@ from __future__ import annotations
 from typing import Any
 
 from gigcore import bootstrap
+from gigcore.ports.changes import EntityChanged
 from gigcore.services.events import QueueMessage, StreamRecord, consume, route_events
 
 
 def route_stream(records: list[dict[str, Any]]) -> dict[str, Any]:
-    """Put every event item inserted into the table on its SQS queue (the outbox's relay), and forget this
-    process's cached copy of every gig or user that changed."""
+    """Put every event item inserted into the table on its SQS queue (the outbox's relay), and tell this
+    process of every gig or user that changed (:meth:`gigcore.bootstrap.wiring.Container.changed`)."""
     from gigcore.adapters.dynamo_outbox import changed_entity, event_from_image
 
     container = bootstrap.container()
@@ -24,7 +25,8 @@ def route_stream(records: list[dict[str, Any]]) -> dict[str, Any]:
         if record.get("eventName") == "INSERT":
             event = event_from_image(dynamodb.get("NewImage", {}))
         elif (changed := changed_entity(dynamodb.get("Keys", {}))) is not None:
-            container.forget_cached(*changed)
+            kind, entity_id = changed
+            container.changed(EntityChanged("gig" if kind == "gig" else "user", entity_id))
         parsed.append(StreamRecord(sequence_number=str(dynamodb.get("SequenceNumber", "")), event=event))
     failed = route_events(parsed, container.queue)
     return {"batchItemFailures": [{"itemIdentifier": seq} for seq in failed]}

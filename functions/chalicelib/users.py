@@ -31,7 +31,7 @@ def me() -> UserOut:
 def patch_me() -> UserOut:
     cmd = body(PatchMeRequest)
     container = bootstrap.container()
-    return user_out(users.update_me(principal(), cmd, users=container.users, cache=container.profile_cache))
+    return user_out(users.update_me(principal(), cmd, users=container.users, changed=container.changed))
 
 
 @route(bp, "/me/freelancer-profile", method="PUT", summary="Set my freelancer profile",
@@ -39,7 +39,7 @@ def patch_me() -> UserOut:
 def put_profile() -> FreelancerProfileOut:
     cmd = body(FreelancerProfileRequest)
     container = bootstrap.container()
-    user = users.put_freelancer_profile(principal(), cmd, users=container.users, cache=container.profile_cache)
+    user = users.put_freelancer_profile(principal(), cmd, users=container.users, changed=container.changed)
     assert user.freelancer_profile is not None
     return profile_out(user.freelancer_profile)
 
@@ -47,6 +47,4 @@ def put_profile() -> FreelancerProfileOut:
 @route(bp, "/users/{user_id}", summary="A user's public profile", response=PublicUserOut, errors=(404,),
        tag="users", max_age=lambda: bootstrap.settings().profile_cache_ttl_seconds)
 def public_profile(user_id: str) -> PublicUserOut:
-    principal()
-    container = bootstrap.container()
-    return public_user_out(users.get_public_profile(user_id, users=container.users, cache=container.profile_cache))
+    return public_user_out(users.get_public_profile(user_id, users=bootstrap.container().profile_reads))

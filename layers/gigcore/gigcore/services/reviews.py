@@ -11,6 +11,7 @@ from gigcore.domain.ids import new_id
 from gigcore.domain.reviews import REVIEW_WINDOW, Review
 from gigcore.domain.users import Principal
 from gigcore.ports.auth import UserRepository
+from gigcore.ports.changes import ChangeListener, EntityChanged, nobody_listens
 from gigcore.ports.contracts import ContractRepository
 from gigcore.ports.reviews import ReviewPage, ReviewStore
 
@@ -23,6 +24,8 @@ class ReviewPorts:
     reviews: ReviewStore
     contracts: ContractRepository
     users: UserRepository
+    #: Hears of the users whose rating a shown review moved.
+    changed: ChangeListener = nobody_listens
 
 
 def review(principal: Principal, contract_id: str, rating: int, comment: str, *, ports: ReviewPorts,
@@ -53,6 +56,9 @@ def review(principal: Principal, contract_id: str, rating: int, comment: str, *,
                       revealed=other is not None)
         try:
             ports.reviews.add(mine, other=other)
+            if mine.revealed:  # both reviews show now: both ratings moved
+                for user_id in (mine.reviewer_id, mine.reviewee_id):
+                    ports.changed(EntityChanged("user", user_id))
             return mine
         except ConflictError:
             # The other party reviewed at the same moment (or this one twice): read again and decide.
@@ -75,5 +81,6 @@ def reveal_due(*, ports: ReviewPorts, now: datetime, limit: int = 200) -> int:
     for hidden in ports.reviews.due_for_reveal(now, limit=limit):
         if ports.reviews.reveal(hidden):
             revealed += 1
+            ports.changed(EntityChanged("user", hidden.reviewee_id))
     logger.info("revealed %d review(s)", revealed)
     return revealed
