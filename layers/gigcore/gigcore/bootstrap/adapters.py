@@ -9,8 +9,6 @@ from __future__ import annotations
 import functools
 from typing import TYPE_CHECKING
 
-from gigcore.settings import Settings
-
 if TYPE_CHECKING:
     from botocore.client import BaseClient
     from pynamodb.connection import Connection
@@ -38,6 +36,7 @@ if TYPE_CHECKING:
     from gigcore.ports.payments import PaymentGateway
     from gigcore.ports.reviews import ReviewStore
     from gigcore.ports.search import SearchIndex
+    from gigcore.settings import Settings
 
 
 class Adapters:

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 import functools
 import json
+from typing import TYPE_CHECKING
 
-from gigcore.settings import Settings
+if TYPE_CHECKING:
+    from gigcore.settings import Settings
 
 
 @functools.cache
 def settings() -> Settings:
+    from gigcore.settings import Settings  # pydantic-settings: paid by the first request, not by the import
+
     config = Settings()
     if config.secrets_arn:
         config = config.with_secrets(_load_secrets(config))

@@ -17,7 +17,6 @@ from gigcore.bootstrap.adapters import Adapters
 from gigcore.ports import OutboxEvent
 from gigcore.ports.changes import EntityChanged
 from gigcore.services.events import EventBus
-from gigcore.settings import Settings
 
 if TYPE_CHECKING:
     from gigcore.cache import TtlLruCache
@@ -33,6 +32,7 @@ if TYPE_CHECKING:
     from gigcore.services.matching import MatchingPolicy, MatchingPorts
     from gigcore.services.notifications import NotificationPorts
     from gigcore.services.reviews import ReviewPorts
+    from gigcore.settings import Settings
 
 
 class Container(Adapters):

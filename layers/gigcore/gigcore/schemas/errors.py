@@ -19,14 +19,14 @@ logger = logging.getLogger(__name__)
 
 
 class ErrorDetailBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     field: str
     issue: str
 
 
 class ErrorInfo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     code: str
     message: str
@@ -36,7 +36,7 @@ class ErrorInfo(BaseModel):
 class ErrorEnvelope(BaseModel):
     """Every error answer of the API."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     error: ErrorInfo
 

@@ -48,13 +48,13 @@ class ResolveRequest(RequestModel):
 
 
 class StripeEventObjectBody(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     id: str
 
 
 class StripeEventDataBody(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     object: StripeEventObjectBody
 
@@ -63,7 +63,7 @@ class StripeEventBody(BaseModel):
     """What ``POST /webhooks/stripe`` reads of a Stripe event (the rest is Stripe's and passed over). The body is
     read as sent, after its ``Stripe-Signature`` verifies; anything else is refused with 400."""
 
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     id: str
     type: str
