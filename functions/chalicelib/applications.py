@@ -3,9 +3,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.http import body, principal, query_params, route
+from chalicelib.imports import on_first_use
 from chalicelib.paging import cursor_at, page_params
 from gigcore import bootstrap
 from gigcore.schemas.contracts import (
@@ -19,7 +22,12 @@ from gigcore.schemas.contracts import (
     application_out,
     contract_out,
 )
-from gigcore.services import applications
+
+if TYPE_CHECKING:
+    from gigcore.services import applications
+else:
+    applications = on_first_use("gigcore.services.applications")
+
 
 bp = Blueprint(__name__)
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
 from chalicelib.clock import now
 from chalicelib.http import body, first_answer_status, json_response, no_content, principal, route, source_ip
+from chalicelib.imports import on_first_use
 from gigcore import bootstrap
 from gigcore.schemas.users import (
     LoginRequest,
@@ -19,7 +22,12 @@ from gigcore.schemas.users import (
     VerifyEmailRequest,
     user_out,
 )
-from gigcore.services import auth
+
+if TYPE_CHECKING:
+    from gigcore.services import auth
+else:
+    auth = on_first_use("gigcore.services.auth")
+
 
 bp = Blueprint(__name__)
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
 from chalicelib.clock import now
 from chalicelib.http import body, json_response, no_content, principal, query_params, route
+from chalicelib.imports import on_first_use
 from gigcore import bootstrap
 from gigcore.domain.chat import Conversation, Membership
 from gigcore.domain.clock import to_rfc3339
@@ -22,7 +25,12 @@ from gigcore.schemas.chat import (
     SendMessageRequest,
     UploadOut,
 )
-from gigcore.services import chat
+
+if TYPE_CHECKING:
+    from gigcore.services import chat
+else:
+    chat = on_first_use("gigcore.services.chat")
+
 
 bp = Blueprint(__name__)
 

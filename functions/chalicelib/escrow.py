@@ -10,6 +10,7 @@ from chalice import Blueprint
 
 from chalicelib.clock import now
 from chalicelib.http import body, current_request, principal, route
+from chalicelib.imports import on_first_use
 from gigcore import bootstrap
 from gigcore.domain.errors import ErrorDetail, MalformedRequestError
 from gigcore.schemas.contracts import CancelContractRequest, ContractOut, MilestoneOut, contract_out, milestone_out
@@ -34,7 +35,12 @@ from gigcore.schemas.escrow import (
     payout_account_out,
 )
 from gigcore.schemas.openapi import QueryParam
-from gigcore.services.webhooks import receive_stripe_event
+
+if TYPE_CHECKING:
+    from gigcore.services import webhooks
+else:
+    webhooks = on_first_use("gigcore.services.webhooks")
+
 
 if TYPE_CHECKING:
     from gigcore.services.escrow import Escrow
@@ -155,6 +161,6 @@ def stripe_webhook() -> WebhookOut:
         raise MalformedRequestError("The payload is not a Stripe event.",
                                     details=[ErrorDetail(field="body", issue="not a Stripe event")]) from exc
     container = bootstrap.container()
-    receive_stripe_event(request.raw_body or b"", (request.headers or {}).get("stripe-signature", ""),
+    webhooks.receive_stripe_event(request.raw_body or b"", (request.headers or {}).get("stripe-signature", ""),
                          payments=container.payments, queue=container.queue)
     return WebhookOut(received=True)

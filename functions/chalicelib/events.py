@@ -5,11 +5,16 @@ Both report partial batch failures (``batchItemFailures``), so one bad record ne
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from chalicelib.imports import on_first_use
 from gigcore import bootstrap
 from gigcore.ports.changes import EntityChanged
-from gigcore.services.events import QueueMessage, StreamRecord, consume, route_events
+
+if TYPE_CHECKING:
+    from gigcore.services import events
+else:
+    events = on_first_use("gigcore.services.events")
 
 
 def route_stream(records: list[dict[str, Any]]) -> dict[str, Any]:
@@ -27,14 +32,14 @@ def route_stream(records: list[dict[str, Any]]) -> dict[str, Any]:
         elif (changed := changed_entity(dynamodb.get("Keys", {}))) is not None:
             kind, entity_id = changed
             container.changed(EntityChanged("gig" if kind == "gig" else "user", entity_id))
-        parsed.append(StreamRecord(sequence_number=str(dynamodb.get("SequenceNumber", "")), event=event))
-    failed = route_events(parsed, container.queue)
+        parsed.append(events.StreamRecord(sequence_number=str(dynamodb.get("SequenceNumber", "")), event=event))
+    failed = events.route_events(parsed, container.queue)
     return {"batchItemFailures": [{"itemIdentifier": seq} for seq in failed]}
 
 
 def consume_queue(consumer: str, records: list[dict[str, Any]]) -> dict[str, Any]:
     """Apply the events of one SQS batch once each; failed ones are reported for redelivery."""
     container = bootstrap.container()
-    messages = [QueueMessage(message_id=r["messageId"], body=r["body"]) for r in records]
-    failed = consume(consumer, messages, container.bus, container.processed_events)
+    messages = [events.QueueMessage(message_id=r["messageId"], body=r["body"]) for r in records]
+    failed = events.consume(consumer, messages, container.bus, container.processed_events)
     return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}

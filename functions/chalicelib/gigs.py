@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.http import body, principal, query_params, route
+from chalicelib.imports import on_first_use
 from chalicelib.paging import cursor_at, position
 from gigcore import bootstrap
 from gigcore.schemas.gigs import (
@@ -22,8 +25,13 @@ from gigcore.schemas.gigs import (
     nearby_gig_out,
 )
 from gigcore.schemas.users import public_user_out
-from gigcore.services import gigs
-from gigcore.services.nearby import GeoFilter, NearbyQuery
+
+if TYPE_CHECKING:
+    from gigcore.services import gigs, nearby
+else:
+    gigs = on_first_use("gigcore.services.gigs")
+    nearby = on_first_use("gigcore.services.nearby")
+
 
 bp = Blueprint(__name__)
 
@@ -42,9 +50,9 @@ def gigs_nearby() -> NearbyGigPageOut:
     caller = principal().user_id
     raw = query_params()
     params = NearbyGigsParams.model_validate(raw)
-    filters = GeoFilter(category=params.category, skills_any=frozenset(params.skill_list),
+    filters = nearby.GeoFilter(category=params.category, skills_any=frozenset(params.skill_list),
                         amount_min=params.budget_min, amount_max=params.budget_max, currency=params.currency)
-    query = NearbyQuery(lat=params.lat, lng=params.lng, radius_km=params.radius_km, filters=filters,
+    query = nearby.NearbyQuery(lat=params.lat, lng=params.lng, radius_km=params.radius_km, filters=filters,
                         limit=params.limit)
     container = bootstrap.container()
     # The page's gigs are read through the instance's gig cache (the one GET /gigs/{id} reads), the misses in one
@@ -99,9 +107,9 @@ def freelancers_nearby() -> NearbyFreelancerPageOut:
     caller = principal().user_id
     raw = query_params()
     params = NearbyFreelancersParams.model_validate(raw)
-    filters = GeoFilter(skills_all=frozenset(params.skill_list), amount_max=params.max_rate,
+    filters = nearby.GeoFilter(skills_all=frozenset(params.skill_list), amount_max=params.max_rate,
                         currency=params.currency, availability=params.availability)
-    query = NearbyQuery(lat=params.lat, lng=params.lng, radius_km=params.radius_km, filters=filters,
+    query = nearby.NearbyQuery(lat=params.lat, lng=params.lng, radius_km=params.radius_km, filters=filters,
                         limit=params.limit)
     container = bootstrap.container()
     found = gigs.freelancers_near(query, position(params.cursor, "/freelancers/nearby", caller, raw),

@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.http import body, principal, query_params, route
+from chalicelib.imports import on_first_use
 from chalicelib.paging import cursor_at, page_params
 from gigcore import bootstrap
 from gigcore.schemas.contracts import PageParams
 from gigcore.schemas.reviews import ReviewOut, ReviewPageOut, ReviewRequest, review_out
-from gigcore.services import reviews
+
+if TYPE_CHECKING:
+    from gigcore.services import reviews
+else:
+    reviews = on_first_use("gigcore.services.reviews")
+
 
 bp = Blueprint(__name__)
 

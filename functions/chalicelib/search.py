@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.http import principal, query_params, route
+from chalicelib.imports import on_first_use
 from chalicelib.paging import cursor_at, position
 from gigcore import bootstrap
-from gigcore.ports.search import FreelancerSearch, GeoPoint, GigSearch
 from gigcore.schemas.gigs import gig_out
 from gigcore.schemas.search import (
     SearchFreelancerOut,
@@ -18,7 +20,14 @@ from gigcore.schemas.search import (
     SearchGigsParams,
 )
 from gigcore.schemas.users import public_user_out
-from gigcore.services import search
+
+if TYPE_CHECKING:
+    from gigcore.ports import search as queries
+    from gigcore.services import search
+else:
+    queries = on_first_use("gigcore.ports.search")
+    search = on_first_use("gigcore.services.search")
+
 
 bp = Blueprint(__name__)
 
@@ -29,8 +38,8 @@ def search_gigs() -> SearchGigPageOut:
     caller = principal().user_id
     raw = query_params()
     params = SearchGigsParams.model_validate(raw)
-    point = GeoPoint(params.lat, params.lng) if params.lat is not None and params.lng is not None else None
-    query = GigSearch(text=params.q, point=point, radius_km=params.radius_km if point else None,
+    point = queries.GeoPoint(params.lat, params.lng) if params.lat is not None and params.lng is not None else None
+    query = queries.GigSearch(text=params.q, point=point, radius_km=params.radius_km if point else None,
                       category=params.category, skills=frozenset(params.skill_list), budget_min=params.budget_min,
                       budget_max=params.budget_max, currency=params.currency, sort=params.sort, limit=params.limit)
     container = bootstrap.container()
@@ -47,8 +56,8 @@ def search_freelancers() -> SearchFreelancerPageOut:
     caller = principal().user_id
     raw = query_params()
     params = SearchFreelancersParams.model_validate(raw)
-    point = GeoPoint(params.lat, params.lng) if params.lat is not None and params.lng is not None else None
-    query = FreelancerSearch(text=params.q, point=point, radius_km=params.radius_km if point else None,
+    point = queries.GeoPoint(params.lat, params.lng) if params.lat is not None and params.lng is not None else None
+    query = queries.FreelancerSearch(text=params.q, point=point, radius_km=params.radius_km if point else None,
                              skills=frozenset(params.skill_list), max_rate=params.max_rate, currency=params.currency,
                              availability=params.availability, sort=params.sort, limit=params.limit)
     container = bootstrap.container()

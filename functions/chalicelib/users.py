@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.http import body, principal, route
+from chalicelib.imports import on_first_use
 from gigcore import bootstrap
 from gigcore.schemas.users import (
     FreelancerProfileOut,
@@ -16,7 +19,12 @@ from gigcore.schemas.users import (
     public_user_out,
     user_out,
 )
-from gigcore.services import users
+
+if TYPE_CHECKING:
+    from gigcore.services import users
+else:
+    users = on_first_use("gigcore.services.users")
+
 
 bp = Blueprint(__name__)
 

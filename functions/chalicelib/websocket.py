@@ -8,18 +8,24 @@ the connection stays open.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydantic
 
 from chalicelib.clock import now
+from chalicelib.imports import on_first_use
 from gigcore import bootstrap
 from gigcore.domain.errors import MalformedRequestError, UnauthorizedError
 from gigcore.domain.users import Principal
 from gigcore.schemas.chat import MarkReadFrame, SendMessageFrame, TypingFrame
 from gigcore.schemas.errors import error_response
 from gigcore.schemas.json_input import load_object
-from gigcore.services import chat
+
+if TYPE_CHECKING:
+    from gigcore.services import chat
+else:
+    chat = on_first_use("gigcore.services.chat")
+
 
 Action = Callable[[str, Principal, dict[str, Any]], None]
 

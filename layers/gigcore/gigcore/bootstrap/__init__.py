@@ -13,15 +13,20 @@ environment. By what it holds:
 from __future__ import annotations
 
 import functools
+from typing import TYPE_CHECKING
 
 from gigcore.bootstrap.settings import settings
-from gigcore.bootstrap.wiring import Container
 
-__all__ = ["Container", "container", "reset", "settings"]
+if TYPE_CHECKING:
+    from gigcore.bootstrap.wiring import Container
+
+__all__ = ["container", "reset", "settings"]
 
 
 @functools.cache
 def container() -> Container:
+    from gigcore.bootstrap.wiring import Container  # the wiring's imports are the first request's, not the import's
+
     return Container(settings())
 
 
