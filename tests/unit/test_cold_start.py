@@ -21,6 +21,7 @@ sys.path.insert(0, {functions!r})
 import app  # noqa: F401
 from gigcore import bootstrap
 print(json.dumps({{"loaded": sorted(m for m in {lazy!r} if m in sys.modules),
+                   "services": sorted(m for m in sys.modules if m.startswith("gigcore.services.")),
                    "container_built": bootstrap.container.cache_info().currsize,
                    "settings_read": bootstrap.settings.cache_info().currsize}}))
 """
@@ -38,4 +39,10 @@ def test_importing_the_app_imports_no_heavy_sdk_and_builds_nothing():
     # Given a fresh process, when it imports the app as Lambda's init phase does
     seen = _import_app_in_a_fresh_process()
     # Then no heavy SDK was imported, and neither the settings nor the container were built
-    assert seen == {"loaded": [], "container_built": 0, "settings_read": 0}
+    assert {k: v for k, v in seen.items() if k != "services"} == {"loaded": [], "container_built": 0,
+                                                                   "settings_read": 0}
+
+
+def test_importing_the_app_loads_no_use_case_until_a_request_calls_one():
+    # The routes name their services at their top, but a service's module loads on its first call.
+    assert _import_app_in_a_fresh_process()["services"] == []
