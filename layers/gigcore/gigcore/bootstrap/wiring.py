@@ -4,7 +4,7 @@ caches and the one way a cached copy is forgotten.
 Invalidation has one path: an :class:`~gigcore.ports.changes.EntityChanged` reaches :meth:`Container.changed`,
 whoever saw the change. A service that wrote a gig or a user tells it to the listener it was wired with (this
 process reads its own writes at once); the stream router tells it of every write made elsewhere; the search
-queue's gig events tell it too. What hears it is subscribed in :meth:`Container._subscribe_changes`.
+queue's gig events tell it too. What hears it is listed in ``Container.__init__`` (the read caches).
 """
 
 from __future__ import annotations
@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING
 from gigcore.bootstrap.adapters import Adapters
 from gigcore.ports import OutboxEvent
 from gigcore.ports.changes import EntityChanged
-from gigcore.services.events import EventBus
 
 if TYPE_CHECKING:
     from gigcore.cache import TtlLruCache
@@ -28,6 +27,7 @@ if TYPE_CHECKING:
     from gigcore.services.auth import AuthPolicy, AuthPorts
     from gigcore.services.chat import ChatPolicy, ChatPorts
     from gigcore.services.escrow import Escrow
+    from gigcore.services.events import EventBus
     from gigcore.services.geo_layout import LayoutJobSettings
     from gigcore.services.matching import MatchingPolicy, MatchingPorts
     from gigcore.services.notifications import NotificationPorts
@@ -41,38 +41,45 @@ class Container(Adapters):
 
     def __init__(self, config: Settings) -> None:
         super().__init__(config)
-        self.bus = EventBus()
-        self._change_listeners: list[Callable[[EntityChanged], None]] = []
+        self._change_listeners: list[Callable[[EntityChanged], None]] = [self._forget_cached]
         if config.tracing:
             from gigcore.observability import tracer
 
             tracer()
-        self._subscribe_consumers()
-        self._subscribe_changes()
+
+    @functools.cached_property
+    def bus(self) -> EventBus:
+        """Which use case each queue's events run. Built when a consumer first asks: a request never needs it,
+        so an API function never imports the use cases it does not run."""
+        from gigcore.services.events import EventBus
+
+        bus = EventBus()
+        self._subscribe_consumers(bus)
+        self._subscribe_changes(bus)
+        return bus
 
     # ---- read caches and the one way to forget a copy ---------------------------------------------
 
     def changed(self, change: EntityChanged, /) -> None:
-        """A stored gig or user changed: everything subscribed to changes hears it (the services' listener)."""
+        """A stored gig or user changed: everything subscribed to changes hears it (the services' listener).
+        What hears it is this process's read caches (:meth:`_forget_cached`); other processes hear it from the
+        stream or wait for the TTL."""
         for listener in self._change_listeners:
             listener(change)
 
-    def _subscribe_changes(self) -> None:
-        """What hears of a changed gig or user: this process's read caches (other processes wait for the TTL
-        or their own stream record)."""
+    def _forget_cached(self, change: EntityChanged) -> None:
+        cache = self.gig_cache if change.kind == "gig" else self.profile_cache
+        cache.invalidate(change.entity_id)
+
+    def _subscribe_changes(self, bus: EventBus) -> None:
+        """The search queue's gig events are changes too (a consumer's process may cache the gig)."""
         from gigcore.services.gigs import GIG_CLOSED, GIG_UPDATED, SEARCH_QUEUE
-
-        def forget_cached(change: EntityChanged) -> None:
-            cache = self.gig_cache if change.kind == "gig" else self.profile_cache
-            cache.invalidate(change.entity_id)
-
-        self._change_listeners.append(forget_cached)
 
         def gig_event(event: OutboxEvent) -> None:
             self.changed(EntityChanged("gig", str(event.payload["gig_id"])))
 
         for kind in (GIG_UPDATED, GIG_CLOSED):
-            self.bus.subscribe(SEARCH_QUEUE, kind, gig_event)
+            bus.subscribe(SEARCH_QUEUE, kind, gig_event)
 
     @functools.cached_property
     def gig_cache(self) -> TtlLruCache[str, Gig]:
@@ -105,7 +112,7 @@ class Container(Adapters):
 
     # ---- the queues' consumers --------------------------------------------------------------------
 
-    def _subscribe_consumers(self) -> None:
+    def _subscribe_consumers(self, bus: EventBus) -> None:
         """Which use case each queue's events run (the consumers' handlers live in functions/app.py)."""
         from gigcore.domain.notifications import TEMPLATES
         from gigcore.services import auth, matching, notifications, search
@@ -114,7 +121,7 @@ class Container(Adapters):
         from gigcore.services.gigs import GIG_CLOSED, GIG_CREATED, GIG_UPDATED, MATCHING_QUEUE, SEARCH_QUEUE
         from gigcore.services.users import FREELANCER_CHANGED
 
-        subscribe = self.bus.subscribe
+        subscribe = bus.subscribe
         link_base = self.settings.app_link_base
         subscribe("notifications", auth.EMAIL_VERIFICATION_REQUESTED, lambda e: auth.send_verification_email(
             e, ports=self.auth_ports, policy=self.auth_policy, mailer=self.mailer, link_base=link_base,
