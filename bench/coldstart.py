@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-HEAVY = ("stripe", "opensearchpy", "tantivy", "argon2", "aws_xray_sdk", "boto3", "pynamodb")
+HEAVY = ("stripe", "opensearchpy", "tantivy", "argon2", "aws_xray_sdk", "aws_lambda_powertools", "boto3", "pynamodb")
 GOAL_RATIO = 1.4
 
 APP = """

@@ -33,7 +33,6 @@ from dataclasses import dataclass, replace
 from typing import Any, Literal, TypeVar
 from urllib.parse import quote
 
-from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Blueprint, Response
 from chalice.app import Request
 from pydantic import BaseModel
@@ -51,7 +50,6 @@ from gigcore.domain.errors import (
     ValidationError,
 )
 from gigcore.domain.users import Principal
-from gigcore.observability import logger, metrics
 from gigcore.ports.auth import StoredAnswer
 from gigcore.schemas.common import RequestModel
 from gigcore.schemas.errors import ErrorAnswer, error_for_status, error_response
@@ -426,6 +424,10 @@ _CHALICE_ERROR_CODES = {
 
 def api_conventions(request: Request, get_response: Callable[[Request], Response]) -> Response:
     """HTTP middleware: correlation id, the body size limit, Chalice's own errors in the contract's shape."""
+    from aws_lambda_powertools.metrics import MetricUnit  # Powertools: the first request's import, not the app's
+
+    from gigcore.observability import logger, metrics
+
     started = time.perf_counter()
     logger.set_correlation_id(request.context.get("requestId"))
     try:

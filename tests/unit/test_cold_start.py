@@ -12,8 +12,9 @@ from pathlib import Path
 FUNCTIONS = Path(__file__).resolve().parents[2] / "functions"
 
 #: Imported only on the paths that use them (payments, OpenSearch, the embedded index, passwords, X-Ray,
-#: settings from the environment, the AWS clients).
-LAZY = ("stripe", "opensearchpy", "tantivy", "argon2", "aws_xray_sdk", "pydantic_settings", "boto3", "pynamodb")
+#: Powertools' logger and metrics, settings from the environment, the AWS clients).
+LAZY = ("stripe", "opensearchpy", "tantivy", "argon2", "aws_xray_sdk", "aws_lambda_powertools", "pydantic_settings",
+        "boto3", "pynamodb")
 
 PROBE = """
 import json, sys
