@@ -10,6 +10,7 @@ from chalicelib.clock import now
 from chalicelib.http import body, first_answer_status, json_response, no_content, principal, route, source_ip
 from chalicelib.imports import on_first_use
 from gigcore import bootstrap
+from gigcore.domain.users import Location, SignUp
 from gigcore.schemas.users import (
     LoginRequest,
     RefreshRequest,
@@ -49,7 +50,9 @@ def signup() -> Response:
         session = auth.login(cmd.email, cmd.password, source_ip=source_ip(), ports=container.auth_ports,
                              policy=container.auth_policy, now=now())
     else:
-        session = auth.signup(cmd, source_ip=source_ip(), ports=container.auth_ports,
+        account = SignUp(email=cmd.email, password=cmd.password, name=cmd.name, roles=tuple(cmd.roles), phone=cmd.phone,
+                         location=Location(cmd.location.lat, cmd.location.lng) if cmd.location else None)
+        session = auth.signup(account, source_ip=source_ip(), ports=container.auth_ports,
                               policy=container.auth_policy, now=now())
     return json_response(_session_out(session), 201, {"Cache-Control": "no-store"})
 
@@ -109,5 +112,6 @@ def reset_request() -> Response:
 @route(bp, "/auth/password/reset", method="POST", summary="Choose a new password", request=ResetPasswordRequest,
        status=204, auth=False, errors=(400, 409), tag="auth")
 def reset() -> Response:
-    auth.reset_password(body(ResetPasswordRequest), ports=bootstrap.container().auth_ports, now=now())
+    cmd = body(ResetPasswordRequest)
+    auth.reset_password(cmd.token, cmd.new_password, ports=bootstrap.container().auth_ports, now=now())
     return no_content()

@@ -3,7 +3,7 @@ contract before any money moved, the ledger, invoices, and Stripe's webhook."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import pydantic
 from chalice import Blueprint
@@ -100,7 +100,7 @@ def release(contract_id: str, milestone_id: str) -> MilestoneOut:
 def refund(contract_id: str, milestone_id: str) -> MilestoneOut:
     cmd = body(RefundRequest)
     milestone = _escrow().refund(principal(), contract_id, milestone_id, cmd.amount, cmd.reason, now(),
-                                 request_key=(current_request().headers or {}).get("idempotency-key"))
+                                 request_key=current_request().headers.get("idempotency-key"))
     return milestone_out(milestone)
 
 
@@ -161,6 +161,7 @@ def stripe_webhook() -> WebhookOut:
         raise MalformedRequestError("The payload is not a Stripe event.",
                                     details=[ErrorDetail(field="body", issue="not a Stripe event")]) from exc
     container = bootstrap.container()
-    webhooks.receive_stripe_event(request.raw_body or b"", (request.headers or {}).get("stripe-signature", ""),
-                         payments=container.payments, queue=container.queue)
+    signature: str = request.headers.get("stripe-signature", "")
+    webhooks.receive_stripe_event(cast(bytes, request.raw_body or b""), signature, payments=container.payments,
+                                  queue=container.queue)
     return WebhookOut(received=True)

@@ -21,9 +21,9 @@ from gigcore.schemas.notifications import (
 )
 
 if TYPE_CHECKING:
-    from gigcore.services import inbox
+    from gigcore.services import notifications
 else:
-    inbox = on_first_use("gigcore.services.inbox")
+    notifications = on_first_use("gigcore.services.notifications")
 
 
 bp = Blueprint(__name__)
@@ -34,14 +34,14 @@ bp = Blueprint(__name__)
 def feed() -> NotificationPage:
     query = NotificationsQuery.model_validate(query_params())
     container = bootstrap.container()
-    caller = principal().user_id
-    scope = {"user": caller}
+    caller = principal()
+    scope = {"user": caller.user_id}
     after = container.cursors.decode(query.cursor, scope="/me/notifications", params=scope)["after"] \
         if query.cursor else None
-    page = inbox.feed(caller, limit=query.limit, after=after, store=container.notification_store)
+    page = notifications.feed(caller.user_id, limit=query.limit, after=after, store=container.notification_store)
     cursor = container.cursors.encode({"after": page.after}, scope="/me/notifications", params=scope) \
         if page.after else None
-    return NotificationPage(items=[notification_out(n) for n in page.notifications], next_cursor=cursor,
+    return NotificationPage(items=[notification_out(n) for n in page.items], next_cursor=cursor,
                             unread_count=page.unread_count)
 
 
@@ -49,7 +49,8 @@ def feed() -> NotificationPage:
        status=204, tag="notifications")
 def mark_read() -> Response:
     cmd = body(MarkReadRequest)
-    inbox.mark_read(principal().user_id, None if cmd.all else cmd.ids, store=bootstrap.container().notification_store)
+    notifications.mark_read(principal().user_id, None if cmd.all else cmd.ids,
+                            store=bootstrap.container().notification_store)
     return no_content()
 
 
@@ -62,7 +63,8 @@ def _preferences_out(preferences: Preferences) -> PreferencesOut:
 @route(bp, "/me/notification-preferences", summary="My notification preferences", response=PreferencesOut,
        tag="notifications")
 def get_preferences() -> PreferencesOut:
-    return _preferences_out(inbox.preferences(principal().user_id, store=bootstrap.container().notification_store))
+    return _preferences_out(notifications.preferences_of(principal().user_id,
+                                                         store=bootstrap.container().notification_store))
 
 
 @route(bp, "/me/notification-preferences", method="PUT", summary="Set my notification preferences",
@@ -70,16 +72,17 @@ def get_preferences() -> PreferencesOut:
 def put_preferences() -> PreferencesOut:
     cmd = body(PreferencesBody)
     quiet = cmd.quiet_hours
-    chosen = Preferences(channels=cmd.channels.model_dump(), per_type={k: list(v) for k, v in cmd.per_type.items()},
-                         quiet_hours=QuietHours(quiet.start, quiet.end, quiet.tz) if quiet else None)
-    return _preferences_out(inbox.set_preferences(principal().user_id, chosen,
-                                                  store=bootstrap.container().notification_store))
+    preferences = Preferences(channels=cmd.channels.model_dump(),
+                              per_type={k: list(v) for k, v in cmd.per_type.items()},
+                              quiet_hours=QuietHours(quiet.start, quiet.end, quiet.tz) if quiet else None)
+    return _preferences_out(notifications.set_preferences(principal().user_id, preferences,
+                                                          store=bootstrap.container().notification_store))
 
 
 @route(bp, "/me/devices", method="POST", summary="Register a device for push", request=DeviceRequest, status=201,
        tag="notifications")
 def add_device() -> Response:
     cmd = body(DeviceRequest)
-    inbox.register_device(Device(user_id=principal().user_id, platform=cmd.platform, token=cmd.token),
-                          store=bootstrap.container().notification_store)
+    notifications.register_device(Device(user_id=principal().user_id, platform=cmd.platform, token=cmd.token),
+                                  store=bootstrap.container().notification_store)
     return json_response({"platform": cmd.platform, "registered": True}, 201)

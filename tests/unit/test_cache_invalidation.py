@@ -10,14 +10,15 @@ import pytest
 
 from gigcore import bootstrap
 from gigcore.domain.errors import ConflictError
-from gigcore.domain.users import Principal, User
+from gigcore.domain.users import AccountChanges, Principal, User
 from gigcore.ports.changes import EntityChanged
-from gigcore.schemas.users import PatchMeRequest
 from gigcore.services import users
 from tests.fakes import FakeUsers
 
 ADA = User(id="01ADA", email="ada@example.com", name="Ada", roles=("client",), password_hash="x",
            created_at=datetime(2026, 1, 1, tzinfo=UTC))
+
+RENAME = AccountChanges(given=frozenset({"name"}), name="Ada L.")
 
 
 class Refusing(FakeUsers):
@@ -29,7 +30,7 @@ def test_a_users_change_is_told_to_the_listener():
     heard: list[EntityChanged] = []
     store = FakeUsers()
     store.add(ADA)
-    users.update_me(Principal(ADA.id), PatchMeRequest(name="Ada L."), users=store, changed=heard.append)
+    users.update_me(Principal(ADA.id), RENAME, users=store, changed=heard.append)
     assert heard == [EntityChanged("user", ADA.id)]
 
 
@@ -38,7 +39,7 @@ def test_a_refused_change_is_told_too_since_the_user_moved_elsewhere():
     store = Refusing()
     store.add(ADA)
     with pytest.raises(ConflictError):
-        users.update_me(Principal(ADA.id), PatchMeRequest(name="Ada L."), users=store, changed=heard.append)
+        users.update_me(Principal(ADA.id), RENAME, users=store, changed=heard.append)
     assert heard == [EntityChanged("user", ADA.id)]
 
 

@@ -1,5 +1,5 @@
 """What the routes used to do themselves, now done where it belongs: the query model gives a nearby search's
-category in lower case, and the notifications feed is the inbox use case's (its page and unread count)."""
+category in lower case, and the notifications feed is the notifications use case's (its page and unread count)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from gigcore.domain.notifications import Notification
 from gigcore.schemas.gigs import NearbyGigsParams
-from gigcore.services import inbox
+from gigcore.services import notifications
 
 
 def test_a_nearby_category_in_any_case_is_searched_in_lower_case():
@@ -37,7 +37,7 @@ def _note(n: int, user_id: str = "u1", read: bool = False) -> Notification:
 
 def test_the_feed_is_a_page_of_the_users_notifications_with_their_unread_count():
     store = Store([_note(3), _note(2, read=True), _note(1), _note(9, user_id="u2")])
-    first = inbox.feed("u1", limit=2, after=None, store=store)  # type: ignore[arg-type]
-    assert [n.id for n in first.notifications] == ["n3", "n2"] and first.after == "n2" and first.unread_count == 2
-    last = inbox.feed("u1", limit=2, after=first.after, store=store)  # type: ignore[arg-type]
-    assert [n.id for n in last.notifications] == ["n1"] and last.after is None
+    first = notifications.feed("u1", limit=2, after=None, store=store)  # type: ignore[arg-type]
+    assert [n.id for n in first.items] == ["n3", "n2"] and first.after == "n2" and first.unread_count == 2
+    last = notifications.feed("u1", limit=2, after=first.after, store=store)  # type: ignore[arg-type]
+    assert [n.id for n in last.items] == ["n1"] and last.after is None

@@ -10,8 +10,8 @@ import functools
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from botocore.client import BaseClient
     from pynamodb.connection import Connection
+    from types_boto3_dynamodb import DynamoDBClient
 
     from gigcore.adapters.aws import AwsClients
     from gigcore.adapters.dynamo_geo import DynamoGeoLayouts
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
         RefreshTokenStore,
         UserRepository,
     )
-    from gigcore.ports.chat import ChatRepository, ConnectionRepository, ObjectStore
+    from gigcore.ports.chat import ChatStore, ConnectionStore, ObjectStore
     from gigcore.ports.clock import Clock
     from gigcore.ports.contracts import ApplicationRepository, ContractRepository
     from gigcore.ports.escrow import EscrowStore
@@ -60,9 +60,8 @@ class Adapters:
         return AwsClients(self.settings)
 
     @functools.cached_property
-    def dynamodb(self) -> BaseClient:
-        client: BaseClient = self.aws.client("dynamodb")
-        return client
+    def dynamodb(self) -> DynamoDBClient:
+        return self.aws.client("dynamodb")
 
     @functools.cached_property
     def pynamodb(self) -> Connection:
@@ -167,7 +166,7 @@ class Adapters:
     def users(self) -> UserRepository:
         from gigcore.adapters.dynamo_users import DynamoUserRepository
 
-        return DynamoUserRepository(self.pynamodb, self.geo_layouts)
+        return DynamoUserRepository(self.dynamodb, self.settings.table_name, self.geo_layouts)
 
     @functools.cached_property
     def gigs(self) -> GigRepository:
@@ -230,13 +229,13 @@ class Adapters:
         return DynamoMatchQuota(self.dynamodb, self.settings.table_name)
 
     @functools.cached_property
-    def chats(self) -> ChatRepository:
+    def chats(self) -> ChatStore:
         from gigcore.adapters.dynamo_chat import DynamoChatRepository
 
         return DynamoChatRepository(self.dynamodb, self.settings.table_name)
 
     @functools.cached_property
-    def chat_connections(self) -> ConnectionRepository:
+    def chat_connections(self) -> ConnectionStore:
         from gigcore.adapters.dynamo_chat import DynamoConnectionRepository
 
         return DynamoConnectionRepository(self.dynamodb, self.settings.table_name)

@@ -25,7 +25,7 @@ def _load_secrets(config: Settings) -> dict[str, str]:
     """The JSON secret at ``secrets_arn`` (read once per cold start)."""
     from gigcore.adapters.aws import AwsClients
 
-    answer = AwsClients(config).client("secretsmanager").get_secret_value(SecretId=config.secrets_arn)
+    answer = AwsClients(config).client("secretsmanager").get_secret_value(SecretId=str(config.secrets_arn))
     values = json.loads(answer["SecretString"])
     if not isinstance(values, dict):
         raise ValueError("the secret must be a JSON object")

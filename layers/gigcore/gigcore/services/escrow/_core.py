@@ -4,12 +4,13 @@ outcome's transaction (conditioned on the version read), and the outbox events i
 from __future__ import annotations
 
 import hashlib
-import logging
 import random
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
+
+from aws_lambda_powertools import Logger
 
 from gigcore.domain.contracts import Contract, Milestone, MilestoneStatus
 from gigcore.domain.errors import (
@@ -24,6 +25,7 @@ from gigcore.domain.escrow import LedgerEntry, PendingOp
 from gigcore.domain.ids import new_id
 from gigcore.domain.money import Money
 from gigcore.domain.users import Principal
+from gigcore.observability import SERVICE
 from gigcore.ports import OutboxEvent, TransactItem
 from gigcore.ports.auth import UserRepository
 from gigcore.ports.changes import ChangeListener, EntityChanged
@@ -33,7 +35,7 @@ from gigcore.ports.gigs import GigRepository
 from gigcore.ports.payments import PaymentGateway, PaymentRefusedError
 from gigcore.services.notifications import ADMINS
 
-logger = logging.getLogger("gigcore.services.escrow")
+logger = Logger(service=SERVICE, child=True)
 
 NOTIFICATIONS_QUEUE = "notifications"
 PAYMENTS_QUEUE = "payments"
