@@ -5,13 +5,11 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
-from aws_lambda_powertools.metrics import MetricUnit
 from chalice.app import Request, Response
 
 from chalicelib.http.responses import error_http_response
 from gigcore import bootstrap
 from gigcore.domain.errors import PayloadTooLargeError
-from gigcore.observability import logger, metrics
 from gigcore.schemas.errors import error_for_status, error_response
 
 _CHALICE_ERROR_CODES = {
@@ -26,6 +24,10 @@ _CHALICE_ERROR_CODES = {
 
 def api_conventions(request: Request, get_response: Callable[[Request], Response]) -> Response:
     """HTTP middleware: correlation id, the body size limit, Chalice's own errors in the contract's shape."""
+    from aws_lambda_powertools.metrics import MetricUnit  # Powertools: the first request's import, not the app's
+
+    from gigcore.observability import logger, metrics
+
     started = time.perf_counter()
     logger.set_correlation_id(request.context.get("requestId"))
     try:
