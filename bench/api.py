@@ -1,4 +1,5 @@
-"""Warm, in-process latency and CPU time per request of sign-up, login, GET /me and GET /gigs/nearby.
+"""Warm, in-process latency and CPU time per request of sign-up, login, GET /me, POST /gigs, POST
+/gigs/{id}/applications and GET /gigs/nearby.
 
 The Chalice app is called as API Gateway calls the Lambda handler (Chalice's local gateway builds the
 event), against DynamoDB Local, moto and localstripe started in memory. Each operation is warmed up, then
@@ -136,6 +137,28 @@ class CpuSplit:
         return "\n".join(lines)
 
 
+WRITE_CASES = ("POST /gigs", "POST /gigs/{id}/applications")
+
+
+def write_operations(call: Any, token: str, count: int) -> dict[str, Any]:
+    """The warm POSTs of the load scenarios: a client posting a gig, a freelancer applying to one (each
+    application to a gig of its own, posted beforehand: one per freelancer and gig)."""
+    rng = random.Random(5)
+    numbers = iter(range(10**9))
+    freelancer = call("POST", "/auth/signup", {"email": f"bench-{uuid.uuid4().hex}@example.com",
+                                               "password": "correct horse battery", "name": "Bench",
+                                               "roles": ["freelancer"]}).json_body["access_token"]
+    gigs = [call("POST", "/gigs", gig_body(CITY[0], CITY[1], n, rng), token=token).json_body["id"]
+            for n in range(count)]
+    application = {"cover_letter": "Bench.", "estimated_days": 3,
+                   "proposed_rate": {"amount": 600000, "currency": "NGN"}}
+    return {
+        WRITE_CASES[0]: lambda: call("POST", "/gigs", gig_body(CITY[0] + 0.01, CITY[1], next(numbers), rng),
+                                     token=token),
+        WRITE_CASES[1]: lambda: call("POST", f"/gigs/{gigs.pop()}/applications", application, token=freelancer),
+    }
+
+
 def nearby_operations(call: Any, token: str, dense: int) -> dict[str, Any]:
     """Post the two nearby data sets (docstring above) and return their searches. The load set sits around
     Lagos; the dense set around a point 300 km away (its own 3-character cells), so neither sees the other."""
@@ -233,7 +256,9 @@ def main() -> None:
                                                  {"email": email, "password": "correct horse battery"}),
                 "GET /me": lambda: call("GET", "/me", token=token),
             }
-            wanted = [name for name in [*operations, *NEARBY_CASES] if name.startswith(args.only)]
+            wanted = [name for name in [*operations, *WRITE_CASES, *NEARBY_CASES] if name.startswith(args.only)]
+            if any(name in WRITE_CASES for name in wanted):
+                operations |= write_operations(call, token, args.requests + 10)
             if any(name in NEARBY_CASES for name in wanted):
                 operations |= nearby_operations(call, token, args.dense)
             print(f"bench/api: {args.requests} warm requests each, in process, against DynamoDB Local "
@@ -249,8 +274,7 @@ def main() -> None:
                 for _ in range(10):
                     run()
                 walls: list[float] = []
-                profile = profiles.setdefault(name, cProfile.Profile()) if args.profile and name in NEARBY_CASES \
-                    else None
+                profile = profiles.setdefault(name, cProfile.Profile()) if args.profile else None
                 calls, items = (reads.calls, reads.items) if reads else (0, 0)
                 split = CpuSplit.of_nearby() if args.split and name in NEARBY_CASES else None
                 cpu_started = time.process_time()

@@ -524,6 +524,8 @@ def main(argv: Sequence[str] | None = None) -> None:
               f"{first.entries:,} entries ({first.read_capacity:,.0f} RCU), largest partition {first.largest_now:,} "
               f"before; {len(layout.splits)} split keys, {len(counts)} partitions, histogram of "
               f"{len(layout.histogram)} cells", flush=True)
+        print(f"most items under one partition key on the job's layout: {max(counts.values()):,} of {len(gigs):,} "
+              f"(goal: at most 10,000)", flush=True)
         print(f"move: {last.moved:,} entries moved, {last.capacity:,.0f} WCU "
               f"({last.capacity / max(last.moved, 1):.1f} per entry); at the default throttle of "
               f"{default.wcu_per_second:g} WCU/s {last.capacity / default.wcu_per_second / 60:.0f} min, measuring at "
@@ -579,8 +581,8 @@ def main(argv: Sequence[str] | None = None) -> None:
             results.append(render(radius, pages, fulls, base, amp, base_amp))
             print(results[-1], flush=True)
         print()
-        print(f"most items under one partition key: GigConnect {max(counts.values()):,} "
-              f"(of {len(counts)} partitions); awslabs 6-digit hash key {max(baseline_keys.values()):,} "
+        print(f"most items under one partition key: GigConnect {max(counts.values()):,} (goal: at most 10,000; "
+              f"of {len(counts)} partitions); awslabs 6-digit hash key {max(baseline_keys.values()):,} "
               f"(of {len(baseline_keys)} keys)")
         print("reads are eventually consistent; latency is DynamoDB Local's on this machine (compare, do not quote)")
     finally:

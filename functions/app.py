@@ -81,29 +81,29 @@ def ws_disconnect(event: WebsocketEvent) -> None:
 def sweep_connections(event: CloudWatchEvent) -> None:
     """Forget connections past API Gateway's two-hour limit whose $disconnect never arrived."""
     from gigcore import bootstrap
-    from gigcore.domain.clock import utc_now
     from gigcore.services.chat import sweep_stale_connections
 
-    sweep_stale_connections(ports=bootstrap.container().chat_ports, now=utc_now())
+    container = bootstrap.container()
+    sweep_stale_connections(ports=container.chat_ports, now=container.clock.now())
 
 
 @app.schedule(Rate(15, unit=Rate.MINUTES))
 def auto_release(event: CloudWatchEvent) -> dict[str, int]:
     """Release the submitted milestones whose ``auto_release_at`` has come (disputed ones have none)."""
     from gigcore import bootstrap
-    from gigcore.domain.clock import utc_now
 
-    return {"released": bootstrap.container().escrow.auto_release_due(utc_now())}
+    container = bootstrap.container()
+    return {"released": container.escrow.auto_release_due(container.clock.now())}
 
 
 @app.schedule(Rate(1, unit=Rate.HOURS))
 def reveal_reviews(event: CloudWatchEvent) -> dict[str, int]:
     """Show the reviews whose 14-day window closed without the other party's, and count them in ratings."""
     from gigcore import bootstrap
-    from gigcore.domain.clock import utc_now
     from gigcore.services.reviews import reveal_due
 
-    return {"revealed": reveal_due(ports=bootstrap.container().review_ports, now=utc_now())}
+    container = bootstrap.container()
+    return {"revealed": reveal_due(ports=container.review_ports, now=container.clock.now())}
 
 
 @app.schedule(Rate(15, unit=Rate.MINUTES))

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
+from chalicelib.clock import now
 from chalicelib.http import body, first_answer_status, json_response, no_content, principal, route, source_ip
+from chalicelib.imports import on_first_use
 from gigcore import bootstrap
-from gigcore.domain.clock import utc_now
 from gigcore.domain.users import Location, SignUp
 from gigcore.schemas.users import (
     LoginRequest,
@@ -20,7 +23,12 @@ from gigcore.schemas.users import (
     VerifyEmailRequest,
     user_out,
 )
-from gigcore.services import auth
+
+if TYPE_CHECKING:
+    from gigcore.services import auth
+else:
+    auth = on_first_use("gigcore.services.auth")
+
 
 bp = Blueprint(__name__)
 
@@ -40,12 +48,12 @@ def signup() -> Response:
         # A retry (same Idempotency-Key and body) of a sign-up that created the account: its tokens were
         # not kept, so the retry signs in with the same email and password (docs/auth.md).
         session = auth.login(cmd.email, cmd.password, source_ip=source_ip(), ports=container.auth_ports,
-                             policy=container.auth_policy, now=utc_now())
+                             policy=container.auth_policy, now=now())
     else:
         account = SignUp(email=cmd.email, password=cmd.password, name=cmd.name, roles=tuple(cmd.roles), phone=cmd.phone,
                          location=Location(cmd.location.lat, cmd.location.lng) if cmd.location else None)
         session = auth.signup(account, source_ip=source_ip(), ports=container.auth_ports,
-                              policy=container.auth_policy, now=utc_now())
+                              policy=container.auth_policy, now=now())
     return json_response(_session_out(session), 201, {"Cache-Control": "no-store"})
 
 
@@ -55,7 +63,7 @@ def login() -> Response:
     cmd = body(LoginRequest)
     container = bootstrap.container()
     session = auth.login(cmd.email, cmd.password, source_ip=source_ip(), ports=container.auth_ports,
-                         policy=container.auth_policy, now=utc_now())
+                         policy=container.auth_policy, now=now())
     return json_response(_session_out(session), 200, {"Cache-Control": "no-store"})
 
 
@@ -64,7 +72,7 @@ def login() -> Response:
 def refresh() -> Response:
     container = bootstrap.container()
     tokens = auth.refresh(body(RefreshRequest).refresh_token, ports=container.auth_ports,
-                          policy=container.auth_policy, now=utc_now())
+                          policy=container.auth_policy, now=now())
     return json_response(TokensOut(access_token=tokens.access_token, refresh_token=tokens.refresh_token,
                                    expires_in=tokens.expires_in), 200, {"Cache-Control": "no-store"})
 
@@ -81,14 +89,14 @@ def logout() -> Response:
 def verify_request() -> Response:
     container = bootstrap.container()
     auth.request_email_verification(principal().user_id, ports=container.auth_ports, policy=container.auth_policy,
-                                    now=utc_now())
+                                    now=now())
     return json_response({"status": "queued"}, 202)
 
 
 @route(bp, "/auth/email/verify", method="POST", summary="Confirm an email address", request=VerifyEmailRequest,
        response=VerifiedOut, auth=False, errors=(400, 409), tag="auth")
 def verify() -> VerifiedOut:
-    user = auth.verify_email(body(VerifyEmailRequest).token, ports=bootstrap.container().auth_ports, now=utc_now())
+    user = auth.verify_email(body(VerifyEmailRequest).token, ports=bootstrap.container().auth_ports, now=now())
     return VerifiedOut(user=user_out(user))
 
 
@@ -97,7 +105,7 @@ def verify() -> VerifiedOut:
 def reset_request() -> Response:
     container = bootstrap.container()
     auth.request_password_reset(body(ResetRequestRequest).email, source_ip=source_ip(),
-                                ports=container.auth_ports, policy=container.auth_policy, now=utc_now())
+                                ports=container.auth_ports, policy=container.auth_policy, now=now())
     return json_response({"status": "queued"}, 202)
 
 
@@ -105,5 +113,5 @@ def reset_request() -> Response:
        status=204, auth=False, errors=(400, 409), tag="auth")
 def reset() -> Response:
     cmd = body(ResetPasswordRequest)
-    auth.reset_password(cmd.token, cmd.new_password, ports=bootstrap.container().auth_ports, now=utc_now())
+    auth.reset_password(cmd.token, cmd.new_password, ports=bootstrap.container().auth_ports, now=now())
     return no_content()

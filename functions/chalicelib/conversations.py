@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
+from chalicelib.clock import now
 from chalicelib.http import body, json_response, no_content, principal, query_params, route
+from chalicelib.imports import on_first_use
 from gigcore import bootstrap
 from gigcore.domain.chat import Conversation, Membership
-from gigcore.domain.clock import to_rfc3339, utc_now
+from gigcore.domain.clock import to_rfc3339
 from gigcore.schemas.chat import (
     AttachmentRequest,
     ConversationOut,
@@ -21,19 +25,22 @@ from gigcore.schemas.chat import (
     SendMessageRequest,
     UploadOut,
 )
-from gigcore.services import chat
+
+if TYPE_CHECKING:
+    from gigcore.services import chat
+else:
+    chat = on_first_use("gigcore.services.chat")
+
 
 bp = Blueprint(__name__)
 
 
 def _ports() -> chat.ChatPorts:
-    ports: chat.ChatPorts = bootstrap.container().chat_ports
-    return ports
+    return bootstrap.container().chat_ports
 
 
 def _policy() -> chat.ChatPolicy:
-    policy: chat.ChatPolicy = bootstrap.container().chat_policy
-    return policy
+    return bootstrap.container().chat_policy
 
 
 def _conversation_out(conversation: Conversation, membership: Membership | None) -> ConversationOut:
@@ -53,7 +60,7 @@ def _conversation_out(conversation: Conversation, membership: Membership | None)
 def create() -> Response:
     cmd = body(CreateConversationRequest)
     conversation, created = chat.create_conversation(principal(), cmd.participant_ids, gig_id=cmd.gig_id,
-                                                     contract_id=cmd.contract_id, ports=_ports(), now=utc_now())
+                                                     contract_id=cmd.contract_id, ports=_ports(), now=now())
     return json_response(_conversation_out(conversation, None), 201 if created else 200)
 
 
@@ -91,7 +98,7 @@ def messages(conversation_id: str) -> MessagePage:
 def send(conversation_id: str) -> Response:
     cmd = body(SendMessageRequest)
     message = chat.send_message(principal(), conversation_id, cmd.body, cmd.client_msg_id, cmd.attachment_keys,
-                                ports=_ports(), policy=_policy(), now=utc_now())
+                                ports=_ports(), policy=_policy(), now=now())
     return json_response(MessageOut.model_validate(chat.message_frame(message, _ports().objects, _policy())), 201)
 
 
@@ -108,5 +115,5 @@ def upload(conversation_id: str) -> Response:
        request=ReadRequest, status=204, errors=(403, 404, 422), tag="chat")
 def read(conversation_id: str) -> Response:
     cmd = body(ReadRequest)
-    chat.mark_read(principal(), conversation_id, cmd.up_to_message_id, ports=_ports(), now=utc_now())
+    chat.mark_read(principal(), conversation_id, cmd.up_to_message_id, ports=_ports(), now=now())
     return no_content()

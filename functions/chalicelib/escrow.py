@@ -3,16 +3,16 @@ contract before any money moved, the ledger, invoices, and Stripe's webhook."""
 
 from __future__ import annotations
 
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import pydantic
 from chalice import Blueprint
 
+from chalicelib.clock import now
 from chalicelib.http import body, current_request, principal, route
+from chalicelib.imports import on_first_use
 from gigcore import bootstrap
-from gigcore.domain.clock import utc_now
 from gigcore.domain.errors import ErrorDetail, MalformedRequestError
-from gigcore.ports.payments import InvalidSignatureError
 from gigcore.schemas.contracts import CancelContractRequest, ContractOut, MilestoneOut, contract_out, milestone_out
 from gigcore.schemas.escrow import (
     DisputeOut,
@@ -35,7 +35,15 @@ from gigcore.schemas.escrow import (
     payout_account_out,
 )
 from gigcore.schemas.openapi import QueryParam
-from gigcore.services.escrow import PAYMENTS_QUEUE, STRIPE_EVENT, Escrow
+
+if TYPE_CHECKING:
+    from gigcore.services import webhooks
+else:
+    webhooks = on_first_use("gigcore.services.webhooks")
+
+
+if TYPE_CHECKING:
+    from gigcore.services.escrow import Escrow
 
 bp = Blueprint(__name__)
 
@@ -43,14 +51,13 @@ _MILESTONE = "/contracts/{contract_id}/milestones/{milestone_id}"
 
 
 def _escrow() -> Escrow:
-    escrow: Escrow = bootstrap.container().escrow
-    return escrow
+    return bootstrap.container().escrow
 
 
 @route(bp, "/me/payout-account", method="POST", summary="My payout account (Stripe Connect) and its onboarding link",
        response=PayoutAccountOut, errors=(403, 503), tag="escrow")
 def payout_account() -> PayoutAccountOut:
-    view = _escrow().payout_account(principal(), utc_now())
+    view = _escrow().payout_account(principal(), now())
     return payout_account_out(view.account, view.onboarding_url)
 
 
@@ -61,7 +68,7 @@ def payout_account() -> PayoutAccountOut:
        tag="escrow")
 def fund(contract_id: str, milestone_id: str) -> FundOut:
     cmd = body(FundRequest)
-    funding = _escrow().fund(principal(), contract_id, milestone_id, cmd.payment_method_id, utc_now())
+    funding = _escrow().fund(principal(), contract_id, milestone_id, cmd.payment_method_id, now())
     return FundOut(milestone=milestone_out(funding.milestone), payment=payment_out(funding.intent))
 
 
@@ -69,7 +76,7 @@ def fund(contract_id: str, milestone_id: str) -> FundOut:
        summary="Reconcile a payment with Stripe now (the payer)",
        response=SyncOut, errors=(403, 404, 503), tag="escrow")
 def sync(payment_intent_id: str) -> SyncOut:
-    return SyncOut(milestone=milestone_out(_escrow().sync(principal(), payment_intent_id, utc_now())))
+    return SyncOut(milestone=milestone_out(_escrow().sync(principal(), payment_intent_id, now())))
 
 
 @route(bp, _MILESTONE + "/submit", method="POST", summary="Submit a milestone's work (the freelancer)",
@@ -77,13 +84,13 @@ def sync(payment_intent_id: str) -> SyncOut:
 def submit(contract_id: str, milestone_id: str) -> MilestoneOut:
     cmd = body(SubmitRequest)
     return milestone_out(_escrow().submit(principal(), contract_id, milestone_id, cmd.note, cmd.attachment_keys,
-                                          utc_now()))
+                                          now()))
 
 
 @route(bp, _MILESTONE + "/release", method="POST", summary="Pay the freelancer (the client)", response=MilestoneOut,
        idempotency="required", errors=(400, 403, 404, 409, 503), tag="escrow")
 def release(contract_id: str, milestone_id: str) -> MilestoneOut:
-    return milestone_out(_escrow().release(principal(), contract_id, milestone_id, utc_now()))
+    return milestone_out(_escrow().release(principal(), contract_id, milestone_id, now()))
 
 
 @route(bp, _MILESTONE + "/refund", method="POST",
@@ -92,7 +99,7 @@ def release(contract_id: str, milestone_id: str) -> MilestoneOut:
        tag="escrow")
 def refund(contract_id: str, milestone_id: str) -> MilestoneOut:
     cmd = body(RefundRequest)
-    milestone = _escrow().refund(principal(), contract_id, milestone_id, cmd.amount, cmd.reason, utc_now(),
+    milestone = _escrow().refund(principal(), contract_id, milestone_id, cmd.amount, cmd.reason, now(),
                                  request_key=current_request().headers.get("idempotency-key"))
     return milestone_out(milestone)
 
@@ -102,7 +109,7 @@ def refund(contract_id: str, milestone_id: str) -> MilestoneOut:
        request=CancelContractRequest, response=ContractOut, errors=(403, 404, 409, 422, 503), tag="contracts")
 def cancel_contract(contract_id: str) -> ContractOut:
     cmd = body(CancelContractRequest)
-    return contract_out(_escrow().cancel_contract(principal(), contract_id, cmd.gig_status, cmd.reason, utc_now()))
+    return contract_out(_escrow().cancel_contract(principal(), contract_id, cmd.gig_status, cmd.reason, now()))
 
 
 @route(bp, "/contracts/{contract_id}/disputes", method="POST", summary="Dispute a milestone (either party)",
@@ -110,7 +117,7 @@ def cancel_contract(contract_id: str) -> ContractOut:
        errors=(403, 404, 409, 422), tag="escrow")
 def open_dispute(contract_id: str) -> DisputeOut:
     cmd = body(DisputeRequest)
-    return dispute_out(_escrow().open_dispute(principal(), contract_id, cmd.milestone_id, cmd.reason, utc_now()))
+    return dispute_out(_escrow().open_dispute(principal(), contract_id, cmd.milestone_id, cmd.reason, now()))
 
 
 @route(bp, "/disputes/{dispute_id}", summary="A dispute (either party, an admin)", response=DisputeOut,
@@ -125,7 +132,7 @@ def get_dispute(dispute_id: str) -> DisputeOut:
 def resolve(dispute_id: str) -> DisputeOut:
     cmd = body(ResolveRequest)
     return dispute_out(_escrow().resolve(principal(), dispute_id, cmd.release_amount, cmd.refund_amount, cmd.note,
-                                         utc_now()))
+                                         now()))
 
 
 @route(bp, "/contracts/{contract_id}/ledger", summary="A contract's ledger and balances (either party, an admin)",
@@ -148,20 +155,13 @@ def invoices(contract_id: str) -> InvoicesOut:
        tag="webhooks")
 def stripe_webhook() -> WebhookOut:
     request = current_request()
-    signature: str = request.headers.get("stripe-signature", "")
-    container = bootstrap.container()
-    try:
-        event = container.payments.parse_event(cast(bytes, request.raw_body or b""), signature)
-    except InvalidSignatureError as exc:
-        raise MalformedRequestError("The Stripe-Signature does not verify.",
-                                    details=[ErrorDetail(field="Stripe-Signature", issue="invalid")]) from exc
-    try:  # signed, so Stripe's: its shape is still checked as strictly as the schema documents it
+    try:  # Stripe's shape, checked as strictly as the schema documents it
         StripeEventBody.model_validate_json(request.raw_body or b"", strict=True)
     except pydantic.ValidationError as exc:
         raise MalformedRequestError("The payload is not a Stripe event.",
                                     details=[ErrorDetail(field="body", issue="not a Stripe event")]) from exc
-    # Durably queued before the 200: Stripe retries anything else. The message id is Stripe's event id, so
-    # the consumer applies each event once however many times it is delivered.
-    container.queue.send(PAYMENTS_QUEUE, {"id": event.id, "type": STRIPE_EVENT,
-                                          "payload": {"type": event.type, "object_id": event.object_id}})
+    container = bootstrap.container()
+    signature: str = request.headers.get("stripe-signature", "")
+    webhooks.receive_stripe_event(cast(bytes, request.raw_body or b""), signature, payments=container.payments,
+                                  queue=container.queue)
     return WebhookOut(received=True)

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint, Response
 
 from chalicelib.http import body, json_response, no_content, principal, query_params, route
+from chalicelib.imports import on_first_use
 from gigcore import bootstrap
 from gigcore.domain.notifications import Device, Preferences, QuietHours
 from gigcore.schemas.notifications import (
@@ -16,7 +19,12 @@ from gigcore.schemas.notifications import (
     PreferencesOut,
     notification_out,
 )
-from gigcore.services import notifications
+
+if TYPE_CHECKING:
+    from gigcore.services import notifications
+else:
+    notifications = on_first_use("gigcore.services.notifications")
+
 
 bp = Blueprint(__name__)
 

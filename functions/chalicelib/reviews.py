@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
-from chalicelib.http import body, list_cursor, list_page, principal, route
+from chalicelib.http import body, principal, query_params, route
+from chalicelib.imports import on_first_use
+from chalicelib.paging import cursor_at, page_params
 from gigcore import bootstrap
-from gigcore.domain.clock import utc_now
 from gigcore.schemas.contracts import PageParams
 from gigcore.schemas.reviews import ReviewOut, ReviewPageOut, ReviewRequest, review_out
-from gigcore.services import reviews
-from gigcore.services.reviews import ReviewPorts
+
+if TYPE_CHECKING:
+    from gigcore.services import reviews
+else:
+    reviews = on_first_use("gigcore.services.reviews")
+
 
 bp = Blueprint(__name__)
-
-def _ports() -> ReviewPorts:
-    ports: ReviewPorts = bootstrap.container().review_ports
-    return ports
 
 
 @route(bp, "/contracts/{contract_id}/reviews", method="POST",
@@ -24,20 +27,20 @@ def _ports() -> ReviewPorts:
        response=ReviewOut, status=201, errors=(403, 404, 409, 422), tag="reviews")
 def post_review(contract_id: str) -> ReviewOut:
     cmd = body(ReviewRequest)
-    now = utc_now()
-    made = reviews.review(principal(), contract_id, cmd.rating, cmd.comment, ports=_ports(), now=now)
-    if made.revealed:  # both sides' reviews now show: the two ratings moved
-        for user_id in (made.reviewer_id, made.reviewee_id):
-            bootstrap.container().profile_cache.invalidate(user_id)
+    container = bootstrap.container()
+    now = container.clock.now()
+    made = reviews.review(principal(), contract_id, cmd.rating, cmd.comment, ports=container.review_ports, now=now)
     return review_out(made, made.visible(now))
 
 
 @route(bp, "/users/{user_id}/reviews", summary="The reviews a user received that show, newest first",
        response=ReviewPageOut, query_model=PageParams, errors=(400, 404, 422), tag="reviews")
 def user_reviews(user_id: str) -> ReviewPageOut:
-    path = f"/users/{user_id}/reviews"
-    limit, after, raw = list_page(path)
-    now = utc_now()
-    page = reviews.reviews_of(user_id, limit=limit, after=after, ports=_ports(), now=now)
+    caller = principal().user_id
+    path, raw = f"/users/{user_id}/reviews", query_params()
+    limit, after = page_params(path, caller, raw)
+    container = bootstrap.container()
+    page = reviews.reviews_of(user_id, limit=limit, after=after, ports=container.review_ports,
+                              now=container.clock.now())
     return ReviewPageOut(items=[review_out(r, True) for r in page.reviews],
-                         next_cursor=list_cursor(page.after, path, raw))
+                         next_cursor=cursor_at(page.after, path, caller, raw))

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from chalice import Blueprint
 
 from chalicelib.http import body, principal, route
+from chalicelib.imports import on_first_use
 from gigcore import bootstrap
 from gigcore.domain.users import AccountChanges, FreelancerProfile, Location, Skill
 from gigcore.schemas.users import (
@@ -17,7 +20,12 @@ from gigcore.schemas.users import (
     public_user_out,
     user_out,
 )
-from gigcore.services import users
+
+if TYPE_CHECKING:
+    from gigcore.services import users
+else:
+    users = on_first_use("gigcore.services.users")
+
 
 bp = Blueprint(__name__)
 
@@ -35,7 +43,7 @@ def patch_me() -> UserOut:
                              location=Location(cmd.location.lat, cmd.location.lng) if cmd.location else None,
                              roles=tuple(cmd.roles) if cmd.roles is not None else None)
     container = bootstrap.container()
-    return user_out(users.update_me(principal(), changes, users=container.users, cache=container.profile_cache))
+    return user_out(users.update_me(principal(), changes, users=container.users, changed=container.changed))
 
 
 @route(bp, "/me/freelancer-profile", method="PUT", summary="Set my freelancer profile",
@@ -48,7 +56,7 @@ def put_profile() -> FreelancerProfileOut:
         availability=cmd.availability, location=Location(cmd.location.lat, cmd.location.lng),
         service_radius_km=cmd.service_radius_km, portfolio_urls=tuple(cmd.portfolio_urls))
     container = bootstrap.container()
-    user = users.put_freelancer_profile(principal(), profile, users=container.users, cache=container.profile_cache)
+    user = users.put_freelancer_profile(principal(), profile, users=container.users, changed=container.changed)
     assert user.freelancer_profile is not None
     return profile_out(user.freelancer_profile)
 
@@ -56,6 +64,4 @@ def put_profile() -> FreelancerProfileOut:
 @route(bp, "/users/{user_id}", summary="A user's public profile", response=PublicUserOut, errors=(404,),
        tag="users", max_age=lambda: bootstrap.settings().profile_cache_ttl_seconds)
 def public_profile(user_id: str) -> PublicUserOut:
-    principal()
-    container = bootstrap.container()
-    return public_user_out(users.get_public_profile(user_id, users=container.users, cache=container.profile_cache))
+    return public_user_out(users.get_public_profile(user_id, users=bootstrap.container().profile_reads))

@@ -8,30 +8,34 @@ the connection stays open.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pydantic
 
+from chalicelib.clock import now
+from chalicelib.imports import on_first_use
 from gigcore import bootstrap
-from gigcore.domain.clock import utc_now
 from gigcore.domain.errors import MalformedRequestError, UnauthorizedError
 from gigcore.domain.users import Principal
 from gigcore.schemas.chat import MarkReadFrame, SendMessageFrame, TypingFrame
 from gigcore.schemas.errors import error_response
 from gigcore.schemas.json_input import load_object
-from gigcore.services import chat
+
+if TYPE_CHECKING:
+    from gigcore.services import chat
+else:
+    chat = on_first_use("gigcore.services.chat")
+
 
 Action = Callable[[str, Principal, dict[str, Any]], None]
 
 
 def _ports() -> chat.ChatPorts:
-    ports: chat.ChatPorts = bootstrap.container().chat_ports
-    return ports
+    return bootstrap.container().chat_ports
 
 
 def _policy() -> chat.ChatPolicy:
-    policy: chat.ChatPolicy = bootstrap.container().chat_policy
-    return policy
+    return bootstrap.container().chat_policy
 
 
 def _send(connection_id: str, frame: dict[str, Any]) -> None:
@@ -56,7 +60,7 @@ def _ping(connection_id: str, caller: Principal, frame: dict[str, Any]) -> None:
 def _send_message(connection_id: str, caller: Principal, frame: dict[str, Any]) -> None:
     cmd = SendMessageFrame.model_validate(frame)
     chat.send_message(caller, cmd.conversation_id, cmd.body, cmd.client_msg_id, cmd.attachment_keys, ports=_ports(),
-                      policy=_policy(), now=utc_now(), from_connection=connection_id)
+                      policy=_policy(), now=now(), from_connection=connection_id)
 
 
 def _typing(connection_id: str, caller: Principal, frame: dict[str, Any]) -> None:
@@ -66,7 +70,7 @@ def _typing(connection_id: str, caller: Principal, frame: dict[str, Any]) -> Non
 
 def _mark_read(connection_id: str, caller: Principal, frame: dict[str, Any]) -> None:
     cmd = MarkReadFrame.model_validate(frame)
-    chat.mark_read(caller, cmd.conversation_id, cmd.up_to_message_id, ports=_ports(), now=utc_now())
+    chat.mark_read(caller, cmd.conversation_id, cmd.up_to_message_id, ports=_ports(), now=now())
 
 
 ACTIONS: dict[str, Action] = {"ping": _ping, "sendMessage": _send_message, "typing": _typing,
@@ -78,7 +82,7 @@ def _caller(connection_id: str, frame: dict[str, Any]) -> Principal | None:
     session ended (logout, password reset) gets an ``unauthorized`` error frame and is closed."""
     ports = _ports()
     try:
-        return chat.authorise_frame(connection_id, ports=ports, policy=_policy(), now=utc_now())
+        return chat.authorise_frame(connection_id, ports=ports, policy=_policy(), now=now())
     except UnauthorizedError as exc:
         _error(connection_id, exc.code, exc.message, frame.get("client_msg_id"))
         chat.end_connection(connection_id, ports=ports)
@@ -100,7 +104,7 @@ def _refuse(connection_id: str, exc: Exception, frame: dict[str, Any]) -> None:
 def on_connect(connection_id: str, query: dict[str, str] | None) -> bool:
     """True when the connection may open (a valid access token in ``?token=``)."""
     try:
-        chat.connect((query or {}).get("token"), connection_id, ports=_ports(), now=utc_now())
+        chat.connect((query or {}).get("token"), connection_id, ports=_ports(), now=now())
     except Exception as exc:
         answer = error_response(exc)
         if answer.status >= 500:

@@ -24,6 +24,7 @@ from gigcore import bootstrap
 from gigcore.cli.admin import set_admin
 from gigcore.domain.clock import utc_now
 from tests.conftest import Api
+from tests.fake_clock import FakeClock
 from tests.stripe_hooks import Receiver, register_webhook
 
 pytestmark = pytest.mark.integration
@@ -452,7 +453,7 @@ def test_a_disputed_milestone_is_not_auto_released_and_an_admin_splits_it(
     assert dispute.json_body["status"] == "open" and dispute.json_body["held"] == ngn(500_000)
     assert app_client.get(f"/contracts/{c['id']}", token=people["client"]["token"]).json_body["status"] == "disputed"
     later = utc_now() + timedelta(days=8)
-    monkeypatch.setattr("gigcore.domain.clock.utc_now", lambda: later)
+    monkeypatch.setitem(bootstrap.container().__dict__, "clock", FakeClock(later))
     app.handler_map["auto_release"]({"detail-type": "Scheduled Event", "source": "aws.events", "detail": {},
                                      "time": "2026-12-11T00:00:00Z", "resources": [], "region": "us-east-1",
                                      "account": "000000000000", "id": "e", "version": "0"}, None)

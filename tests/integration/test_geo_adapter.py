@@ -170,3 +170,20 @@ def test_users_read_in_a_batch_equal_users_read_one_by_one(dynamo, api):
     assert set(batch) == set(ids)
     for user_id in ids:
         assert batch[user_id] == users.get(user_id)
+
+
+def test_a_query_for_some_fields_reads_only_those(dynamo):
+    """issue 20 item 3: a search without filters asks for no filter attribute (a projection); what it gets
+    back is the entries' ids and exact locations, the rest left at their defaults."""
+    items = entries(12)
+    _, partition, index = stored(dynamo, items)
+    [bare, some, every] = index.read([
+        RangeQuery(partition=partition, lo=partition, hi=None, fields=frozenset()),
+        RangeQuery(partition=partition, lo=partition, hi=None,
+                   fields=frozenset({"category", "amount_min", "amount_max"})),
+        RangeQuery(partition=partition, lo=partition, hi=None)])
+    ordered = sorted(items, key=lambda e: e.key)
+    assert list(every.entries) == ordered
+    assert list(bare.entries) == [GeoEntry(id=e.id, lat=e.lat, lng=e.lng) for e in ordered]
+    assert list(some.entries) == [GeoEntry(id=e.id, lat=e.lat, lng=e.lng, category=e.category,
+                                           amount_min=e.amount_min, amount_max=e.amount_max) for e in ordered]

@@ -15,6 +15,7 @@ from gigcore import bootstrap
 from gigcore.domain.clock import utc_now
 from gigcore.services.reviews import reveal_due
 from tests.conftest import Api
+from tests.fake_clock import FakeClock
 from tests.integration.test_escrow_api import _signup, contract, funded, key, path
 
 pytestmark = pytest.mark.integration
@@ -103,7 +104,7 @@ def test_a_lone_review_shows_when_the_window_closes_and_then_counts(app_client: 
     c = completed(app_client, people)
     assert review(app_client, people, c, "freelancer", 3, "Slow to answer.").status_code == 201
     later = utc_now() + timedelta(days=14, minutes=1)
-    monkeypatch.setattr("chalicelib.reviews.utc_now", lambda: later)
+    monkeypatch.setitem(bootstrap.container().__dict__, "clock", FakeClock(later))
     late = review(app_client, people, c, "client")
     assert late.status_code == 409 and late.json_body["error"]["details"] == [
         {"field": "contract", "issue": "review window closed"}]

@@ -45,7 +45,8 @@ class Setup:
         self.settled: list[str] = []
         ports = EscrowPorts(contracts=FakeContracts(self.world), store=FakeEscrowStore(self.world),  # type: ignore[arg-type]
                             payments=self.stripe, gigs=FakeGigs(self.world), users=self.users)  # type: ignore[arg-type]
-        self.escrow = Escrow(ports, EscrowConfig(fee_bps=1000, auto_release_days=7), self.settled.append)
+        self.escrow = Escrow(ports, EscrowConfig(fee_bps=1000, auto_release_days=7),
+                             lambda change: self.settled.append(change.entity_id))
         self.world.gigs["g1"] = Gig(id="g1", owner_id=CLIENT.user_id, title="Edit a video", description="d",
                                     category="editing", skills=("editing",),
                                     budget=Budget(min=ngn(1), max=ngn(5_000_000), type="fixed"), location=None,

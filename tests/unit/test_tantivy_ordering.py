@@ -11,7 +11,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from gigcore.adapters.tantivy_search import MAX_CELLS, _cells, cells_near, id_key
+from gigcore.adapters.tantivy_search import MAX_CELLS, cells_near, cells_of, id_key
 from gigcore.domain import geo
 from gigcore.ports.search import GeoPoint
 
@@ -71,7 +71,7 @@ def test_the_cells_near_a_point_hold_every_point_of_the_disc(lat: float, lng: fl
     assert len(cover) <= MAX_CELLS
     p_lat, p_lng = destination(lat, lng, bearing, radius * share)
     if geo.haversine_km(lat, lng, p_lat, p_lng) <= radius:
-        assert set(_cells(GeoPoint(p_lat, p_lng))) & set(cover)
+        assert set(cells_of(GeoPoint(p_lat, p_lng))) & set(cover)
 
 
 def test_a_city_radius_is_a_few_cells() -> None:

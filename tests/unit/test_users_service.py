@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gigcore.cache import TtlLruCache
+from gigcore.cache import CachedReads, TtlLruCache
 from gigcore.domain.errors import ConflictError, ForbiddenError, NotFoundError
 from gigcore.domain.users import AccountChanges, FreelancerProfile, Location, Principal, Skill, User
 from gigcore.services import users
@@ -139,8 +139,10 @@ def test_a_public_profile_may_come_from_the_cache_and_a_change_forgets_it():
     repo = FakeUsers()
     ada = someone(repo)
     cache: TtlLruCache[str, User] = TtlLruCache("test-users", max_entries=10, ttl_seconds=60, clock=Clock())
-    assert users.get_public_profile(ada.id, users=repo, cache=cache).name == "Ada"
+    reads = CachedReads(lambda: cache, repo.get, repo.get_many)
+    assert users.get_public_profile(ada.id, users=reads).name == "Ada"
     repo.by_id[ada.id] = repo.by_id[ada.id].changed(name="Changed elsewhere")
-    assert users.get_public_profile(ada.id, users=repo, cache=cache).name == "Ada"  # the cached copy
-    users.update_me(me(ada), AccountChanges(given=frozenset({"name"}), name="Grace"), users=repo, cache=cache)
-    assert users.get_public_profile(ada.id, users=repo, cache=cache).name == "Grace"
+    assert users.get_public_profile(ada.id, users=reads).name == "Ada"  # the cached copy
+    users.update_me(me(ada), AccountChanges(given=frozenset({"name"}), name="Grace"), users=repo,
+                    changed=lambda change: cache.invalidate(change.entity_id))
+    assert users.get_public_profile(ada.id, users=reads).name == "Grace"

@@ -145,3 +145,22 @@ def counters() -> CacheCounters:
     for cache in list(_registry.values()):
         total = total + cache.counters()
     return total
+
+
+class CachedReads(Generic[K, V]):
+    """A repository's reads through ``cache()`` (a :class:`gigcore.ports.reads.Reads`): a copy up to the cache's
+    TTL old may answer. The cache is looked up on each read, so a process that swaps it (a test) is heard.
+
+    Only for reads that change nothing: a write reads the stored item, never a copy."""
+
+    def __init__(self, cache: Callable[[], TtlLruCache[K, V]], load: Callable[[K], V | None],
+                 load_many: Callable[[list[K]], Mapping[K, V]]) -> None:
+        self._cache = cache
+        self._load = load
+        self._load_many = load_many
+
+    def get(self, key: K, /) -> V | None:
+        return self._cache().get_or_load(key, self._load)
+
+    def get_many(self, keys: Sequence[K], /) -> dict[K, V]:
+        return self._cache().get_many_or_load(keys, self._load_many)

@@ -39,7 +39,7 @@ _CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeou
 #: DynamoDB checks every request itself (and so does DynamoDB Local, which the tests run against), so the
 #: client skips botocore's own walk of the parameters over the model: about a tenth of a warm call's CPU,
 #: and a nearby page makes several calls. A malformed request is then refused by the service
-#: (``ValidationException``) instead of by botocore; both become the same domain error (:func:`translate`).
+#: (``ValidationException``) instead of by botocore; both become the same domain error (:func:`as_domain_error`).
 #: The other services keep the check (moto checks less than the services do).
 _SERVICE_CONFIG = {"dynamodb": _CONFIG.merge(Config(parameter_validation=False))}
 
@@ -90,7 +90,7 @@ def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", ""))
 
 
-def translate(exc: Exception, what: str) -> Exception:
+def as_domain_error(exc: Exception, what: str) -> Exception:
     """A domain error for a boto error: throttling is retryable, anything else an outage."""
     if isinstance(exc, ClientError) and error_code(exc) in _THROTTLING:
         return RetryableError(f"{what} is throttling requests; try again shortly.")
@@ -104,15 +104,15 @@ _A = TypeVar("_A")
 
 def conditional(write: Callable[[], _A], what: str = "DynamoDB") -> _A | None:
     """The answer of a conditional write, or None when its condition did not hold; any other failure as the
-    domain's error (:func:`translate`)."""
+    domain's error (:func:`as_domain_error`)."""
     try:
         return write()
     except ClientError as exc:
         if error_code(exc) == "ConditionalCheckFailedException":
             return None
-        raise translate(exc, what) from exc
+        raise as_domain_error(exc, what) from exc
     except BotoCoreError as exc:
-        raise translate(exc, what) from exc
+        raise as_domain_error(exc, what) from exc
 
 
 # ---- DynamoDB answers without botocore's parser ---------------------------------------------------------

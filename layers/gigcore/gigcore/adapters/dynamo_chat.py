@@ -19,7 +19,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import conditional, error_code, translate
+from gigcore.adapters.aws import as_domain_error, conditional, error_code
 from gigcore.domain.chat import Attachment, Connection, Conversation, Membership, Message
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.errors import UpstreamUnavailableError
@@ -113,7 +113,7 @@ class DynamoChatRepository:
         try:
             return getattr(self._client, operation)(TableName=self._table, **kwargs)
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
 
     def create_conversation(self, conversation: Conversation, *, pair: str | None) -> Conversation:
         activity = to_rfc3339(conversation.last_activity_at)
@@ -149,9 +149,9 @@ class DynamoChatRepository:
                     found = self.get_conversation(existing["conversation_id"]["S"])
                     if found:
                         return found
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         return conversation
 
     def find_pair(self, pair: str) -> Conversation | None:
@@ -202,7 +202,7 @@ class DynamoChatRepository:
                 try:
                     got = self._client.batch_get_item(RequestItems=request)
                 except (ClientError, BotoCoreError) as exc:
-                    raise translate(exc, "DynamoDB") from exc
+                    raise as_domain_error(exc, "DynamoDB") from exc
                 for item in got["Responses"].get(self._table, []):
                     conversation = _conversation_from(item)
                     found[conversation.id] = conversation
@@ -315,9 +315,9 @@ class DynamoChatRepository:
                 ExpressionAttributeValues={":m": _s(up_to_message_id), ":zero": _n(0), ":newest": _s(newest)})
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":  # an older receipt changes nothing
-                raise translate(exc, "DynamoDB") from exc
+                raise as_domain_error(exc, "DynamoDB") from exc
         except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
 
     def membership(self, conversation_id: str, user_id: str) -> Membership | None:
         item = self._call("get_item", Key={"pk": _s(f"USER#{user_id}"), "sk": _s(f"MEMBER#{conversation_id}")},
@@ -391,7 +391,7 @@ class DynamoConnectionRepository:
                     "expires_at": _n(connection.expires_at)}}},
             ])
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         return self.count(connection.user_id)
 
     def remove(self, connection_id: str) -> Connection | None:
@@ -405,7 +405,7 @@ class DynamoConnectionRepository:
             self._client.delete_item(TableName=self._table, Key={"pk": _s(f"USER#{old['user_id']['S']}"),
                                                                  "sk": _s(f"CONN#{connection_id}")})
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         return _connection_from(connection_id, old)
 
     def get(self, connection_id: str) -> Connection | None:
@@ -417,7 +417,7 @@ class DynamoConnectionRepository:
             item = self._client.get_item(TableName=self._table, Key={"pk": _s(f"CONN#{connection_id}"),
                                                                      "sk": _s("CONN")}).get("Item")
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         if not item:
             return None
         found = _connection_from(connection_id, item)
@@ -432,7 +432,7 @@ class DynamoConnectionRepository:
                                         KeyConditionExpression="pk = :pk AND begins_with(sk, :conn)",
                                         ExpressionAttributeValues={":pk": _s(f"USER#{user_id}"), ":conn": _s("CONN#")})
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         return [i["sk"]["S"][len("CONN#"):] for i in answer.get("Items", [])]
 
     def of_users(self, user_ids: Sequence[str]) -> dict[str, list[str]]:
@@ -455,7 +455,7 @@ class DynamoConnectionRepository:
                     ExpressionAttributeValues={":b": _s(f"CONNEXP#{bucket}"), ":now": _s(f"{now:012d}#")},
                     Limit=limit)
             except (ClientError, BotoCoreError) as exc:
-                raise translate(exc, "DynamoDB") from exc
+                raise as_domain_error(exc, "DynamoDB") from exc
             for item in answer.get("Items", []):
                 found.append(_connection_from(item["pk"]["S"][len("CONN#"):], item))
             if len(found) >= limit:

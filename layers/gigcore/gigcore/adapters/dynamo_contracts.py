@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import translate
+from gigcore.adapters.aws import as_domain_error
 from gigcore.adapters.dynamo_outbox import MAX_TRANSACTION_ITEMS, event_item
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.contracts import (
@@ -89,7 +89,7 @@ class DynamoTable:
         try:
             return getattr(self._client, operation)(TableName=self._table, **kwargs)
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
 
     def _get(self, pk: str, sk: str) -> dict[str, Any] | None:
         item: dict[str, Any] | None = self._call("get_item", Key={"pk": _s(pk), "sk": _s(sk)},
@@ -110,12 +110,12 @@ class DynamoTable:
         except ClientError as exc:
             reasons: list[dict[str, Any]] = [dict(r) for r in exc.response.get("CancellationReasons") or []]
             if not reasons:
-                raise translate(exc, "DynamoDB") from exc
+                raise as_domain_error(exc, "DynamoDB") from exc
             if any(r.get("Code") in _THROTTLED_REASONS for r in reasons):
                 raise RetryableError("DynamoDB is throttling requests; try again shortly.") from exc
             raise _Cancelled(reasons) from exc
         except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
 
     @staticmethod
     def _extra_error(cancelled: _Cancelled, own: int) -> TransactionConflictError:

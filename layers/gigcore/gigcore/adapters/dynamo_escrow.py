@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import translate
+from gigcore.adapters.aws import as_domain_error
 from gigcore.adapters.dynamo_contracts import DynamoTable
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.escrow import LedgerEntry
@@ -115,13 +115,13 @@ class DynamoEscrowStore(DynamoTable):
         except ClientError as exc:
             reasons = exc.response.get("CancellationReasons") or []
             if not reasons or reasons[0].get("Code") != "ConditionalCheckFailed":
-                raise translate(exc, "DynamoDB") from exc
+                raise as_domain_error(exc, "DynamoDB") from exc
             stored = self.payout_account(account.user_id)
             if stored is None:  # pragma: no cover - the condition failed because it exists
-                raise translate(exc, "DynamoDB") from exc
+                raise as_domain_error(exc, "DynamoDB") from exc
             return stored
         except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         return account
 
     def user_of_account(self, account_id: str) -> str | None:
@@ -138,9 +138,9 @@ class DynamoEscrowStore(DynamoTable):
         except ClientError as exc:
             if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
                 return
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
 
     # ---- the ledger ----
 

@@ -19,14 +19,15 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import DeleteError, DoesNotExist, GetError, PutError
 
-from gigcore.adapters.aws import raw_answers, translate, unparsed_answers
+from gigcore.adapters.aws import as_domain_error, raw_answers, unparsed_answers
 from gigcore.adapters.dynamo_models import GeoItem, GeoLayoutItem, GeoMoveItem
-from gigcore.domain import geo
+from gigcore.domain import coords, geo
 from gigcore.domain.errors import ConflictError, UpstreamUnavailableError
 from gigcore.domain.geo import GeoEntry, PartitionLayout
 from gigcore.domain.geo_layout import LayoutState, Progress
@@ -79,13 +80,26 @@ def _number(value: dict[str, str] | None) -> float | None:
     return None if value is None else float(value["N"])
 
 
+#: The stored attribute of each entry field a reader may ask for (:attr:`RangeQuery.fields`).
+_FIELD_ATTRIBUTES = {"category": _F_CAT, "skills": _F_SKILLS, "amount_min": _F_LO, "amount_max": _F_HI,
+                     "currency": _F_CUR, "availability": _F_AV, "reach_km": _F_REACH}
+
+
+def projection(fields: frozenset[str] | None) -> str | None:
+    """The attributes a Query returns for a reader of ``fields`` (None: every attribute)."""
+    if fields is None:
+        return None
+    return ", ".join(["sk", _F_LAT, _F_LNG, *sorted(_FIELD_ATTRIBUTES[f] for f in fields)])
+
+
 def entry_of(item: dict[str, Any]) -> GeoEntry:
-    """A low-level (``{"S": ...}``) item back to its entry."""
+    """A low-level (``{"S": ...}``) item back to its entry; attributes the item lacks (not stored, or not
+    projected) are the entry's defaults."""
     lo, hi = _number(item.get(_F_LO)), _number(item.get(_F_HI))
-    return GeoEntry(
-        id=item["sk"]["S"].split("#", 1)[1],
-        lat=float(item[_F_LAT]["N"]),
-        lng=float(item[_F_LNG]["N"]),
+    return GeoEntry.stored(
+        item["sk"]["S"].split("#", 1)[1],
+        coords.parse_stored(item[_F_LAT]["N"]),
+        coords.parse_stored(item[_F_LNG]["N"]),
         category=item[_F_CAT]["S"] if _F_CAT in item else None,
         skills=frozenset(v["S"] for v in item[_F_SKILLS]["L"]) if _F_SKILLS in item else frozenset(),
         amount_min=None if lo is None else int(lo),
@@ -214,10 +228,8 @@ class DynamoGeoIndex:
         if state.target is None:
             # Named from the key, not the plan: a search planned with both layouts may read after the move ended.
             name = state.current.partition_of(query.lo).name
-            return [(query if name == query.partition else RangeQuery(partition=name, lo=query.lo, hi=query.hi,
-                                                                      limit=query.limit), False)]
-        names = state.partitions_of(query.lo)
-        return [(RangeQuery(partition=name, lo=query.lo, hi=query.hi, limit=query.limit), True) for name in names]
+            return [(query if name == query.partition else replace(query, partition=name), False)]
+        return [(replace(query, partition=name), True) for name in state.partitions_of(query.lo)]
 
     def _executor(self) -> ThreadPoolExecutor:
         with self._pool_lock:
@@ -243,6 +255,7 @@ class DynamoGeoIndex:
         hi = geo.inclusive_upper(query.hi)
         if hi < lo:
             return RangeAnswer(entries=())
+        attributes = projection(query.fields)
         entries: list[GeoEntry] = []
         scanned = calls = 0
         capacity = 0.0
@@ -257,6 +270,8 @@ class DynamoGeoIndex:
                 "ConsistentRead": consistent,
                 "ReturnConsumedCapacity": "TOTAL",
             }
+            if attributes is not None:
+                params["ProjectionExpression"] = attributes
             if query.limit is not None:
                 params["Limit"] = query.limit - scanned
             if start is not None:
@@ -265,7 +280,7 @@ class DynamoGeoIndex:
                 with unparsed_answers():
                     answer = self._client.query(**params)
             except (ClientError, BotoCoreError) as exc:
-                raise translate(exc, "DynamoDB") from exc
+                raise as_domain_error(exc, "DynamoDB") from exc
             calls += 1
             scanned += int(answer.get("ScannedCount", 0))
             capacity += float(answer.get("ConsumedCapacity", {}).get("CapacityUnits", 0.0))
@@ -307,7 +322,7 @@ class DynamoGeoLayoutStore:
         try:
             answer: dict[str, Any] = getattr(self._client, operation)(TableName=self._table, **params)
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         return answer
 
     def state(self, index: str) -> LayoutState:
@@ -402,8 +417,8 @@ class DynamoGeoLayoutStore:
                 if "TransactionConflict" in codes and attempt < 4:
                     time.sleep(0.05 * 2**attempt)
                     continue
-                raise translate(exc, "DynamoDB") from exc
+                raise as_domain_error(exc, "DynamoDB") from exc
             except BotoCoreError as exc:
-                raise translate(exc, "DynamoDB") from exc
+                raise as_domain_error(exc, "DynamoDB") from exc
             return float(sum(c.get("CapacityUnits", 0.0) for c in answer.get("ConsumedCapacity", [])))
         return None  # unreachable: the last attempt returns or raises

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import error_code, translate
+from gigcore.adapters.aws import as_domain_error, error_code
 from gigcore.ports.auth import IdempotencyState, StoredAnswer
 
 if TYPE_CHECKING:
@@ -51,14 +51,14 @@ class DynamoIdempotencyStore:
             return None
         except ClientError as exc:
             if error_code(exc) != "ConditionalCheckFailedException":
-                raise translate(exc, "DynamoDB") from exc
+                raise as_domain_error(exc, "DynamoDB") from exc
         except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         try:
             found = self._client.get_item(TableName=self._table, Key=self._key(scope, key),
                                           ConsistentRead=True).get("Item")
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         if found is None:  # deleted between the two calls: the caller may simply try again
             return IdempotencyState(request_hash=request_hash, done=False, answer=None)
         answer = None
@@ -81,10 +81,10 @@ class DynamoIdempotencyStore:
                                            ":expires": {"N": str(now + self._ttl)}},
             )
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
 
     def abandon(self, scope: str, key: str) -> None:
         try:
             self._client.delete_item(TableName=self._table, Key=self._key(scope, key))
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import conditional, error_code, translate
+from gigcore.adapters.aws import as_domain_error, conditional, error_code
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.notifications import Device, Notification, Preferences, QuietHours
 
@@ -35,7 +35,7 @@ class DynamoNotificationStore:
         try:
             return getattr(self._client, operation)(**kwargs)
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
 
     def add(self, notification: Notification, *, dedup_key: str) -> bool:
         user = f"USER#{notification.user_id}"
@@ -56,9 +56,9 @@ class DynamoNotificationStore:
             reasons = exc.response.get("CancellationReasons", [])
             if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
                 return False
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         return True
 
     def page(self, user_id: str, *, limit: int, after: str | None) -> tuple[list[Notification], str | None]:
@@ -103,9 +103,9 @@ class DynamoNotificationStore:
                 ])
             except ClientError as exc:
                 if error_code(exc) != "TransactionCanceledException":  # already read, or not the user's
-                    raise translate(exc, "DynamoDB") from exc
+                    raise as_domain_error(exc, "DynamoDB") from exc
             except BotoCoreError as exc:
-                raise translate(exc, "DynamoDB") from exc
+                raise as_domain_error(exc, "DynamoDB") from exc
 
     def preferences(self, user_id: str) -> Preferences:
         item = self._call("get_item", TableName=self._table, ConsistentRead=True,

@@ -14,7 +14,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import error_code, translate
+from gigcore.adapters.aws import as_domain_error, error_code
 from gigcore.domain.clock import to_rfc3339, utc_now
 from gigcore.domain.errors import ConflictError, ValidationError
 from gigcore.ports import OutboxEvent
@@ -86,9 +86,9 @@ class DynamoOutbox:
                 reasons = exc.response.get("CancellationReasons", [])
                 if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
                     raise ConflictError("The change conflicts with the current state.") from exc
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
 
 
 class DynamoProcessedEvents:
@@ -105,7 +105,7 @@ class DynamoProcessedEvents:
                 TableName=self._table, Key=self._key(consumer, event_id), ConsistentRead=True
             )
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         return "Item" in answer
 
     def mark(self, consumer: str, event_id: str) -> None:
@@ -115,4 +115,4 @@ class DynamoProcessedEvents:
         try:
             self._client.put_item(TableName=self._table, Item=item)
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc

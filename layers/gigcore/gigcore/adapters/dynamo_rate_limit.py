@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import conditional, translate
+from gigcore.adapters.aws import as_domain_error, conditional
 from gigcore.domain.errors import RateLimitedError
 
 if TYPE_CHECKING:
@@ -67,6 +67,6 @@ class DynamoRateLimiter:
         try:
             item = self._client.get_item(TableName=self._table, Key=item_key, ConsistentRead=True).get("Item")
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         value = (item or {}).get("tat", {}).get("N")
         return float(value) if value is not None else None

@@ -18,7 +18,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import translate
+from gigcore.adapters.aws import as_domain_error
 from gigcore.adapters.dynamo_contracts import DynamoTable
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.errors import ConflictError
@@ -86,9 +86,9 @@ class DynamoReviewStore(DynamoTable):
             reasons = exc.response.get("CancellationReasons") or []
             if reasons and any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
                 return False
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         return True
 
     def add(self, review: Review, *, other: Review | None) -> None:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import conditional, error_code, translate
+from gigcore.adapters.aws import as_domain_error, conditional, error_code
 from gigcore.domain.errors import RetryableError
 from gigcore.ports.auth import OneTimeToken, RefreshRecord
 
@@ -48,14 +48,14 @@ class DynamoRefreshTokenStore:
             self._client.put_item(TableName=self._table, Item=_refresh_item(record),
                                   ConditionExpression="attribute_not_exists(pk)")
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
 
     def get(self, token_hash: str) -> RefreshRecord | None:
         try:
             item = self._client.get_item(TableName=self._table, Key=_refresh_key(token_hash),
                                          ConsistentRead=True).get("Item")
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         if item is None:
             return None
         return RefreshRecord(
@@ -85,9 +85,9 @@ class DynamoRefreshTokenStore:
                 reasons = exc.response.get("CancellationReasons", [])
                 if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
                     return False
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         return True
 
     def revoke_family(self, family_id: str) -> None:
@@ -95,14 +95,14 @@ class DynamoRefreshTokenStore:
             self._client.put_item(TableName=self._table, Item=_family_key(family_id) | {
                 "kind": {"S": "refresh_family"}, "revoked": {"BOOL": True}})
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
 
     def family_revoked(self, family_id: str) -> bool:
         try:
             item = self._client.get_item(TableName=self._table, Key=_family_key(family_id),
                                          ConsistentRead=True).get("Item")
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         return bool(item and item.get("revoked", {}).get("BOOL"))
 
 
@@ -123,7 +123,7 @@ class DynamoRefreshTokenStore:
                 if not request:
                     break
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         if request:
             raise RetryableError("DynamoDB is throttling requests; try again shortly.")
         by_pk = {item["pk"]["S"]: item for item in items}
@@ -148,7 +148,7 @@ class DynamoOneTimeTokenStore:
             self._client.put_item(TableName=self._table, Item=self._key(purpose, token_hash) | {
                 "kind": {"S": "one_time_token"}, "user_id": {"S": user_id}, "expires_at": {"N": str(expires_at)}})
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
 
     def consume(self, purpose: str, token_hash: str, now: int) -> OneTimeToken | None:
         # A conditional delete is the single use: of two concurrent uses, one deletes, one fails.

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import error_code, raw_answers, translate, unparsed_answers
+from gigcore.adapters.aws import as_domain_error, error_code, raw_answers, unparsed_answers
 from gigcore.adapters.dynamo_geo import FREELANCER_INDEX, DynamoGeoLayouts, geo_move
 from gigcore.adapters.dynamo_outbox import event_item
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
@@ -195,15 +195,15 @@ class DynamoUserRepository:
         except ClientError as exc:
             if "ConditionalCheckFailed" in _reasons(exc):
                 raise ConflictError("An account with this email already exists.") from exc
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
 
     def _get(self, key: dict[str, Any], **options: Any) -> dict[str, Any] | None:
         try:
             found = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True, **options)
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         item = found.get("Item")
         return None if item is None else dict(item)
 
@@ -226,7 +226,7 @@ class DynamoUserRepository:
                         unprocessed = answer.get("UnprocessedKeys", {}).get(self._table)
                         page = list(unprocessed["Keys"]) if unprocessed else []
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         users = (from_item(item) for item in found)
         return {user.id: user for user in users}
 
@@ -245,7 +245,7 @@ class DynamoUserRepository:
                     break
                 page = {"ExclusiveStartKey": answer["LastEvaluatedKey"]}
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         return users
 
     def by_email(self, email: str) -> User | None:
@@ -261,9 +261,9 @@ class DynamoUserRepository:
             except ClientError as exc:
                 if error_code(exc) == "ConditionalCheckFailedException":
                     raise ConflictError("The account was changed by another request; try again.") from exc
-                raise translate(exc, "DynamoDB") from exc
+                raise as_domain_error(exc, "DynamoDB") from exc
             except BotoCoreError as exc:
-                raise translate(exc, "DynamoDB") from exc
+                raise as_domain_error(exc, "DynamoDB") from exc
             return from_item(item)
         stored = self._get(_user_key(user.id), ProjectionExpression="pk, geo_pk, geo_sk")
         if stored is None:
@@ -284,7 +284,7 @@ class DynamoUserRepository:
         except ClientError as exc:
             if {"ConditionalCheckFailed", "TransactionConflict"} & set(_reasons(exc)):
                 raise ConflictError("The account was changed by another request; try again.") from exc
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
+            raise as_domain_error(exc, "DynamoDB") from exc
         return from_item(item)

@@ -41,7 +41,7 @@ FREELANCER_MAPPING: dict[str, Any] = {"properties": {
     "currency": {"type": "keyword"}, "availability": {"type": "keyword"}, "rating": {"type": "float"}}}
 
 
-def _loc(point: GeoPoint) -> dict[str, float]:
+def _lat_lon(point: GeoPoint) -> dict[str, float]:
     return {"lat": point.lat, "lon": point.lng}
 
 
@@ -53,7 +53,7 @@ def _text(text: str, fields: list[str]) -> dict[str, Any]:
 
 def _sort(order: str, point: GeoPoint | None, field_sort: str) -> list[Any]:
     if order == "distance" and point is not None:
-        return [{"_geo_distance": {"location": _loc(point), "order": "asc", "unit": "km"}}, {"id": "asc"}]
+        return [{"_geo_distance": {"location": _lat_lon(point), "order": "asc", "unit": "km"}}, {"id": "asc"}]
     if order == "score":
         return ["_score", {"id": "asc"}]
     return [{field_sort: "desc"}, {"id": "asc"}]
@@ -66,7 +66,7 @@ def _order(sort: str, has_text: bool, point: GeoPoint | None) -> str:
     return "score" if sort == "relevance" and has_text else "field"
 
 
-def _body(must: dict[str, Any], filters: list[dict[str, Any]], sort: list[Any], limit: int,
+def _search_body(must: dict[str, Any], filters: list[dict[str, Any]], sort: list[Any], limit: int,
           after: Mapping[str, Any] | None) -> dict[str, Any]:
     body: dict[str, Any] = {"query": {"bool": {"must": [must], "filter": [{"term": {"state": "open"}}, *filters]}},
                             "sort": sort, "size": limit + 1, "track_total_hits": 10_000, "track_scores": True,
@@ -76,15 +76,15 @@ def _body(must: dict[str, Any], filters: list[dict[str, Any]], sort: list[Any], 
     return body
 
 
-def _geo(point: GeoPoint | None, radius_km: float | None) -> list[dict[str, Any]]:
+def _radius_filter(point: GeoPoint | None, radius_km: float | None) -> list[dict[str, Any]]:
     if point is None or radius_km is None:
         return []
-    return [{"geo_distance": {"distance": f"{radius_km}km", "location": _loc(point)}}]
+    return [{"geo_distance": {"distance": f"{radius_km}km", "location": _lat_lon(point)}}]
 
 
 def gig_query(query: GigSearch, after: Mapping[str, Any] | None = None) -> dict[str, Any]:
     """The search request body of a gig search (query DSL)."""
-    filters = _geo(query.point, query.radius_km)
+    filters = _radius_filter(query.point, query.radius_km)
     if query.category:
         filters.append({"term": {"category": query.category.lower()}})
     if query.skills:
@@ -96,11 +96,12 @@ def gig_query(query: GigSearch, after: Mapping[str, Any] | None = None) -> dict[
     if query.currency:
         filters.append({"term": {"currency": query.currency}})
     order = _order(query.sort, bool(query.text.strip()), query.point)
-    return _body(_text(query.text, GIG_FIELDS), filters, _sort(order, query.point, "created"), query.limit, after)
+    return _search_body(_text(query.text, GIG_FIELDS), filters, _sort(order, query.point, "created"), query.limit,
+                        after)
 
 
 def freelancer_query(query: FreelancerSearch, after: Mapping[str, Any] | None = None) -> dict[str, Any]:
-    filters = _geo(query.point, query.radius_km)
+    filters = _radius_filter(query.point, query.radius_km)
     filters += [{"term": {"skill": s}} for s in sorted(query.skills)]
     if query.max_rate is not None:
         filters.append({"range": {"rate": {"lte": query.max_rate}}})
@@ -109,8 +110,8 @@ def freelancer_query(query: FreelancerSearch, after: Mapping[str, Any] | None = 
     if query.availability:
         filters.append({"term": {"availability": query.availability}})
     order = _order(query.sort, bool(query.text.strip()), query.point)
-    return _body(_text(query.text, FREELANCER_FIELDS), filters, _sort(order, query.point, "rating"), query.limit,
-                 after)
+    return _search_body(_text(query.text, FREELANCER_FIELDS), filters, _sort(order, query.point, "rating"), query.limit,
+                        after)
 
 
 def gig_source(doc: GigDoc) -> dict[str, Any]:
@@ -120,7 +121,7 @@ def gig_source(doc: GigDoc) -> dict[str, Any]:
             "skills": " ".join(doc.skills), "skill": [s.lower() for s in doc.skills],
             "category": doc.category.lower(), "budget_min": doc.budget_min, "budget_max": doc.budget_max,
             "currency": doc.currency, "created": doc.created_ms} | (
-        {"location": _loc(doc.location)} if doc.location else {})
+        {"location": _lat_lon(doc.location)} if doc.location else {})
 
 
 def freelancer_source(doc: FreelancerDoc) -> dict[str, Any]:
@@ -129,7 +130,7 @@ def freelancer_source(doc: FreelancerDoc) -> dict[str, Any]:
     return {"id": doc.id, "state": "open", "headline": doc.headline, "bio": doc.bio, "skills": " ".join(doc.skills),
             "skill": [s.lower() for s in doc.skills], "rate": doc.hourly_rate, "currency": doc.currency,
             "availability": doc.availability, "rating": float(doc.rating)} | (
-        {"location": _loc(doc.location)} if doc.location else {})
+        {"location": _lat_lon(doc.location)} if doc.location else {})
 
 
 def bulk_body(index: str, docs: Sequence[tuple[str, int, dict[str, Any]]]) -> list[dict[str, Any]]:
@@ -166,7 +167,7 @@ class OpenSearchSearchIndex:
         self._refresh = refresh  # tests refresh on write; production relies on the 1 s refresh interval
         self._ready: set[str] = set()
 
-    def _call(self, method: str, **kwargs: Any) -> Any:
+    def _request(self, method: str, **kwargs: Any) -> Any:
         from opensearchpy.exceptions import ConnectionError as OsConnectionError
         from opensearchpy.exceptions import ConnectionTimeout, TransportError
 
@@ -192,7 +193,7 @@ class OpenSearchSearchIndex:
         if not docs:
             return 0
         name = self._ensure(kind)
-        answer = self._call("bulk", body=bulk_body(name, docs), refresh="true" if self._refresh else "false")
+        answer = self._request("bulk", body=bulk_body(name, docs), refresh="true" if self._refresh else "false")
         applied = 0
         for item in answer.get("items", []):
             status = int(next(iter(item.values())).get("status", 500))
@@ -212,10 +213,10 @@ class OpenSearchSearchIndex:
 
     def clear(self, kind: Kind) -> None:
         name = self._ensure(kind)
-        self._call("delete_by_query", index=name, body={"query": {"match_all": {}}}, refresh=True)
+        self._request("delete_by_query", index=name, body={"query": {"match_all": {}}}, refresh=True)
 
     def _search(self, kind: str, body: dict[str, Any], limit: int, point: GeoPoint | None) -> SearchPage:
-        answer = self._call("search", index=self._ensure(kind), body=body)
+        answer = self._request("search", index=self._ensure(kind), body=body)
         raw = answer["hits"]["hits"]
         hits = []
         for h in raw[:limit]:

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import error_code, translate
+from gigcore.adapters.aws import as_domain_error, error_code
 
 if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
@@ -36,7 +36,7 @@ class S3ObjectStore:
         except ClientError as exc:
             if error_code(exc) in ("404", "NoSuchKey", "NotFound"):
                 return None
-            raise translate(exc, "S3") from exc
+            raise as_domain_error(exc, "S3") from exc
         except BotoCoreError as exc:
-            raise translate(exc, "S3") from exc
+            raise as_domain_error(exc, "S3") from exc
         return int(answer["ContentLength"]), str(answer.get("ContentType", ""))

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import translate
+from gigcore.adapters.aws import as_domain_error
 
 if TYPE_CHECKING:
     from types_boto3_ses import SESClient
@@ -28,5 +28,5 @@ class SesMailer:
                 },
             )
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "SES") from exc
+            raise as_domain_error(exc, "SES") from exc
         return str(answer["MessageId"])

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import error_code, translate
+from gigcore.adapters.aws import as_domain_error, error_code
 from gigcore.domain.notifications import Device
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ class SnsPushSender:
         try:
             answer = self._client.create_platform_endpoint(PlatformApplicationArn=application, Token=device.token)
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "SNS") from exc
+            raise as_domain_error(exc, "SNS") from exc
         return str(answer["EndpointArn"])
 
     def push(self, endpoint_arn: str, title: str, body: str, data: dict[str, str]) -> bool:
@@ -45,16 +45,16 @@ class SnsPushSender:
         except ClientError as exc:
             if error_code(exc) in ("EndpointDisabled", "NotFound", "InvalidParameter"):
                 return False
-            raise translate(exc, "SNS") from exc
+            raise as_domain_error(exc, "SNS") from exc
         except BotoCoreError as exc:
-            raise translate(exc, "SNS") from exc
+            raise as_domain_error(exc, "SNS") from exc
         return True
 
     def forget(self, endpoint_arn: str) -> None:
         try:
             self._client.delete_endpoint(EndpointArn=endpoint_arn)
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "SNS") from exc
+            raise as_domain_error(exc, "SNS") from exc
 
 
 class SnsSmsSender:
@@ -66,5 +66,5 @@ class SnsSmsSender:
             answer = self._client.publish(PhoneNumber=phone, Message=text, MessageAttributes={
                 "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}})
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "SNS") from exc
+            raise as_domain_error(exc, "SNS") from exc
         return str(answer["MessageId"])

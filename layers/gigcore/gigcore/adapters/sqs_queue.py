@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import translate
+from gigcore.adapters.aws import as_domain_error
 from gigcore.domain.errors import UpstreamUnavailableError
 from gigcore.settings import Settings
 
@@ -27,7 +27,7 @@ class SqsQueue:
             try:
                 answer = self._client.get_queue_url(QueueName=self._settings.queue_name(queue_key))
             except (ClientError, BotoCoreError) as exc:
-                raise translate(exc, "SQS") from exc
+                raise as_domain_error(exc, "SQS") from exc
             self._urls[queue_key] = answer["QueueUrl"]
         return self._urls[queue_key]
 
@@ -39,7 +39,7 @@ class SqsQueue:
                 DelaySeconds=delay_seconds,
             )
         except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "SQS") from exc
+            raise as_domain_error(exc, "SQS") from exc
         return str(answer["MessageId"])
 
     def send_many(self, queue_key: str, bodies: Sequence[Mapping[str, Any]]) -> None:
@@ -53,7 +53,7 @@ class SqsQueue:
                     answer = self._client.send_message_batch(
                         QueueUrl=url, Entries=[{"Id": k, "MessageBody": v} for k, v in entries.items()])
                 except (ClientError, BotoCoreError) as exc:
-                    raise translate(exc, "SQS") from exc
+                    raise as_domain_error(exc, "SQS") from exc
                 entries = {f["Id"]: entries[f["Id"]] for f in answer.get("Failed", [])}
                 if not entries:
                     break

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import error_code, translate
+from gigcore.adapters.aws import as_domain_error, error_code
 
 if TYPE_CHECKING:
     from types_boto3_apigatewaymanagementapi import ApiGatewayManagementApiClient
@@ -31,9 +31,9 @@ class ApiGatewayConnectionNotifier:
         except ClientError as exc:
             if error_code(exc) in _GONE:
                 return False
-            raise translate(exc, "The WebSocket API") from exc
+            raise as_domain_error(exc, "The WebSocket API") from exc
         except BotoCoreError as exc:
-            raise translate(exc, "The WebSocket API") from exc
+            raise as_domain_error(exc, "The WebSocket API") from exc
         return True
 
     def close(self, connection_id: str) -> None:
@@ -41,4 +41,4 @@ class ApiGatewayConnectionNotifier:
             self._client.delete_connection(ConnectionId=connection_id)
         except ClientError as exc:
             if error_code(exc) not in _GONE:
-                raise translate(exc, "The WebSocket API") from exc
+                raise as_domain_error(exc, "The WebSocket API") from exc

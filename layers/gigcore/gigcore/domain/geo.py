@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import lru_cache
 
 from gigcore.domain import coords
 from gigcore.domain.geo_partitions import (
@@ -50,6 +51,7 @@ from gigcore.domain.users import User
 
 __all__ = [
     "BASE32", "EARTH_RADIUS_KM", "FREELANCER_INDEXED", "KEY_END", "KEY_PRECISION", "PARTITION_PRECISION", "Box",
+    "DistancesFrom",
     "GeoEntry", "Partition", "PartitionLayout", "area_km2", "bounds", "cell_area_km2", "cells_between",
     "children", "compact_cells", "cover", "density_histogram", "disc_box", "encode", "expand_cells",
     "freelancer_entry", "grid_position", "haversine_km", "inclusive_upper", "interval_area_km2", "is_cell",
@@ -83,6 +85,20 @@ class GeoEntry:
         if self.reach_km is not None:
             object.__setattr__(self, "reach_km", round(float(self.reach_km), 3) + 0.0)
 
+    @classmethod
+    def stored(cls, id: str, lat: float, lng: float, *, category: str | None = None,  # noqa: A002
+               skills: frozenset[str] = frozenset(), amount_min: int | None = None, amount_max: int | None = None,
+               currency: str | None = None, availability: str | None = None,
+               reach_km: float | None = None) -> GeoEntry:
+        """An entry read back from the index, whose coordinates were quantised before it was written (see
+        :func:`coords.parse_stored`): the same entry as the constructor's, without its per-field work (a
+        frozen dataclass sets each field through ``object.__setattr__``), which a page pays a hundred times."""
+        entry = object.__new__(cls)
+        entry.__dict__.update(id=id, lat=lat, lng=lng, category=category, skills=skills, amount_min=amount_min,
+                              amount_max=amount_max, currency=currency, availability=availability,
+                              reach_km=None if reach_km is None else round(float(reach_km), 3) + 0.0)
+        return entry
+
     @property
     def key(self) -> str:
         """The item's sort key: its geohash, then its id (identical locations stay distinct, ordered by id)."""
@@ -95,11 +111,7 @@ class GeoEntry:
 
 def haversine_km(lat1: float, lng1: float, lat2: float, lng2: float) -> float:
     """Great-circle distance in km. The one distance function: ordering and filtering both use it."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp = p2 - p1
-    dl = math.radians(lng2 - lng1)
-    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+    return DistancesFrom(lat1, lng1).to(lat2, lng2)
 
 
 def _lng_gap_degrees(lng: float, lo: float, hi: float) -> float:
@@ -109,44 +121,79 @@ def _lng_gap_degrees(lng: float, lo: float, hi: float) -> float:
     return min((lo - lng) % 360.0, (lng - hi) % 360.0)
 
 
+@lru_cache(maxsize=65536)
+def _centre_and_spread(box: Box) -> tuple[float, float, float]:
+    """The box's centre and the farthest its corners lie from it."""
+    c_lat = (box.lat_lo + box.lat_hi) / 2
+    c_lng = (box.lng_lo + box.lng_hi) / 2
+    centre = DistancesFrom(c_lat, c_lng)
+    spread = max(centre.to(la, ln) for la in (box.lat_lo, box.lat_hi) for ln in (box.lng_lo, box.lng_hi))
+    return c_lat, c_lng, spread
+
+
+class DistancesFrom:
+    """Distances from one point, its trigonometry worked out once: a search asks for hundreds (every cell it
+    weighs, every entry it reads). The same arithmetic as a call each, so the same numbers to the last bit."""
+
+    __slots__ = ("_cos_phi", "_phi", "_sin_phi", "lat", "lng")
+
+    def __init__(self, lat: float, lng: float) -> None:
+        self.lat, self.lng = lat, lng
+        self._phi = math.radians(lat)
+        self._cos_phi = math.cos(self._phi)
+        self._sin_phi = math.sin(self._phi)
+
+    def to(self, lat: float, lng: float) -> float:
+        """The great-circle distance in km to the point (``lat``, ``lng``) (haversine)."""
+        p2 = math.radians(lat)
+        dp = p2 - self._phi
+        dl = math.radians(lng - self.lng)
+        h = math.sin(dp / 2) ** 2 + self._cos_phi * math.cos(p2) * math.sin(dl / 2) ** 2
+        return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
+
+    def min_to(self, box: Box) -> float:
+        """A lower bound (exact up to 1 micrometre) of the distance to any point of ``box``."""
+        lat, lng = self.lat, self.lng
+        gap = _lng_gap_degrees(lng, box.lng_lo, box.lng_hi)
+        if gap == 0.0:
+            if box.lat_lo <= lat <= box.lat_hi:
+                return 0.0
+            edge = box.lat_lo if lat < box.lat_lo else box.lat_hi
+            return max(0.0, math.radians(abs(lat - edge)) * EARTH_RADIUS_KM - _SLACK_KM)
+        # Outside the longitude span the nearest point lies on the meridian edge nearest in longitude
+        # (cos of the distance grows with cos of the longitude gap at every latitude).
+        edge_lng = box.lng_lo if (box.lng_lo - lng) % 360.0 <= (lng - box.lng_hi) % 360.0 else box.lng_hi
+        delta = math.radians(gap)
+        if delta < math.pi / 2:
+            # The point of that meridian nearest to ours (the foot of the perpendicular); along the meridian the
+            # distance grows with the arc from the foot (cos d = cos a * cos s), so the edge's nearest point is
+            # the foot when the edge holds it, else the edge's end nearer to it: one distance, not two.
+            foot = math.degrees(math.atan2(self._sin_phi, self._cos_phi * math.cos(delta)))
+            if box.lat_lo <= foot <= box.lat_hi:
+                best = EARTH_RADIUS_KM * math.asin(min(1.0, abs(self._cos_phi * math.sin(delta))))
+            else:
+                best = self.to(box.lat_lo if foot < box.lat_lo else box.lat_hi, edge_lng)
+        else:
+            best = min(self.to(box.lat_lo, edge_lng), self.to(box.lat_hi, edge_lng))
+        return max(0.0, best - _SLACK_KM)
+
+    def max_to(self, box: Box) -> float:
+        """An upper bound of the distance to any point of ``box`` (triangle inequality through its centre)."""
+        c_lat, c_lng, spread = _centre_and_spread(box)
+        bound = self.to(c_lat, c_lng) + spread + _SLACK_KM
+        # Near the antipode the haversine's arcsine loses precision (up to nanometres a few km out); no distance
+        # exceeds half the circumference, which is then the bound.
+        return _HALF_CIRCUMFERENCE_KM if bound > _HALF_CIRCUMFERENCE_KM - 10.0 else bound
+
+
 def min_distance_km(lat: float, lng: float, box: Box) -> float:
     """A lower bound (exact up to 1 micrometre) of the distance from the point to any point of ``box``."""
-    gap = _lng_gap_degrees(lng, box.lng_lo, box.lng_hi)
-    if gap == 0.0:
-        if box.lat_lo <= lat <= box.lat_hi:
-            return 0.0
-        edge = box.lat_lo if lat < box.lat_lo else box.lat_hi
-        return max(0.0, math.radians(abs(lat - edge)) * EARTH_RADIUS_KM - _SLACK_KM)
-    # Outside the longitude span the nearest point lies on the meridian edge nearest in longitude
-    # (cos of the distance grows with cos of the longitude gap at every latitude).
-    edge_lng = box.lng_lo if (box.lng_lo - lng) % 360.0 <= (lng - box.lng_hi) % 360.0 else box.lng_hi
-    delta = math.radians(gap)
-    if delta < math.pi / 2:
-        # The point of that meridian nearest to ours (the foot of the perpendicular); along the meridian the
-        # distance grows with the arc from the foot (cos d = cos a * cos s), so the edge's nearest point is the
-        # foot when the edge holds it, else the edge's end nearer to it: one distance, not two.
-        phi = math.radians(lat)
-        foot = math.degrees(math.atan2(math.sin(phi), math.cos(phi) * math.cos(delta)))
-        if box.lat_lo <= foot <= box.lat_hi:
-            best = EARTH_RADIUS_KM * math.asin(min(1.0, abs(math.cos(phi) * math.sin(delta))))
-        else:
-            best = haversine_km(lat, lng, box.lat_lo if foot < box.lat_lo else box.lat_hi, edge_lng)
-    else:
-        best = min(haversine_km(lat, lng, box.lat_lo, edge_lng), haversine_km(lat, lng, box.lat_hi, edge_lng))
-    return max(0.0, best - _SLACK_KM)
+    return DistancesFrom(lat, lng).min_to(box)
 
 
 def max_distance_km(lat: float, lng: float, box: Box) -> float:
     """An upper bound of the distance from the point to any point of ``box`` (triangle inequality)."""
-    c_lat = (box.lat_lo + box.lat_hi) / 2
-    c_lng = (box.lng_lo + box.lng_hi) / 2
-    spread = max(haversine_km(c_lat, c_lng, la, ln)
-                 for la in (box.lat_lo, box.lat_hi) for ln in (box.lng_lo, box.lng_hi))
-    bound = haversine_km(lat, lng, c_lat, c_lng) + spread + _SLACK_KM
-    # Near the antipode the haversine's arcsine loses precision (up to nanometres a few km out); no distance
-    # exceeds half the circumference, which is then the bound.
-    return _HALF_CIRCUMFERENCE_KM if bound > _HALF_CIRCUMFERENCE_KM - 10.0 else bound
-
+    return DistancesFrom(lat, lng).max_to(box)
 
 
 # ---- covering a disc -------------------------------------------------------------------------------------

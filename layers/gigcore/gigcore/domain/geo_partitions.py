@@ -22,6 +22,9 @@ from gigcore.domain.geohash import (
     successor,
 )
 
+#: How many cells' expectations a layout remembers (a few MB at most).
+_EXPECTED_MEMO_SIZE = 65536
+
 
 @dataclass(frozen=True)
 class Partition:
@@ -84,8 +87,23 @@ class PartitionLayout:
         """Histogram cells whose children were measured too."""
         return frozenset(cell[:-1] for cell in self.histogram if len(cell) > PARTITION_PRECISION)
 
+    @cached_property
+    def _expected_memo(self) -> dict[str, float]:
+        return {}
+
     def expected(self, cell: str) -> float:
-        """Entries expected in ``cell`` from the histogram (area-weighted from the finest cell measured)."""
+        """Entries expected in ``cell`` from the histogram (area-weighted from the finest cell measured).
+
+        Remembered per layout (a cached layout serves many searches, each weighing hundreds of cells)."""
+        memo = self._expected_memo
+        found = memo.get(cell)
+        if found is None:
+            if len(memo) >= _EXPECTED_MEMO_SIZE:
+                memo.clear()
+            found = memo[cell] = self._expected(cell)
+        return found
+
+    def _expected(self, cell: str) -> float:
         if not self.histogram:
             return self.default_density * cell_area_km2(cell)
         for length in range(len(cell), 0, -1):

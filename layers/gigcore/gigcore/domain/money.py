@@ -101,7 +101,7 @@ def require_chargeable(money: Money, field: str) -> Money:
 class Money(BaseModel):
     """``{"amount": <int minor units>, "currency": "<ISO 4217>"}``; never a float."""
 
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True, defer_build=True)
 
     amount: Annotated[int, Field(ge=0, le=10**13, description="Minor units (kobo, cents, pence)")]
     currency: Annotated[str, Field(min_length=3, max_length=3, description="ISO 4217 code, upper case")]

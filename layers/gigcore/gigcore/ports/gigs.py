@@ -73,6 +73,9 @@ class RangeQuery:
     lo: str
     hi: str | None
     limit: int | None = None
+    #: The entry fields the reader looks at besides id and location (None: all of them); an adapter may leave
+    #: the others at their defaults, and read and decode less.
+    fields: frozenset[str] | None = None
 
 
 @dataclass(frozen=True)

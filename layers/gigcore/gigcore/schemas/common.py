@@ -45,7 +45,7 @@ class RequestModel(BaseModel):
     ``"5"`` is not a number; an integer is still a number where a float is asked for), and text with control
     characters is refused."""
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+    model_config = ConfigDict(extra="forbid", strict=True, defer_build=True)
 
     @field_validator("*", mode="after")
     @classmethod
@@ -59,7 +59,7 @@ class QueryModel(BaseModel):
     """Base of every set of query parameters: they arrive as text, so numbers are parsed from it; parameters
     the route does not know (``fields``, a cache buster) are left alone."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(extra="ignore", defer_build=True)
 
 
 class ResponseModel(BaseModel):
@@ -69,7 +69,8 @@ class ResponseModel(BaseModel):
     written, its default too, so the document says each one is required (generated types need no optional
     fields for them)."""
 
-    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True)
+    model_config = ConfigDict(extra="forbid", json_schema_serialization_defaults_required=True,
+                              defer_build=True)
 
 
 # ---- how answers are described (formats and enums of plain strings) -------------------------------

@@ -7,27 +7,38 @@ body says nothing about the cause: no stack trace ever reaches a client.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import pydantic
-from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict
 
 from gigcore.domain.errors import DomainError, ErrorDetail
-from gigcore.observability import SERVICE
 
-logger = Logger(service=SERVICE, child=True)
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Logger
+
+
+@functools.cache
+def _logger() -> Logger:
+    """This module's logger, made when first needed: Powertools is the first request's import, not the app's."""
+    from aws_lambda_powertools import Logger
+
+    from gigcore.observability import SERVICE
+
+    return Logger(service=SERVICE, child=True)
 
 
 class ErrorDetailBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     field: str
     issue: str
 
 
 class ErrorInfo(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     code: str
     message: str
@@ -37,7 +48,7 @@ class ErrorInfo(BaseModel):
 class ErrorEnvelope(BaseModel):
     """Every error answer of the API."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     error: ErrorInfo
 
@@ -83,11 +94,11 @@ def error_response(exc: BaseException) -> ErrorAnswer:
     """Map any exception raised while serving a request to the API's error answer."""
     if isinstance(exc, DomainError):
         if exc.status >= 500:
-            logger.warning("dependency failure: %s", exc.message)
+            _logger().warning("dependency failure: %s", exc.message)
         return _answer(exc.status, exc.code, exc.message, exc.details, exc.headers)
     if isinstance(exc, pydantic.ValidationError):
         return _answer(422, "validation_error", "The request is not valid.", validation_details(exc))
-    logger.exception("unhandled error while serving a request")
+    _logger().exception("unhandled error while serving a request")
     return _answer(500, "internal_error", "An internal error occurred.", [])
 
 

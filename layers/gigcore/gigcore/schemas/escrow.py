@@ -49,13 +49,13 @@ class ResolveRequest(RequestModel):
 
 
 class StripeEventObjectBody(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     id: str
 
 
 class StripeEventDataBody(BaseModel):
-    model_config = ConfigDict(extra="allow")
+    model_config = ConfigDict(extra="allow", defer_build=True)
 
     object: StripeEventObjectBody
 
@@ -66,7 +66,8 @@ class StripeEventBody(BaseModel):
 
     model_config = ConfigDict(extra="allow", json_schema_extra={"examples": [{
         "id": "evt_3QJ1xK2eZvKYlo2C1a2b3c4d", "type": "payment_intent.succeeded", "created": 1764835200,
-        "data": {"object": {"id": "pi_3QJ1xK2eZvKYlo2C0a1b2c3d"}}}]})
+        "data": {"object": {"id": "pi_3QJ1xK2eZvKYlo2C0a1b2c3d"}}}]},
+                              defer_build=True)
 
     id: str
     type: str

@@ -170,6 +170,12 @@ class NearbyGigsParams(_NearbyParams):
     budget_max: MinorUnits | None = Field(default=None, description="Minor units; budgets starting below it")
     currency: CurrencyCode | None = Field(default=None, description="ISO 4217 of the budget bounds")
 
+    @field_validator("category")
+    @classmethod
+    def _category_in_lower_case(cls, value: str | None) -> str | None:
+        """A category matches whatever its case (the index keeps categories in lower case)."""
+        return value.lower() if value is not None else None
+
 
 class NearbyFreelancersParams(_NearbyParams):
     """GET /freelancers/nearby: skills keeps freelancers with all of them; max_rate in minor units."""

@@ -79,7 +79,7 @@ class PongFrame(ResponseModel):
 class SocketError(BaseModel):
     """The REST error's code and message; ``retry_after`` (seconds) with ``rate_limited``."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
     code: str = Field(examples=["rate_limited"])
     message: str

@@ -41,6 +41,7 @@ from gigcore.domain.money import Money
 from gigcore.domain.users import Principal
 from gigcore.ports import OutboxEvent, TransactItem
 from gigcore.ports.auth import UserRepository
+from gigcore.ports.changes import ChangeListener, EntityChanged, nobody_listens
 from gigcore.ports.contracts import ApplicationPage, ApplicationRepository, ContractPage, ContractRepository
 from gigcore.ports.gigs import GigRepository
 from gigcore.schemas.contracts import AcceptRequest, ApplyRequest
@@ -69,6 +70,8 @@ class ApplicationPorts:
     contracts: ContractRepository
     gigs: GigRepository
     users: UserRepository
+    #: Hears of the gig an apply or an accept changed (its count, its status).
+    changed: ChangeListener = nobody_listens
 
 
 def _retry_pause(attempt: int) -> None:
@@ -135,8 +138,10 @@ def apply(principal: Principal, gig_id: str, cmd: ApplyRequest, *, ports: Applic
                               freelancer_id=principal.user_id,
                               freelancer_name=applicant.name if applicant else "A freelancer")
         try:
-            return ports.applications.add(app, extra=[ports.gigs.application_counted_write(gig.id, currency)],
-                                          events=[event])
+            added = ports.applications.add(app, extra=[ports.gigs.application_counted_write(gig.id, currency)],
+                                           events=[event])
+            ports.changed(EntityChanged("gig", gig.id))
+            return added
         except TransactionConflictError:
             # The gig closed meanwhile (re-read: 409 invalid_state), or a concurrent apply or change of the
             # gig got in the way: try again, when a duplicate shows as the conflict it is.
@@ -272,8 +277,10 @@ def accept(principal: Principal, application_id: str, cmd: AcceptRequest, *, por
         room = _TRANSACTION_ITEMS - own - len(writes) - len(events)
         rejected_writes, rejected_events = _rejections(others, gig, ports, now, room)
         try:
-            return ports.contracts.create(contract, extra=[*writes, *rejected_writes],
-                                          events=[*events, *rejected_events])
+            created = ports.contracts.create(contract, extra=[*writes, *rejected_writes],
+                                             events=[*events, *rejected_events])
+            ports.changed(EntityChanged("gig", gig.id))
+            return created
         except TransactionConflictError:
             # The application, the gig or another application changed meanwhile: read again and decide.
             if attempt == _ATTEMPTS - 1:

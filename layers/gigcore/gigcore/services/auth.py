@@ -16,9 +16,10 @@ from datetime import datetime
 from gigcore.domain.errors import ConflictError, ErrorDetail, MalformedRequestError, NotFoundError, UnauthorizedError
 from gigcore.domain.ids import new_id
 from gigcore.domain.users import SignUp, User, normalise_email
-from gigcore.ports import Queue
+from gigcore.ports import OutboxEvent, Queue
 from gigcore.ports.auth import (
     AccessTokens,
+    Mailer,
     OneTimeToken,
     OneTimeTokenStore,
     PasswordHasher,
@@ -248,6 +249,24 @@ def prepare_reset_email(email: str, *, ports: AuthPorts, policy: AuthPolicy, lin
              f"<p><code>{token}</code></p><p><a href=\"{link}\">Reset my password</a></p>"
              "<p>It works once and expires in one hour. If you did not ask for it, ignore this email.</p>",
     )
+
+
+def send_verification_email(event: OutboxEvent, *, ports: AuthPorts, policy: AuthPolicy, mailer: Mailer,
+                            link_base: str, now: datetime) -> None:
+    """Consumer of ``auth.email_verification_requested``: mails a fresh link to a still-unverified user."""
+    email = prepare_verification_email(str(event.payload["user_id"]), ports=ports, policy=policy,
+                                       link_base=link_base, now=now)
+    if email is not None:
+        mailer.send(email.to, email.subject, email.text, email.html)
+
+
+def send_reset_email(event: OutboxEvent, *, ports: AuthPorts, policy: AuthPolicy, mailer: Mailer,
+                     link_base: str, now: datetime) -> None:
+    """Consumer of ``auth.password_reset_requested``: mails a reset link to a registered address."""
+    email = prepare_reset_email(str(event.payload["email"]), ports=ports, policy=policy, link_base=link_base,
+                                now=now)
+    if email is not None:
+        mailer.send(email.to, email.subject, email.text, email.html)
 
 
 def _escape(text: str) -> str:

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from gigcore.cache import TtlLruCache
 from gigcore.domain.clock import parse_rfc3339
 from gigcore.domain.errors import ConflictError, ErrorDetail, ForbiddenError, InvalidStateError, NotFoundError
 from gigcore.domain.gigs import Budget, Gig, GigAction, GigStatus, check_gig, next_status
@@ -15,7 +14,9 @@ from gigcore.domain.ids import new_id
 from gigcore.domain.users import Location, Principal, User
 from gigcore.ports import OutboxEvent
 from gigcore.ports.auth import UserRepository
+from gigcore.ports.changes import ChangeListener, EntityChanged, nobody_listens
 from gigcore.ports.gigs import GeoIndex, GigPage, GigRepository, PendingApplicationsRejector
+from gigcore.ports.reads import Reads
 from gigcore.schemas.gigs import BudgetBody, CreateGigRequest, PatchGigRequest, gig_out
 from gigcore.services import nearby
 
@@ -39,10 +40,10 @@ def gig_event(kind: str, queue: str, gig: Gig) -> OutboxEvent:
     return OutboxEvent(id=new_id(), type=kind, queue=queue, payload=payload)
 
 
-def get_gig(gig_id: str, *, gigs: GigRepository, cache: TtlLruCache[str, Gig] | None = None) -> Gig:
-    """The gig (:class:`NotFoundError` when absent). With ``cache``, a copy up to its TTL old may answer:
-    only for reads that change nothing (writes read the stored gig)."""
-    gig = cache.get_or_load(gig_id, gigs.get) if cache is not None else gigs.get(gig_id)
+def get_gig(gig_id: str, *, gigs: Reads[str, Gig]) -> Gig:
+    """The gig (:class:`NotFoundError` when absent). ``gigs`` may be a read cache's (a copy up to its TTL old)
+    only for reads that change nothing: writes read the stored gig."""
+    gig = gigs.get(gig_id)
     if gig is None:
         raise NotFoundError("The gig does not exist.")
     return gig
@@ -74,16 +75,14 @@ def create_gig(principal: Principal, cmd: CreateGigRequest, *, gigs: GigReposito
 
 
 def _change(gig_id: str, action: GigAction, gigs: GigRepository, now: datetime,
-            change: Callable[[Gig], Gig], check_owner: str | None,
-            cache: TtlLruCache[str, Gig] | None = None) -> Gig:
+            change: Callable[[Gig], Gig], check_owner: str | None, changed: ChangeListener) -> Gig:
     """Read, apply ``action`` through the state machine, write with its condition; retry a lost race.
 
-    This process's cached copy is forgotten whatever happens (other processes hear of it from the stream)."""
+    ``changed`` hears of the gig whatever happens (a refused write may have met a change made elsewhere)."""
     try:
         return _change_once(gig_id, action, gigs, now, change, check_owner)
     finally:
-        if cache is not None:
-            cache.invalidate(gig_id)
+        changed(EntityChanged("gig", gig_id))
 
 
 def _change_once(gig_id: str, action: GigAction, gigs: GigRepository, now: datetime,
@@ -108,7 +107,7 @@ def _change_once(gig_id: str, action: GigAction, gigs: GigRepository, now: datet
 
 
 def update_gig(principal: Principal, gig_id: str, cmd: PatchGigRequest, *, gigs: GigRepository,
-               now: datetime, cache: TtlLruCache[str, Gig] | None = None) -> Gig:
+               now: datetime, changed: ChangeListener = nobody_listens) -> Gig:
     """Change an open gig (owner only: 403; not open: 409 ``invalid_state``). Records ``gig.updated``.
 
     The budget's currency is fixed once the gig has an application (409 ``invalid_state``): applications, the
@@ -145,29 +144,29 @@ def update_gig(principal: Principal, gig_id: str, cmd: PatchGigRequest, *, gigs:
         check_gig(updated, now, deadline_changed="deadline" in fields)
         return updated
 
-    return _change(gig_id, "edit", gigs, now, change, check_owner=principal.user_id, cache=cache)
+    return _change(gig_id, "edit", gigs, now, change, check_owner=principal.user_id, changed=changed)
 
 
 def cancel_gig(principal: Principal, gig_id: str, *, gigs: GigRepository, now: datetime,
                rejector: PendingApplicationsRejector | None = None,
-               cache: TtlLruCache[str, Gig] | None = None) -> Gig:
+               changed: ChangeListener = nobody_listens) -> Gig:
     """Cancel an open gig (owner only). It leaves the geo index; ``gig.closed`` is recorded.
 
     Pending applications are rejected through ``rejector`` once the gig is cancelled (the applications area
     supplies it; until then there are none). A retry after a failure between the two finds the gig
     cancelled (409) and the rejector, being idempotent, can be run again from ``gig.closed``.
     """
-    gig = _change(gig_id, "cancel", gigs, now, lambda g: g, check_owner=principal.user_id, cache=cache)
+    gig = _change(gig_id, "cancel", gigs, now, lambda g: g, check_owner=principal.user_id, changed=changed)
     if rejector is not None:
         rejector.reject_pending(gig, now)
     return gig
 
 
 def apply_action(gig_id: str, action: GigAction, *, gigs: GigRepository, now: datetime,
-                 cache: TtlLruCache[str, Gig] | None = None) -> Gig:
+                 changed: ChangeListener = nobody_listens) -> Gig:
     """Move a gig through the state machine on behalf of another area (an accepted application, a completed
     contract). No owner check: the caller's own rules decided."""
-    return _change(gig_id, action, gigs, now, lambda g: g, check_owner=None, cache=cache)
+    return _change(gig_id, action, gigs, now, lambda g: g, check_owner=None, changed=changed)
 
 
 def my_gigs(principal: Principal, *, status: GigStatus | None, limit: int, after: dict[str, str] | None,
@@ -186,7 +185,7 @@ class NearbyResult:
 
 
 def gigs_near(query: nearby.NearbyQuery, position: Mapping[str, Any] | None, *, index: GeoIndex,
-              gigs: GigRepository, now: datetime) -> NearbyResult:
+              gigs: Reads[str, Gig], now: datetime) -> NearbyResult:
     """Open gigs within the radius whose deadline has not passed, nearest first, each with its distance."""
     page = nearby.nearest(index, query, position)
     found = gigs.get_many([hit.entry.id for hit in page.hits])

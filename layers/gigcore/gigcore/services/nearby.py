@@ -84,6 +84,17 @@ class GeoFilter:
             return False
         return self.availability is None or entry.availability == self.availability
 
+    @property
+    def fields(self) -> frozenset[str]:
+        """The entry fields :meth:`matches` looks at (what a search asks the index for)."""
+        wanted = {name for name, on in (("category", self.category is not None),
+                                        ("skills", bool(self.skills_any or self.skills_all)),
+                                        ("currency", self.currency is not None),
+                                        ("availability", self.availability is not None)) if on}
+        if self.amount_min is not None or self.amount_max is not None:
+            wanted |= {"amount_min", "amount_max"}
+        return frozenset(wanted)
+
 
 @dataclass(frozen=True)
 class NearbyQuery:
@@ -124,7 +135,8 @@ class NearbyPage:
 
 def distance_order(query: NearbyQuery, entries: Sequence[GeoEntry]) -> list[Hit]:
     """Brute force: every matching entry within the radius, nearest first (ties by id). The reference."""
-    hits = [Hit(e, geo.haversine_km(query.lat, query.lng, e.lat, e.lng)) for e in entries if query.filters.matches(e)]
+    point = geo.DistancesFrom(query.lat, query.lng)
+    hits = [Hit(e, point.to(e.lat, e.lng)) for e in entries if query.filters.matches(e)]
     return sorted((h for h in hits if h.distance_km <= query.radius_km), key=lambda h: h.order)
 
 
@@ -146,9 +158,11 @@ def _decode_position(position: Mapping[str, Any]) -> tuple[tuple[float, str], li
 
 class _Search:
     def __init__(self, index: GeoIndex, query: NearbyQuery, after: tuple[float, str] | None,
-                 cells: Sequence[str] | None) -> None:
+                 cells: Sequence[str] | None, fields: frozenset[str] | None) -> None:
         self.index = index
         self.q = query
+        self.point = geo.DistancesFrom(query.lat, query.lng)
+        self.fields = fields
         self.layout: PartitionLayout = index.layout()
         self.after = after
         self.stats = SearchStats()
@@ -176,7 +190,7 @@ class _Search:
     def _mindist(self, cell: str) -> float:
         d = self._distances.get(cell)
         if d is None:
-            d = self._distances[cell] = geo.min_distance_km(self.q.lat, self.q.lng, geo.bounds(cell))
+            d = self._distances[cell] = self.point.min_to(geo.bounds(cell))
         return d
 
     def _offer(self, cell: str, mindist: float | None = None) -> None:
@@ -281,7 +295,7 @@ class _Search:
             if limited and not any(cell in self.unlimited for cell, _ in members):
                 expected = sum(self._expected(cell) for cell, _ in members)
                 limit = probe if probe is not None else max(MIN_QUERY_LIMIT, int(4 * self.boost * expected))
-            queries.append(RangeQuery(partition=name, lo=lo, hi=hi, limit=limit))
+            queries.append(RangeQuery(partition=name, lo=lo, hi=hi, limit=limit, fields=self.fields))
         answers = self.index.read(queries)
         self.stats.rounds += 1
         stopped: dict[str, str] = {}  # cell -> the geohash where a limit stopped the read of (a piece of) it
@@ -324,13 +338,10 @@ class _Search:
         if not self.q.filters.matches(entry):
             return
         self.matched += 1
-        d = geo.haversine_km(self.q.lat, self.q.lng, entry.lat, entry.lng)
-        if d > self.q.radius_km:
+        d = self.point.to(entry.lat, entry.lng)
+        if d > self.q.radius_km or (self.after is not None and (d, entry.id) <= self.after):
             return
-        hit = Hit(entry, d)
-        if self.after is not None and hit.order <= self.after:
-            return
-        self.buffer[entry.id] = hit
+        self.buffer[entry.id] = Hit(entry, d)
 
     def _final(self) -> list[Hit]:
         bound = min(self.frontier.values(), default=math.inf)
@@ -376,7 +387,7 @@ class _Search:
         last = hits[-1]
         keep = dict(self.frontier)
         for cell in self.read_cells:
-            if geo.max_distance_km(self.q.lat, self.q.lng, geo.bounds(cell)) >= last.distance_km:
+            if self.point.max_to(geo.bounds(cell)) >= last.distance_km:
                 keep[cell] = self._mindist(cell)
         more = len(final) > self.q.limit or len(self.buffer) > len(hits) or bool(self.frontier)
         if not keep or not more:
@@ -419,12 +430,13 @@ def nearest(index: GeoIndex, query: NearbyQuery, position: Mapping[str, Any] | N
 
     Raises :class:`MalformedRequestError` for a position that is not one this function made.
     """
+    fields = query.filters.fields
     if position is None:
-        return _Search(index, query, None, None).page()
+        return _Search(index, query, None, None, fields).page()
     after, cells = _decode_position(position)
-    return _Search(index, query, after, cells).page()
+    return _Search(index, query, after, cells, fields).page()
 
 
 def within(index: GeoIndex, query: NearbyQuery) -> tuple[list[Hit], SearchStats]:
     """Every entry within the radius, nearest first, read in one round of at most ~16 range Queries."""
-    return _Search(index, query, None, None).everything()
+    return _Search(index, query, None, None, None).everything()

@@ -76,7 +76,7 @@ def register_device(device: Device, *, store: NotificationStore) -> None:
 
 def notification_frame(notification: Notification) -> dict[str, Any]:
     """The WebSocket frame of a new in-app notification; its ``notification`` is the item as
-    ``GET /me/notifications`` shows it (docs/notifications.md)."""
+    ``GET /me/notifications`` shows it (docs/api.md)."""
     return {"type": "notification", "notification": {
         "id": notification.id, "type": notification.type, "title": notification.title, "body": notification.body,
         "data": dict(notification.data), "read": notification.read,

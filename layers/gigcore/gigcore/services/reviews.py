@@ -13,6 +13,7 @@ from gigcore.domain.reviews import REVIEW_WINDOW, Review
 from gigcore.domain.users import Principal
 from gigcore.observability import SERVICE
 from gigcore.ports.auth import UserRepository
+from gigcore.ports.changes import ChangeListener, EntityChanged, nobody_listens
 from gigcore.ports.contracts import ContractRepository
 from gigcore.ports.reviews import ReviewCursor, ReviewPage, ReviewStore
 from gigcore.services.retry import retry_on_conflict
@@ -26,6 +27,8 @@ class ReviewPorts:
     reviews: ReviewStore
     contracts: ContractRepository
     users: UserRepository
+    #: Hears of the users whose rating a shown review moved.
+    changed: ChangeListener = nobody_listens
 
 
 def review(principal: Principal, contract_id: str, rating: int, comment: str, *, ports: ReviewPorts,
@@ -62,6 +65,9 @@ def review(principal: Principal, contract_id: str, rating: int, comment: str, *,
     mine = retry_on_conflict(attempt, attempts=_ATTEMPTS)
     if mine is None:
         raise ConflictError("You have already reviewed this contract.")
+    if mine.revealed:  # both reviews show now: both ratings moved
+        for user_id in (mine.reviewer_id, mine.reviewee_id):
+            ports.changed(EntityChanged("user", user_id))
     return mine
 
 
@@ -79,5 +85,6 @@ def reveal_due(*, ports: ReviewPorts, now: datetime, limit: int = 200) -> int:
     for hidden in ports.reviews.due_for_reveal(now, limit=limit):
         if ports.reviews.reveal(hidden):
             revealed += 1
+            ports.changed(EntityChanged("user", hidden.reviewee_id))
     logger.info("revealed %d review(s)", revealed)
     return revealed

@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from gigcore.cache import TtlLruCache
 from gigcore.domain.errors import ForbiddenError, NotFoundError
 from gigcore.domain.ids import new_id
 from gigcore.domain.users import AccountChanges, FreelancerProfile, Principal, User
 from gigcore.ports import OutboxEvent
 from gigcore.ports.auth import UserRepository
+from gigcore.ports.changes import ChangeListener, EntityChanged, nobody_listens
+from gigcore.ports.reads import Reads
 from gigcore.services.retry import retry_on_conflict
 
 _SAVE_ATTEMPTS = 3
@@ -39,19 +40,18 @@ def get_user(user_id: str, *, users: UserRepository) -> User:
     return user
 
 
-def get_public_profile(user_id: str, *, users: UserRepository, cache: TtlLruCache[str, User] | None = None) -> User:
-    """The user behind a public profile; with ``cache``, a copy up to its TTL old may answer."""
-    user = cache.get_or_load(user_id, users.get) if cache is not None else users.get(user_id)
+def get_public_profile(user_id: str, *, users: Reads[str, User]) -> User:
+    """The user behind a public profile (``users`` may be a read cache's: a copy up to its TTL old)."""
+    user = users.get(user_id)
     if user is None:
         raise NotFoundError("The user does not exist.")
     return user
 
 
-def _update(user_id: str, users: UserRepository, change: Callable[[User], User],
-            cache: TtlLruCache[str, User] | None = None) -> User:
+def _update(user_id: str, users: UserRepository, change: Callable[[User], User], changed: ChangeListener) -> User:
     """Read, change and write with optimistic locking; a concurrent writer makes it try again.
 
-    This process's cached public profile is forgotten whatever happens (others hear of it from the stream)."""
+    ``changed`` hears of the user whatever happens (a refused write may have met a change made elsewhere)."""
 
     def attempt() -> User:
         current = get_user(user_id, users=users)
@@ -64,12 +64,11 @@ def _update(user_id: str, users: UserRepository, change: Callable[[User], User],
     try:
         return retry_on_conflict(attempt, attempts=_SAVE_ATTEMPTS)
     finally:
-        if cache is not None:
-            cache.invalidate(user_id)
+        changed(EntityChanged("user", user_id))
 
 
 def update_me(principal: Principal, changes: AccountChanges, *, users: UserRepository,
-              cache: TtlLruCache[str, User] | None = None) -> User:
+              changed: ChangeListener = nobody_listens) -> User:
     """Change the caller's own account (the fields named in ``changes.given``). Admin survives a change of roles."""
     given = changes.given
 
@@ -88,11 +87,11 @@ def update_me(principal: Principal, changes: AccountChanges, *, users: UserRepos
             updated = updated.changed(roles=tuple(changes.roles) + kept)
         return updated
 
-    return _update(principal.user_id, users, change, cache)
+    return _update(principal.user_id, users, change, changed)
 
 
 def put_freelancer_profile(principal: Principal, profile: FreelancerProfile, *,
-                           users: UserRepository, cache: TtlLruCache[str, User] | None = None) -> User:
+                           users: UserRepository, changed: ChangeListener = nobody_listens) -> User:
     """Replace the caller's freelancer profile. Only freelancers have one (403 otherwise)."""
     if not principal.has_role("freelancer"):
         raise ForbiddenError("Only freelancers have a freelancer profile.")
@@ -102,4 +101,4 @@ def put_freelancer_profile(principal: Principal, profile: FreelancerProfile, *,
             raise ForbiddenError("Only freelancers have a freelancer profile.")
         return user.changed(freelancer_profile=profile)
 
-    return _update(principal.user_id, users, change, cache)
+    return _update(principal.user_id, users, change, changed)

@@ -10,7 +10,7 @@ the queues' consumers and the schedule call.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -19,6 +19,7 @@ from gigcore.domain.escrow import Balances, LedgerEntry, balances
 from gigcore.domain.invoices import Invoice, invoices
 from gigcore.domain.money import Money
 from gigcore.domain.users import Principal
+from gigcore.ports.changes import ChangeListener, nobody_listens
 from gigcore.ports.escrow import Dispute
 from gigcore.ports.payments import PaymentIntent
 from gigcore.services.escrow._core import (
@@ -52,12 +53,10 @@ class Ledger:
 class Escrow:
     """The escrow use cases. ``now`` is passed in by the caller (the routes' clock, the schedule's).
 
-    ``on_gig_settled(gig_id)`` runs after a step completed (or cancelled) a contract and its gig (the
-    composition root forgets the instance's cached copy of the gig)."""
+    ``changed`` hears of the gig after a step completed (or cancelled) its contract."""
 
-    def __init__(self, ports: EscrowPorts, config: EscrowConfig,
-                 on_gig_settled: Callable[[str], object] = lambda gig_id: None) -> None:
-        self._core = core = Core(ports, config, on_gig_settled)
+    def __init__(self, ports: EscrowPorts, config: EscrowConfig, changed: ChangeListener = nobody_listens) -> None:
+        self._core = core = Core(ports, config, changed)
         claims = Claims(core)
         self._accounts = PayoutAccounts(core)
         self._events = ProviderEvents(core)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 import random
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -28,6 +28,7 @@ from gigcore.domain.users import Principal
 from gigcore.observability import SERVICE
 from gigcore.ports import OutboxEvent, TransactItem
 from gigcore.ports.auth import UserRepository
+from gigcore.ports.changes import ChangeListener, EntityChanged
 from gigcore.ports.contracts import ContractRepository
 from gigcore.ports.escrow import EscrowStore
 from gigcore.ports.gigs import GigRepository
@@ -120,13 +121,16 @@ def cannot_finish(op: PendingOp, why: str) -> InvalidStateError:
 
 
 class Core:
-    """The ports, the settings and the reads every use case makes. ``on_gig_settled(gig_id)`` runs after a step
-    completed (or cancelled) a contract and its gig (the composition root forgets its cached copy of the gig)."""
+    """The ports, the settings and the reads every use case makes. ``changed`` hears of the gig after a step
+    completed (or cancelled) its contract."""
 
-    def __init__(self, ports: EscrowPorts, config: EscrowConfig, on_gig_settled: Callable[[str], object]) -> None:
+    def __init__(self, ports: EscrowPorts, config: EscrowConfig, changed: ChangeListener) -> None:
         self.ports = ports
         self.config = config
-        self.on_gig_settled = on_gig_settled
+        self.changed = changed
+
+    def gig_settled(self, gig_id: str) -> None:
+        self.changed(EntityChanged("gig", gig_id))
 
     def contract(self, contract_id: str) -> Contract:
         contract = self.ports.contracts.get(contract_id)
@@ -169,5 +173,5 @@ class Core:
         except (ConflictError, InvalidStateError):
             return None
         if settled_gig is not None:
-            self.on_gig_settled(settled_gig)
+            self.gig_settled(settled_gig)
         return recorded

@@ -79,7 +79,7 @@ class CancelContract:
             except ConflictError:
                 pause(attempt)
                 continue
-            core.on_gig_settled(contract.gig_id)
+            core.gig_settled(contract.gig_id)
             return cancelled
         raise ConflictError("The contract kept changing; try again.")
 

@@ -1,0 +1,289 @@
+"""The adapter factory: every port's adapter, built from the settings on first use, once per process.
+
+Each adapter module (and the SDK it wraps: stripe, opensearch-py, tantivy, argon2, boto3's clients) is imported
+only when its property is first read, so a cold start pays only for what its first request uses.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pynamodb.connection import Connection
+    from types_boto3_dynamodb import DynamoDBClient
+
+    from gigcore.adapters.aws import AwsClients
+    from gigcore.adapters.dynamo_geo import DynamoGeoLayouts
+    from gigcore.domain.cursor import CursorCodec
+    from gigcore.ports import ConnectionNotifier, ProcessedEvents, Queue, TransactionalOutbox
+    from gigcore.ports.auth import (
+        AccessTokens,
+        IdempotencyStore,
+        Mailer,
+        OneTimeTokenStore,
+        PasswordHasher,
+        RateLimiter,
+        RefreshTokenStore,
+        UserRepository,
+    )
+    from gigcore.ports.chat import ChatStore, ConnectionStore, ObjectStore
+    from gigcore.ports.clock import Clock
+    from gigcore.ports.contracts import ApplicationRepository, ContractRepository
+    from gigcore.ports.escrow import EscrowStore
+    from gigcore.ports.gigs import GeoIndex, GeoLayoutStore, GigRepository
+    from gigcore.ports.notifications import MatchQuota, NotificationStore, PushSender, SmsSender
+    from gigcore.ports.payments import PaymentGateway
+    from gigcore.ports.reviews import ReviewStore
+    from gigcore.ports.search import SearchIndex
+    from gigcore.settings import Settings
+
+
+class Adapters:
+    """Adapters built on first use. Tests replace one by setting it in the instance's ``__dict__``."""
+
+    def __init__(self, config: Settings) -> None:
+        self.settings = config
+
+    # ---- time, AWS clients ----------------------------------------------------------------------
+
+    @functools.cached_property
+    def clock(self) -> Clock:
+        from gigcore.adapters.system_clock import SystemClock
+
+        return SystemClock()
+
+    @functools.cached_property
+    def aws(self) -> AwsClients:
+        from gigcore.adapters.aws import AwsClients
+
+        return AwsClients(self.settings)
+
+    @functools.cached_property
+    def dynamodb(self) -> DynamoDBClient:
+        return self.aws.client("dynamodb")
+
+    @functools.cached_property
+    def pynamodb(self) -> Connection:
+        from pynamodb.connection import Connection
+
+        from gigcore.adapters.dynamo_models import bind
+
+        s = self.settings
+        bind(s.table_name, s.dynamodb_endpoint, s.region)
+        return Connection(region=s.region, host=s.dynamodb_endpoint)
+
+    @functools.cached_property
+    def cursors(self) -> CursorCodec:
+        from gigcore.domain.cursor import CursorCodec
+
+        return CursorCodec(self.settings.cursor_secret.get_secret_value().encode())
+
+    # ---- messaging --------------------------------------------------------------------------------
+
+    @functools.cached_property
+    def queue(self) -> Queue:
+        from gigcore.adapters.sqs_queue import SqsQueue
+
+        return SqsQueue(self.aws.client("sqs"), self.settings)
+
+    @functools.cached_property
+    def outbox(self) -> TransactionalOutbox:
+        from gigcore.adapters.dynamo_outbox import DynamoOutbox
+
+        return DynamoOutbox(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def processed_events(self) -> ProcessedEvents:
+        from gigcore.adapters.dynamo_outbox import DynamoProcessedEvents
+
+        return DynamoProcessedEvents(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def connections(self) -> ConnectionNotifier:
+        from gigcore.adapters.websocket import ApiGatewayConnectionNotifier
+
+        return ApiGatewayConnectionNotifier(self.aws.client("apigatewaymanagementapi"))
+
+    @functools.cached_property
+    def mailer(self) -> Mailer:
+        from gigcore.adapters.ses_mailer import SesMailer
+
+        return SesMailer(self.aws.client("ses"), self.settings.mail_from)
+
+    @functools.cached_property
+    def push(self) -> PushSender:
+        from gigcore.adapters.sns import SnsPushSender
+
+        s = self.settings
+        applications = {k: v for k, v in (("ios", s.push_ios_application_arn),
+                                           ("android", s.push_android_application_arn)) if v}
+        return SnsPushSender(self.aws.client("sns"), applications)
+
+    @functools.cached_property
+    def sms(self) -> SmsSender:
+        from gigcore.adapters.sns import SnsSmsSender
+
+        return SnsSmsSender(self.aws.client("sns"))
+
+    # ---- search, payments ---------------------------------------------------------------------------
+
+    @functools.cached_property
+    def search_index(self) -> SearchIndex:
+        from gigcore.domain.errors import UpstreamUnavailableError
+
+        s = self.settings
+        if s.search_backend == "opensearch":
+            from gigcore.adapters.opensearch_search import OpenSearchSearchIndex, client_for
+
+            if not s.opensearch_url:
+                raise UpstreamUnavailableError("The search service is not configured.")
+            local = s.opensearch_url.startswith("http://")
+            client = client_for(s.opensearch_url, s.region, local=local, service=s.opensearch_service)
+            return OpenSearchSearchIndex(client, prefix=s.stack_name)
+        from gigcore.adapters.tantivy_search import TantivySearchIndex
+
+        return TantivySearchIndex(s.search_path)
+
+    @functools.cached_property
+    def payments(self) -> PaymentGateway:
+        from gigcore.adapters.stripe_payments import StripePaymentGateway
+
+        s = self.settings
+        return StripePaymentGateway(s.stripe_secret_key.get_secret_value(), s.stripe_webhook_secret.get_secret_value(),
+                                    api_base=s.stripe_api_base)
+
+    # ---- DynamoDB repositories and stores ---------------------------------------------------------
+
+    @functools.cached_property
+    def geo_layouts(self) -> DynamoGeoLayouts:
+        from gigcore.adapters.dynamo_geo import DynamoGeoLayouts
+
+        _ = self.pynamodb  # binds the models
+        return DynamoGeoLayouts()
+
+    @functools.cached_property
+    def users(self) -> UserRepository:
+        from gigcore.adapters.dynamo_users import DynamoUserRepository
+
+        return DynamoUserRepository(self.dynamodb, self.settings.table_name, self.geo_layouts)
+
+    @functools.cached_property
+    def gigs(self) -> GigRepository:
+        from gigcore.adapters.dynamo_gigs import DynamoGigRepository
+
+        return DynamoGigRepository(self.pynamodb, self.geo_layouts)
+
+    @functools.cached_property
+    def applications(self) -> ApplicationRepository:
+        from gigcore.adapters.dynamo_contracts import DynamoApplicationRepository
+
+        return DynamoApplicationRepository(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def contracts(self) -> ContractRepository:
+        from gigcore.adapters.dynamo_contracts import DynamoContractRepository
+
+        return DynamoContractRepository(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def escrow_store(self) -> EscrowStore:
+        from gigcore.adapters.dynamo_escrow import DynamoEscrowStore
+
+        return DynamoEscrowStore(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def review_store(self) -> ReviewStore:
+        from gigcore.adapters.dynamo_reviews import DynamoReviewStore
+
+        return DynamoReviewStore(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def gig_geo(self) -> GeoIndex:
+        from gigcore.adapters.dynamo_geo import GIG_INDEX, DynamoGeoIndex
+
+        return DynamoGeoIndex(self.dynamodb, self.settings.table_name, GIG_INDEX, self.geo_layouts)
+
+    @functools.cached_property
+    def freelancer_geo(self) -> GeoIndex:
+        from gigcore.adapters.dynamo_geo import FREELANCER_INDEX, DynamoGeoIndex
+
+        return DynamoGeoIndex(self.dynamodb, self.settings.table_name, FREELANCER_INDEX, self.geo_layouts)
+
+    @functools.cached_property
+    def geo_layout_store(self) -> GeoLayoutStore:
+        from gigcore.adapters.dynamo_geo import DynamoGeoLayoutStore
+
+        return DynamoGeoLayoutStore(self.dynamodb, self.settings.table_name, self.geo_layouts)
+
+    @functools.cached_property
+    def notification_store(self) -> NotificationStore:
+        from gigcore.adapters.dynamo_notifications import DynamoNotificationStore
+
+        return DynamoNotificationStore(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def match_quota(self) -> MatchQuota:
+        from gigcore.adapters.dynamo_notifications import DynamoMatchQuota
+
+        return DynamoMatchQuota(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def chats(self) -> ChatStore:
+        from gigcore.adapters.dynamo_chat import DynamoChatRepository
+
+        return DynamoChatRepository(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def chat_connections(self) -> ConnectionStore:
+        from gigcore.adapters.dynamo_chat import DynamoConnectionRepository
+
+        return DynamoConnectionRepository(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def attachments(self) -> ObjectStore:
+        from gigcore.adapters.s3_store import S3ObjectStore
+
+        return S3ObjectStore(self.aws.client("s3"), self.settings.attachments_bucket)
+
+    # ---- sign-in ----------------------------------------------------------------------------------
+
+    @functools.cached_property
+    def password_hasher(self) -> PasswordHasher:
+        from gigcore.adapters.passwords import Argon2PasswordHasher
+
+        s = self.settings
+        return Argon2PasswordHasher(time_cost=s.password_hash_time_cost, memory_kib=s.password_hash_memory_kib,
+                                    parallelism=s.password_hash_parallelism)
+
+    @functools.cached_property
+    def access_tokens(self) -> AccessTokens:
+        from gigcore.adapters.jwt_tokens import JwtAccessTokens
+
+        s = self.settings
+        return JwtAccessTokens(s.jwt_secret.get_secret_value().encode(), s.access_token_ttl_seconds)
+
+    @functools.cached_property
+    def refresh_tokens(self) -> RefreshTokenStore:
+        from gigcore.adapters.dynamo_tokens import DynamoRefreshTokenStore
+
+        return DynamoRefreshTokenStore(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def one_time_tokens(self) -> OneTimeTokenStore:
+        from gigcore.adapters.dynamo_tokens import DynamoOneTimeTokenStore
+
+        return DynamoOneTimeTokenStore(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def rate_limiter(self) -> RateLimiter:
+        from gigcore.adapters.dynamo_rate_limit import DynamoRateLimiter
+
+        return DynamoRateLimiter(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def idempotency(self) -> IdempotencyStore:
+        from gigcore.adapters.dynamo_idempotency import DynamoIdempotencyStore
+
+        return DynamoIdempotencyStore(self.dynamodb, self.settings.table_name,
+                                      self.settings.idempotency_ttl_hours * 3600)

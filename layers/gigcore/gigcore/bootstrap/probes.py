@@ -1,0 +1,36 @@
+"""The dependencies ``GET /health`` pings: one cheap call each, built from the settings and the adapters."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from gigcore.ports import DependencyProbe
+
+if TYPE_CHECKING:
+    from gigcore.bootstrap.adapters import Adapters
+
+
+def dependency_probes(adapters: Adapters) -> list[DependencyProbe]:
+    """DynamoDB, the notifications queue, search and Stripe, in the order ``/health`` reports them."""
+    from gigcore.adapters.probes import DynamoProbe, EmbeddedSearchProbe, HttpProbe, QueueProbe
+
+    s = adapters.settings
+    search: DependencyProbe
+    if s.search_backend == "opensearch":
+        # Without an endpoint the search dependency is down, and /health must say so.
+        search = HttpProbe("search", (s.opensearch_url or "http://opensearch-endpoint-not-set.invalid").rstrip("/")
+                           + "/")
+    else:
+        search = EmbeddedSearchProbe(s.search_path)
+    stripe_base = (s.stripe_api_base or "https://api.stripe.com").rstrip("/")
+    payments = HttpProbe(
+        "payments",
+        stripe_base + "/v1/customers?limit=1",
+        headers={"Authorization": f"Bearer {s.stripe_secret_key.get_secret_value()}"},
+    )
+    return [
+        DynamoProbe(adapters.dynamodb, s.table_name),
+        QueueProbe(adapters.aws.client("sqs"), s.queue_name("notifications")),
+        search,
+        payments,
+    ]
