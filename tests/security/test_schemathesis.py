@@ -120,7 +120,7 @@ def test_schemathesis_finds_no_failure_over_every_operation(st_runtime: Any, tmp
         "--report", "json", "--report-json-path", str(report_path),
         *os.environ.get("ST_ARGS", "").split(),  # e.g. --include-path-regex ... --report har, when debugging
     ]
-    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    done = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=1200)
     output = done.stdout + done.stderr
     print(output[-20000:])
     report = json.loads(report_path.read_text()) if report_path.exists() else {}
