@@ -32,7 +32,7 @@ from gigcore.services.nearby import GeoFilter, NearbyQuery
 if TYPE_CHECKING:
     from gigcore.cache import TtlLruCache
     from gigcore.domain.gigs import Gig
-    from gigcore.ports.gigs import GigRepository
+    from gigcore.ports.gigs import GigReader
 
 bp = Blueprint(__name__)
 
@@ -57,7 +57,7 @@ def _cursor(position: dict[str, Any] | None, path: str, params: dict[str, str]) 
        provides={"gig_id": "$response.body#/id"}, errors=(403, 422), tag="gigs")
 def create_gig() -> GigOut:
     cmd = body(CreateGigRequest)
-    return gig_out(gigs.create_gig(principal(), cmd, gigs=bootstrap.container().gigs, now=utc_now()))
+    return gig_out(gigs.create_gig(principal(), cmd, uow=bootstrap.container().unit_of_work, now=utc_now()))
 
 
 class _CachedGigReads:
@@ -66,7 +66,7 @@ class _CachedGigReads:
     as ``GET /gigs/{id}``'s may (docs/scaling.md "Caching"); a gig that closed has left the geo index in the
     same transaction, so it is not among the ids asked for."""
 
-    def __init__(self, gigs: GigRepository, cache: TtlLruCache[str, Gig]) -> None:
+    def __init__(self, gigs: GigReader, cache: TtlLruCache[str, Gig]) -> None:
         self._gigs = gigs
         self._cache = cache
 
@@ -106,7 +106,7 @@ def get_gig(gig_id: str) -> GigOut:
 def patch_gig(gig_id: str) -> GigOut:
     cmd = body(PatchGigRequest)
     container = bootstrap.container()
-    return gig_out(gigs.update_gig(principal(), gig_id, cmd, gigs=container.gigs, now=utc_now(),
+    return gig_out(gigs.update_gig(principal(), gig_id, cmd, uow=container.unit_of_work, now=utc_now(),
                                    cache=container.gig_cache))
 
 
@@ -115,7 +115,7 @@ def patch_gig(gig_id: str) -> GigOut:
 def cancel_gig(gig_id: str) -> GigOut:
     container = bootstrap.container()
     rejector = OpenApplicationsRejector(container.application_ports)
-    return gig_out(gigs.cancel_gig(principal(), gig_id, gigs=container.gigs, now=utc_now(), rejector=rejector,
+    return gig_out(gigs.cancel_gig(principal(), gig_id, uow=container.unit_of_work, now=utc_now(), rejector=rejector,
                                    cache=container.gig_cache))
 
 

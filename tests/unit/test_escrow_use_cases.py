@@ -1,5 +1,6 @@
-"""The escrow use cases on fakes (issue 17 item 2): tests/fake_escrow.py for contracts, gigs and the escrow
-store, tests/fake_payments.py for Stripe. What they guard: the one claim/complete helper (a step joined, a step
+"""The escrow use cases on fakes (issue 17 items 1 and 2): tests/fake_unit_of_work.py for contracts, gigs, the
+ledger, disputes and payout accounts (one in-memory world, held to DynamoDB by the port contract suites),
+tests/fake_payments.py for Stripe. What they guard: the one claim/complete helper (a step joined, a step
 left behind finished with its own keys, a claim that can never succeed given up, a refusal that moves nothing),
 the state machine's answers recorded, a contract and its gig settled with the last milestone, and invoices
 computed in the domain."""
@@ -20,8 +21,8 @@ from gigcore.domain.invoices import invoices
 from gigcore.domain.money import Money
 from gigcore.domain.users import Principal, User
 from gigcore.services.escrow import Escrow, EscrowConfig, EscrowPorts
-from tests.fake_escrow import EscrowWorld, FakeContracts, FakeEscrowStore, FakeGigs
 from tests.fake_payments import FakePaymentGateway
+from tests.fake_unit_of_work import FakePayoutAccounts, FakeUnitOfWorkFactory, World
 from tests.fakes import FakeUsers
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -36,15 +37,15 @@ def ngn(amount: int) -> Money:
 
 class Setup:
     def __init__(self, amounts: tuple[int, ...] = (1_000_000,)) -> None:
-        self.world = EscrowWorld()
+        self.world = World()
         self.stripe = FakePaymentGateway()
         self.users = FakeUsers()
         for p in (CLIENT, FREELANCER, ADMIN):
             self.users.add(User(id=p.user_id, email=f"{p.user_id}@example.com", name=p.user_id, roles=p.roles,
                                 password_hash="x", created_at=NOW))
         self.settled: list[str] = []
-        ports = EscrowPorts(contracts=FakeContracts(self.world), store=FakeEscrowStore(self.world),  # type: ignore[arg-type]
-                            payments=self.stripe, gigs=FakeGigs(self.world), users=self.users)  # type: ignore[arg-type]
+        ports = EscrowPorts(unit_of_work=FakeUnitOfWorkFactory(self.world),
+                            payout_accounts=FakePayoutAccounts(self.world), payments=self.stripe, users=self.users)
         self.escrow = Escrow(ports, EscrowConfig(fee_bps=1000, auto_release_days=7), self.settled.append)
         self.world.gigs["g1"] = Gig(id="g1", owner_id=CLIENT.user_id, title="Edit a video", description="d",
                                     category="editing", skills=("editing",),
@@ -67,6 +68,13 @@ class Setup:
         funding = self.escrow.fund(CLIENT, "c1", milestone_id, "pm_card_visa", NOW)
         self.escrow.apply_intent(self.stripe.get_payment_intent(funding.intent.id), NOW)
         assert self.m(milestone_id).status == "funded"
+
+    def plant(self, op: str, milestone_id: str = "m0") -> None:
+        """A step left in flight on the milestone (as a crashed call, or a version of the code, left it)."""
+        unit = self.escrow.ports.unit_of_work()
+        m = self.m(milestone_id)
+        unit.contracts.save_milestone(m.changed(pending_op=op), expected={m.status})
+        unit.commit()
 
     def payable(self) -> None:
         self.escrow.payout_account(FREELANCER, NOW)
@@ -135,16 +143,14 @@ def test_a_claim_that_can_never_succeed_is_given_up_with_409_and_nothing_moves(s
     s.funded()
     m = s.m()
     too_much = PendingOp(kind="refund", key=f"refund:m0:v{m.version}", by=CLIENT.user_id, amount=2_000_000)
-    s.escrow.ports.contracts.transition_milestone("c1", "m0", expected={"funded"},
-                                                  changes={"pending_op": too_much.encode()})
+    s.plant(too_much.encode())
     refunded = s.escrow.refund(CLIENT, "c1", "m0", ngn(10_000), "a scene cut", NOW)  # finds it, gives it up
     assert refunded.pending_op is None and refunded.refunded_amount == ngn(10_000)
     assert [r.amount for r in s.stripe.refunds] == [ngn(10_000)]
 
 
 def test_a_step_of_unknown_kind_is_cleared(s: Setup) -> None:
-    s.escrow.ports.contracts.transition_milestone("c1", "m0", expected={"pending"},
-                                                  changes={"pending_op": '{"kind":"split","key":"x","by":"u"}'})
+    s.plant('{"kind":"split","key":"x","by":"u"}')
     funding = s.escrow.fund(CLIENT, "c1", "m0", "pm_card_visa", NOW)
     assert funding.milestone.status == "funding"
 

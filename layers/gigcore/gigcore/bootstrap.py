@@ -24,8 +24,8 @@ from gigcore.ports.auth import (
     RefreshTokenStore,
     UserRepository,
 )
-from gigcore.ports.contracts import ApplicationRepository, ContractRepository
-from gigcore.ports.gigs import GeoIndex, GigRepository
+from gigcore.ports.contracts import ApplicationReader, ContractReader
+from gigcore.ports.gigs import GeoIndex, GigReader
 from gigcore.ports.payments import PaymentGateway
 from gigcore.ports.search import SearchIndex
 from gigcore.services import auth
@@ -245,22 +245,31 @@ class Container:
         return DynamoGeoLayouts()
 
     @functools.cached_property
-    def gigs(self) -> GigRepository:
-        from gigcore.adapters.dynamo_gigs import DynamoGigRepository
+    def gigs(self) -> GigReader:
+        from gigcore.adapters.dynamo_gigs import DynamoGigReader
 
-        return DynamoGigRepository(self.pynamodb, self.geo_layouts)
-
-    @functools.cached_property
-    def applications(self) -> ApplicationRepository:
-        from gigcore.adapters.dynamo_contracts import DynamoApplicationRepository
-
-        return DynamoApplicationRepository(self.dynamodb, self.settings.table_name)
+        return DynamoGigReader(self.dynamodb, self.settings.table_name, self.geo_layouts)
 
     @functools.cached_property
-    def contracts(self) -> ContractRepository:
-        from gigcore.adapters.dynamo_contracts import DynamoContractRepository
+    def applications(self) -> ApplicationReader:
+        from gigcore.adapters.dynamo_contracts import DynamoApplicationReader
 
-        return DynamoContractRepository(self.dynamodb, self.settings.table_name)
+        return DynamoApplicationReader(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def contracts(self) -> ContractReader:
+        from gigcore.adapters.dynamo_contracts import DynamoContractReader
+
+        return DynamoContractReader(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def unit_of_work(self) -> Any:
+        """Makes the units of work of the main table (``gigcore.ports.unit_of_work``), reading through the
+        readers above."""
+        from gigcore.adapters.dynamo_unit_of_work import unit_of_work_factory
+
+        return unit_of_work_factory(self.dynamodb, self.settings.table_name, self.gigs,  # type: ignore[arg-type]
+                                    self.applications, self.contracts)  # type: ignore[arg-type]
 
     @functools.cached_property
     def payments(self) -> PaymentGateway:
@@ -272,12 +281,13 @@ class Container:
 
     @functools.cached_property
     def escrow(self) -> Any:
-        from gigcore.adapters.dynamo_escrow import DynamoEscrowStore
+        from gigcore.adapters.dynamo_escrow import DynamoPayoutAccountStore
         from gigcore.services.escrow import Escrow, EscrowConfig, EscrowPorts
 
         s = self.settings
-        ports = EscrowPorts(contracts=self.contracts, store=DynamoEscrowStore(self.dynamodb, s.table_name),
-                            payments=self.payments, gigs=self.gigs, users=self.users)
+        ports = EscrowPorts(unit_of_work=self.unit_of_work,
+                            payout_accounts=DynamoPayoutAccountStore(self.dynamodb, s.table_name),
+                            payments=self.payments, users=self.users)
         return Escrow(ports, EscrowConfig(fee_bps=s.platform_fee_bps, auto_release_days=s.auto_release_days,
                                           onboarding_return_url=s.payout_return_url,
                                           onboarding_refresh_url=s.payout_refresh_url),
@@ -295,8 +305,7 @@ class Container:
     def application_ports(self) -> Any:
         from gigcore.services.applications import ApplicationPorts
 
-        return ApplicationPorts(applications=self.applications, contracts=self.contracts, gigs=self.gigs,
-                                users=self.users)
+        return ApplicationPorts(unit_of_work=self.unit_of_work, users=self.users)
 
     @functools.cached_property
     def gig_geo(self) -> GeoIndex:

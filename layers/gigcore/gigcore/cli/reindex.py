@@ -59,13 +59,13 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
 
 
 def gig_docs() -> Iterator[GigDoc]:
-    from gigcore.adapters.dynamo_gigs import from_item
+    from gigcore.adapters.dynamo_gigs import from_attributes
     from gigcore.adapters.dynamo_models import GigItem
     from gigcore.services.search import doc_of
 
     bootstrap.container().pynamodb  # noqa: B018 (binds the models to the table)
     for item in GigItem.scan(filter_condition=GigItem.kind == "gig"):
-        yield doc_of(from_item(item))
+        yield doc_of(from_attributes(item.serialize()))
 
 
 def freelancer_docs() -> Iterator[FreelancerDoc]:

@@ -168,6 +168,46 @@ class Milestone:
     pending_op: str | None = None
     version: int = 0
 
+    def moved(self, action: MilestoneAction, **changes: object) -> Milestone:
+        """This milestone after ``action``, in the status the state machine answers (409 ``invalid_state`` when it
+        does not allow it), with ``changes``; the write bumps the version."""
+        return replace(self, status=next_milestone_status(self.status, action), **changes)  # type: ignore[arg-type]
+
+    def changed(self, **changes: object) -> Milestone:
+        """This milestone with ``changes`` and its status kept (a claim, a claim given up)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def submit(self, now: datetime, due: datetime, note: str, attachment_keys: Sequence[str]) -> Milestone:
+        """The work handed in: released automatically at ``due`` unless the client acts first."""
+        return self.moved("submit", submitted_at=now, auto_release_at=due, submission_note=note,
+                          attachment_keys=tuple(attachment_keys))
+
+    def release(self, now: datetime, transfer_id: str | None) -> Milestone:
+        """Paid to the freelancer by ``transfer_id`` (None when nothing was left to transfer after the fee);
+        the step in flight ends and auto-release stops."""
+        return self.moved("release", released_at=now, transfer_id=transfer_id, pending_op=None,
+                          auto_release_at=None)
+
+    def refund(self, amount: Money) -> Milestone:
+        """``amount`` more given back: ``refunded`` once all of it is (auto-release stops), else the status kept."""
+        refunded = self.refunded_amount + amount
+        if refunded == self.amount:
+            return self.moved("refund", refunded_amount=refunded, pending_op=None, auto_release_at=None)
+        return self.moved("refund_part", refunded_amount=refunded, pending_op=None)
+
+    def dispute(self, dispute_id: str) -> Milestone:
+        """Disputed: auto-release stops until an admin resolves it."""
+        return self.moved("dispute", dispute_id=dispute_id, auto_release_at=None)
+
+    def resolve(self, release: Money, refund: Money, now: datetime, transfer_id: str | None) -> Milestone:
+        """A dispute resolved: ``refund`` given back, ``release`` (less the fee) paid by ``transfer_id``."""
+        action: MilestoneAction = "resolve_release" if release.amount > 0 else "resolve_refund"
+        changes: dict[str, object] = {"refunded_amount": self.refunded_amount + refund, "pending_op": None,
+                                      "auto_release_at": None}
+        if release.amount > 0:
+            changes |= {"released_at": now, "transfer_id": transfer_id}
+        return self.moved(action, **changes)
+
     @property
     def held(self) -> Money:
         """What the platform holds for this milestone now (zero unless funded, submitted or disputed)."""
@@ -176,7 +216,7 @@ class Milestone:
         return self.amount - self.refunded_amount
 
 
-#: The fields of a milestone that a write may change (``ContractRepository.transition_milestone``).
+#: The fields of a milestone that a write may change (``ContractRepository.save_milestone`` writes them all).
 MILESTONE_MUTABLE_FIELDS: frozenset[str] = frozenset(
     f.name for f in fields(Milestone) if f.name not in {"id", "contract_id", "position", "title", "amount",
                                                         "version"})
@@ -249,6 +289,10 @@ class Contract:
 
     def milestone(self, milestone_id: str) -> Milestone | None:
         return next((m for m in self.milestones if m.id == milestone_id), None)
+
+    def moved(self, action: ContractAction, now: datetime) -> Contract:
+        """This contract after ``action``, in the status the state machine answers (409 when not allowed)."""
+        return replace(self, status=next_contract_status(self.status, action), updated_at=now)
 
 
 #: A contract is paid in pieces; more than this many milestones is refused (one accept is one transaction).

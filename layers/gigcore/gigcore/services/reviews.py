@@ -11,7 +11,7 @@ from gigcore.domain.ids import new_id
 from gigcore.domain.reviews import REVIEW_WINDOW, Review
 from gigcore.domain.users import Principal
 from gigcore.ports.auth import UserRepository
-from gigcore.ports.contracts import ContractRepository
+from gigcore.ports.contracts import ContractReader
 from gigcore.ports.reviews import ReviewPage, ReviewStore
 
 logger = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ _ATTEMPTS = 4
 @dataclass(frozen=True)
 class ReviewPorts:
     reviews: ReviewStore
-    contracts: ContractRepository
+    contracts: ContractReader
     users: UserRepository
 
 

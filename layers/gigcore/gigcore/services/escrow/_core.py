@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import random
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
@@ -24,12 +22,11 @@ from gigcore.domain.escrow import LedgerEntry, PendingOp
 from gigcore.domain.ids import new_id
 from gigcore.domain.money import Money
 from gigcore.domain.users import Principal
-from gigcore.ports import OutboxEvent, TransactItem
+from gigcore.ports import OutboxEvent
 from gigcore.ports.auth import UserRepository
-from gigcore.ports.contracts import ContractRepository
-from gigcore.ports.escrow import EscrowStore
-from gigcore.ports.gigs import GigRepository
+from gigcore.ports.escrow import PayoutAccountStore
 from gigcore.ports.payments import PaymentGateway, PaymentRefusedError
+from gigcore.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from gigcore.services.notifications import ADMINS
 
 logger = logging.getLogger("gigcore.services.escrow")
@@ -49,10 +46,11 @@ Actor = Literal["client", "freelancer", "admin", "schedule"]
 
 @dataclass(frozen=True)
 class EscrowPorts:
-    contracts: ContractRepository
-    store: EscrowStore
+    #: Each step opens its own unit of work: the milestone, its ledger entries, a dispute, the contract's and the
+    #: gig's settlement and the events are one transaction.
+    unit_of_work: UnitOfWorkFactory
+    payout_accounts: PayoutAccountStore
     payments: PaymentGateway
-    gigs: GigRepository
     users: UserRepository
 
 
@@ -63,11 +61,6 @@ class EscrowConfig:
     #: Where Stripe's onboarding sends the freelancer back (the app's deep links, through the API's URL).
     onboarding_return_url: str = "https://app.gigconnect.invalid/payout-account/done"
     onboarding_refresh_url: str = "https://app.gigconnect.invalid/payout-account/retry"
-
-
-def pause(attempt: int) -> None:
-    """A short random wait before trying again after a lost race."""
-    time.sleep(random.uniform(0, 0.01 * (2 ** min(attempt, 5))))  # noqa: S311 (not for security)
 
 
 def notify(kind: str, user_id: str, contract: Contract, milestone: Milestone, **extra: Any) -> OutboxEvent:
@@ -127,7 +120,7 @@ class Core:
         self.on_gig_settled = on_gig_settled
 
     def contract(self, contract_id: str) -> Contract:
-        contract = self.ports.contracts.get(contract_id)
+        contract = self.ports.unit_of_work().contracts.get(contract_id)
         if contract is None:
             raise NotFoundError("The contract does not exist.")
         return contract
@@ -150,20 +143,29 @@ class Core:
 
     def stored_milestone(self, contract_id: str, milestone_id: str) -> Milestone:
         """The milestone as stored now (strongly consistent)."""
-        milestone = self.ports.contracts.get_milestone(contract_id, milestone_id)
+        milestone = self.ports.unit_of_work().contracts.get_milestone(contract_id, milestone_id)
         if milestone is None:
             raise NotFoundError("The milestone does not exist.")
         return milestone
 
-    def record(self, m: Milestone, *, expected: set[MilestoneStatus] | frozenset[MilestoneStatus],
-               changes: Mapping[str, Any], extra: Sequence[TransactItem] = (),
-               events: Sequence[OutboxEvent] = (), settled_gig: str | None = None) -> Milestone | None:
-        """The outcome's transaction, conditioned on ``m``'s version; None when another call recorded it first.
-        ``settled_gig``: the gig whose contract the transaction settles (reported once it is written)."""
+    def record(self, m: Milestone, after: Milestone, *, expected: Collection[MilestoneStatus] | None = None,
+               entries: Sequence[LedgerEntry] = (), events: Sequence[OutboxEvent] = (),
+               also: Callable[[UnitOfWork], object] | None = None,
+               settles: Callable[[UnitOfWork], str | None] | None = None) -> Milestone | None:
+        """The outcome's transaction: ``m`` (as read) becomes ``after`` on ``m``'s version (and in ``expected``,
+        by default ``m``'s status), with its ledger ``entries``, whatever ``also`` writes in the same unit, and
+        ``events``; None when another call recorded it first. ``settles`` adds the contract's settlement when
+        this ends it (answering the gig it settles), and that gig is reported once it is written."""
+        unit = self.ports.unit_of_work()
+        recorded = unit.contracts.save_milestone(after, expected={m.status} if expected is None else expected)
+        for e in entries:
+            unit.ledger.add(e)
+        if also is not None:
+            also(unit)
+        settled_gig = settles(unit) if settles is not None else None
+        unit.record(*events)
         try:
-            recorded = self.ports.contracts.transition_milestone(m.contract_id, m.id, expected=expected,
-                                                                 changes=changes, extra=extra, events=events,
-                                                                 expected_version=m.version)
+            unit.commit()
         except (ConflictError, InvalidStateError):
             return None
         if settled_gig is not None:
