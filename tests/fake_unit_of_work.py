@@ -55,6 +55,8 @@ class World:
     outbox: list[OutboxEvent] = field(default_factory=list)
     #: How many commits wrote something.
     transactions: int = 0
+    #: Runs as each commit starts (a test's rival writer winning the race); not for the rival's own commits.
+    before_commit: Callable[[World], None] | None = field(default=None, repr=False, compare=False)
     #: One commit at a time (DynamoDB's transactions are serialisable; threads in a test share the world).
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
@@ -338,6 +340,12 @@ class FakeUnitOfWork:
             return
         if self.items > MAX_TRANSACTION_ITEMS:
             raise ValidationError(f"A transaction holds at most {MAX_TRANSACTION_ITEMS} items.")
+        rival, self.world.before_commit = self.world.before_commit, None
+        try:
+            if rival is not None:
+                rival(self.world)
+        finally:
+            self.world.before_commit = rival
         with self.world.lock:
             self._commit()
 

@@ -242,3 +242,34 @@ def test_the_submitted_milestones_due_come_earliest_first_up_to_the_limit(backen
 
     found = backend.settled(due, lambda d: len(d) == 2)
     assert found == [(contract.id, contract.milestones[1].id), (contract.id, contract.milestones[0].id)]
+
+
+def test_a_milestone_item_on_dynamodb_holds_exactly_its_fields_through_its_life(stack_env: dict) -> None:
+    """No migration: whatever path wrote it, a stored milestone is its fields (none left behind when one is
+    cleared) plus the due-for-release keys while it is due (P6, P9)."""
+    from gigcore import bootstrap
+    from gigcore.adapters.dynamo_contract_items import RELEASE_DUE_PK, milestone_item, milestone_key
+    from gigcore.domain.clock import to_rfc3339
+
+    container = bootstrap.container()
+    unit = container.unit_of_work()
+    first = unit.contracts.add(new_contract()).milestones[0]
+    unit.commit()
+    now = utc_now()
+    steps = [lambda m: m.moved("funded", funded_at=now, payment_intent_id="pi_1", charge_id="ch_1"),
+             lambda m: m.submit(now, now.replace(year=2099), "done", ("a.pdf", "b.png")),
+             lambda m: m.changed(pending_op='{"kind":"release"}'),
+             lambda m: m.release(now, "tr_1")]
+    m = first
+    for step in steps:
+        unit = container.unit_of_work()
+        m = unit.contracts.save_milestone(step(m), expected={m.status})
+        unit.commit()
+        raw = container.dynamodb.get_item(TableName=container.settings.table_name, ConsistentRead=True,
+                                          Key=milestone_key(m.contract_id, m.id))["Item"]
+        expected = milestone_item(m)
+        if m.auto_release_at is not None:
+            expected |= {"gsi2pk": {"S": RELEASE_DUE_PK},
+                         "gsi2sk": {"S": f"{to_rfc3339(m.auto_release_at)}#{m.contract_id}#{m.id}"}}
+        assert raw == expected
+    assert "gsi2pk" not in raw and "pending_op" not in raw and raw["transfer_id"] == {"S": "tr_1"}

@@ -14,7 +14,13 @@ from typing import Any
 import pytest
 
 from gigcore.domain.contracts import Contract, Milestone
-from gigcore.domain.errors import ConflictError, InvalidStateError, PaymentFailedError, UpstreamUnavailableError
+from gigcore.domain.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidStateError,
+    PaymentFailedError,
+    UpstreamUnavailableError,
+)
 from gigcore.domain.escrow import PendingOp, entry
 from gigcore.domain.gigs import Budget, Gig
 from gigcore.domain.invoices import invoices
@@ -259,3 +265,74 @@ def test_a_resolution_that_read_the_dispute_open_after_another_settled_it_is_tol
         s.escrow.resolve(ADMIN, dispute.id, ngn(500_000), ngn(500_000), "another split", NOW)
     # Then it is told the milestone is settled (409), not that its amounts do not add up (422), and nothing moved
     assert s.m().status == "released" and s.kinds() == ["funding", "refund", "release", "fee"]
+
+
+# ---- issue 17 item 1: every escrow use case on the in-memory unit of work ------------------------------------
+
+STRANGER = Principal(user_id="u-stranger", roles=("client", "freelancer"))
+
+
+def test_a_declined_attempt_confirmed_by_the_app_returns_the_milestone_to_pending_and_books_nothing(
+        s: Setup) -> None:
+    funding = s.escrow.fund(CLIENT, "c1", "m0", None, NOW)
+    assert funding.milestone.status == "funding"
+    s.escrow.apply_intent(s.stripe.fail(funding.intent.id), NOW)
+    assert s.m().status == "pending" and s.m().pending_op is None and s.world.ledger == []
+
+
+def test_sync_is_the_payers_and_applies_what_stripe_says_now(s: Setup) -> None:
+    funding = s.escrow.fund(CLIENT, "c1", "m0", None, NOW)
+    s.stripe.succeed(funding.intent.id)
+    with pytest.raises(ForbiddenError):
+        s.escrow.sync(FREELANCER, funding.intent.id, NOW)
+    assert s.m().status == "funding"
+    assert s.escrow.sync(CLIENT, funding.intent.id, NOW).status == "funded"
+    assert s.kinds() == ["funding"]
+
+
+def test_a_payout_account_is_made_once_and_follows_what_stripe_reports(s: Setup) -> None:
+    first = s.escrow.payout_account(FREELANCER, NOW)
+    again = s.escrow.payout_account(FREELANCER, NOW)
+    assert again.account == first.account and len(s.world.accounts) == 1
+    s.stripe.set_payouts_enabled(first.account.account_id, False)
+    s.escrow.on_stripe_event("account.updated", first.account.account_id, NOW)
+    assert s.world.accounts[FREELANCER.user_id].payouts_enabled is False
+    with pytest.raises(ForbiddenError):
+        s.escrow.payout_account(CLIENT, NOW)
+
+
+def test_a_release_to_a_freelancer_who_cannot_be_paid_is_refused_and_moves_nothing(s: Setup) -> None:
+    s.funded()
+    with pytest.raises(InvalidStateError):
+        s.escrow.release(CLIENT, "c1", "m0", NOW)
+    assert s.m().status == "funded" and s.m().pending_op is None and s.stripe.transfers == []
+
+
+def test_a_contract_with_a_funded_milestone_is_not_cancelled(s: Setup) -> None:
+    s.funded()
+    with pytest.raises(InvalidStateError):
+        s.escrow.cancel_contract(CLIENT, "c1", "open", None, NOW)
+    assert s.world.contracts["c1"].status == "active" and s.world.gigs["g1"].status == "in_progress"
+
+
+def test_a_dispute_is_seen_by_the_parties_and_admins_only(s: Setup) -> None:
+    s.funded()
+    dispute = s.escrow.open_dispute(FREELANCER, "c1", "m0", "not paid", NOW)
+    assert s.escrow.get_dispute(ADMIN, dispute.id) == dispute == s.escrow.get_dispute(CLIENT, dispute.id)
+    with pytest.raises(ForbiddenError):
+        s.escrow.get_dispute(STRANGER, dispute.id)
+    with pytest.raises(InvalidStateError):
+        s.escrow.open_dispute(CLIENT, "c1", "m0", "again", NOW)
+
+
+def test_the_ledger_balances_after_a_release_and_a_refund_of_part_of_it(s: Setup) -> None:
+    s.payable()
+    s.funded()
+    s.escrow.release(CLIENT, "c1", "m0", NOW)
+    s.escrow.refund(ADMIN, "c1", "m0", ngn(300_000), "a scene was missing", NOW)
+    ledger = s.escrow.ledger(CLIENT, "c1")
+    b = ledger.balances
+    assert b.funded == b.held + b.released + b.refunded + b.fees
+    assert (b.refunded, b.held) == (ngn(300_000), ngn(0))
+    receipts = s.escrow.invoices(FREELANCER, "c1")
+    assert [r.kind for r in receipts] == ["funding", "release", "refund"]
