@@ -335,4 +335,5 @@ def test_the_ledger_balances_after_a_release_and_a_refund_of_part_of_it(s: Setup
     assert b.funded == b.held + b.released + b.refunded + b.fees
     assert (b.refunded, b.held) == (ngn(300_000), ngn(0))
     receipts = s.escrow.invoices(FREELANCER, "c1")
-    assert [r.kind for r in receipts] == ["funding", "release", "refund"]
+    # One receipt each (in id order: entries made in one millisecond may come in any order).
+    assert sorted(r.kind for r in receipts) == ["funding", "refund", "release"]

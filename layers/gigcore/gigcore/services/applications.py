@@ -10,10 +10,10 @@ transaction records (so a crash between the two cannot leave them pending).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import functools
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
 
 from gigcore.domain.contracts import (
     OPEN_APPLICATION_STATUSES,
@@ -63,8 +63,6 @@ _APPLY_ATTEMPTS = 12
 #: Applications rejected per transaction when a gig closes (each is its item and its notification event).
 _REJECT_BATCH = 40
 
-T = TypeVar("T")
-
 
 @dataclass(frozen=True)
 class ApplicationPorts:
@@ -73,9 +71,8 @@ class ApplicationPorts:
     users: UserRepository
 
 
-def _retry_pause(attempt: int) -> None:
-    """Full jitter, so that many concurrent writers of one gig item (a burst of applies) spread out."""
-    jittered_pause(attempt, base=0.02)
+#: Full jitter, so that many concurrent writers of one gig item (a burst of applies) spread out.
+_pause = functools.partial(jittered_pause, base=0.02)
 
 
 def _notification(kind: str, user_id: str, gig: Gig, app: Application, **extra: str) -> OutboxEvent:
@@ -143,34 +140,8 @@ def apply(principal: Principal, gig_id: str, cmd: ApplyRequest, *, ports: Applic
         return stored
 
     # The gig closed meanwhile (re-read: 409 invalid_state), or a concurrent apply or change of the gig got in
-    # the way (TransactionConflictError): try again, when a duplicate shows as the conflict it is.
-    return _retry_transaction_conflicts(attempt, attempts=_APPLY_ATTEMPTS)
-
-
-class _Answer(Exception):
-    """A conflict that is the answer (a second application), carried past the retry."""
-
-    def __init__(self, error: ConflictError) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
-def _retry_transaction_conflicts(attempt: Callable[[], T], *, attempts: int) -> T:
-    """:func:`retry_on_conflict` where only a :class:`TransactionConflictError` is a lost race: a plain
-    :class:`ConflictError` (a second application) is the answer at once."""
-
-    def run() -> T:
-        try:
-            return attempt()
-        except TransactionConflictError:
-            raise
-        except ConflictError as answer:
-            raise _Answer(answer) from answer
-
-    try:
-        return retry_on_conflict(run, attempts=attempts, pause=_retry_pause)
-    except _Answer as answer:
-        raise answer.error from None
+    # the way (TransactionConflictError): try again. A second application (a plain conflict) is the answer.
+    return retry_on_conflict(attempt, attempts=_APPLY_ATTEMPTS, pause=_pause, lost_race=TransactionConflictError)
 
 
 def applications_of_gig(principal: Principal, gig_id: str, *, limit: int, after: dict[str, str] | None,
@@ -212,7 +183,7 @@ def _move(principal: Principal, application_id: str, action: ApplicationAction, 
         unit.commit()
         return stored
 
-    return retry_on_conflict(attempt, attempts=_ATTEMPTS, pause=_retry_pause)
+    return retry_on_conflict(attempt, attempts=_ATTEMPTS, pause=_pause)
 
 
 def shortlist(principal: Principal, application_id: str, *, ports: ApplicationPorts, now: datetime) -> Application:
@@ -290,7 +261,7 @@ def accept(principal: Principal, application_id: str, cmd: AcceptRequest, *, por
         return contract
 
     # The application, the gig or another application changed meanwhile: read again and decide.
-    return _retry_transaction_conflicts(attempt, attempts=_ATTEMPTS)
+    return retry_on_conflict(attempt, attempts=_ATTEMPTS, pause=_pause, lost_race=TransactionConflictError)
 
 
 # ---- closing a gig: the open applications are rejected ---------------------------------------------------
@@ -305,23 +276,27 @@ class OpenApplicationsRejector:
         self._ports = ports
 
     def reject_pending(self, gig: Gig, now: datetime) -> None:
-        lost = 0
-        while lost < _ATTEMPTS * 2:
+        def one_batch() -> bool:
+            """Reject the next batch; True when nothing is left open."""
             unit = self._ports.unit_of_work()
             still = [a for a in unit.applications.open_of_gig(gig.id) if a.status in OPEN_APPLICATION_STATUSES]
             if not still:
-                return
+                return True
             batch = still[:_REJECT_BATCH]
             for app in batch:
                 unit.applications.save(app.moved("reject", now), expected={app.status})
             unit.record(*(_notification(APPLICATION_REJECTED, a.freelancer_id, gig, a) for a in batch))
             try:
                 unit.commit()
-            except (ConflictError, InvalidStateError):
+            except InvalidStateError as moved:
                 # One was withdrawn or changed meanwhile: read again (what moved is no longer open).
-                _retry_pause(min(lost, 3))
-                lost += 1
-        raise ConflictError("The gig's applications kept changing; try again.")
+                raise ConflictError(moved.message) from moved
+            return False
+
+        while not retry_on_conflict(one_batch, attempts=_ATTEMPTS * 2, pause=lambda attempt: _pause(min(attempt, 3)),
+                                    exhausted=lambda lost: ConflictError(
+                                        "The gig's applications kept changing; try again.")):
+            pass
 
     def on_gig_closed(self, gig_id: str, now: datetime) -> None:
         """The ``gig.closed`` consumer: reject what is open once the gig is filled or cancelled."""

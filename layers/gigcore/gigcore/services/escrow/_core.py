@@ -91,6 +91,10 @@ def request_digest(principal: Principal, request_key: str | None) -> str | None:
     return hashlib.sha256(f"{principal.user_id}\n{request_key}".encode()).hexdigest()[:32]
 
 
+class LostRaceError(ConflictError):
+    """Another call changed what this attempt read (or finished a step left on it): read again and decide."""
+
+
 class MovedError(Exception):
     """A refusal from Stripe after part of a step had already moved money: ``entries`` record that part."""
 

@@ -15,11 +15,11 @@ from gigcore.domain.users import Principal
 from gigcore.ports import OutboxEvent
 from gigcore.ports.payments import PaymentRefusedError
 from gigcore.ports.unit_of_work import UnitOfWork
-from gigcore.services.escrow._core import ATTEMPTS, NOTIFICATIONS_QUEUE, SUCCEEDED, Core
+from gigcore.services.escrow._core import ATTEMPTS, NOTIFICATIONS_QUEUE, SUCCEEDED, Core, LostRaceError
 from gigcore.services.escrow.claims import Claims
 from gigcore.services.escrow.provider_events import ProviderEvents
 from gigcore.services.gigs import GIG_CLOSED, GIG_UPDATED, SEARCH_QUEUE, gig_event
-from gigcore.services.retry import jittered_pause
+from gigcore.services.retry import retry_on_conflict
 
 GigAfterCancel = Literal["open", "cancelled"]
 
@@ -40,7 +40,8 @@ class CancelContract:
         that no milestone moved meanwhile. 409 ``invalid_state`` when a milestone is funded or further, or the
         contract is not active (a repeated cancel)."""
         core = self._core
-        for attempt in range(ATTEMPTS):
+
+        def attempt() -> Contract:
             contract = core.contract(contract_id)
             actor = core.party(principal, contract)
             if actor not in {"client", "freelancer"}:
@@ -56,7 +57,7 @@ class CancelContract:
             for m in in_flight:
                 self._claims.finish_left(contract, m, now)
             if in_flight:
-                continue
+                raise LostRaceError("The contract kept changing; try again.")  # finished: read it again
             moved = [m for m in contract.milestones if m.status != "pending"]
             if moved:
                 raise InvalidStateError("A contract can be cancelled only before any milestone is paid; refund or "
@@ -78,13 +79,13 @@ class CancelContract:
             self._gig_after_cancel(unit, gig, gig_status, now)
             try:
                 unit.commit()
-            except ConflictError:
-                jittered_pause(attempt)
-                continue
+            except ConflictError as lost:
+                raise LostRaceError("The contract kept changing; try again.") from lost
             core.on_gig_settled(contract.gig_id)
             return replace(cancelled, milestones=tuple(replace(m, version=m.version + 1)
                                                        for m in contract.milestones))
-        raise ConflictError("The contract kept changing; try again.")
+
+        return retry_on_conflict(attempt, attempts=ATTEMPTS, lost_race=LostRaceError)
 
     def _void_intent(self, contract: Contract, m: Milestone, now: datetime) -> None:
         """Cancel the intent of an earlier attempt on a pending milestone; 409 when it succeeded meanwhile (the

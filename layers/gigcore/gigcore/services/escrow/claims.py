@@ -24,7 +24,7 @@ from gigcore.domain.contracts import Contract, Milestone
 from gigcore.domain.errors import ConflictError, InvalidStateError, PaymentFailedError, ValidationError
 from gigcore.domain.escrow import LedgerEntry, MilestoneMoney, OpKind, PendingOp, milestone_money
 from gigcore.ports.payments import PaymentRefusedError
-from gigcore.services.escrow._core import ATTEMPTS, KEPT_CHANGING, Core, cannot_finish, logger
+from gigcore.services.escrow._core import ATTEMPTS, KEPT_CHANGING, Core, LostRaceError, cannot_finish, logger
 from gigcore.services.retry import jittered_pause, retry_on_conflict
 
 R = TypeVar("R")
@@ -51,24 +51,24 @@ class Claims:
         and the milestone (and checks what comes before a step in flight is looked at); ``joins(op)`` says
         whether the step left in flight is this very one; ``plan`` checks the rules and names the step (or
         answers without one: its answer is returned as it is)."""
-        for attempt in range(ATTEMPTS):
+        def attempt() -> R:
             contract, m = load()
             if m.pending_op is not None:
                 left = PendingOp.decode(m.pending_op)
                 if joins(left):
                     return self._complete_own(complete, contract, m, left)
                 self.finish_left(contract, m, now)
-                continue
+                raise LostRaceError(kept_changing)  # finished: read the milestone again
             planned = plan(contract, m)
             if not isinstance(planned, PendingOp):
                 return planned
             try:
                 claimed = self.claim(m, planned)
-            except ConflictError:
-                jittered_pause(attempt)
-                continue
+            except ConflictError as lost:
+                raise LostRaceError(kept_changing) from lost
             return self._complete_own(complete, contract, claimed, planned)
-        raise ConflictError(kept_changing)
+
+        return retry_on_conflict(attempt, attempts=ATTEMPTS, lost_race=LostRaceError)
 
     @staticmethod
     def _complete_own(complete: Callable[[Contract, Milestone, PendingOp], R], contract: Contract, m: Milestone,
@@ -136,13 +136,15 @@ class Claims:
 
     def ready(self, contract_id: str, milestone_id: str, now: datetime) -> tuple[Contract, Milestone]:
         """The contract and the milestone with no step in flight (finishing any left behind)."""
-        for _ in range(ATTEMPTS):
+        def attempt() -> tuple[Contract, Milestone]:
             contract = self._core.contract(contract_id)
             m = self._core.milestone(contract, milestone_id)
             if m.pending_op is None:
                 return contract, m
             self.finish_left(contract, m, now)
-        raise ConflictError("Another payment step on this milestone is in progress; try again.")
+            raise LostRaceError("Another payment step on this milestone is in progress; try again.")
+
+        return retry_on_conflict(attempt, attempts=ATTEMPTS, lost_race=LostRaceError)
 
     def after_race(self, contract: Contract, m: Milestone, now: datetime) -> Milestone:
         """Another call recorded first (a joined step), or the settlement saw another milestone move: read

@@ -11,8 +11,8 @@ from gigcore.domain.escrow import PendingOp, entry
 from gigcore.domain.ids import new_id
 from gigcore.domain.users import Principal
 from gigcore.ports.payments import PaymentIntent
-from gigcore.services.escrow._core import ATTEMPTS, FAILED_INTENT, SUCCEEDED, Core, logger, notify
-from gigcore.services.retry import jittered_pause
+from gigcore.services.escrow._core import ATTEMPTS, FAILED_INTENT, SUCCEEDED, Core, LostRaceError, logger, notify
+from gigcore.services.retry import retry_on_conflict
 
 
 class ProviderEvents:
@@ -27,7 +27,8 @@ class ProviderEvents:
         if not contract_id or not milestone_id:
             return None
         core = self._core
-        for attempt in range(ATTEMPTS):
+
+        def attempt() -> Milestone | None:
             contract = core.ports.unit_of_work().contracts.get(contract_id)
             m = contract.milestone(milestone_id) if contract else None
             if contract is None or m is None:
@@ -51,10 +52,14 @@ class ProviderEvents:
                 done = core.record(m, failed, expected={"funding"})
             else:
                 return m
-            if done is not None:
-                return done
-            jittered_pause(attempt)
-        return core.stored_milestone(contract_id, milestone_id)
+            if done is None:
+                raise LostRaceError("The milestone kept changing.")
+            return done
+
+        try:
+            return retry_on_conflict(attempt, attempts=ATTEMPTS, lost_race=LostRaceError)
+        except LostRaceError:
+            return core.stored_milestone(contract_id, milestone_id)
 
     def sync(self, principal: Principal, intent_id: str, now: datetime) -> Milestone:
         """``/payments/{id}/sync``: the payer reconciles a milestone's intent with Stripe now."""
