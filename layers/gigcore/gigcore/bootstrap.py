@@ -28,6 +28,7 @@ from gigcore.ports.contracts import ApplicationReader, ContractReader
 from gigcore.ports.gigs import GeoIndex, GigReader
 from gigcore.ports.payments import PaymentGateway
 from gigcore.ports.search import SearchIndex
+from gigcore.ports.unit_of_work import UnitOfWorkFactory
 from gigcore.services import auth
 from gigcore.services.events import EventBus
 from gigcore.settings import Settings
@@ -263,7 +264,7 @@ class Container:
         return DynamoContractReader(self.dynamodb, self.settings.table_name)
 
     @functools.cached_property
-    def unit_of_work(self) -> Any:
+    def unit_of_work(self) -> UnitOfWorkFactory:
         """Makes the units of work of the main table (``gigcore.ports.unit_of_work``), reading through the
         readers above."""
         from gigcore.adapters.dynamo_unit_of_work import unit_of_work_factory

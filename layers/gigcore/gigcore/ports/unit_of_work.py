@@ -32,11 +32,20 @@ __all__ = ["UnitOfWork", "UnitOfWorkFactory"]
 
 
 class UnitOfWork(Protocol):
-    gigs: GigRepository
-    applications: ApplicationRepository
-    contracts: ContractRepository
-    ledger: LedgerStore
-    disputes: DisputeRepository
+    @property
+    def gigs(self) -> GigRepository: ...
+
+    @property
+    def applications(self) -> ApplicationRepository: ...
+
+    @property
+    def contracts(self) -> ContractRepository: ...
+
+    @property
+    def ledger(self) -> LedgerStore: ...
+
+    @property
+    def disputes(self) -> DisputeRepository: ...
 
     def record(self, *events: OutboxEvent) -> None:
         """Events written to the outbox by the commit (and only then)."""
