@@ -144,7 +144,9 @@ class Claims:
             self.finish_left(contract, m, now)
             raise LostRaceError("Another payment step on this milestone is in progress; try again.")
 
-        return retry_on_conflict(attempt, attempts=ATTEMPTS, lost_race=LostRaceError)
+        # Exhausted, a plain conflict: the caller's own retry (if any) is not for this.
+        return retry_on_conflict(attempt, attempts=ATTEMPTS, lost_race=LostRaceError,
+                                 exhausted=lambda lost: ConflictError(lost.message))
 
     def after_race(self, contract: Contract, m: Milestone, now: datetime) -> Milestone:
         """Another call recorded first (a joined step), or the settlement saw another milestone move: read

@@ -28,7 +28,16 @@ from gigcore.domain.users import Principal
 from gigcore.ports.escrow import Dispute
 from gigcore.ports.payments import PaymentRefusedError
 from gigcore.ports.unit_of_work import UnitOfWork
-from gigcore.services.escrow._core import ADMIN, ATTEMPTS, KEPT_CHANGING, Core, money_of, notify, to_admins
+from gigcore.services.escrow._core import (
+    ADMIN,
+    ATTEMPTS,
+    KEPT_CHANGING,
+    Core,
+    LostRaceError,
+    money_of,
+    notify,
+    to_admins,
+)
 from gigcore.services.escrow.claims import Claims
 from gigcore.services.escrow.payout_accounts import PayoutAccounts
 from gigcore.services.escrow.refunds import Refunds
@@ -71,10 +80,14 @@ class Disputes:
             stored = unit.disputes.add(dispute)
             unit.contracts.save(disputed, expected=statuses_allowing_contract("dispute"))
             unit.record(opened, to_admins(opened, except_user_ids=[contract.client_id, contract.freelancer_id]))
-            unit.commit()
+            try:
+                unit.commit()
+            except ConflictError as lost:
+                raise LostRaceError(KEPT_CHANGING) from lost
             return stored
 
-        return retry_on_conflict(attempt, attempts=ATTEMPTS, exhausted=lambda lost: ConflictError(KEPT_CHANGING))
+        return retry_on_conflict(attempt, attempts=ATTEMPTS, lost_race=LostRaceError,
+                                 exhausted=lambda lost: ConflictError(KEPT_CHANGING))
 
     def get_dispute(self, principal: Principal, dispute_id: str) -> Dispute:
         dispute = self._stored(dispute_id)

@@ -12,7 +12,7 @@ from gigcore.domain.escrow import LedgerEntry, PendingOp, entry, fee_of
 from gigcore.domain.ids import new_id
 from gigcore.domain.money import Money
 from gigcore.domain.users import Principal
-from gigcore.services.escrow._core import ATTEMPTS, KEPT_CHANGING, Core, notify
+from gigcore.services.escrow._core import ATTEMPTS, KEPT_CHANGING, Core, LostRaceError, notify
 from gigcore.services.escrow.claims import Claims
 from gigcore.services.escrow.payout_accounts import PayoutAccounts
 from gigcore.services.escrow.settlement import settle
@@ -37,10 +37,14 @@ class Release:
             unit = self._core.ports.unit_of_work()
             submitted = unit.contracts.save_milestone(m.submit(now, due, note, attachment_keys), expected={m.status})
             unit.record(notify("milestone.submitted", contract.client_id, contract, m))
-            unit.commit()
+            try:
+                unit.commit()
+            except ConflictError as lost:
+                raise LostRaceError(KEPT_CHANGING) from lost
             return submitted
 
-        return retry_on_conflict(attempt, attempts=ATTEMPTS, exhausted=lambda lost: ConflictError(KEPT_CHANGING))
+        return retry_on_conflict(attempt, attempts=ATTEMPTS, lost_race=LostRaceError,
+                                 exhausted=lambda lost: ConflictError(KEPT_CHANGING))
 
     def release(self, principal: Principal | None, contract_id: str, milestone_id: str, now: datetime) -> Milestone:
         """Pay the freelancer: a Transfer of the held amount minus the platform fee from the milestone's
