@@ -294,6 +294,49 @@ class Contract:
         """This contract after ``action``, in the status the state machine answers (409 when not allowed)."""
         return replace(self, status=next_contract_status(self.status, action), updated_at=now)
 
+    # Each change of a milestone answers the milestone after it and what it tells the parties (``Notice`` s,
+    # which the service records in the outbox with the change).
+
+    def milestone_submitted(self, m: Milestone, now: datetime, due: datetime, note: str,
+                            attachment_keys: Sequence[str]) -> tuple[Milestone, list[Notice]]:
+        return m.submit(now, due, note, attachment_keys), [Notice("milestone.submitted", self.client_id, m)]
+
+    def milestone_funded(self, m: Milestone, now: datetime, charge_id: str | None,
+                         intent_id: str) -> tuple[Milestone, list[Notice]]:
+        after = m.moved("funded", funded_at=now, charge_id=charge_id, payment_intent_id=intent_id, pending_op=None)
+        return after, [Notice("milestone.funded", self.freelancer_id, m)]
+
+    def milestone_released(self, m: Milestone, now: datetime, transfer_id: str | None,
+                           paid: Money) -> tuple[Milestone, list[Notice]]:
+        """``paid``: what reached the freelancer (net of the fee)."""
+        return m.release(now, transfer_id), [Notice("milestone.released", self.freelancer_id, m,
+                                                    {"amount": str(paid.amount)})]
+
+    def milestone_refunded(self, m: Milestone, amount: Money) -> tuple[Milestone, list[Notice]]:
+        return m.refund(amount), [Notice("milestone.refunded", self.client_id, m, {"amount": str(amount.amount)})]
+
+    def milestone_disputed(self, m: Milestone, dispute_id: str, by: str) -> tuple[Milestone, list[Notice]]:
+        """Disputed by ``by`` (a party): the other party is told."""
+        other = self.freelancer_id if by == self.client_id else self.client_id
+        return m.dispute(dispute_id), [Notice("dispute.opened", other, m, {"dispute_id": dispute_id})]
+
+    def milestone_resolved(self, m: Milestone, dispute_id: str, release: Money, refund: Money, now: datetime,
+                           transfer_id: str | None) -> tuple[Milestone, list[Notice]]:
+        return m.resolve(release, refund, now, transfer_id), [
+            Notice("dispute.resolved", user, m, {"dispute_id": dispute_id})
+            for user in (self.client_id, self.freelancer_id)]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a change of a milestone tells someone: ``type`` (``milestone.released``), for ``user_id``, about the
+    milestone as it was read, with ``details`` (an amount, a dispute's id)."""
+
+    type: str
+    user_id: str
+    milestone: Milestone
+    details: Mapping[str, str] = field(default_factory=dict)
+
 
 #: A contract is paid in pieces; more than this many milestones is refused (one accept is one transaction).
 MAX_MILESTONES = 20

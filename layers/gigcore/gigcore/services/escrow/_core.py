@@ -9,7 +9,7 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
-from gigcore.domain.contracts import Contract, Milestone, MilestoneStatus
+from gigcore.domain.contracts import Contract, Milestone, MilestoneStatus, Notice
 from gigcore.domain.errors import (
     ConflictError,
     ErrorDetail,
@@ -67,6 +67,11 @@ def notify(kind: str, user_id: str, contract: Contract, milestone: Milestone, **
     payload = {"user_id": user_id, "contract_id": contract.id, "gig_id": contract.gig_id,
                "milestone_id": milestone.id, "milestone_title": milestone.title} | extra
     return OutboxEvent(id=new_id(), type=kind, queue=NOTIFICATIONS_QUEUE, payload=payload)
+
+
+def notices(contract: Contract, told: Sequence[Notice]) -> list[OutboxEvent]:
+    """The outbox events of what a domain change told the parties."""
+    return [notify(n.type, n.user_id, contract, n.milestone, **n.details) for n in told]
 
 
 def to_admins(event: OutboxEvent, *, except_user_ids: Sequence[str]) -> OutboxEvent:

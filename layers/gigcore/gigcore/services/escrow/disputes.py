@@ -35,7 +35,7 @@ from gigcore.services.escrow._core import (
     Core,
     LostRaceError,
     money_of,
-    notify,
+    notices,
     to_admins,
 )
 from gigcore.services.escrow.claims import Claims
@@ -72,11 +72,11 @@ class Disputes:
             next_milestone_status(m.status, "dispute")
             dispute = Dispute(id=new_id(), contract_id=contract.id, milestone_id=m.id, opened_by=principal.user_id,
                               reason=reason, status="open", held=m.held, created_at=now)
-            other = contract.freelancer_id if actor == "client" else contract.client_id
-            opened = notify("dispute.opened", other, contract, m, dispute_id=dispute.id)
+            after, told = contract.milestone_disputed(m, dispute.id, principal.user_id)
+            (opened,) = notices(contract, told)
             disputed = contract.moved("dispute", now)
             unit = self._core.ports.unit_of_work()
-            unit.contracts.save_milestone(m.dispute(dispute.id), expected={m.status})
+            unit.contracts.save_milestone(after, expected={m.status})
             stored = unit.disputes.add(dispute)
             unit.contracts.save(disputed, expected=statuses_allowing_contract("dispute"))
             unit.record(opened, to_admins(opened, except_user_ids=[contract.client_id, contract.freelancer_id]))
@@ -176,7 +176,7 @@ class Disputes:
             else:  # the refund went through: recorded, the dispute stays open for what is still held
                 self._claims.record_part(m, entries, m.changed(refunded_amount=m.refunded_amount + refund))
             raise
-        resolved = m.resolve(release, refund, now, transfer_id)
+        resolved, told = contract.milestone_resolved(m, dispute.id, release, refund, now, transfer_id)
         settled = replace(dispute, status="resolved", release_amount=release, refund_amount=refund, note=op.reason,
                           resolved_by=op.by, resolved_at=now)
 
@@ -189,8 +189,7 @@ class Disputes:
                 unit.contracts.save(contract.moved("resolve", now), expected=statuses_allowing_contract("resolve"))
             return gig_id
 
-        events = [notify("dispute.resolved", user, contract, m, dispute_id=dispute.id)
-                  for user in (contract.client_id, contract.freelancer_id)]
         recorded = self._core.record(m, resolved, expected=statuses_allowing_milestone(_resolution(release)),
-                                     entries=[*entries, *paid], also=also, events=events, settles=settles)
+                                     entries=[*entries, *paid], also=also, events=notices(contract, told),
+                                     settles=settles)
         return recorded or self._claims.after_race(contract, m, now)

@@ -11,7 +11,7 @@ from gigcore.domain.escrow import PendingOp, entry
 from gigcore.domain.ids import new_id
 from gigcore.domain.users import Principal
 from gigcore.ports.payments import PaymentIntent
-from gigcore.services.escrow._core import ATTEMPTS, FAILED_INTENT, SUCCEEDED, Core, LostRaceError, logger, notify
+from gigcore.services.escrow._core import ATTEMPTS, FAILED_INTENT, SUCCEEDED, Core, LostRaceError, logger, notices
 from gigcore.services.retry import retry_on_conflict
 
 
@@ -41,10 +41,8 @@ class ProviderEvents:
                 return m
             if intent.status == SUCCEEDED and m.status in {"pending", "funding"}:
                 funded = entry(new_id(), contract.id, m.id, now, "funding", intent.amount, intent.charge_id)
-                done = core.record(
-                    m, m.moved("funded", funded_at=now, charge_id=intent.charge_id, payment_intent_id=intent.id,
-                               pending_op=None),
-                    entries=[funded], events=[notify("milestone.funded", contract.freelancer_id, contract, m)])
+                after, told = contract.milestone_funded(m, now, intent.charge_id, intent.id)
+                done = core.record(m, after, entries=[funded], events=notices(contract, told))
             elif intent.status in FAILED_INTENT and m.status == "funding" and m.payment_intent_id == intent.id:
                 failed = m.moved("fund_failed")
                 if intent.status == "canceled":

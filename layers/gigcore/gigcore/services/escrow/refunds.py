@@ -12,7 +12,7 @@ from gigcore.domain.ids import new_id
 from gigcore.domain.money import Money
 from gigcore.domain.users import Principal
 from gigcore.ports.payments import PaymentRefusedError
-from gigcore.services.escrow._core import ADMIN, Core, MovedError, cannot_finish, money_of, notify, request_digest
+from gigcore.services.escrow._core import ADMIN, Core, MovedError, cannot_finish, money_of, notices, request_digest
 from gigcore.services.escrow.claims import Claims
 from gigcore.services.escrow.settlement import settle
 
@@ -125,9 +125,8 @@ class Refunds:
         entries = self.give_back_claimed(contract, m, op, amount, now)
         if entries is None:
             return self._claims.after_race(contract, m, now)
-        after = m.refund(amount)
+        after, told = contract.milestone_refunded(m, amount)
         recorded = self._core.record(
-            m, after, entries=entries,
-            events=[notify("milestone.refunded", contract.client_id, contract, m, amount=str(amount.amount))],
+            m, after, entries=entries, events=notices(contract, told),
             settles=(lambda unit: settle(unit, contract, after, now)) if after.status == "refunded" else None)
         return recorded or self._claims.after_race(contract, m, now)

@@ -12,7 +12,7 @@ from gigcore.domain.escrow import LedgerEntry, PendingOp, entry, fee_of
 from gigcore.domain.ids import new_id
 from gigcore.domain.money import Money
 from gigcore.domain.users import Principal
-from gigcore.services.escrow._core import ATTEMPTS, KEPT_CHANGING, Core, LostRaceError, notify
+from gigcore.services.escrow._core import ATTEMPTS, KEPT_CHANGING, Core, LostRaceError, notices
 from gigcore.services.escrow.claims import Claims
 from gigcore.services.escrow.payout_accounts import PayoutAccounts
 from gigcore.services.escrow.settlement import settle
@@ -35,8 +35,9 @@ class Release:
                 raise ForbiddenError("Only the freelancer submits a milestone.")
             due = now + timedelta(days=self._core.config.auto_release_days)
             unit = self._core.ports.unit_of_work()
-            submitted = unit.contracts.save_milestone(m.submit(now, due, note, attachment_keys), expected={m.status})
-            unit.record(notify("milestone.submitted", contract.client_id, contract, m))
+            after, told = contract.milestone_submitted(m, now, due, note, attachment_keys)
+            submitted = unit.contracts.save_milestone(after, expected={m.status})
+            unit.record(*notices(contract, told))
             try:
                 unit.commit()
             except ConflictError as lost:
@@ -97,10 +98,8 @@ class Release:
         self._claims.check(m, op, lambda: next_milestone_status(m.status, "release"))
         with self._claims.gives_up_on(m):
             entries, transfer_id = self.pay(contract, m, op, m.held, now)
-        released = m.release(now, transfer_id)
-        recorded = self._core.record(
-            m, released, entries=entries,
-            events=[notify("milestone.released", contract.freelancer_id, contract, m,
-                           amount=str(sum(e.amount.amount for e in entries if e.kind == "release")))],
-            settles=lambda unit: settle(unit, contract, released, now))
+        paid = Money(amount=sum(e.amount.amount for e in entries if e.kind == "release"), currency=m.amount.currency)
+        released, told = contract.milestone_released(m, now, transfer_id, paid)
+        recorded = self._core.record(m, released, entries=entries, events=notices(contract, told),
+                                     settles=lambda unit: settle(unit, contract, released, now))
         return recorded or self._claims.after_race(contract, m, now)
