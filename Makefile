@@ -10,7 +10,7 @@ DEPLOY_STAMP := $(DEPLOY_VENV)/.installed
 STAGE ?=
 .DEFAULT_GOAL := help
 
-.PHONY: stage-arg run test check lint types template render unit integration e2e bench load layer package deploy smoke secret \
+.PHONY: stage-arg run test check lint types imports template render unit integration e2e bench load layer package deploy smoke secret \
 	stripe-webhook clean-data tools demo help asyncapi
 
 $(STAMP): requirements/dev.txt requirements/constraints.txt layers/gigcore/pyproject.toml
@@ -29,9 +29,9 @@ tools: ## check that java and npm are installed
 run: $(STAMP) tools ## the whole local stack on 127.0.0.1 (API :8000, WebSocket :8001), data in .data/; writes .data/stack.env
 	$(PY) -m infra.local.run --data $(DATA)
 
-## make test: lint, types, the template check, the cloud package (build/, see `make package`) and every test
+## make test: lint, types, import contracts, the template check, the cloud package (build/, see `make package`) and every test
 ## (the stack is started and stopped by the tests)
-test: $(STAMP) tools lint types template asyncapi package ## lint, types, the template check, the package and every test (the one gate)
+test: $(STAMP) tools lint types imports template asyncapi package ## lint, types, import contracts, the template check, the package and every test (the one gate)
 	$(PY) -m pytest -q -p no:cacheprovider
 
 check: test ## the same as `make test`
@@ -39,8 +39,11 @@ check: test ## the same as `make test`
 lint: $(STAMP) ## ruff over the repository
 	$(VENV)/bin/ruff check .
 
-types: $(STAMP) ## mypy --strict on gigcore
+types: $(STAMP) ## mypy --strict over gigcore, functions/ and infra/ (what is relaxed: pyproject.toml)
 	$(VENV)/bin/mypy
+
+imports: $(STAMP) ## import-linter: the layers' contracts (pyproject.toml, docs/architecture.md)
+	PYTHONPATH=functions $(VENV)/bin/lint-imports
 
 template: $(STAMP) ## fail when template.yaml or functions/.chalice/config.json is stale
 	$(PY) -m infra.render --check

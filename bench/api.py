@@ -85,6 +85,57 @@ def serial_geo_reads() -> None:
         index.read = lambda queries, _index=index: [_index._query(q) for q in queries]  # type: ignore[method-assign]
 
 
+class CpuSplit:
+    """Where a request's CPU goes: process CPU time spent inside named functions (all threads, so the geo
+    Queries' pool counts), wrapped where the handler looks them up. Nested parts are reported inside their
+    parent (the geo Queries inside the search)."""
+
+    def __init__(self) -> None:
+        self.spent: dict[str, float] = {}
+
+    def wrap(self, owner: Any, attribute: str, name: str) -> None:
+        inner = getattr(owner, attribute)
+        spent = self.spent
+
+        def timed(*args: Any, **kwargs: Any) -> Any:
+            started = time.process_time()
+            try:
+                return inner(*args, **kwargs)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.process_time() - started
+
+        setattr(owner, attribute, timed)
+
+    @classmethod
+    def of_nearby(cls) -> CpuSplit:
+        """The parts of GET /gigs/nearby."""
+        import chalicelib.gigs as views
+        import chalicelib.http as http
+        from gigcore import bootstrap
+        from gigcore.services import nearby
+
+        split = cls()
+        container = bootstrap.container()
+        split.wrap(http, "_authenticate", "authentication (access token)")
+        split.wrap(nearby, "nearest", "search (planning + geo Queries)")
+        split.wrap(container.gig_geo, "read", "  geo Queries (botocore + decoding)")
+        split.wrap(views._CachedGigReads, "get_many", "the page's gigs (cache or BatchGetItem)")
+        split.wrap(container.cursors, "encode", "next cursor")
+        split.wrap(views, "nearby_gig_out", "response items (nearby_gig_out)")
+        split.wrap(http, "json_response", "response model_dump")
+        split.wrap(http, "_finish_get", "ETag (_finish_get)")
+        return split
+
+    def report(self, requests: int, total_ms: float) -> str:
+        lines = [f"  CPU split over {requests} requests (ms/req):"]
+        for name, seconds in self.spent.items():
+            lines.append(f"    {name:<46}{seconds * 1000 / requests:>7.2f}")
+        counted = sum(s for n, s in self.spent.items() if not n.startswith(" "))
+        lines.append(f"    {'the rest (Chalice, gateway event, routing)':<46}"
+                     f"{total_ms - counted * 1000 / requests:>7.2f}")
+        return "\n".join(lines)
+
+
 def nearby_operations(call: Any, token: str, dense: int) -> dict[str, Any]:
     """Post the two nearby data sets (docstring above) and return their searches. The load set sits around
     Lagos; the dense set around a point 300 km away (its own 3-character cells), so neither sees the other."""
@@ -138,6 +189,8 @@ def main() -> None:
     parser.add_argument("--profile", default="",
                         help="write a cProfile of each nearby case to this path + .<n> and print its top lines")
     parser.add_argument("--profile-lines", type=int, default=25)
+    parser.add_argument("--split", action="store_true",
+                        help="print where the CPU of each nearby case goes (time in the handler's main parts)")
     parser.add_argument("--dense", type=int, default=2000, help="gigs of the dense nearby data set")
     args = parser.parse_args()
 
@@ -199,6 +252,7 @@ def main() -> None:
                 profile = profiles.setdefault(name, cProfile.Profile()) if args.profile and name in NEARBY_CASES \
                     else None
                 calls, items = (reads.calls, reads.items) if reads else (0, 0)
+                split = CpuSplit.of_nearby() if args.split and name in NEARBY_CASES else None
                 cpu_started = time.process_time()
                 for _ in range(args.requests):
                     started = time.perf_counter()
@@ -215,6 +269,8 @@ def main() -> None:
                                  f"{(reads.items - items) / args.requests:>11.0f}")
                 print(f"{name:<36}{statistics.median(walls):>10.1f}{percentile(walls, 95):>10.1f}{cpu:>12.1f}"
                       f"{geo_reads}", flush=True)
+                if split is not None:
+                    print(split.report(args.requests, cpu), flush=True)
             if any(name.startswith("POST /auth") for name in wanted):
                 print("Sign-up and login are dominated by the Argon2id hash (settings.password_hash_*).")
             for number, (name, profile) in enumerate(profiles.items()):

@@ -1,28 +1,36 @@
 """Capacity and cost: what the plans' traffic would cost on this serverless design, beside the always-on
-fleet the plans describe. Every per-operation figure is measured here, not assumed:
+fleet the plans describe. Per operation, measured here:
 
 - CPU ms and wall ms per request in the handler (in process, warm, against DynamoDB Local);
-- DynamoDB read and write capacity per request (``ReturnConsumedCapacity=TOTAL`` added to every call);
+- DynamoDB read and write capacity per request (``ReturnConsumedCapacity`` on every call; a refused conditional
+  write counts 1 WCU, as AWS bills it, though DynamoDB Local reports nothing for it);
 - SQS messages and hence asynchronous Lambda invocations per request: the ones sent during the request, and
   the outbox events written in its transaction (each becomes a stream record, one SQS message and its
-  consumer's share of an invocation once the stream router has passed it on).
+  consumer's share of an invocation once the stream router has passed it on); the items changed (stream
+  records the router reads).
 
 The mix priced is the plans' traffic over the routes that serve it (MIX below): browsing gigs near the
 caller and opening one, signing in, reading one's account and conversations, sending chat messages,
-applying, and funding a milestone.
+applying, and funding a milestone. What is not measured here is assumed, each assumption a named constant
+printed with the bill: the WebSocket traffic of chat, connections, Stripe's webhooks, the stream router's
+batches, logs and X-Ray, cold starts.
 
-Then the monthly AWS bill of 100, 500 and 1,000 requests/s (with 10x event spikes for 5% of the month) is
-priced with the constants below, and drawn to ``bench/out/capacity.png``.
+Printed: the variable cost per million requests of the mix for each deployment option (REST API with WAF or
+HTTP API, x86_64 or arm64, provisioned concurrency, SnapStart or neither), the bill at zero traffic for each
+search option, keeping the API warm, and the monthly bill at 100, 500 and 1,000 requests/s (with 10x event
+spikes for 5% of the month) beside the fleet's, drawn to ``bench/out/capacity.png``.
 
-    python -m bench.capacity [--requests 50]
+    python -m bench.capacity [--requests 50] [--save bench/out/capacity.json]
+    python -m bench.capacity --priced-only bench/out/capacity.json    # price a saved run again
 
-Prices: AWS public on-demand price lists for us-east-1, as the project knew them when this was written
-(PRICES_AS_OF); they move, so read the current pages before deciding anything on these figures.
+Prices: AWS public on-demand price lists for us-east-1 from memory (PRICES_AS_OF; no network here); they
+move, so read the current pages before deciding anything on these figures.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import math
 import os
 import random
@@ -39,15 +47,32 @@ from typing import Any
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "bench" / "out"
 
-PRICES_AS_OF = "2025-06 (AWS pricing pages, us-east-1, on-demand)"
+PRICES_AS_OF = ("mid-2025, from memory of AWS's public pricing pages (us-east-1, on-demand; not checked here: "
+                "no network)")
 PRICE = {
-    "lambda_gb_second": 0.0000166667,
+    # Lambda (per GB-second of duration, first tier; requests are $0.20 per million on both architectures)
     "lambda_request": 0.20 / 1e6,
-    "api_rest_request": 3.50 / 1e6,
+    "lambda_gb_second": {"x86_64": 0.0000166667, "arm64": 0.0000133334},
+    "provisioned_gb_second": {"x86_64": 0.0000041667, "arm64": 0.0000033334},   # kept warm, all the time
+    "provisioned_duration_gb_second": {"x86_64": 0.0000097222, "arm64": 0.0000077778},  # work on them
+    "snapstart_cache_gb_second": 0.0000015046,   # Python/.NET SnapStart: the snapshot, per GB of memory, while
+    "snapstart_restore_gb": 0.0001397998,        # the version is active (3 h minimum); each restore, per GB
+    # API Gateway: REST $3.50/M for the first 333M a month, then $2.80; HTTP API $1.00/M for the first 300M,
+    # then $0.90 (per 512 KB); WebSocket $1.00/M messages (per 32 KB) and $0.25/M connection minutes
+    "api_rest_tiers": ((333e6, 3.50 / 1e6), (667e6, 2.80 / 1e6), (math.inf, 2.38 / 1e6)),
+    "api_http_tiers": ((300e6, 1.00 / 1e6), (math.inf, 0.90 / 1e6)),
+    "ws_message": 1.00 / 1e6,
+    "ws_connection_minute": 0.25 / 1e6,
+    # AWS WAF on the REST stage: the web ACL, its one rule, and every request inspected
+    "waf_acl_month": 5.00, "waf_rule_month": 1.00, "waf_request": 0.60 / 1e6,
     "dynamodb_write_unit": 0.625 / 1e6,   # on-demand, after the November 2024 price cut
     "dynamodb_read_unit": 0.125 / 1e6,
     "sqs_request": 0.40 / 1e6,
-    "provisioned_gb_second": 0.0000041667,
+    "cloudwatch_alarm_month": 0.10, "cloudwatch_dashboard_month": 3.00, "secret_month": 0.40,
+    "logs_ingested_gb": 0.50, "xray_trace": 5.00 / 1e6,
+    # search floors: OpenSearch Serverless OCU-hour; OpenSearch Service instance-hours and gp3 GB-month
+    "aoss_ocu_hour": 0.24,
+    "es_t3_small_hour": 0.036, "es_m6g_large_hour": 0.128, "es_gp3_gb_month": 0.122,
     # the plans' fleet
     "fargate_vcpu_hour": 0.04048,
     "fargate_gb_hour": 0.004445,
@@ -66,8 +91,69 @@ MIX = {"GET /gigs/nearby": 0.25, "GET /gigs/{id}": 0.25, "GET /me": 0.10, "GET /
        "POST fund": 0.02}
 CITY = (6.5244, 3.3792)
 SPIKE_SHARE, SPIKE_FACTOR = 0.05, 10
-API_MEMORY_GB = 1.0  # chalicefile.json: api_handler 1024 MB
-WORKER_MEMORY_GB = 0.5
+#: chalicefile.json's memory sizes (GB) of the functions priced here.
+MEMORY_GB = {"api": 1.0, "ws_message": 1.0, "ws_connect": 0.5, "outbox_router": 0.25, "worker": 0.5,
+             "schedule": 0.5}
+
+# ---- what the model assumes (not measured here; each printed with the bill) -------------------------------
+#: Chat: the apps send over the WebSocket (the REST route is the fallback): a send is one frame in, the ack
+#: out and the message out to each connected device of the others; a 1:1 has one other participant, connected
+#: on this many devices on average (0 when offline, then a notification instead); a typing frame (in, and out
+#: to the other) and a read receipt every other message (in, and out to the sender) go with it.
+CHAT_OVER_SOCKET = 1.0
+OTHER_DEVICES_ONLINE = 1.0
+TYPING_FRAMES_PER_MESSAGE = 1.0
+RECEIPTS_PER_MESSAGE = 0.5
+#: Handler wall time of a typing frame or a receipt ($default: the connection's owner and session are cached,
+#: one Query for the others' connections, one post): the REST "GET /users/{id}" measured plus a post.
+SMALL_FRAME_MS = 6.0
+#: What posting to the sockets adds to a send's wall time over the REST route's (the posts run in parallel).
+SOCKET_POST_MS = 8.0
+#: Concurrent WebSocket connections per request/s of the mix: the plans' 10,000 concurrent users at 1,000 req/s.
+CONNECTIONS_PER_RPS = 10.0
+#: Keep-alive pings (API Gateway closes a socket idle for 10 minutes): one in and one pong out per 9 minutes.
+PING_INTERVAL_MINUTES = 9.0
+#: Each connection lives ~30 minutes: a $connect and a $disconnect invocation (~20 ms each, 512 MB).
+CONNECTION_MINUTES = 30.0
+CONNECT_MS = 20.0
+#: Stripe's webhooks per funding (payment_intent.succeeded; .processing or .requires_action for some
+#: methods), each an API request (signature check, idempotency, enqueue: ~15 ms), an SQS message and the
+#: payments consumer reading the object back from Stripe (~300 ms at Stripe's latency) with ~2 RCU, 2 WCU.
+WEBHOOKS_PER_FUND = 2.0
+WEBHOOK_MS, WEBHOOK_CONSUMER_MS, WEBHOOK_RCU, WEBHOOK_WCU = 15.0, 300.0, 2.0, 2.0
+#: The stream router: Lambda reads the table's stream for free; it is invoked per batch (up to 100 records),
+#: about 4 times a second per shard while items change; an on-demand table starts with ~4 partitions.
+STREAM_SHARDS, STREAM_POLLS_PER_SECOND = 4, 4.0
+ROUTER_MS_PER_BATCH, ROUTER_MS_PER_RECORD = 20.0, 0.3
+#: Logs: Lambda's START/END/REPORT lines (~400 bytes) and the API's Powertools metrics line (RequestLatency,
+#: flushed on every request: ~350 bytes) per invocation, and one access-log line per API request (both APIs
+#: have access logs). X-Ray (tracing is on): AWS's default sampling rule, the first request each second and 5%
+#: of the rest.
+LOG_BYTES_PER_INVOCATION, ACCESS_LOG_BYTES = 750, 450
+XRAY_RESERVOIR_PER_SECOND, XRAY_RATE = 1.0, 0.05
+#: Queue consumers: a worker invocation per batch of 10 messages at ~50 ms (512 MB).
+WORKER_MS_PER_BATCH = 50.0
+#: Cold starts: an environment lives ~2 hours; the spikes (5% of the month) come as ~18 two-hour events,
+#: each needing 9x the base concurrency anew. On-demand init is billed (since August 2025) at bench/coldstart's
+#: import time; a SnapStart restore takes ~200 ms of billed duration plus the restore fee.
+ENVIRONMENT_HOURS, SPIKES_PER_MONTH = 2.0, 18
+INIT_MS, RESTORE_MS = 333.0, 200.0
+#: Schedules (chalicefile/app.py): three every 15 minutes and one hourly, ~300 ms each at 512 MB.
+SCHEDULED_PER_MONTH = 3 * 4 * 730 + 730
+SCHEDULED_MS = 300.0
+#: Provisioned concurrency of the API: chalicefile.json's baseline, and its event windows (May, October,
+#: December 1-20 at 50, 50, 40) spread over the year.
+PROVISIONED_BASELINE = 5
+PROVISIONED_EVENT_EXTRA = ((50 - 5) * 31 + (50 - 5) * 31 + (40 - 5) * 20) / 365
+#: The search options' fixed floors (docs/deployment.md, "Search").
+SEARCH_FLOORS = {
+    "domain 1 x t3.small.search + 10 GB (dev)": 730 * PRICE["es_t3_small_hour"] + 10 * PRICE["es_gp3_gb_month"],
+    "domain 2 x m6g.large.search + 2 x 20 GB (prod)": 2 * 730 * PRICE["es_m6g_large_hour"]
+    + 40 * PRICE["es_gp3_gb_month"],
+    "serverless, no standby (1 OCU)": 1 * 730 * PRICE["aoss_ocu_hour"],
+    "serverless, standby replicas (2 OCU)": 2 * 730 * PRICE["aoss_ocu_hour"],
+}
+PROD_SEARCH = "domain 2 x m6g.large.search + 2 x 20 GB (prod)"
 
 
 @dataclass
@@ -76,6 +162,10 @@ class Counter:
     write_units: float = 0.0
     sqs_messages: int = 0
     outbox_events: int = 0
+    #: items changed (each a record on the table's stream, which the router reads)
+    stream_records: int = 0
+    #: conditional writes refused: billed as writes, though DynamoDB Local reports no capacity for them
+    refused_writes: int = 0
     calls: dict[str, int] = field(default_factory=dict)
 
 
@@ -85,24 +175,43 @@ COUNTER = Counter()
 def _instrument() -> None:
     """Ask DynamoDB for consumed capacity on every call and count SQS sends (boto3 and PynamoDB alike)."""
     from botocore.client import BaseClient
+    from botocore.exceptions import ClientError
 
     original = BaseClient._make_api_call
-    capacity_ops = {"GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan", "BatchGetItem",
-                    "BatchWriteItem", "TransactWriteItems", "TransactGetItems"}
+    reads = {"GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"}
+    writes = {"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"}
 
     def counted(self: Any, operation: str, params: dict[str, Any]) -> Any:
         service = self.meta.service_model.service_name
-        if service == "dynamodb" and operation in capacity_ops:
+        if service == "dynamodb" and operation in reads | writes:
             params = dict(params, ReturnConsumedCapacity="TOTAL")
-        answer = original(self, operation, params)
-        if service == "dynamodb" and operation in capacity_ops:
+        try:
+            answer = original(self, operation, params)
+        except ClientError as exc:
+            code = exc.response.get("Error", {}).get("Code", "")
+            if service == "dynamodb" and code == "ConditionalCheckFailedException":
+                COUNTER.refused_writes += 1
+                COUNTER.write_units += 1
+            elif service == "dynamodb" and code == "TransactionCanceledException":
+                refused = 2 * len(params.get("TransactItems", []))  # a cancelled transaction is billed too
+                COUNTER.refused_writes += refused
+                COUNTER.write_units += refused
+            raise
+        if service == "dynamodb" and operation in reads | writes:
             consumed = answer.get("ConsumedCapacity", [])
             for entry in consumed if isinstance(consumed, list) else [consumed]:
                 units = float(entry.get("CapacityUnits", 0))
-                if operation in ("GetItem", "Query", "Scan", "BatchGetItem", "TransactGetItems"):
+                if operation in reads:
                     COUNTER.read_units += units
                 else:
                     COUNTER.write_units += units
+        if service == "dynamodb" and operation in writes:
+            if operation == "TransactWriteItems":
+                COUNTER.stream_records += sum(1 for i in params["TransactItems"] if "ConditionCheck" not in i)
+            elif operation == "BatchWriteItem":
+                COUNTER.stream_records += sum(len(v) for v in params["RequestItems"].values())
+            else:
+                COUNTER.stream_records += 1
         if service == "dynamodb" and operation in ("TransactWriteItems", "PutItem"):
             puts = [i.get("Put", {}) for i in params.get("TransactItems", [])] or [params]
             COUNTER.outbox_events += sum(1 for put in puts
@@ -124,6 +233,8 @@ class Measured:
     write_units: float
     sqs_messages: float
     outbox_events: float = 0.0
+    stream_records: float = 0.0
+    refused_writes: float = 0.0
 
     @property
     def queued(self) -> float:
@@ -134,7 +245,8 @@ class Measured:
 def measure(name: str, run: Callable[[], Any], requests: int) -> Measured:
     for _ in range(5):
         run()
-    before = (COUNTER.read_units, COUNTER.write_units, COUNTER.sqs_messages, COUNTER.outbox_events)
+    fields = ("read_units", "write_units", "sqs_messages", "outbox_events", "stream_records", "refused_writes")
+    before = {f: getattr(COUNTER, f) for f in fields}
     walls = []
     cpu_started = time.process_time()
     for _ in range(requests):
@@ -142,31 +254,199 @@ def measure(name: str, run: Callable[[], Any], requests: int) -> Measured:
         run()
         walls.append((time.perf_counter() - started) * 1000)
     cpu = (time.process_time() - cpu_started) * 1000 / requests
-    return Measured(name, cpu, statistics.median(walls), (COUNTER.read_units - before[0]) / requests,
-                    (COUNTER.write_units - before[1]) / requests, (COUNTER.sqs_messages - before[2]) / requests,
-                    (COUNTER.outbox_events - before[3]) / requests)
+    return Measured(name, cpu, statistics.median(walls),
+                    **{f: (getattr(COUNTER, f) - before[f]) / requests for f in fields})
 
 
-def monthly_serverless(rps: float, mix: dict[str, float], ops: dict[str, Measured]) -> dict[str, float]:
-    average = rps * (1 + SPIKE_SHARE * (SPIKE_FACTOR - 1))
-    requests = average * SECONDS_PER_MONTH
-    cost = {"api_gateway": requests * PRICE["api_rest_request"], "lambda_api": 0.0, "lambda_workers": 0.0,
-            "dynamodb": 0.0, "sqs": 0.0}
+# ---- the price model -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Options:
+    """One way to deploy the stack: the API's kind, the functions' architecture, how the API is kept warm."""
+
+    api: str = "rest"            # "rest" (with AWS WAF) or "http" (HTTP API, payload 1.0; no WAF)
+    arch: str = "x86_64"         # or "arm64"
+    warm: str = "provisioned"    # "provisioned" (chalicefile.json), "snapstart" (python3.12+) or "on-demand"
+    search: str = PROD_SEARCH
+
+    def label(self) -> str:
+        return f"{'HTTP API' if self.api == 'http' else 'REST+WAF'}, {self.arch}, {self.warm}"
+
+
+def tiered(requests: float, tiers: tuple[tuple[float, float], ...]) -> float:
+    cost, left = 0.0, requests
+    for size, price in tiers:
+        used = min(left, size)
+        cost += used * price
+        left -= used
+        if left <= 0:
+            break
+    return cost
+
+
+def _lambda(invocations: float, ms: float, gb: float, arch: str) -> float:
+    return invocations * (PRICE["lambda_request"] + ms / 1000 * gb * PRICE["lambda_gb_second"][arch])
+
+
+def per_request(mix: dict[str, float], ops: dict[str, Measured], options: Options,
+                extras: bool = True) -> dict[str, float]:
+    """The variable cost of one request of the mix (USD), by component. Two entries are counts, priced by
+    :func:`monthly`: ``api_requests`` (API Gateway's price is tiered) and ``api_gb_seconds`` (the API's
+    duration price depends on provisioned concurrency); ``stream_records`` is a count too. ``extras``: the chat
+    frames that are not requests of the mix (typing, receipts)."""
+    arch = options.arch
+    cost = {"api_requests": 0.0, "lambda_api": 0.0, "api_gb_seconds": 0.0, "websocket": 0.0, "lambda_socket": 0.0,
+            "dynamodb": 0.0, "sqs": 0.0, "lambda_workers": 0.0, "stream_records": 0.0, "webhooks": 0.0,
+            "observability": 0.0}
+    typing = TYPING_FRAMES_PER_MESSAGE if extras else 0.0
+    receipts = RECEIPTS_PER_MESSAGE if extras else 0.0
+    invocations = 0.0
     for name, share in mix.items():
         op = ops[name]
-        n = requests * share
-        gb_seconds = op.wall_ms / 1000 * API_MEMORY_GB
-        cost["lambda_api"] += n * (PRICE["lambda_request"] + gb_seconds * PRICE["lambda_gb_second"])
-        cost["dynamodb"] += n * (op.read_units * PRICE["dynamodb_read_unit"]
-                                 + op.write_units * PRICE["dynamodb_write_unit"])
-        # each queued message: send + receive + delete, and a worker invocation per batch of 10 at ~50 ms
-        cost["sqs"] += n * op.queued * 3 * PRICE["sqs_request"]
-        cost["lambda_workers"] += n * op.queued / 10 * (PRICE["lambda_request"] + 0.05 * WORKER_MEMORY_GB * 10
-                                                              * PRICE["lambda_gb_second"])
-    # provisioned concurrency for the baseline (5) all month, like chalicefile.json
-    cost["provisioned"] = 5 * API_MEMORY_GB * SECONDS_PER_MONTH * PRICE["provisioned_gb_second"]
+        socket = CHAT_OVER_SOCKET if name == "POST message" else 0.0
+        rest = share * (1 - socket)
+        cost["api_requests"] += rest
+        cost["lambda_api"] += rest * PRICE["lambda_request"]
+        cost["api_gb_seconds"] += rest * op.wall_ms / 1000 * MEMORY_GB["api"]
+        invocations += rest + share * op.queued / 10
+        if socket:
+            n = share * socket
+            frames = 1 + 1 + OTHER_DEVICES_ONLINE + 2 * typing + 2 * receipts
+            cost["websocket"] += n * frames * PRICE["ws_message"]
+            cost["lambda_socket"] += _lambda(n, op.wall_ms + SOCKET_POST_MS, MEMORY_GB["ws_message"], arch)
+            cost["lambda_socket"] += _lambda(n * (typing + receipts), SMALL_FRAME_MS, MEMORY_GB["ws_message"], arch)
+            invocations += n * (1 + typing + receipts)
+            cost["dynamodb"] += n * (typing + receipts) * 0.5 * PRICE["dynamodb_read_unit"]  # others' connections
+            cost["dynamodb"] += n * receipts * (PRICE["dynamodb_write_unit"]
+                                                + 1.5 * PRICE["dynamodb_read_unit"])  # mark_read
+        cost["dynamodb"] += share * (op.read_units * PRICE["dynamodb_read_unit"]
+                                     + op.write_units * PRICE["dynamodb_write_unit"])
+        # each queued message: send + receive + delete, and a worker invocation per batch of 10
+        cost["sqs"] += share * op.queued * 3 * PRICE["sqs_request"]
+        cost["lambda_workers"] += _lambda(share * op.queued / 10, WORKER_MS_PER_BATCH, MEMORY_GB["worker"], arch)
+        cost["stream_records"] += share * op.stream_records
+        if name == "POST fund":
+            hooks = share * WEBHOOKS_PER_FUND
+            cost["api_requests"] += hooks
+            cost["webhooks"] += _lambda(hooks, WEBHOOK_MS, MEMORY_GB["api"], arch) + hooks * 3 * PRICE["sqs_request"]
+            cost["webhooks"] += _lambda(hooks, WEBHOOK_CONSUMER_MS, MEMORY_GB["worker"], arch)
+            cost["webhooks"] += hooks * (WEBHOOK_RCU * PRICE["dynamodb_read_unit"]
+                                         + WEBHOOK_WCU * PRICE["dynamodb_write_unit"])
+            invocations += 2 * hooks
+    # connections: their minutes, keep-alive pings, $connect and $disconnect, per request of the mix
+    minutes = CONNECTIONS_PER_RPS / 60  # connection-minutes per request (10 connections per req/s)
+    cost["websocket"] += minutes * PRICE["ws_connection_minute"] + minutes / PING_INTERVAL_MINUTES * 2 * PRICE[
+        "ws_message"]
+    connects = minutes / CONNECTION_MINUTES
+    cost["lambda_socket"] += _lambda(connects * 2, CONNECT_MS, MEMORY_GB["ws_connect"], arch)
+    cost["dynamodb"] += connects * 4 * PRICE["dynamodb_write_unit"]  # two items in, two out
+    invocations += connects * 2 + cost["stream_records"] / 100
+    logged = invocations * LOG_BYTES_PER_INVOCATION + cost["api_requests"] * ACCESS_LOG_BYTES
+    cost["observability"] = logged / 1e9 * PRICE["logs_ingested_gb"] + XRAY_RATE * (
+        cost["api_requests"] + invocations - cost["api_requests"]) * PRICE["xray_trace"]
+    return cost
+
+
+def api_gateway(requests: float, options: Options) -> float:
+    if options.api == "http":
+        return tiered(requests, PRICE["api_http_tiers"])
+    return tiered(requests, PRICE["api_rest_tiers"]) + requests * PRICE["waf_request"]
+
+
+def stream_router(records_per_second: float, arch: str) -> float:
+    """Monthly cost of the router for a steady rate of changed items."""
+    if records_per_second <= 0:
+        return 0.0
+    batches = min(records_per_second, max(records_per_second / 100, STREAM_SHARDS * STREAM_POLLS_PER_SECOND))
+    ms = ROUTER_MS_PER_BATCH + ROUTER_MS_PER_RECORD * records_per_second / batches
+    return _lambda(batches * SECONDS_PER_MONTH, ms, MEMORY_GB["outbox_router"], arch)
+
+
+def cold_starts(concurrency: float) -> float:
+    """New execution environments a month for a function whose average concurrency is ``concurrency``."""
+    if concurrency <= 0:
+        return 0.0
+    base = max(1.0, math.ceil(concurrency))
+    return base * 730 / ENVIRONMENT_HOURS + SPIKES_PER_MONTH * (SPIKE_FACTOR - 1) * max(1.0, concurrency)
+
+
+def fixed_monthly(options: Options, alarms: int) -> dict[str, float]:
+    """What the stack costs before its first request."""
+    arch = options.arch
+    cost = {"search": SEARCH_FLOORS[options.search],
+            "alarms_dashboard_secret": alarms * PRICE["cloudwatch_alarm_month"] + PRICE["cloudwatch_dashboard_month"]
+            + PRICE["secret_month"],
+            "schedules": _lambda(SCHEDULED_PER_MONTH, SCHEDULED_MS, MEMORY_GB["schedule"], arch),
+            "waf": PRICE["waf_acl_month"] + PRICE["waf_rule_month"] if options.api == "rest" else 0.0,
+            "xray_reservoir": XRAY_RESERVOIR_PER_SECOND * SECONDS_PER_MONTH * PRICE["xray_trace"],
+            "warm": 0.0}
+    if options.warm == "provisioned":
+        concurrency = PROVISIONED_BASELINE + PROVISIONED_EVENT_EXTRA
+        cost["warm"] = concurrency * MEMORY_GB["api"] * SECONDS_PER_MONTH * PRICE["provisioned_gb_second"][arch]
+    elif options.warm == "snapstart":
+        # the API's and the socket message handler's snapshots, one published version each
+        cost["warm"] = (MEMORY_GB["api"] + MEMORY_GB["ws_message"]) * SECONDS_PER_MONTH * PRICE[
+            "snapstart_cache_gb_second"]
     cost["total"] = sum(cost.values())
     return cost
+
+
+def _api_duration(gb_seconds: float, api_concurrency: float, options: Options) -> tuple[float, float]:
+    """(duration cost, cold-start cost) of the API function for a month."""
+    arch = options.arch
+    on_demand = PRICE["lambda_gb_second"][arch]
+    if options.warm == "provisioned":
+        # work up to the provisioned concurrency is billed at the provisioned duration price
+        provisioned = PROVISIONED_BASELINE + PROVISIONED_EVENT_EXTRA
+        covered = min(1.0, provisioned / api_concurrency) if api_concurrency else 1.0
+        duration = gb_seconds * (covered * PRICE["provisioned_duration_gb_second"][arch] + (1 - covered) * on_demand)
+        starts = max(0.0, cold_starts(api_concurrency) - cold_starts(min(api_concurrency, provisioned)))
+        return duration, starts * INIT_MS / 1000 * MEMORY_GB["api"] * on_demand
+    starts = cold_starts(api_concurrency)
+    if options.warm == "snapstart":
+        return gb_seconds * on_demand, starts * MEMORY_GB["api"] * (PRICE["snapstart_restore_gb"]
+                                                                    + RESTORE_MS / 1000 * on_demand)
+    return gb_seconds * on_demand, starts * INIT_MS / 1000 * MEMORY_GB["api"] * on_demand
+
+
+def monthly(rps: float, mix: dict[str, float], ops: dict[str, Measured], options: Options,
+            alarms: int) -> dict[str, float]:
+    average = rps * (1 + SPIKE_SHARE * (SPIKE_FACTOR - 1))
+    requests = average * SECONDS_PER_MONTH
+    unit = per_request(mix, ops, options)
+    api_concurrency = average * sum(share * ops[n].wall_ms for n, share in mix.items()) / 1000
+    duration, starts = _api_duration(requests * unit["api_gb_seconds"], api_concurrency, options)
+    cost = {"api_gateway": api_gateway(requests * unit["api_requests"], options),
+            "lambda": requests * (unit["lambda_api"] + unit["lambda_socket"] + unit["lambda_workers"]) + duration,
+            "cold_starts": starts,
+            "dynamodb": requests * unit["dynamodb"], "sqs": requests * unit["sqs"],
+            "websocket": requests * unit["websocket"], "webhooks": requests * unit["webhooks"],
+            "observability": requests * unit["observability"],
+            "stream_router": stream_router(average * unit["stream_records"], options.arch)}
+    cost["variable"] = sum(cost.values())
+    cost["fixed"] = fixed_monthly(options, alarms)["total"]
+    cost["total"] = cost["variable"] + cost["fixed"]
+    return cost
+
+
+def per_million(mix: dict[str, float], ops: dict[str, Measured], options: Options,
+                extras: bool = False) -> dict[str, float]:
+    """Variable cost of a million requests of the mix, by component (first price tiers, no fixed floor)."""
+    unit = per_request(mix, ops, options, extras)
+    arch = options.arch
+    api = unit["api_requests"] * (PRICE["api_http_tiers"][0][1] if options.api == "http"
+                                  else PRICE["api_rest_tiers"][0][1] + PRICE["waf_request"])
+    duration = PRICE["provisioned_duration_gb_second" if options.warm == "provisioned" else "lambda_gb_second"][arch]
+    records = unit["stream_records"]
+    router = _lambda(records / 100, ROUTER_MS_PER_BATCH + 100 * ROUTER_MS_PER_RECORD, MEMORY_GB["outbox_router"], arch)
+    parts = {"api_gateway": api, "lambda": unit["lambda_api"] + unit["api_gb_seconds"] * duration
+             + unit["lambda_socket"] + unit["lambda_workers"] + router,
+             "dynamodb": unit["dynamodb"], "websocket": unit["websocket"], "sqs": unit["sqs"],
+             "webhooks": unit["webhooks"], "observability": unit["observability"]}
+    result = {k: v * 1e6 for k, v in parts.items()}
+    result["total"] = sum(result.values())
+    return result
 
 
 def monthly_fleet(rps: float) -> dict[str, float]:
@@ -183,10 +463,8 @@ def monthly_fleet(rps: float) -> dict[str, float]:
     return cost
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=50)
-    args = parser.parse_args()
+def measure_all(requests: int) -> dict[str, Measured]:
+    """Every operation of the mix, ``requests`` times each, warm, in process against the local stack."""
     sys.path[:0] = [str(REPO), str(REPO / "functions")]
     from infra.local.services import LocalServices
 
@@ -198,8 +476,6 @@ def main() -> None:
             "GIGCONNECT_SIGNUP_PER_IP_PER_HOUR": "100000", "GIGCONNECT_LOGIN_PER_EMAIL_PER_15MIN": "100000",
             "GIGCONNECT_LOGIN_PER_IP_PER_15MIN": "100000", "GIGCONNECT_CHAT_MESSAGES_PER_10S": "100000"})
         _instrument()
-        import json
-
         from app import app
         from chalice.test import Client
 
@@ -237,11 +513,11 @@ def main() -> None:
 
             counter = iter(range(10**9))
             browsed = [gig() for _ in range(40)]
-            to_apply = iter([gig() for _ in range(args.requests + 5)])
+            to_apply = iter([gig() for _ in range(requests + 5)])
             milestones = [{"title": f"Part {i + 1}", "amount": {"amount": 30000, "currency": "NGN"}}
                           for i in range(20)]
             to_fund = []
-            for _ in range(math.ceil((args.requests + 5) / 20)):
+            for _ in range(math.ceil((requests + 5) / 20)):
                 contract = call("POST", f"/applications/{apply(gig())['id']}/accept", {"milestones": milestones},
                                 client_token)
                 to_fund += [(contract["id"], m["id"]) for m in contract["milestones"]]
@@ -272,29 +548,132 @@ def main() -> None:
                 "POST application": lambda: apply(next(to_apply)),
                 "POST fund": fund,
             }
-            measured = {name: measure(name, run, args.requests) for name, run in operations.items()}
+            measured = {name: measure(name, run, requests) for name, run in operations.items()}
     finally:
         services.stop()
+    return measured
 
-    print(f"bench/capacity: per request, warm, in process against DynamoDB Local ({args.requests} each)")
-    print(f"{'operation':<22}{'CPU ms':>8}{'wall ms':>9}{'RCU':>7}{'WCU':>7}{'SQS msgs':>10}{'outbox':>8}"
-          f"{'share':>7}")
+
+def template_alarms() -> int:
+    """The CloudWatch alarms template.yaml creates (each billed monthly)."""
+    text = (REPO / "template.yaml").read_text()
+    return text.count("Type: AWS::CloudWatch::Alarm")
+
+
+def _save(measured: dict[str, Measured], path: Path) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps({"measured_at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+                                "load": os.getloadavg(), "operations": [m.__dict__ for m in measured.values()]},
+                               indent=1) + "\n")
+
+
+def _load(path: Path) -> dict[str, Measured]:
+    data = json.loads(path.read_text())
+    return {m["name"]: Measured(**m) for m in data["operations"]}
+
+
+#: The deployments compared: today's template, and each lever alone and together.
+OPTIONS = (Options("rest", "x86_64", "provisioned"), Options("rest", "arm64", "provisioned"),
+           Options("http", "x86_64", "provisioned"), Options("http", "arm64", "provisioned"),
+           Options("http", "arm64", "snapstart"), Options("http", "arm64", "on-demand"),
+           Options("rest", "arm64", "snapstart"))
+GOALS = {"rest": 5.0, "http": 3.0}
+
+
+def report(measured: dict[str, Measured], mix: dict[str, float]) -> list[tuple[float, dict[str, float],
+                                                                               dict[str, float], dict[str, float]]]:
+    alarms = template_alarms()
+    print(f"{'operation':<22}{'CPU ms':>8}{'wall ms':>9}{'RCU':>7}{'WCU':>7}{'refused':>9}{'SQS msgs':>10}"
+          f"{'outbox':>8}{'stream':>8}{'share':>7}")
     for m in measured.values():
         print(f"{m.name:<22}{m.cpu_ms:>8.1f}{m.wall_ms:>9.1f}{m.read_units:>7.1f}{m.write_units:>7.1f}"
-              f"{m.sqs_messages:>10.2f}{m.outbox_events:>8.2f}{MIX.get(m.name, 0):>7.0%}")
-    mix = MIX
-    print(f"\nmonthly cost, USD, prices as of {PRICES_AS_OF}; {SPIKE_SHARE:.0%} of the month at {SPIKE_FACTOR}x")
-    print(f"{'requests/s':>10}{'serverless':>12}{'  (api gw':>10}{'lambda':>9}{'dynamodb':>10}{'sqs':>8})"
-          f"{'fleet':>10}")
+              f"{m.refused_writes:>9.2f}{m.sqs_messages:>10.2f}{m.outbox_events:>8.2f}{m.stream_records:>8.1f}"
+              f"{mix.get(m.name, 0):>7.0%}")
+    print("(WCU counts each refused conditional write as 1: AWS bills it, DynamoDB Local reports nothing for it;"
+          " stream = items changed, each a record the stream router reads)")
+    print(f"\nprices as of {PRICES_AS_OF}")
+    print(f"assumed, not measured: chat over the WebSocket ({CHAT_OVER_SOCKET:.0%} of sends; per send 1 frame in, the "
+          f"ack, {OTHER_DEVICES_ONLINE:g} device of the other online, {TYPING_FRAMES_PER_MESSAGE:g} typing frame and "
+          f"{RECEIPTS_PER_MESSAGE:g} receipt, each in and out); {CONNECTIONS_PER_RPS:g} open connections per req/s, "
+          f"a ping each {PING_INTERVAL_MINUTES:g} min; {WEBHOOKS_PER_FUND:g} Stripe webhooks per funding; the stream "
+          f"router invoked up to {STREAM_POLLS_PER_SECOND:g}x/s on {STREAM_SHARDS} shards; {alarms} alarms "
+          f"(template.yaml); the API's provisioned concurrency {PROVISIONED_BASELINE} + "
+          f"{PROVISIONED_EVENT_EXTRA:.1f} on average for the event windows; cold starts: environments live "
+          f"{ENVIRONMENT_HOURS:g} h, {SPIKES_PER_MONTH} spikes a month, init {INIT_MS:g} ms (billed since 2025-08), "
+          f"a SnapStart restore {RESTORE_MS:g} ms + its fee; arm64 as fast as x86_64 (not measured here)")
+
+    print("\nvariable cost per million requests of the mix, USD (first price tiers; goal: HTTP API <= $3.0, "
+          "REST <= $5.0);\n'+chat extras': with the typing frames and read receipts that are not requests of the mix")
+    print(f"{'deployment':<34}{'api gw':>8}{'lambda':>8}{'dynamo':>8}{'socket':>8}{'sqs':>6}{'hooks':>7}"
+          f"{'logs+xray':>10}{'total':>8}{'+chat extras':>14}  goal")
+    for options in OPTIONS:
+        unit = per_million(mix, measured, options)
+        extra = per_million(mix, measured, options, extras=True)["total"]
+        goal = GOALS[options.api]
+        print(f"{options.label():<34}{unit['api_gateway']:>8.2f}{unit['lambda']:>8.2f}{unit['dynamodb']:>8.2f}"
+              f"{unit['websocket']:>8.2f}{unit['sqs']:>6.2f}{unit['webhooks']:>7.2f}{unit['observability']:>10.2f}"
+              f"{unit['total']:>8.2f}{extra:>14.2f}  {'met' if unit['total'] <= goal else 'NOT met'} (<= {goal:.1f})")
+
+    print("\nthe bill at zero traffic, USD per month (what runs before the first request)")
+    print(f"{'search option':<50}{'REST, provisioned':>19}{'HTTP, snapstart':>17}{'HTTP, on-demand':>17}")
+    for search in SEARCH_FLOORS:
+        row = [fixed_monthly(Options(api, "arm64" if api == "http" else "x86_64", warm, search), alarms)["total"]
+               for api, warm in (("rest", "provisioned"), ("http", "snapstart"), ("http", "on-demand"))]
+        print(f"{search:<50}{row[0]:>19,.0f}{row[1]:>17,.0f}{row[2]:>17,.0f}")
+    base = fixed_monthly(Options(), alarms)
+    print("  of which, REST/x86/provisioned: " + ", ".join(f"{k} {v:,.2f}" for k, v in base.items() if k != "total")
+          + " (search: the prod domain)")
+
+    print("\nkeeping the API warm, USD per month at 100 req/s (fixed part + cold starts; latency is the reason)")
+    for warm in ("provisioned", "snapstart", "on-demand"):
+        options = Options("http", "arm64", warm)
+        bill = monthly(100, mix, measured, options, alarms)
+        print(f"  {warm:<12} warm {fixed_monthly(options, alarms)['warm']:>8,.2f}   cold starts "
+              f"{bill['cold_starts']:>6,.2f}   the rest of the variable bill "
+              f"{bill['variable'] - bill['cold_starts']:>9,.0f}")
+
+    today, best = Options("rest", "arm64", "provisioned"), Options("http", "arm64", "snapstart")
+    print(f"\nmonthly bill, USD, {SPIKE_SHARE:.0%} of the month at {SPIKE_FACTOR}x, chat extras included (prod "
+          f"search: {PROD_SEARCH})")
+    print(f"{'req/s':>6}  {'deployment':<34}{'total':>9}{'api gw':>8}{'lambda':>8}{'dynamo':>8}{'socket':>8}"
+          f"{'sqs':>6}{'router':>7}{'hooks':>7}{'logs':>6}{'fixed':>7}{'fleet':>9}")
     rows = []
     for rps in (100, 500, 1000):
-        serverless, fleet = monthly_serverless(rps, mix, measured), monthly_fleet(rps)
-        rows.append((rps, serverless, fleet))
-        print(f"{rps:>10}{serverless['total']:>12,.0f}{serverless['api_gateway']:>10,.0f}"
-              f"{serverless['lambda_api'] + serverless['lambda_workers'] + serverless['provisioned']:>9,.0f}"
-              f"{serverless['dynamodb']:>10,.0f}{serverless['sqs']:>8,.0f} {fleet['total']:>10,.0f}")
+        fleet = monthly_fleet(rps)
+        bills = {}
+        for options in (Options("rest", "x86_64", "provisioned"), today, Options("http", "arm64", "provisioned"),
+                        best):
+            bill = monthly(rps, mix, measured, options, alarms)
+            bills[options.label()] = bill
+            print(f"{rps:>6}  {options.label():<34}{bill['total']:>9,.0f}{bill['api_gateway']:>8,.0f}"
+                  f"{bill['lambda'] + bill['cold_starts']:>8,.0f}{bill['dynamodb']:>8,.0f}{bill['websocket']:>8,.0f}"
+                  f"{bill['sqs']:>6,.0f}{bill['stream_router']:>7,.0f}{bill['webhooks']:>7,.0f}"
+                  f"{bill['observability']:>6,.0f}{bill['fixed']:>7,.0f}"
+                  f"{fleet['total']:>9,.0f}")
+        rows.append((rps, bills[today.label()], bills[best.label()], fleet))
     print("fleet = 3-20 API pods of 512 MiB, PostgreSQL primary + 2 replicas, Redis x2, Elasticsearch x3, a load "
           "balancer (always on, before traffic)")
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--save", type=Path, default=OUT / "capacity.json", help="where the measured figures go")
+    parser.add_argument("--priced-only", type=Path, default=None,
+                        help="price the figures a previous run saved (bench/out/capacity.json) instead of measuring")
+    args = parser.parse_args()
+    if args.priced_only:
+        measured = _load(args.priced_only)
+        print(f"bench/capacity: figures of {args.priced_only} (measured "
+              f"{json.loads(args.priced_only.read_text())['measured_at']})")
+    else:
+        measured = measure_all(args.requests)
+        _save(measured, args.save)
+        load = ", ".join(f"{v:.2f}" for v in os.getloadavg())
+        print(f"bench/capacity: per request, warm, in process against DynamoDB Local ({args.requests} each; "
+              f"load average {load}; saved to {args.save})")
+    rows = report(measured, MIX)
     OUT.mkdir(parents=True, exist_ok=True)
     import matplotlib
 
@@ -302,10 +681,12 @@ def main() -> None:
     import matplotlib.pyplot as plt
 
     figure, axis = plt.subplots(figsize=(7, 4))
-    labels = [f"{rps} req/s" for rps, _, _ in rows]
+    labels = [f"{rps} req/s" for rps, _, _, _ in rows]
     positions = range(len(rows))
-    axis.bar([p - 0.2 for p in positions], [s["total"] for _, s, _ in rows], width=0.4, label="GigConnect serverless")
-    axis.bar([p + 0.2 for p in positions], [f["total"] for _, _, f in rows], width=0.4, label="always-on fleet")
+    axis.bar([p - 0.27 for p in positions], [t["total"] for _, t, _, _ in rows], width=0.27,
+             label="REST, arm64, provisioned (the template's default)")
+    axis.bar(list(positions), [b["total"] for _, _, b, _ in rows], width=0.27, label="HTTP API, arm64, SnapStart")
+    axis.bar([p + 0.27 for p in positions], [f["total"] for _, _, _, f in rows], width=0.27, label="always-on fleet")
     axis.set_xticks(list(positions), labels)
     axis.set_ylabel("USD per month")
     axis.set_title("Monthly cost with 10x event spikes")

@@ -150,7 +150,6 @@ def pipeline(stages: list[tuple[str, int]], environment: dict[str, str]) -> tupl
 def seed(count: int, rnd: random.Random) -> None:
     from gigcore import bootstrap
     from gigcore.adapters.dynamo_geo import FREELANCER_INDEX, geo_item
-    from gigcore.adapters.dynamo_models import GeoItem, UserItem
     from gigcore.adapters.dynamo_users import to_item
     from gigcore.domain.geo import freelancer_entry
     from gigcore.domain.ids import new_id
@@ -173,14 +172,14 @@ def seed(count: int, rnd: random.Random) -> None:
         entry = freelancer_entry(user)
         assert entry is not None
         geo = geo_item(FREELANCER_INDEX, layout, entry)
-        item = to_item(user)
-        item.geo_pk, item.geo_sk = geo.pk, geo.sk
-        items += [item, geo]
+        items += [to_item(user, version=user.version, geo=(geo.pk, geo.sk)), geo.serialize()]
+    client, table = container.dynamodb, container.settings.table_name
 
     def write(chunk: list[Any]) -> None:
-        with UserItem.batch_write() as users, GeoItem.batch_write() as geos:
-            for item in chunk:
-                (geos if isinstance(item, GeoItem) else users).save(item)
+        for start in range(0, len(chunk), 25):  # BatchWriteItem takes 25 items a call
+            pending: Any = {table: [{"PutRequest": {"Item": item}} for item in chunk[start:start + 25]]}
+            while pending:
+                pending = client.batch_write_item(RequestItems=pending).get("UnprocessedItems")
 
     with ThreadPoolExecutor(8) as pool:
         list(pool.map(write, [items[i:i + 500] for i in range(0, len(items), 500)]))

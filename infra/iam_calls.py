@@ -71,7 +71,7 @@ def install_recorder(directory: str) -> None:
         with _lock, path.open("a") as out:
             out.write(json.dumps(line, default=str) + "\n")
 
-    original_call = botocore.client.BaseClient._make_api_call
+    original_call = botocore.client.BaseClient._make_api_call  # type: ignore[attr-defined]
 
     def make_api_call(self: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
         record(self, operation_name, api_params)
@@ -85,8 +85,8 @@ def install_recorder(directory: str) -> None:
         record(self, operation, Params or {}, presigned=True)
         return original_presign(self, ClientMethod, Params, *args, **kwargs)
 
-    botocore.client.BaseClient._make_api_call = make_api_call  # type: ignore[method-assign]
-    botocore.signers.generate_presigned_url = generate_presigned_url  # type: ignore[assignment]
+    botocore.client.BaseClient._make_api_call = make_api_call  # type: ignore[attr-defined]
+    botocore.signers.generate_presigned_url = generate_presigned_url
     _installed = True
 
 
@@ -340,7 +340,8 @@ def evaluate(records: list[dict[str, Any]], cfn: dict[str, Any], functions: dict
     calls = {a for record in records if record["function"] for a in accesses(record)}
     calls |= set(cloud_only_accesses(cfn, stack, {n: logical_id(n) for n in functions}))
     documents = {role: role_documents(cfn, resolver, role) for role in set(roles.values())}
-    denied, allowed = [], []
+    denied: list[Access] = []
+    allowed: list[Access] = []
     used: dict[str, set[tuple[str, str]]] = {role: set() for role in documents}
     for access in sorted(calls, key=lambda a: (a.function, a.action, a.resource)):
         role = roles[access.function]

@@ -3,6 +3,12 @@
     python -m infra.package layer    # build/layer/python: gigcore + the cloud's dependencies (requirements/layer.txt)
     python -m infra.package check    # import the handler from build/deployment.zip + build/layer, print sizes
 
+The architecture is chalicefile.json's ``lambda.architecture`` (arm64), as rendered into the template. On a build
+machine of another architecture the layer's native code cannot be loaded here: ``layer`` then also installs the
+same requirements for this machine (``build/layer-host``), and ``check`` proves (1) every shared object of the
+layer is an ELF file for the target machine, (2) both layers hold the same distributions at the same versions,
+(3) the handler imports from the package and the host layer (the same code, the same pins).
+
 The layer is installed for the runtime and architecture the template's functions name (``python3.11`` runs on
 Amazon Linux 2, glibc 2.26): pip is given every manylinux tag that glibc accepts, so a wheel built for
 ``manylinux_2_26`` (argon2-cffi-bindings ships no older one) resolves as well as a ``manylinux2014`` one.
@@ -14,6 +20,7 @@ must not carry is present or when the unzipped size passes Lambda's limit.
 from __future__ import annotations
 
 import argparse
+import platform
 import shutil
 import subprocess
 import sys
@@ -37,6 +44,9 @@ RUNTIMES: dict[str, tuple[str, tuple[int, int]]] = {
     "python3.13": ("3.13", (2, 34)),  # Amazon Linux 2023
 }
 ARCHITECTURES = {"x86_64": "x86_64", "arm64": "aarch64"}
+#: ELF ``e_machine`` of each architecture's shared objects.
+ELF_MACHINES = {"x86_64": 62, "arm64": 183}
+HOST_LAYER = BUILD / "layer-host"
 #: Installed without their declared dependencies: opensearch-py requires opensearch-protobufs (gRPC and
 #: protobuf, ~20 MB) for a transport GigConnect does not use; its HTTP dependencies are in layer.txt.
 NO_DEPS = ("opensearch-py",)
@@ -89,6 +99,11 @@ def _load_template() -> dict[str, Any]:
     return loaded
 
 
+def host_architecture() -> str:
+    machine = platform.machine().lower()
+    return "arm64" if machine in ("aarch64", "arm64") else "x86_64"
+
+
 def _pip(target: Path, runtime: str, architecture: str, *args: str) -> None:
     version, _ = RUNTIMES[runtime]
     command = [sys.executable, "-m", "pip", "install", "--quiet", "--target", str(target), "--upgrade",
@@ -101,9 +116,17 @@ def _pip(target: Path, runtime: str, architecture: str, *args: str) -> None:
 
 def build_layer() -> None:
     runtime, architecture = template_runtime(_load_template())
-    shutil.rmtree(LAYER, ignore_errors=True)
+    _install_layer(LAYER, runtime, architecture)
+    shutil.rmtree(HOST_LAYER, ignore_errors=True)
+    if architecture != host_architecture():
+        print(f"and its twin for this {host_architecture()} machine, for the import check (build/layer-host)")
+        _install_layer(HOST_LAYER, runtime, host_architecture())
+
+
+def _install_layer(layer: Path, runtime: str, architecture: str) -> None:
+    shutil.rmtree(layer, ignore_errors=True)
     shutil.rmtree(REPO / "layers" / "gigcore" / "build", ignore_errors=True)  # stale copies would be packaged
-    target = LAYER / "python"
+    target = layer / "python"
     target.mkdir(parents=True)
     print(f"layer for {runtime} {architecture} ({platform_tags(runtime, architecture)[0]} and older)")
     _pip(target, runtime, architecture, "-r", str(LAYER_REQUIREMENTS))
@@ -116,6 +139,31 @@ def build_layer() -> None:
 
 def tree_size(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file() and not p.is_symlink())
+
+
+def elf_machine(path: Path) -> int | None:
+    """The ``e_machine`` of an ELF file (None if it is not one)."""
+    with path.open("rb") as handle:
+        header = handle.read(20)
+    if len(header) < 20 or header[:4] != b"\x7fELF":
+        return None
+    return int.from_bytes(header[18:20], "little" if header[5] == 1 else "big")
+
+
+def foreign_binaries(layer: Path, architecture: str) -> list[str]:
+    """Shared objects of the layer that are not built for ``architecture``."""
+    want = ELF_MACHINES[architecture]
+    return sorted(str(p.relative_to(layer)) for p in layer.rglob("*.so*")
+                  if p.is_file() and elf_machine(p) not in (want,))
+
+
+def distributions(layer: Path) -> set[str]:
+    """``name==version`` of every distribution installed in the layer."""
+    found = set()
+    for info in layer.glob("*.dist-info"):
+        name, _, version = info.name[:-len(".dist-info")].rpartition("-")
+        found.add(f"{name.lower()}=={version}")
+    return found
 
 
 def forbidden_in(layer: Path) -> list[str]:
@@ -132,8 +180,24 @@ def check(deployment: Path, layer: Path) -> int:
     with zipfile.ZipFile(deployment) as archive:
         archive.extractall(unpacked)
     layer_bytes, code_bytes = tree_size(layer), tree_size(unpacked)
-    runtime, _ = template_runtime(_load_template())
+    runtime, architecture = template_runtime(_load_template())
     version, _ = RUNTIMES[runtime]
+    foreign = foreign_binaries(layer / "python", architecture)
+    if foreign:
+        problems.append(f"shared objects not built for {architecture}: {', '.join(foreign[:10])}")
+    importable = layer
+    if architecture != host_architecture():
+        # This machine cannot load the layer's native code: import from its twin built for this machine.
+        twin = HOST_LAYER / "python"
+        if not twin.exists():
+            problems.append("build/layer-host is missing: run `python -m infra.package layer` again")
+        elif distributions(layer / "python") != distributions(twin):
+            problems.append("the layer and its twin hold different distributions: "
+                            f"{sorted(distributions(layer / 'python') ^ distributions(twin))}")
+        importable = HOST_LAYER
+        print(f"the layer is for {architecture}: its {sum(1 for _ in (layer / 'python').rglob('*.so*'))} shared "
+              f"objects are checked as {architecture} ELF files; the imports run against its {host_architecture()} "
+              f"twin (the same distributions and versions)")
     python = shutil.which(f"python{version}")
     if python is None:
         print(f"note: python{version} is not on PATH; the import check of the package is skipped")
@@ -144,7 +208,7 @@ def check(deployment: Path, layer: Path) -> int:
                   f"[importlib.import_module(m) for m in {list(CLOUD_MODULES)!r}]; "
                   "import argon2; "
                   "argon2.PasswordHasher().verify(argon2.PasswordHasher().hash('x'), 'x'); print('imports ok')")
-        answer = subprocess.run([python, "-S", "-c", script, str(unpacked), str(layer / "python")],
+        answer = subprocess.run([python, "-S", "-c", script, str(unpacked), str(importable / "python")],
                                 capture_output=True, text=True, cwd=BUILD)
         if answer.returncode != 0:
             problems.append("the handler does not import from the package and the layer alone:\n"

@@ -13,6 +13,7 @@ import copy
 import difflib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -92,10 +93,15 @@ def finish_template(template: dict[str, Any], manifest: dict[str, Any]) -> dict[
     result = copy.deepcopy(template)
     resources: dict[str, Any] = result["Resources"]
     roles = {logical_id(name): spec["role"] for name, spec in manifest["functions"].items()}
+    architecture = manifest["lambda"]["architecture"]
+    if architecture not in ("x86_64", "arm64"):
+        raise SystemExit(f"chalicefile.json lambda.architecture is {architecture!r}: x86_64 or arm64")
+    resources["GigcoreLayer"]["Properties"]["CompatibleArchitectures"] = [architecture]
     for name, resource in list(resources.items()):
         if resource.get("Type") != "AWS::Serverless::Function":
             continue
         props = resource["Properties"]
+        props["Architectures"] = [architecture]
         if name not in roles:
             raise SystemExit(f"chalicefile.json has no entry for the function {name}")
         props["Role"] = {"Fn::GetAtt": [roles[name], "Arn"]}
@@ -130,6 +136,7 @@ def finish_template(template: dict[str, Any], manifest: dict[str, Any]) -> dict[
         result["Parameters"]["ApiProvisionedConcurrency"]["Default"] = baseline
     _check_sizes(resources, manifest)
     _route_api_to_alias(resources)
+    _http_api(result, manifest)
     _stage_mappings(result, manifest)
     # Bodies of at least this size are gzip/deflate-compressed for clients that accept it.
     rest = resources["RestAPI"]["Properties"]
@@ -338,6 +345,117 @@ def _per_ip_rate_limit(resources: dict[str, Any], limit: dict[str, Any], manifes
             "WebACLArn": {"Fn::GetAtt": ["RestAPIWebACL", "Arn"]},
         },
     }
+
+
+# ---- the HTTP API option (ApiKind=http) -------------------------------------------------------------------
+
+#: What the REST API alone has (created only with ApiKind=rest).
+REST_ONLY = ("RestAPI", "APIHandlerInvokePermission", "RestAPIAccessLogGroup", "RestAPIWebACL",
+             "RestAPIWebACLAssociation", "ApiLatencyP95Alarm", "Api5xxRateAlarm")
+HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
+HTTP_ACCESS_LOG_FORMAT = {
+    "requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "time": "$context.requestTimeEpoch",
+    "method": "$context.httpMethod", "path": "$context.path", "route": "$context.routeKey",
+    "status": "$context.status", "bytes": "$context.responseLength", "latencyMs": "$context.responseLatency",
+    "integrationLatencyMs": "$context.integrationLatency", "integrationError": "$context.integrationErrorMessage",
+    "userAgent": "$context.identity.userAgent",
+}
+
+
+def api_routes(template: dict[str, Any]) -> list[tuple[str, str]]:
+    """(METHOD, path template) of every operation of the REST API's definition, in order."""
+    paths = template["Resources"]["RestAPI"]["Properties"]["DefinitionBody"]["paths"]
+    return [(method.upper(), path) for path, operations in sorted(paths.items())
+            for method in operations if method in HTTP_METHODS]
+
+
+def route_logical_id(method: str, path: str) -> str:
+    """``GET /gigs/{gig_id}`` -> ``HttpAPIRouteGetGigsByGigId``."""
+    words = [method.capitalize()]
+    for segment in (s for s in path.split("/") if s):
+        if segment.startswith("{"):
+            words.append("By")
+        words += [part.capitalize() for part in re.split(r"[^A-Za-z0-9]+", segment) if part]
+    return "HttpAPIRoute" + "".join(words)
+
+
+def _http_api(result: dict[str, Any], manifest: dict[str, Any]) -> None:
+    """An HTTP API beside the REST API, one of them created by the ApiKind parameter: the same routes, each to
+    the API function's ``live`` alias with payload format 1.0 (the REST proxy event's shape, which the Chalice
+    handler reads), stage throttling, JSON access logs, its own alarms; EndpointURL names the one created."""
+    resources: dict[str, Any] = result["Resources"]
+    for name in REST_ONLY:
+        resources[name]["Condition"] = "UseRestApi"
+    alias = f"APIHandlerAlias{API_ALIAS}"
+    timeout_ms = min(30_000, resources["APIHandler"]["Properties"]["Timeout"] * 1000)
+    resources["HttpAPI"] = {"Type": "AWS::ApiGatewayV2::Api", "Condition": "UseHttpApi", "Properties": {
+        "Name": {"Fn::Sub": "${AWS::StackName}-http"}, "ProtocolType": "HTTP",
+        "Description": "GigConnect HTTP API (payload format 1.0)"}}
+    resources["HttpAPIIntegration"] = {"Type": "AWS::ApiGatewayV2::Integration", "Condition": "UseHttpApi",
+                                       "Properties": {"ApiId": {"Ref": "HttpAPI"}, "IntegrationType": "AWS_PROXY",
+                                                      "IntegrationUri": {"Ref": alias}, "PayloadFormatVersion": "1.0",
+                                                      "TimeoutInMillis": timeout_ms}}
+    seen: set[str] = set()
+    for method, path in api_routes(result):
+        logical = route_logical_id(method, path)
+        if logical in seen:
+            raise SystemExit(f"two routes map to the logical id {logical}: rename one in infra/render.py")
+        seen.add(logical)
+        resources[logical] = {"Type": "AWS::ApiGatewayV2::Route", "Condition": "UseHttpApi", "Properties": {
+            "ApiId": {"Ref": "HttpAPI"}, "RouteKey": f"{method} {path}",
+            "Target": {"Fn::Sub": "integrations/${HttpAPIIntegration}"}}}
+    throttle = manifest["scaling"]["api_throttle"]
+    resources["HttpAPIAccessLogGroup"] = {
+        "Type": "AWS::Logs::LogGroup", "Condition": "UseHttpApi",
+        "Properties": {"LogGroupName": {"Fn::Sub": "/aws/apigateway/${AWS::StackName}-http-access"},
+                       "RetentionInDays": manifest["api"]["access_log_retention_days"]}}
+    resources["HttpAPIStage"] = {"Type": "AWS::ApiGatewayV2::Stage", "Condition": "UseHttpApi", "Properties": {
+        "ApiId": {"Ref": "HttpAPI"}, "StageName": "$default", "AutoDeploy": True,
+        "DefaultRouteSettings": {"ThrottlingRateLimit": throttle["rate_per_second"],
+                                 "ThrottlingBurstLimit": throttle["burst"], "DetailedMetricsEnabled": True},
+        "AccessLogSettings": {"DestinationArn": {"Fn::GetAtt": ["HttpAPIAccessLogGroup", "Arn"]},
+                              "Format": json.dumps(HTTP_ACCESS_LOG_FORMAT, sort_keys=True, separators=(",", ":"))}}}
+    resources["HttpAPIInvokePermission"] = {"Type": "AWS::Lambda::Permission", "Condition": "UseHttpApi",
+                                            "Properties": {
+                                                "Action": "lambda:InvokeFunction", "FunctionName": {"Ref": alias},
+                                                "Principal": "apigateway.amazonaws.com",
+                                                "SourceArn": {"Fn::Sub": "arn:${AWS::Partition}:execute-api:"
+                                                                         "${AWS::Region}:${AWS::AccountId}:${HttpAPI}/*"}}}
+    limits = manifest["scaling"]["alarms"]
+    dims = [{"Name": "ApiId", "Value": {"Ref": "HttpAPI"}}, {"Name": "Stage", "Value": "$default"}]
+    latency = _alarm(f"HTTP API p95 latency over {limits['p95_latency_ms']} ms", Namespace="AWS/ApiGateway",
+                     MetricName="Latency", Dimensions=dims, ExtendedStatistic="p95", Period=60,
+                     Threshold=limits["p95_latency_ms"], ComparisonOperator="GreaterThanThreshold")
+    errors = _alarm(
+        f"HTTP API 5xx rate over {limits['error_rate_5xx_percent']}%", Threshold=limits["error_rate_5xx_percent"],
+        ComparisonOperator="GreaterThanThreshold",
+        Metrics=[
+            {"Id": "errors", "ReturnData": False, "MetricStat": {"Stat": "Sum", "Period": 60, "Metric": {
+                "Namespace": "AWS/ApiGateway", "MetricName": "5xx", "Dimensions": dims}}},
+            {"Id": "requests", "ReturnData": False, "MetricStat": {"Stat": "SampleCount", "Period": 60, "Metric": {
+                "Namespace": "AWS/ApiGateway", "MetricName": "Count", "Dimensions": dims}}},
+            {"Id": "rate", "ReturnData": True, "Label": "5xx %",
+             "Expression": "IF(requests > 0, 100 * errors / requests, 0)"},
+        ])
+    resources["HttpApiLatencyP95Alarm"] = latency | {"Condition": "UseHttpApi"}
+    resources["HttpApi5xxRateAlarm"] = errors | {"Condition": "UseHttpApi"}
+    dashboard = resources["Dashboard"]["Properties"]
+    widgets = json.loads(dashboard["DashboardBody"]["Fn::Sub"])["widgets"]
+    for widget in widgets:
+        for metric in widget["properties"]["metrics"]:
+            if metric[:2] in (["AWS/ApiGateway", "Latency"], ["AWS/ApiGateway", "Count"]):
+                metric[2:6] = ["ApiId", "${HttpAPI}", "Stage", "$default"]
+            elif metric[:2] == [".", "5XXError"]:
+                metric[1] = "5xx"
+    dashboard["DashboardBody"] = {"Fn::If": ["UseHttpApi", {"Fn::Sub": json.dumps({"widgets": widgets},
+                                                                                   sort_keys=True)},
+                                             dashboard["DashboardBody"]]}
+    outputs = result["Outputs"]
+    outputs["RestAPIId"]["Condition"] = "UseRestApi"
+    outputs["HttpAPIId"] = {"Condition": "UseHttpApi", "Value": {"Ref": "HttpAPI"}}
+    rest_url = outputs["EndpointURL"]["Value"]
+    outputs["EndpointURL"]["Value"] = {"Fn::If": ["UseHttpApi", {
+        "Fn::Sub": "https://${HttpAPI}.execute-api.${AWS::Region}.${AWS::URLSuffix}/"}, rest_url]}
 
 
 def _alarm(description: str, **properties: Any) -> dict[str, Any]:

@@ -114,6 +114,11 @@ def api(stack_env: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
     octets = uuid.uuid4().bytes
     monkeypatch.setattr(LambdaEventConverter, "LOCAL_SOURCE_IP", f"10.{octets[0]}.{octets[1]}.{octets[2]}")
+    if os.environ.get("GIGCONNECT_TEST_API_KIND") == "http":  # the HTTP API's events (tests/http_api.py)
+        from tests.http_api import HttpApiClient
+
+        yield Api(HttpApiClient(app))
+        return
     with Client(app) as client:
         yield Api(client)
 

@@ -2,22 +2,31 @@
 
 from __future__ import annotations
 
+import json
 import math
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
 from gigcore.domain.errors import ConflictError, RateLimitedError
 from gigcore.domain.users import User, normalise_email
+from gigcore.ports import OutboxEvent
 from gigcore.ports.auth import IdempotencyState, OneTimeToken, RefreshRecord, StoredAnswer
 
 
 class FakeUsers:
+    """:class:`gigcore.ports.auth.UserRepository` in memory: one account per normalised email, optimistic writes
+    on ``version`` (a stored user has version 1 and each save adds one), admins in id order. The events saved
+    with a user are kept in :attr:`events` (the outbox)."""
+
     def __init__(self) -> None:
         self.by_id: dict[str, User] = {}
+        self.events: list[OutboxEvent] = []
 
     def add(self, user: User) -> None:
-        if any(normalise_email(u.email) == normalise_email(user.email) for u in self.by_id.values()):
+        if user.id in self.by_id or any(normalise_email(u.email) == normalise_email(user.email)
+                                        for u in self.by_id.values()):
             raise ConflictError("An account with this email already exists.")
         self.by_id[user.id] = replace(user, version=1)
 
@@ -28,18 +37,30 @@ class FakeUsers:
         return {uid: self.by_id[uid] for uid in user_ids if uid in self.by_id}
 
     def admins(self, *, limit: int) -> list[User]:
-        return [u for u in self.by_id.values() if "admin" in u.roles][:limit]
+        return sorted((u for u in self.by_id.values() if "admin" in u.roles), key=lambda u: u.id)[:limit]
 
     def by_email(self, email: str) -> User | None:
         return next((u for u in self.by_id.values() if normalise_email(u.email) == normalise_email(email)), None)
 
-    def save(self, user: User, events: Sequence[Any] = ()) -> User:
+    def save(self, user: User, events: Sequence[OutboxEvent] = ()) -> User:
         current = self.by_id.get(user.id)
         if current is None or current.version != user.version:
-            raise ConflictError("changed")
+            raise ConflictError("The account was changed by another request; try again.")
+        if any(e.id == seen.id for e in events for seen in self.events):
+            raise ConflictError("The change conflicts with the current state.")
         stored = replace(user, version=user.version + 1)
         self.by_id[user.id] = stored
+        self.events += events
         return stored
+
+    def count_rating(self, user_id: str, rating: int) -> bool:
+        """What a revealed review does to its reviewee (``ReviewStore``): count it and move ``version`` on."""
+        current = self.by_id.get(user_id)
+        if current is None:
+            return False
+        self.by_id[user_id] = replace(current, rating_sum=current.rating_sum + rating,
+                                      rating_count=current.rating_count + 1, version=current.version + 1)
+        return True
 
 
 class FakeHasher:
@@ -60,9 +81,14 @@ class FakeHasher:
 
 
 class FakeRefreshTokens:
-    def __init__(self) -> None:
+    """:class:`gigcore.ports.auth.RefreshTokenStore` in memory. ``session_open`` reads the user's
+    ``session_generation`` from ``users`` as the DynamoDB store reads the user item (a session of a user that
+    does not exist is closed); without ``users`` only the family is checked."""
+
+    def __init__(self, users: FakeUsers | None = None) -> None:
         self.records: dict[str, RefreshRecord] = {}
         self.revoked: set[str] = set()
+        self._users = users
 
     def put(self, record: RefreshRecord) -> None:
         self.records[record.token_hash] = record
@@ -71,8 +97,8 @@ class FakeRefreshTokens:
         return self.records.get(token_hash)
 
     def rotate(self, spent_hash: str, new: RefreshRecord) -> bool:
-        old = self.records[spent_hash]
-        if old.spent:
+        old = self.records.get(spent_hash)
+        if old is None or old.spent or new.token_hash in self.records:
             return False
         self.records[spent_hash] = replace(old, spent=True)
         self.records[new.token_hash] = new
@@ -85,10 +111,16 @@ class FakeRefreshTokens:
         return family_id in self.revoked
 
     def session_open(self, user_id: str, family_id: str | None, generation: int) -> bool:
+        if self._users is not None:
+            user = self._users.get(user_id)
+            if user is None or user.session_generation != generation:
+                return False
         return family_id not in self.revoked
 
 
 class FakeOneTimeTokens:
+    """Single use: a live token is deleted by the use that gets it; an expired one is refused and left alone."""
+
     def __init__(self) -> None:
         self.tokens: dict[tuple[str, str], tuple[str, int]] = {}
 
@@ -96,13 +128,16 @@ class FakeOneTimeTokens:
         self.tokens[(purpose, token_hash)] = (user_id, expires_at)
 
     def consume(self, purpose: str, token_hash: str, now: int) -> OneTimeToken | None:
-        found = self.tokens.pop((purpose, token_hash), None)
+        found = self.tokens.get((purpose, token_hash))
         if found is None or found[1] <= now:
             return None
+        del self.tokens[(purpose, token_hash)]
         return OneTimeToken(found[0], found[1])
 
 
 class FakeLimiter:
+    """A token bucket per (bucket, key): ``capacity`` at once, refilled evenly over ``per_seconds``."""
+
     def __init__(self) -> None:
         self.buckets: dict[tuple[str, str], tuple[float, float]] = {}
 
@@ -110,30 +145,94 @@ class FakeLimiter:
         tokens, at = self.buckets.get((bucket, key), (float(capacity), now))
         tokens = min(float(capacity), tokens + (now - at) * capacity / per_seconds)
         if tokens < 1:
-            raise RateLimitedError("Too many requests.", retry_after_seconds=math.ceil((1 - tokens) * per_seconds
-                                                                                      / capacity))
+            raise RateLimitedError("Too many requests.", retry_after_seconds=max(1, math.ceil(
+                (1 - tokens) * per_seconds / capacity)))
         self.buckets[(bucket, key)] = (tokens - 1, now)
 
 
 class FakeQueue:
+    """:class:`gigcore.ports.Queue` in memory: what was sent, in order, as ``(queue_key, body)``."""
+
     def __init__(self) -> None:
         self.sent: list[tuple[str, dict[str, Any]]] = []
 
     def send(self, queue_key: str, body: Mapping[str, Any], *, delay_seconds: int = 0) -> str:
-        self.sent.append((queue_key, dict(body)))
+        self.sent.append((queue_key, json.loads(json.dumps(dict(body), default=str))))
         return f"m{len(self.sent)}"
 
-    def send_many(self, queue_key: str, bodies: Any) -> None:
+    def send_many(self, queue_key: str, bodies: Sequence[Mapping[str, Any]]) -> None:
         for body in bodies:
             self.send(queue_key, body)
 
+    def bodies(self, queue_key: str) -> list[dict[str, Any]]:
+        return [body for key, body in self.sent if key == queue_key]
+
+
+class FakeProcessedEvents:
+    """:class:`gigcore.ports.ProcessedEvents` in memory."""
+
+    def __init__(self) -> None:
+        self.marked: set[tuple[str, str]] = set()
+
+    def seen(self, consumer: str, event_id: str) -> bool:
+        return (consumer, event_id) in self.marked
+
+    def mark(self, consumer: str, event_id: str) -> None:
+        self.marked.add((consumer, event_id))
+
+
+class FakeNotifier:
+    """:class:`gigcore.ports.ConnectionNotifier` in memory: frames posted per connection. Only sockets a client
+    opened (:meth:`open`) take frames; any other connection, or one in :attr:`gone`, answers as stale (False), as API
+    Gateway's ``GoneException`` does."""
+
+    def __init__(self, gone: set[str] | None = None) -> None:
+        self.posted: list[tuple[str, dict[str, Any]]] = []
+        self.closed: list[str] = []
+        self.opened: set[str] = set()
+        self.gone: set[str] = set(gone or ())
+        self._lock = threading.Lock()
+
+    def open(self, connection_id: str) -> None:
+        """A client opened this socket (what ``$connect`` answers)."""
+        self.opened.add(connection_id)
+
+    def post(self, connection_id: str, frame: Mapping[str, Any]) -> bool:
+        if connection_id in self.gone or connection_id not in self.opened:
+            return False
+        with self._lock:
+            self.posted.append((connection_id, json.loads(json.dumps(dict(frame)))))
+        return True
+
+    def close(self, connection_id: str) -> None:
+        self.closed.append(connection_id)
+        self.gone.add(connection_id)
+
+    def frames(self, connection_id: str) -> list[dict[str, Any]]:
+        return [frame for cid, frame in self.posted if cid == connection_id]
+
+
+class FakeMailer:
+    """:class:`gigcore.ports.auth.Mailer` in memory."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str, str]] = []
+
+    def send(self, to: str, subject: str, text: str, html: str) -> str:
+        self.sent.append((to, subject, text, html))
+        return f"mail-{len(self.sent)}"
+
 
 class FakeMatchQuota:
+    """:class:`gigcore.ports.notifications.MatchQuota` in memory (the TTL only tidies the table up)."""
+
     def __init__(self) -> None:
         self.days: dict[tuple[str, str], set[str]] = {}
 
-    def claim(self, user_ids: Any, *, day: str, gig_id: str, limit: int, ttl_epoch: int) -> set[str]:
-        granted = set()
+    def claim(self, user_ids: Sequence[str], *, day: str, gig_id: str, limit: int, ttl_epoch: int) -> set[str]:
+        granted: set[str] = set()
+        if limit <= 0:
+            return granted
         for user_id in user_ids:
             gigs = self.days.setdefault((user_id, day), set())
             if gig_id in gigs or len(gigs) < limit:
@@ -143,21 +242,38 @@ class FakeMatchQuota:
 
 
 class FakeIdempotency:
-    def __init__(self) -> None:
+    """:class:`gigcore.ports.auth.IdempotencyStore` in memory: a record lives ``ttl_seconds`` after its last
+    write, and a claim still running ``stale_after`` seconds after it began may be taken over (a Lambda that
+    died), as on DynamoDB. Answers are kept as JSON, so they come back as a replay would see them."""
+
+    def __init__(self, ttl_seconds: int = 24 * 3600, stale_after: int = 90) -> None:
         self.records: dict[tuple[str, str], IdempotencyState] = {}
+        #: When each record's request began and when the record expires.
+        self.times: dict[tuple[str, str], tuple[int, int]] = {}
+        self._ttl = ttl_seconds
+        self._stale_after = stale_after
 
     def begin(self, scope: str, key: str, request_hash: str, now: int) -> IdempotencyState | None:
-        if (scope, key) in self.records:
-            return self.records[(scope, key)]
+        found = self.records.get((scope, key))
+        if found is not None:
+            started_at, expires_at = self.times[(scope, key)]
+            stale = not found.done and started_at <= now - self._stale_after
+            if expires_at > now and not stale:
+                return found
         self.records[(scope, key)] = IdempotencyState(request_hash=request_hash, done=False, answer=None)
+        self.times[(scope, key)] = (now, now + self._ttl)
         return None
 
     def finish(self, scope: str, key: str, answer: StoredAnswer, now: int) -> None:
-        state = self.records[(scope, key)]
-        self.records[(scope, key)] = replace(state, done=True, answer=answer)
+        kept = json.loads(json.dumps({"body": answer.body, "headers": answer.headers}, default=str))
+        stored = StoredAnswer(status=answer.status, body=kept["body"], headers=dict(kept["headers"]),
+                              replayable=answer.replayable)
+        self.records[(scope, key)] = replace(self.records[(scope, key)], done=True, answer=stored)
+        self.times[(scope, key)] = (self.times[(scope, key)][0], now + self._ttl)
 
     def abandon(self, scope: str, key: str) -> None:
         self.records.pop((scope, key), None)
+        self.times.pop((scope, key), None)
 
 
 class FakeGeoIndex:

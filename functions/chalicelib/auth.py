@@ -7,6 +7,7 @@ from chalice import Blueprint, Response
 from chalicelib.http import body, first_answer_status, json_response, no_content, principal, route, source_ip
 from gigcore import bootstrap
 from gigcore.domain.clock import utc_now
+from gigcore.domain.users import Location, SignUp
 from gigcore.schemas.users import (
     LoginRequest,
     RefreshRequest,
@@ -41,7 +42,9 @@ def signup() -> Response:
         session = auth.login(cmd.email, cmd.password, source_ip=source_ip(), ports=container.auth_ports,
                              policy=container.auth_policy, now=utc_now())
     else:
-        session = auth.signup(cmd, source_ip=source_ip(), ports=container.auth_ports,
+        account = SignUp(email=cmd.email, password=cmd.password, name=cmd.name, roles=tuple(cmd.roles), phone=cmd.phone,
+                         location=Location(cmd.location.lat, cmd.location.lng) if cmd.location else None)
+        session = auth.signup(account, source_ip=source_ip(), ports=container.auth_ports,
                               policy=container.auth_policy, now=utc_now())
     return json_response(_session_out(session), 201, {"Cache-Control": "no-store"})
 
@@ -101,5 +104,6 @@ def reset_request() -> Response:
 @route(bp, "/auth/password/reset", method="POST", summary="Choose a new password", request=ResetPasswordRequest,
        status=204, auth=False, errors=(400, 409), tag="auth")
 def reset() -> Response:
-    auth.reset_password(body(ResetPasswordRequest), ports=bootstrap.container().auth_ports, now=utc_now())
+    cmd = body(ResetPasswordRequest)
+    auth.reset_password(cmd.token, cmd.new_password, ports=bootstrap.container().auth_ports, now=utc_now())
     return no_content()

@@ -66,7 +66,7 @@ def mine() -> ConversationPage:
     scope = {"path": "/conversations", "user": caller.user_id}
     after = container.cursors.decode(query.cursor, scope="/conversations", params=scope)["after"] if query.cursor \
         else None
-    pairs, next_after = _ports().chats.conversations_of(caller.user_id, limit=query.limit, after=after)
+    pairs, next_after = chat.inbox(caller, limit=query.limit, after=after, ports=_ports())
     cursor = container.cursors.encode({"after": next_after}, scope="/conversations", params=scope) \
         if next_after else None
     return ConversationPage(items=[_conversation_out(c, m) for c, m in pairs], next_cursor=cursor)

@@ -3,6 +3,8 @@ contract before any money moved, the ledger, invoices, and Stripe's webhook."""
 
 from __future__ import annotations
 
+from typing import cast
+
 import pydantic
 from chalice import Blueprint
 
@@ -91,7 +93,7 @@ def release(contract_id: str, milestone_id: str) -> MilestoneOut:
 def refund(contract_id: str, milestone_id: str) -> MilestoneOut:
     cmd = body(RefundRequest)
     milestone = _escrow().refund(principal(), contract_id, milestone_id, cmd.amount, cmd.reason, utc_now(),
-                                 request_key=(current_request().headers or {}).get("idempotency-key"))
+                                 request_key=current_request().headers.get("idempotency-key"))
     return milestone_out(milestone)
 
 
@@ -146,10 +148,10 @@ def invoices(contract_id: str) -> InvoicesOut:
        tag="webhooks")
 def stripe_webhook() -> WebhookOut:
     request = current_request()
-    signature = (request.headers or {}).get("stripe-signature", "")
+    signature: str = request.headers.get("stripe-signature", "")
     container = bootstrap.container()
     try:
-        event = container.payments.parse_event(request.raw_body or b"", signature)
+        event = container.payments.parse_event(cast(bytes, request.raw_body or b""), signature)
     except InvalidSignatureError as exc:
         raise MalformedRequestError("The Stripe-Signature does not verify.",
                                     details=[ErrorDetail(field="Stripe-Signature", issue="invalid")]) from exc

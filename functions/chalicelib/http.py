@@ -30,7 +30,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal, TypeVar, cast
 from urllib.parse import quote
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -108,13 +108,13 @@ NO_STORE = {"Cache-Control": "no-store"}
 
 
 def answer(error: ErrorAnswer) -> Response:
-    return Response(body=error.body, status_code=error.status, headers=JSON_HEADERS | NO_STORE | error.headers)
+    return Response(body=error.body, status_code=error.status, headers={**JSON_HEADERS, **NO_STORE, **error.headers})
 
 
 def json_response(body: Any, status: int = 200, headers: dict[str, str] | None = None) -> Response:
     if isinstance(body, BaseModel):
         body = body.model_dump(mode="json")
-    return Response(body=body, status_code=status, headers=JSON_HEADERS | (headers or {}))
+    return Response(body=body, status_code=status, headers={**JSON_HEADERS, **(headers or {})})
 
 
 def no_content() -> Response:
@@ -186,7 +186,7 @@ def _known_path_ids(params: dict[str, Any]) -> None:
 
 
 def _authenticate(request: Request) -> Principal:
-    header = (request.headers or {}).get("authorization", "")
+    header: str = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise UnauthorizedError("Sign in first: send Authorization: Bearer <access_token>.")
@@ -221,7 +221,7 @@ def _finish_get(request: Request, response: Response, caching: str) -> Response:
     if response.status_code != 200 or not isinstance(response.body, dict | list):
         return response
     response.headers.setdefault("Cache-Control", caching)
-    fields_param = (request.query_params or {}).get("fields")
+    fields_param: str | None = request.query_params.get("fields") if request.query_params else None
     if fields_param:
         wanted = {f.strip() for f in fields_param.split(",") if f.strip()}
         response.body = _sparse(response.body, wanted)
@@ -230,7 +230,7 @@ def _finish_get(request: Request, response: Response, caching: str) -> Response:
     canonical = json.dumps(response.body, sort_keys=True, separators=(",", ":"), default=str)
     etag = '"' + hashlib.sha256(canonical.encode()).hexdigest()[:32] + '"'
     response.headers["ETag"] = etag
-    if etag in {tag.strip() for tag in (request.headers or {}).get("if-none-match", "").split(",")}:
+    if etag in {tag.strip() for tag in request.headers.get("if-none-match", "").split(",")}:
         return Response(body="", status_code=304,
                         headers={"ETag": etag, "Cache-Control": response.headers["Cache-Control"]})
     return response
@@ -240,7 +240,7 @@ def _finish_get(request: Request, response: Response, caching: str) -> Response:
 
 
 def _idempotency_key(request: Request, mode: Idempotency) -> str | None:
-    key = (request.headers or {}).get("idempotency-key")
+    key: str | None = request.headers.get("idempotency-key")
     if key is None:
         if mode == "required":
             raise MalformedRequestError(
@@ -279,7 +279,7 @@ def request_digest(request: Request, template: str) -> str:
     query = request.query_params
     pairs = sorted((str(k), str(v)) for k in (query or {}) for v in (query.getlist(k) if query else ()))
     head = json.dumps([request.method, path, pairs], separators=(",", ":")).encode()
-    return hmac.new(bootstrap.settings().idempotency_hash_key, head + b"\n" + (request.raw_body or b""),
+    return hmac.new(bootstrap.settings().idempotency_hash_key, head + b"\n" + cast(bytes, request.raw_body or b""),
                     hashlib.sha256).hexdigest()
 
 
@@ -311,7 +311,7 @@ def _run_idempotently(request: Request, template: str, key: str, scope: str, run
                 _call.reset(token)
         body_out: Any = replay.body if replay.body is not None else ""
         return Response(body=body_out, status_code=replay.status,
-                        headers=replay.headers | {"Idempotent-Replayed": "true"})
+                        headers={**replay.headers, "Idempotent-Replayed": "true"})
     try:
         response = run()
     except BaseException:
@@ -325,7 +325,7 @@ def _run_idempotently(request: Request, template: str, key: str, scope: str, run
         kept = StoredAnswer(status=response.status_code, body=None, headers={}, replayable=False)
     else:
         kept = StoredAnswer(status=response.status_code, body=response.body if response.body != "" else None,
-                            headers=dict(response.headers))
+                            headers=cast(dict[str, str], dict(response.headers)))
     store.finish(scope, key, kept, int(time.time()))
     return response
 

@@ -16,6 +16,7 @@ from gigcore.schemas.notifications import (
     PreferencesOut,
     notification_out,
 )
+from gigcore.services import notifications
 
 bp = Blueprint(__name__)
 
@@ -29,19 +30,19 @@ def feed() -> NotificationPage:
     scope = {"user": caller.user_id}
     after = container.cursors.decode(query.cursor, scope="/me/notifications", params=scope)["after"] \
         if query.cursor else None
-    store = container.notification_store
-    items, next_after = store.page(caller.user_id, limit=query.limit, after=after)
-    cursor = container.cursors.encode({"after": next_after}, scope="/me/notifications", params=scope) \
-        if next_after else None
-    return NotificationPage(items=[notification_out(n) for n in items], next_cursor=cursor,
-                            unread_count=store.unread_count(caller.user_id))
+    page = notifications.feed(caller.user_id, limit=query.limit, after=after, store=container.notification_store)
+    cursor = container.cursors.encode({"after": page.after}, scope="/me/notifications", params=scope) \
+        if page.after else None
+    return NotificationPage(items=[notification_out(n) for n in page.items], next_cursor=cursor,
+                            unread_count=page.unread_count)
 
 
 @route(bp, "/me/notifications/read", method="POST", summary="Mark notifications read", request=MarkReadRequest,
        status=204, tag="notifications")
 def mark_read() -> Response:
     cmd = body(MarkReadRequest)
-    bootstrap.container().notification_store.mark_read(principal().user_id, None if cmd.all else cmd.ids)
+    notifications.mark_read(principal().user_id, None if cmd.all else cmd.ids,
+                            store=bootstrap.container().notification_store)
     return no_content()
 
 
@@ -54,7 +55,8 @@ def _preferences_out(preferences: Preferences) -> PreferencesOut:
 @route(bp, "/me/notification-preferences", summary="My notification preferences", response=PreferencesOut,
        tag="notifications")
 def get_preferences() -> PreferencesOut:
-    return _preferences_out(bootstrap.container().notification_store.preferences(principal().user_id))
+    return _preferences_out(notifications.preferences_of(principal().user_id,
+                                                         store=bootstrap.container().notification_store))
 
 
 @route(bp, "/me/notification-preferences", method="PUT", summary="Set my notification preferences",
@@ -65,14 +67,14 @@ def put_preferences() -> PreferencesOut:
     preferences = Preferences(channels=cmd.channels.model_dump(),
                               per_type={k: list(v) for k, v in cmd.per_type.items()},
                               quiet_hours=QuietHours(quiet.start, quiet.end, quiet.tz) if quiet else None)
-    bootstrap.container().notification_store.save_preferences(principal().user_id, preferences)
-    return _preferences_out(preferences)
+    return _preferences_out(notifications.set_preferences(principal().user_id, preferences,
+                                                          store=bootstrap.container().notification_store))
 
 
 @route(bp, "/me/devices", method="POST", summary="Register a device for push", request=DeviceRequest, status=201,
        tag="notifications")
 def add_device() -> Response:
     cmd = body(DeviceRequest)
-    bootstrap.container().notification_store.add_device(Device(user_id=principal().user_id, platform=cmd.platform,
-                                                                token=cmd.token))
+    notifications.register_device(Device(user_id=principal().user_id, platform=cmd.platform, token=cmd.token),
+                                  store=bootstrap.container().notification_store)
     return json_response({"platform": cmd.platform, "registered": True}, 201)

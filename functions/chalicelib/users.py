@@ -6,6 +6,7 @@ from chalice import Blueprint
 
 from chalicelib.http import body, principal, route
 from gigcore import bootstrap
+from gigcore.domain.users import AccountChanges, FreelancerProfile, Location, Skill
 from gigcore.schemas.users import (
     FreelancerProfileOut,
     FreelancerProfileRequest,
@@ -30,16 +31,24 @@ def me() -> UserOut:
        tag="users")
 def patch_me() -> UserOut:
     cmd = body(PatchMeRequest)
+    changes = AccountChanges(given=frozenset(cmd.model_fields_set), name=cmd.name, phone=cmd.phone,
+                             location=Location(cmd.location.lat, cmd.location.lng) if cmd.location else None,
+                             roles=tuple(cmd.roles) if cmd.roles is not None else None)
     container = bootstrap.container()
-    return user_out(users.update_me(principal(), cmd, users=container.users, cache=container.profile_cache))
+    return user_out(users.update_me(principal(), changes, users=container.users, cache=container.profile_cache))
 
 
 @route(bp, "/me/freelancer-profile", method="PUT", summary="Set my freelancer profile",
        request=FreelancerProfileRequest, response=FreelancerProfileOut, errors=(403,), tag="users")
 def put_profile() -> FreelancerProfileOut:
     cmd = body(FreelancerProfileRequest)
+    profile = FreelancerProfile(
+        headline=cmd.headline, bio=cmd.bio, skills=tuple(Skill(name=s.name, level=s.level) for s in cmd.skills),
+        hourly_rate_amount=cmd.hourly_rate.amount, hourly_rate_currency=cmd.hourly_rate.currency,
+        availability=cmd.availability, location=Location(cmd.location.lat, cmd.location.lng),
+        service_radius_km=cmd.service_radius_km, portfolio_urls=tuple(cmd.portfolio_urls))
     container = bootstrap.container()
-    user = users.put_freelancer_profile(principal(), cmd, users=container.users, cache=container.profile_cache)
+    user = users.put_freelancer_profile(principal(), profile, users=container.users, cache=container.profile_cache)
     assert user.freelancer_profile is not None
     return profile_out(user.freelancer_profile)
 

@@ -45,11 +45,11 @@ YABA = {"lat": 6.5095, "lng": 3.3711}
 ABUJA = {"lat": 9.0765, "lng": 7.3986}  # Central Business District
 WUSE = {"lat": 9.0801, "lng": 7.4700}
 
-CLIENTS = [
+CLIENTS: list[dict[str, Any]] = [
     {"key": "lagos_client", "name": "Adaeze Okafor (Eko Reels Productions)", "location": LEKKI},
     {"key": "abuja_client", "name": "Musa Bello", "location": WUSE},
 ]
-FREELANCERS = [
+FREELANCERS: list[dict[str, Any]] = [
     {"key": "boom_operator", "name": "Tunde Adeyemi", "location": YABA, "profile": {
         "headline": "Boom operator and location sound recordist",
         "bio": "Twelve Nollywood features and a dozen commercials; my own Sennheiser kit and a timecode slate.",
@@ -70,7 +70,7 @@ FREELANCERS = [
         "hourly_rate": ngn(6_000), "availability": "busy", "location": ABUJA, "service_radius_km": 15,
         "portfolio_urls": []}},
 ]
-GIGS = [
+GIGS: list[dict[str, Any]] = [
     {"owner": "lagos_client", "key": "boom_gig", "body": {
         "title": "Boom operator for a four-day feature shoot in Lekki",
         "description": "Interior and exterior scenes, 6am call times, own kit preferred. Feeding and transport "

@@ -82,7 +82,7 @@ def _table(dynamodb: Any, properties: dict[str, Any]) -> str:
 
 def _queue(sqs: Any, properties: dict[str, Any]) -> str:
     """Create (or update) one queue; returns its ARN as the local SQS knows it."""
-    attributes = {}
+    attributes: dict[str, str] = {}
     for key in ("VisibilityTimeout", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds"):
         if key in properties:
             attributes[key] = str(properties[key])

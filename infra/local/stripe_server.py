@@ -64,6 +64,7 @@ def main() -> None:
         if not secret:
             parser.error("--webhook-url needs GIGCONNECT_STRIPE_WEBHOOK_SECRET in the environment")
         register_webhook("gigconnect", args.webhook_url, secret, None)
+    # A local stand-in for Stripe, not GigConnect code: plain standard-library logging, no Powertools.
     logging.basicConfig(level=logging.WARNING)
     web.run_app(server.app, host=args.host, port=args.port, print=None, access_log=None)
 

@@ -76,7 +76,9 @@ def runtime(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
     environment = stack_env | {"GIGCONNECT_SIGNUP_PER_IP_PER_HOUR": "1000",
                                "GIGCONNECT_CHAT_SESSION_CHECK_SECONDS": "0",
                                "GIGCONNECT_RECORD_AWS_CALLS": str(aws_calls_dir(tmp_path_factory))}
-    local = LocalRuntime(environment, workers=2, log_file=logs / "runtime.log")
+    # GIGCONNECT_TEST_API_KIND=http: the gateway makes an HTTP API's events (payload format 1.0), not the REST API's.
+    local = LocalRuntime(environment, workers=2, log_file=logs / "runtime.log",
+                         api_kind=os.environ.get("GIGCONNECT_TEST_API_KIND", "rest"))
     local.start()
     try:
         yield local

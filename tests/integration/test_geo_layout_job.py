@@ -303,7 +303,7 @@ def test_the_freelancer_index_is_moved_with_each_users_pointer(dynamo):
     # Given 12 available freelancers around Lagos, saved through the user repository into an index of their own
     name = "f" + uuid.uuid4().hex[:10]
     layouts = DynamoGeoLayouts(ttl_seconds=0)
-    users = DynamoUserRepository(dynamo.pynamodb, layouts, index=name)
+    users = DynamoUserRepository(dynamo.dynamodb, dynamo.settings.table_name, layouts, index=name)
     store = DynamoGeoLayoutStore(dynamo.dynamodb, dynamo.settings.table_name, layouts,
                                  owners={name: ("USER#{}", "PROFILE")})
     saved: dict[str, User] = {}

@@ -1,7 +1,8 @@
 """The ``SearchIndex`` contract: one set of tests, run against every adapter.
 
 The embedded (tantivy) adapter always runs, on a fresh directory per test. The OpenSearch adapter runs only
-when ``OPENSEARCH_URL`` points at a cluster; without one its tests are skipped, saying so.
+when ``OPENSEARCH_URL`` points at a cluster; without one its tests are skipped, saying so. The in-memory fake
+of the service unit tests (tests/fake_search.py) is held to the same contract.
 """
 
 from __future__ import annotations
@@ -33,8 +34,13 @@ def north(km: float, east: float = 0.0) -> GeoPoint:
     return GeoPoint(HOME.lat + km / 111.195, HOME.lng + east / (111.195 * math.cos(math.radians(HOME.lat))))
 
 
-@pytest.fixture(params=["embedded", "opensearch"])
+@pytest.fixture(params=["embedded", "opensearch", "fake"])
 def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchIndex]:
+    if request.param == "fake":
+        from tests.fake_search import FakeSearchIndex
+
+        yield FakeSearchIndex()
+        return
     if request.param == "embedded":
         from gigcore.adapters.tantivy_search import TantivySearchIndex
 

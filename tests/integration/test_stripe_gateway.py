@@ -378,10 +378,10 @@ def test_a_stripe_that_does_not_answer_in_time_is_upstream_unavailable() -> None
 def test_a_rejected_secret_key_is_upstream_unavailable_and_logged_as_an_error(
         local_services: Any, caplog: pytest.LogCaptureFixture) -> None:
     misconfigured = StripePaymentGateway("pk_wrong", SECRET, api_base=local_services.stripe_endpoint)
-    with caplog.at_level(logging.ERROR, logger="gigcore.adapters.stripe_payments"), \
-            pytest.raises(UpstreamUnavailableError):
+    name = "gigconnect.gigcore.adapters.stripe_payments"  # the Powertools Logger's child of this module
+    with caplog.at_level(logging.ERROR, logger=name), pytest.raises(UpstreamUnavailableError):
         misconfigured.get_account("acct_any")
-    assert [r.levelno for r in caplog.records if r.name == "gigcore.adapters.stripe_payments"] == [logging.ERROR]
+    assert [r.levelno for r in caplog.records if r.name == name] == [logging.ERROR]
 
 
 def test_a_bug_in_our_parameters_is_raised_as_it_is(gateway: StripePaymentGateway) -> None:

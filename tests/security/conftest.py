@@ -13,9 +13,16 @@ from tests.security.world import World
 
 @pytest.fixture(scope="package")
 def sec_api(stack_env: dict[str, str]) -> Iterator[Api]:
+    import os
+
     from app import app
     from chalice.test import Client
 
+    if os.environ.get("GIGCONNECT_TEST_API_KIND") == "http":  # the HTTP API's events (tests/http_api.py)
+        from tests.http_api import HttpApiClient
+
+        yield Api(HttpApiClient(app))
+        return
     with Client(app) as client:
         yield Api(client)
 

@@ -8,7 +8,7 @@ import pytest
 
 from gigcore.adapters.jwt_tokens import JwtAccessTokens
 from gigcore.domain.errors import ConflictError, MalformedRequestError, RateLimitedError, UnauthorizedError
-from gigcore.schemas.users import ResetPasswordRequest, SignupRequest
+from gigcore.domain.users import SignUp
 from gigcore.services import auth
 from tests.fakes import FakeHasher, FakeLimiter, FakeOneTimeTokens, FakeQueue, FakeRefreshTokens, FakeUsers
 
@@ -18,15 +18,15 @@ POLICY = auth.AuthPolicy(login_per_email_per_15min=3)
 
 @pytest.fixture
 def ports() -> auth.AuthPorts:
+    users = FakeUsers()
     return auth.AuthPorts(
-        users=FakeUsers(), hasher=FakeHasher(), access=JwtAccessTokens(b"k" * 32, 900),
-        refresh=FakeRefreshTokens(), one_time=FakeOneTimeTokens(), limiter=FakeLimiter(), queue=FakeQueue(),
+        users=users, hasher=FakeHasher(), access=JwtAccessTokens(b"k" * 32, 900),
+        refresh=FakeRefreshTokens(users), one_time=FakeOneTimeTokens(), limiter=FakeLimiter(), queue=FakeQueue(),
     )
 
 
 def signup(ports: auth.AuthPorts, email: str = "ada@example.com") -> auth.Session:
-    cmd = SignupRequest.model_validate({"email": email, "password": "correct horse battery",
-                                        "name": "Ada", "roles": ["freelancer"]})
+    cmd = SignUp(email=email, password="correct horse battery", name="Ada", roles=("freelancer",))
     return auth.signup(cmd, source_ip="10.0.0.1", ports=ports, policy=POLICY, now=NOW)
 
 
@@ -88,12 +88,12 @@ def test_a_password_reset_ends_every_session(ports):
                                      now=NOW)
     assert email is not None and email.to == "ada@example.com"
     token = email.text.split("\n\n")[2].strip()
-    auth.reset_password(ResetPasswordRequest(token=token, new_password="a brand new secret"), ports=ports, now=NOW)
+    auth.reset_password(token, "a brand new secret", ports=ports, now=NOW)
     with pytest.raises(UnauthorizedError):
         auth.refresh(session.tokens.refresh_token, ports=ports, policy=POLICY, now=NOW)
     auth.login("ada@example.com", "a brand new secret", source_ip="1", ports=ports, policy=POLICY, now=NOW)
     with pytest.raises(MalformedRequestError):  # single use
-        auth.reset_password(ResetPasswordRequest(token=token, new_password="another new secret"), ports=ports,
+        auth.reset_password(token, "another new secret", ports=ports,
                             now=NOW)
 
 
@@ -153,3 +153,100 @@ def test_the_password_hasher_reads_hashes_of_other_parameters_and_refuses_garbag
     assert not hasher.needs_rehash(hasher.hash("correct horse battery"))
     assert not hasher.verify("not a hash", "correct horse battery")
     assert hasher.needs_rehash("not a hash")
+
+
+# ---- more of what a user sees (issue 17 item 3) ----------------------------------------------------------
+
+
+def verification_token(ports: auth.AuthPorts, user_id: str) -> str:
+    email = auth.prepare_verification_email(user_id, ports=ports, policy=POLICY, link_base="gc://", now=NOW)
+    assert email is not None
+    return email.text.split("\n\n")[2].strip()
+
+
+def test_an_email_is_verified_once_with_the_mailed_code(ports):
+    session = signup(ports)
+    auth.request_email_verification(session.user.id, ports=ports, policy=POLICY, now=NOW)
+    [(queue, message)] = ports.queue.sent
+    assert (queue, message["type"], message["payload"]) == (
+        "notifications", auth.EMAIL_VERIFICATION_REQUESTED, {"user_id": session.user.id})
+    email = auth.prepare_verification_email(session.user.id, ports=ports, policy=POLICY, link_base="gc://app/",
+                                            now=NOW)
+    assert email is not None and email.to == "ada@example.com" and "gc://app/verify-email?token=" in email.text
+    token = email.text.split("\n\n")[2].strip()
+    assert auth.verify_email(token, ports=ports, now=NOW).email_verified is True
+    with pytest.raises(MalformedRequestError) as spent:
+        auth.verify_email(token, ports=ports, now=NOW)
+    assert spent.value.details[0].field == "token"
+
+
+def test_a_verified_user_is_sent_nothing_more(ports):
+    session = signup(ports)
+    auth.verify_email(verification_token(ports, session.user.id), ports=ports, now=NOW)
+    auth.request_email_verification(session.user.id, ports=ports, policy=POLICY, now=NOW)
+    assert ports.queue.sent == []
+    assert auth.prepare_verification_email(session.user.id, ports=ports, policy=POLICY, link_base="gc://",
+                                           now=NOW) is None
+
+
+def test_verification_requests_are_limited_per_user(ports):
+    session = signup(ports)
+    for _ in range(POLICY.verify_per_user_per_hour):
+        auth.request_email_verification(session.user.id, ports=ports, policy=POLICY, now=NOW)
+    with pytest.raises(RateLimitedError):
+        auth.request_email_verification(session.user.id, ports=ports, policy=POLICY, now=NOW)
+    assert len(ports.queue.sent) == POLICY.verify_per_user_per_hour
+
+
+def test_signups_are_limited_per_address(ports):
+    policy = auth.AuthPolicy(signup_per_ip_per_hour=2)
+    for n in range(2):
+        cmd = SignUp(email=f"n{n}@example.com", password="correct horse battery", name="N", roles=("client",))
+        auth.signup(cmd, source_ip="10.9.9.9", ports=ports, policy=policy, now=NOW)
+    cmd = SignUp(email="n3@example.com", password="correct horse battery", name="N", roles=("client",))
+    with pytest.raises(RateLimitedError):
+        auth.signup(cmd, source_ip="10.9.9.9", ports=ports, policy=policy, now=NOW)
+    assert ports.users.by_email("n3@example.com") is None
+
+
+def test_logout_closes_the_callers_session_only(ports):
+    mine, other = signup(ports), signup(ports, "bob@example.com")
+    auth.logout(other.user.id, mine.tokens.refresh_token, ports=ports)  # not Bob's token: nothing happens
+    auth.refresh(mine.tokens.refresh_token, ports=ports, policy=POLICY, now=NOW)
+    session = auth.login("ada@example.com", "correct horse battery", source_ip="1", ports=ports, policy=POLICY,
+                         now=NOW)
+    auth.logout(session.user.id, session.tokens.refresh_token, ports=ports)
+    with pytest.raises(UnauthorizedError):
+        auth.refresh(session.tokens.refresh_token, ports=ports, policy=POLICY, now=NOW)
+    auth.refresh(other.tokens.refresh_token, ports=ports, policy=POLICY, now=NOW)
+
+
+def test_an_unknown_or_expired_refresh_token_is_refused(ports):
+    session = signup(ports)
+    with pytest.raises(UnauthorizedError):
+        auth.refresh("rt_not-a-token", ports=ports, policy=POLICY, now=NOW)
+    with pytest.raises(UnauthorizedError):
+        auth.refresh(session.tokens.refresh_token, ports=ports, policy=POLICY,
+                     now=NOW + timedelta(seconds=POLICY.refresh_ttl_seconds))
+
+
+class RacingUsers(FakeUsers):
+    """Every save loses a race with another change of the user."""
+
+    def save(self, user, events=()):
+        current = self.by_id[user.id]
+        self.by_id[user.id] = current.changed(version=current.version + 1)
+        return super().save(user, events)
+
+
+def test_a_token_whose_change_cannot_be_written_is_given_back(ports):
+    from dataclasses import replace
+
+    session = signup(ports)
+    token = verification_token(ports, session.user.id)
+    racing = RacingUsers()
+    racing.by_id = ports.users.by_id
+    with pytest.raises(ConflictError):
+        auth.verify_email(token, ports=replace(ports, users=racing), now=NOW)
+    # The link in the email still works once the user stops changing.
+    assert auth.verify_email(token, ports=ports, now=NOW).email_verified is True

@@ -239,3 +239,101 @@ def test_cfn_lint_finds_nothing_in_the_translated_template(cfn, tmp_path):
     lint = Path(sys.executable).with_name("cfn-lint")
     answer = subprocess.run([str(lint), str(path)], capture_output=True, text=True)
     assert answer.returncode == 0, answer.stdout + answer.stderr
+
+
+# ---- the API's kind: REST or HTTP API (issue 20 item 4) ---------------------------------------------------
+
+
+def _condition(cfn: dict[str, Any], value: Any, parameters: dict[str, str]) -> Any:
+    """A condition's or an intrinsic's value for the given parameter values (their defaults otherwise)."""
+    if isinstance(value, dict) and len(value) == 1:
+        (key, args), = value.items()
+        if key == "Ref":
+            return parameters.get(args, cfn["Parameters"].get(args, {}).get("Default"))
+        if key == "Condition":
+            return _condition(cfn, cfn["Conditions"][args], parameters)
+        if key == "Fn::Equals":
+            left, right = (_condition(cfn, a, parameters) for a in args)
+            return str(left) == str(right)
+        if key == "Fn::Not":
+            return not _condition(cfn, args[0], parameters)
+        if key == "Fn::And":
+            return all(_condition(cfn, a, parameters) for a in args)
+        if key == "Fn::Or":
+            return any(_condition(cfn, a, parameters) for a in args)
+    return value
+
+
+def created(cfn: dict[str, Any], parameters: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The resources CloudFormation creates with these parameter values."""
+    return {name: resource for name, resource in cfn["Resources"].items()
+            if "Condition" not in resource
+            or _condition(cfn, cfn["Conditions"][resource["Condition"]], parameters)}
+
+
+def rest_operations(cfn: dict[str, Any]) -> set[str]:
+    (api,) = of_type(cfn, "AWS::ApiGateway::RestApi").values()
+    return {f"{method.upper()} {path}" for path, operations in api["Properties"]["Body"]["paths"].items()
+            for method in operations}
+
+
+@pytest.mark.parametrize("kind", ["rest", "http"])
+def test_the_api_kind_parameter_creates_one_api_for_the_clients_and_the_other_not_at_all(cfn, kind):
+    made = created(cfn, {"ApiKind": kind})
+    # (the WebSocket API's routes and integrations are ApiGatewayV2 resources too: only the HTTP API's count)
+    types = {resource["Type"] for resource in made.values()
+             if resource["Properties"].get("ApiId", {"Ref": "HttpAPI"}) == {"Ref": "HttpAPI"}}
+    rest_types = {"AWS::ApiGateway::RestApi", "AWS::ApiGateway::Stage", "AWS::ApiGateway::Deployment",
+                  "AWS::WAFv2::WebACL", "AWS::WAFv2::WebACLAssociation"}
+    http_types = {"AWS::ApiGatewayV2::Integration", "AWS::ApiGatewayV2::Route", "AWS::ApiGatewayV2::Stage"}
+    if kind == "rest":
+        assert rest_types <= types and not http_types & types
+        assert {"APIHandlerInvokePermission", "ApiLatencyP95Alarm", "Api5xxRateAlarm"} <= set(made)
+        assert not {"HttpAPI", "HttpAPIInvokePermission", "HttpApiLatencyP95Alarm"} & set(made)
+    else:
+        assert http_types <= types and not rest_types & types
+        assert {"HttpAPI", "HttpAPIStage", "HttpAPIInvokePermission", "HttpApiLatencyP95Alarm",
+                "HttpApi5xxRateAlarm", "HttpAPIAccessLogGroup"} <= set(made)
+        assert not {"RestAPI", "APIHandlerInvokePermission", "ApiLatencyP95Alarm", "RestAPIWebACL"} & set(made)
+    # The WebSocket API is the same either way.
+    assert {"WebsocketAPI", "WebsocketAPIStage", "WebsocketMessageRoute"} <= set(made)
+    endpoint = cfn["Outputs"]["EndpointURL"]["Value"]["Fn::If"]
+    assert endpoint[0] == "UseHttpApi" and "${HttpAPI}" in endpoint[1]["Fn::Sub"] and "${RestAPI}" in endpoint[2][
+        "Fn::Sub"]
+    assert cfn["Parameters"]["ApiKind"]["Default"] == "rest" and cfn["Parameters"]["ApiKind"]["AllowedValues"] == [
+        "rest", "http"]
+
+
+def test_the_http_api_routes_every_rest_operation_to_the_live_alias_with_payload_format_1_0(cfn):
+    made = created(cfn, {"ApiKind": "http"})
+    routes = {r["Properties"]["RouteKey"]: r for r in made.values() if r["Type"] == "AWS::ApiGatewayV2::Route"
+              and r["Properties"]["ApiId"] == {"Ref": "HttpAPI"}}
+    assert set(routes) == rest_operations(cfn) and len(routes) > 40
+    assert all(r["Properties"]["Target"] == {"Fn::Sub": "integrations/${HttpAPIIntegration}"}
+               and r["Properties"]["ApiId"] == {"Ref": "HttpAPI"} for r in routes.values())
+    integration = made["HttpAPIIntegration"]["Properties"]
+    assert integration["IntegrationType"] == "AWS_PROXY" and integration["PayloadFormatVersion"] == "1.0"
+    assert integration["IntegrationUri"] == {"Ref": "APIHandlerAliaslive"}  # the provisioned instances
+    assert integration["TimeoutInMillis"] <= 30_000
+    assert made["HttpAPI"]["Properties"]["ProtocolType"] == "HTTP"
+    stage = made["HttpAPIStage"]["Properties"]
+    assert stage["StageName"] == "$default" and stage["AutoDeploy"] is True
+    throttle = MANIFEST["scaling"]["api_throttle"]
+    assert (stage["DefaultRouteSettings"]["ThrottlingRateLimit"], stage["DefaultRouteSettings"]["ThrottlingBurstLimit"]
+            ) == (throttle["rate_per_second"], throttle["burst"])
+    assert stage["AccessLogSettings"]["DestinationArn"] == {"Fn::GetAtt": ["HttpAPIAccessLogGroup", "Arn"]}
+    assert {"requestId", "ip", "status", "route"} <= set(json.loads(stage["AccessLogSettings"]["Format"]))
+
+
+@pytest.mark.parametrize("kind", ["rest", "http"])
+def test_only_the_created_api_may_invoke_the_alias_and_the_roles_are_the_same_either_way(cfn, kind):
+    made = created(cfn, {"ApiKind": kind})
+    permissions = [r["Properties"] for r in made.values() if r["Type"] == "AWS::Lambda::Permission"
+                   and r["Properties"]["FunctionName"] == {"Ref": "APIHandlerAliaslive"}]
+    (permission,) = permissions
+    assert permission["Action"] == "lambda:InvokeFunction" and permission["Principal"] == "apigateway.amazonaws.com"
+    source = json.dumps(permission["SourceArn"])
+    assert ("${HttpAPI}/*" in source) == (kind == "http") and ("RestAPI" in source) == (kind == "rest")
+    roles = {name: r for name, r in made.items() if r["Type"] == "AWS::IAM::Role"}
+    other = created(cfn, {"ApiKind": "http" if kind == "rest" else "rest"})
+    assert roles == {name: r for name, r in other.items() if r["Type"] == "AWS::IAM::Role"}

@@ -49,12 +49,90 @@ def _source_ip(request: web.Request) -> str:
     return str(peer[0]) if peer else "127.0.0.1"
 
 
-class RestGateway:
-    """HTTP -> API Gateway REST proxy event (v1) -> the app -> HTTP."""
+def _body(raw: bytes) -> tuple[str | None, bool]:
+    try:
+        return (raw.decode("utf-8") if raw else None), False
+    except UnicodeDecodeError:
+        return base64.b64encode(raw).decode("ascii"), True
 
-    def __init__(self, index: AppIndex, invoke: Invoke) -> None:
+
+def rest_event(method: str, path: str, headers: list[tuple[str, str]], query: list[tuple[str, str]], raw: bytes,
+               template: str, params: dict[str, str], source_ip: str, protocol: str = "HTTP/1.1",
+               user_agent: str | None = None) -> dict[str, Any]:
+    """The REST API's Lambda proxy event (payload format 1.0)."""
+    single_headers, multi_headers = _multi(headers)
+    single_query, multi_query = _multi(query)
+    body, encoded = _body(raw)
+    now = datetime.now(UTC)
+    return {
+        "resource": template,
+        "path": path,
+        "httpMethod": method,
+        "headers": single_headers,
+        "multiValueHeaders": multi_headers,
+        "queryStringParameters": single_query,
+        "multiValueQueryStringParameters": multi_query,
+        "pathParameters": params or None,
+        "stageVariables": None,
+        "requestContext": {
+            "resourcePath": template,
+            "httpMethod": method,
+            "path": f"/{STAGE}{path}",
+            "requestId": str(uuid.uuid4()),
+            "stage": STAGE,
+            "apiId": "local",
+            "accountId": "000000000000",
+            "protocol": protocol,
+            "requestTimeEpoch": int(now.timestamp() * 1000),
+            "identity": {"sourceIp": source_ip, "userAgent": user_agent},
+        },
+        "body": body,
+        "isBase64Encoded": encoded,
+    }
+
+
+#: Bodies an HTTP API hands over as text; any other content type arrives base64-encoded.
+_TEXT_TYPES = ("text/", "application/json", "application/xml", "application/javascript",
+               "application/x-www-form-urlencoded")
+
+
+def http_api_event(method: str, path: str, headers: list[tuple[str, str]], query: list[tuple[str, str]], raw: bytes,
+                   template: str, params: dict[str, str], source_ip: str, protocol: str = "HTTP/1.1",
+                   user_agent: str | None = None) -> dict[str, Any]:
+    """An HTTP API's event with payload format 1.0, as AWS documents it: the REST event's fields, with
+    ``version``, header names in lower case (HTTP APIs lower-case them), ``routeKey``, the ``$default``
+    stage (no stage in the path), and a body that is not text (by its content type) base64-encoded."""
+    lowered = [(name.lower(), value) for name, value in headers]
+    event = rest_event(method, path, lowered, query, raw, template, params, source_ip, protocol, user_agent)
+    content_type = dict(lowered).get("content-type", "")
+    if raw and not content_type.startswith(_TEXT_TYPES):
+        event["body"], event["isBase64Encoded"] = base64.b64encode(raw).decode("ascii"), True
+    now = datetime.now(UTC)
+    context = event["requestContext"]
+    context.update({
+        "path": path, "stage": "$default", "routeKey": f"{method} {template}", "resourceId": None,
+        "domainName": "local.execute-api.localhost", "domainPrefix": "local",
+        "extendedRequestId": context["requestId"], "requestTime": now.strftime("%d/%b/%Y:%H:%M:%S +0000"),
+        "authorizer": None,
+    })
+    return {"version": "1.0"} | event
+
+
+#: The kinds of API the template can create (its ApiKind parameter).
+API_KINDS = ("rest", "http")
+
+
+class RestGateway:
+    """HTTP -> an API Gateway proxy event (payload format 1.0) -> the app -> HTTP. ``kind`` is the API that
+    makes the event: ``rest`` (the REST API's) or ``http`` (an HTTP API's, payload format 1.0), as the
+    template's ApiKind parameter chooses."""
+
+    def __init__(self, index: AppIndex, invoke: Invoke, kind: str = "rest") -> None:
+        if kind not in API_KINDS:
+            raise ValueError(f"unknown API kind {kind!r}: rest or http")
         self._index = index
         self._invoke = invoke
+        self._kind = kind
 
     def application(self) -> web.Application:
         app = web.Application(client_max_size=MAX_BODY + 1)
@@ -67,9 +145,14 @@ class RestGateway:
             return _error(413, "payload_too_large", "The request body is larger than 10 MB.")
         found = match_route(self._index.routes, request.path)
         if found is None:
+            # In the contract's shape here; in the cloud the gateway answers itself (docs/deployment.md, "REST
+            # API or HTTP API": REST 403 "Missing Authentication Token", HTTP API 404 "Not Found").
             return _error(404, "not_found", f"No route {request.path}.")
         template, params = found
-        event = self._event(request, raw, template, params)
+        make = http_api_event if self._kind == "http" else rest_event
+        event = make(request.method, request.path, list(request.headers.items()), list(request.query.items()), raw,
+                     template, params, _source_ip(request), f"HTTP/{request.version.major}.{request.version.minor}",
+                     request.headers.get("User-Agent"))
         started = time.perf_counter()
         try:
             result = await self._invoke("api", event)
@@ -83,41 +166,6 @@ class RestGateway:
         known = response.headers.get("Server-Timing")
         response.headers["Server-Timing"] = f"{known}, {timing}" if known else timing
         return response
-
-    def _event(self, request: web.Request, raw: bytes, template: str, params: dict[str, str]) -> dict[str, Any]:
-        headers, multi_headers = _multi(request.headers.items())
-        query, multi_query = _multi(request.query.items())
-        try:
-            body: str | None = raw.decode("utf-8") if raw else None
-            encoded = False
-        except UnicodeDecodeError:
-            body, encoded = base64.b64encode(raw).decode("ascii"), True
-        now = datetime.now(UTC)
-        return {
-            "resource": template,
-            "path": request.path,
-            "httpMethod": request.method,
-            "headers": headers,
-            "multiValueHeaders": multi_headers,
-            "queryStringParameters": query,
-            "multiValueQueryStringParameters": multi_query,
-            "pathParameters": params or None,
-            "stageVariables": None,
-            "requestContext": {
-                "resourcePath": template,
-                "httpMethod": request.method,
-                "path": f"/{STAGE}{request.path}",
-                "requestId": str(uuid.uuid4()),
-                "stage": STAGE,
-                "apiId": "local",
-                "accountId": "000000000000",
-                "protocol": f"HTTP/{request.version.major}.{request.version.minor}",
-                "requestTimeEpoch": int(now.timestamp() * 1000),
-                "identity": {"sourceIp": _source_ip(request), "userAgent": request.headers.get("User-Agent")},
-            },
-            "body": body,
-            "isBase64Encoded": encoded,
-        }
 
     @staticmethod
     def _response(result: Any) -> web.Response:
@@ -282,10 +330,11 @@ class WebSocketGateway:
         return len(self._sockets)
 
 
-async def serve(index: AppIndex, invoke: Invoke, *, host: str, api_port: int, ws_port: int) -> list[web.AppRunner]:
+async def serve(index: AppIndex, invoke: Invoke, *, host: str, api_port: int, ws_port: int,
+                api_kind: str = "rest") -> list[web.AppRunner]:
     """Start both gateways on ``host``; returns their runners (``await runner.cleanup()`` stops them)."""
     runners = []
-    for application, port in ((RestGateway(index, invoke).application(), api_port),
+    for application, port in ((RestGateway(index, invoke, api_kind).application(), api_port),
                               (WebSocketGateway(index, invoke, f"{host}:{ws_port}").application(), ws_port)):
         runner = web.AppRunner(application, access_log=None, handle_signals=False)
         await runner.setup()

@@ -28,7 +28,7 @@ def import_app() -> Any:
         install_recorder(os.environ["GIGCONNECT_RECORD_AWS_CALLS"])
     if str(FUNCTIONS) not in sys.path:
         sys.path.insert(0, str(FUNCTIONS))
-    import app as module  # type: ignore[import-not-found]
+    import app as module
 
     return module.app
 

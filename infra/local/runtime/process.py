@@ -19,7 +19,7 @@ class LocalRuntime:
 
     def __init__(self, environment: dict[str, str], *, api_port: int | None = None, ws_port: int | None = None,
                  workers: int = 2, background_workers: int = 2, data_dir: Path | None = None,
-                 log_file: Path | None = None, schedule_speedup: float = 1.0) -> None:
+                 log_file: Path | None = None, schedule_speedup: float = 1.0, api_kind: str = "rest") -> None:
         self.api_port = api_port or free_port()
         self.ws_port = ws_port or free_port()
         self.environment = dict(environment) | {
@@ -30,6 +30,7 @@ class LocalRuntime:
         self._data_dir = data_dir
         self._log_file = log_file
         self._speedup = schedule_speedup
+        self._api_kind = api_kind
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -46,7 +47,7 @@ class LocalRuntime:
         command = [sys.executable, "-m", "infra.local.runtime.server", "--api-port", str(self.api_port),
                    "--ws-port", str(self.ws_port), "--workers", str(self._workers),
                    "--background-workers", str(self._background_workers),
-                   "--schedule-speedup", str(self._speedup)]
+                   "--schedule-speedup", str(self._speedup), "--api-kind", self._api_kind]
         if self._data_dir is not None:
             command += ["--data", str(self._data_dir)]
         output = self._log_file.open("ab") if self._log_file else subprocess.DEVNULL

@@ -1,7 +1,7 @@
 """The local runtime's process: both gateways, the pollers and two pools of "Lambda" worker processes.
 
     python -m infra.local.runtime.server --api-port 8000 --ws-port 8001 [--workers 2] [--background-workers 2]
-        [--data DIR]
+        [--data DIR] [--api-kind rest|http]
 
 The gateways hand their invocations (the REST API's and the WebSocket's functions) to one pool, the pollers
 theirs (queue consumers, the stream router, schedules) to the other. In the cloud those are separate Lambda
@@ -88,7 +88,8 @@ async def _main(args: argparse.Namespace) -> None:
     pollers = build_pollers(index, invokers.background, data_dir=args.data, schedule_speedup=args.schedule_speedup)
     for poller in pollers:
         poller.start()
-    runners = await gateway.serve(index, invokers.api, host=args.host, api_port=args.api_port, ws_port=args.ws_port)
+    runners = await gateway.serve(index, invokers.api, host=args.host, api_port=args.api_port, ws_port=args.ws_port,
+                                  api_kind=args.api_kind)
     logger.info("serving REST on %s:%s and WebSocket on %s:%s with %s workers (and %s for background work)",
                 args.host, args.api_port, args.host, args.ws_port, args.workers, args.background_workers)
     loop = asyncio.get_running_loop()
@@ -117,7 +118,11 @@ def main() -> None:
                         help="worker processes of the queue consumers, the stream router and the schedules")
     parser.add_argument("--data", type=Path, default=None)
     parser.add_argument("--schedule-speedup", type=float, default=1.0)
+    parser.add_argument("--api-kind", choices=gateway.API_KINDS, default="rest",
+                        help="the events of the REST API or of an HTTP API (payload format 1.0): template ApiKind")
     args = parser.parse_args()
+    # The local stack's own processes (gateway, pollers) log with the standard library, as plain lines for the
+    # terminal: no Lambda context or request id exists here. The functions they run log through Powertools.
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     asyncio.run(_main(args))
 

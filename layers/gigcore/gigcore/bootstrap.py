@@ -54,7 +54,7 @@ def _load_secrets(config: Settings) -> dict[str, str]:
 
     from gigcore.adapters.aws import AwsClients
 
-    answer = AwsClients(config).client("secretsmanager").get_secret_value(SecretId=config.secrets_arn)
+    answer = AwsClients(config).client("secretsmanager").get_secret_value(SecretId=str(config.secrets_arn))
     values = json.loads(answer["SecretString"])
     if not isinstance(values, dict):
         raise ValueError("the secret must be a JSON object")
@@ -236,7 +236,7 @@ class Container:
     def users(self) -> UserRepository:
         from gigcore.adapters.dynamo_users import DynamoUserRepository
 
-        return DynamoUserRepository(self.pynamodb, self.geo_layouts)
+        return DynamoUserRepository(self.dynamodb, self.settings.table_name, self.geo_layouts)
 
     @functools.cached_property
     def geo_layouts(self) -> DynamoGeoLayouts:

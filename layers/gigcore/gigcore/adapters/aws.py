@@ -6,7 +6,7 @@ import json
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import boto3
 from botocore.config import Config
@@ -14,6 +14,18 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from gigcore.domain.errors import RetryableError, UpstreamUnavailableError
 from gigcore.settings import Settings
+
+if TYPE_CHECKING:
+    # The types-boto3-* stubs (requirements/dev.txt): mypy checks every call's parameters and answer against
+    # the service's model. Only the type checker reads them; the Lambda layer does not carry them.
+    from types_boto3_apigatewaymanagementapi import ApiGatewayManagementApiClient
+    from types_boto3_dynamodb import DynamoDBClient
+    from types_boto3_dynamodbstreams import DynamoDBStreamsClient
+    from types_boto3_s3 import S3Client
+    from types_boto3_secretsmanager import SecretsManagerClient
+    from types_boto3_ses import SESClient
+    from types_boto3_sns import SNSClient
+    from types_boto3_sqs import SQSClient
 
 _THROTTLING = frozenset({
     "ThrottlingException",
@@ -40,7 +52,25 @@ class AwsClients:
         self._session = boto3.session.Session(region_name=settings.region)
         self._clients: dict[str, Any] = {}
 
+    @overload
+    def client(self, service: Literal["dynamodb"]) -> DynamoDBClient: ...
+    @overload
+    def client(self, service: Literal["dynamodbstreams"]) -> DynamoDBStreamsClient: ...
+    @overload
+    def client(self, service: Literal["sqs"]) -> SQSClient: ...
+    @overload
+    def client(self, service: Literal["s3"]) -> S3Client: ...
+    @overload
+    def client(self, service: Literal["ses"]) -> SESClient: ...
+    @overload
+    def client(self, service: Literal["sns"]) -> SNSClient: ...
+    @overload
+    def client(self, service: Literal["apigatewaymanagementapi"]) -> ApiGatewayManagementApiClient: ...
+    @overload
+    def client(self, service: Literal["secretsmanager"]) -> SecretsManagerClient: ...
+
     def client(self, service: str) -> Any:
+        """The client of ``service``, typed by the types-boto3 stubs for the services GigConnect calls."""
         if service not in self._clients:
             endpoint = self._endpoint_for(service)
             make: Any = self._session.client

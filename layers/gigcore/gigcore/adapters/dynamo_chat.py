@@ -1,10 +1,20 @@
-"""DynamoDB adapters of the chat ports (see docs/data-model.md, patterns C1-C9)."""
+"""DynamoDB adapters of the chat ports (see docs/data-model.md, patterns C1-C9).
+
+What a message costs (docs/scaling.md, "Cost"): no write of the send path is a transaction (a transactional
+write counts twice) and no chat item is in a secondary index (an index doubles every write of an item in it,
+and moving an item within it is a delete and a put). For a 1:1 conversation, a text message of up to ~500
+bytes writes 5 items of under 1 KB (plus the sender's rate-limit bucket, elsewhere): the dedup marker, the
+message, the conversation's latest message and each participant's membership (activity, unread count).
+Each write is conditional and idempotent, so a send retried with the same ``client_msg_id`` after a crash at
+any point completes what the first attempt left undone and stores nothing twice.
+"""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
@@ -12,6 +22,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from gigcore.adapters.aws import conditional, error_code, translate
 from gigcore.domain.chat import Attachment, Connection, Conversation, Membership, Message
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
+from gigcore.domain.errors import UpstreamUnavailableError
 
 CONNECTION_BUCKET_SECONDS = 3600
 #: Shared by every request of the process (a Lambda instance): creating a pool per call costs more than it saves.
@@ -67,6 +78,31 @@ def _conversation_from(item: dict[str, Any]) -> Conversation:
     )
 
 
+def _inbox(activity: str, conversation_id: str) -> str:
+    return f"{activity}#{conversation_id}"
+
+
+def _inbox_of(member: dict[str, Any]) -> str:
+    """A membership's place in its user's inbox; one written while the inbox was an index has it as gsi1sk."""
+    found = member.get("inbox") or member.get("gsi1sk") or {"S": f"#{member['conversation_id']['S']}"}
+    return str(found["S"])
+
+
+def _position(after: str | None) -> str | None:
+    """The inbox position a page starts after (an earlier index cursor carries it as gsi1sk)."""
+    if not after:
+        return None
+    try:
+        data = json.loads(after)
+    except ValueError:
+        return None
+    if isinstance(data, dict) and isinstance(data.get("inbox"), str):
+        return str(data["inbox"])
+    if isinstance(data, dict) and isinstance(data.get("gsi1sk"), dict):
+        return str(data["gsi1sk"].get("S", "")) or None
+    return None
+
+
 class DynamoChatRepository:
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
@@ -90,6 +126,7 @@ class DynamoChatRepository:
             item["gig_id"] = _s(conversation.gig_id)
         if conversation.contract_id:
             item["contract_id"] = _s(conversation.contract_id)
+        # Rare, and the pair's marker must exist exactly when the conversation does: one transaction.
         writes: list[dict[str, Any]] = [{"Put": {"TableName": self._table, "Item": item,
                                                  "ConditionExpression": "attribute_not_exists(pk)"}}]
         if pair is not None:
@@ -100,7 +137,7 @@ class DynamoChatRepository:
             writes.append({"Put": {"TableName": self._table, "Item": {
                 "pk": _s(f"USER#{user_id}"), "sk": _s(f"MEMBER#{conversation.id}"), "kind": _s("member"),
                 "conversation_id": _s(conversation.id), "unread_count": _n(0),
-                "gsi1pk": _s(f"INBOX#{user_id}"), "gsi1sk": _s(f"{activity}#{conversation.id}")}}})
+                "inbox": _s(_inbox(activity, conversation.id))}}})
         try:
             self._client.transact_write_items(TransactItems=writes)
         except ClientError as exc:
@@ -142,97 +179,117 @@ class DynamoChatRepository:
         known = self._participants.get(conversation_id)
         return known if known is not None else self.get_conversation(conversation_id)
 
+    def _members(self, user_id: str) -> list[dict[str, Any]]:
+        """Every membership of the user (~150 bytes each: one read unit per ~25 conversations)."""
+        kwargs: dict[str, Any] = {"KeyConditionExpression": "pk = :pk AND begins_with(sk, :member)",
+                                  "ExpressionAttributeValues": {":pk": _s(f"USER#{user_id}"),
+                                                                ":member": _s("MEMBER#")},
+                                  "ConsistentRead": True}
+        found: list[dict[str, Any]] = []
+        while True:
+            answer = self._call("query", **kwargs)
+            found += answer.get("Items", [])
+            if "LastEvaluatedKey" not in answer:
+                return found
+            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+    def _metas(self, conversation_ids: Sequence[str]) -> dict[str, Conversation]:
+        keys = [{"pk": _s(f"CONV#{c}"), "sk": _s("META")} for c in conversation_ids]
+        found: dict[str, Conversation] = {}
+        for start in range(0, len(keys), 100):
+            request: dict[str, Any] = {self._table: {"Keys": keys[start:start + 100]}}
+            while request:
+                try:
+                    got = self._client.batch_get_item(RequestItems=request)
+                except (ClientError, BotoCoreError) as exc:
+                    raise translate(exc, "DynamoDB") from exc
+                for item in got["Responses"].get(self._table, []):
+                    conversation = _conversation_from(item)
+                    found[conversation.id] = conversation
+                request = got.get("UnprocessedKeys") or {}
+        return found
+
     def conversations_of(self, user_id: str, *, limit: int, after: str | None) -> tuple[
             list[tuple[Conversation, Membership]], str | None]:
-        kwargs: dict[str, Any] = {"IndexName": "gsi1", "KeyConditionExpression": "gsi1pk = :pk",
-                                  "ExpressionAttributeValues": {":pk": _s(f"INBOX#{user_id}")},
-                                  "ScanIndexForward": False, "Limit": limit}
-        if after:
-            kwargs["ExclusiveStartKey"] = json.loads(after)
-        answer = self._call("query", **kwargs)
-        members = answer.get("Items", [])
-        if not members:
+        """Latest activity first: the user's memberships are read whole and ordered here, by ``inbox``
+        (``<last activity>#<conversation>``), instead of through an index that every message would move
+        each participant's item in (two index writes per participant per message)."""
+        members = sorted(self._members(user_id), key=_inbox_of, reverse=True)
+        position = _position(after)
+        if position is not None:
+            members = [m for m in members if _inbox_of(m) < position]
+        page = members[:limit]
+        if not page:
             return [], None
-        keys = [{"pk": _s(f"CONV#{m['conversation_id']['S']}"), "sk": _s("META")} for m in members]
-        try:
-            got = self._client.batch_get_item(RequestItems={self._table: {"Keys": keys}})
-        except (ClientError, BotoCoreError) as exc:
-            raise translate(exc, "DynamoDB") from exc
-        by_id = {i["id"]["S"]: _conversation_from(i) for i in got["Responses"].get(self._table, [])}
+        by_id = self._metas([m["conversation_id"]["S"] for m in page])
         pairs = []
-        for member in members:
+        for member in page:
             conversation = by_id.get(member["conversation_id"]["S"])
             if conversation is not None:
                 pairs.append((conversation, Membership(conversation.id, user_id, int(member["unread_count"]["N"]),
                                                        member.get("last_read", {}).get("S"))))
-        last = answer.get("LastEvaluatedKey")
-        return pairs, json.dumps(last) if last else None
+        more = len(members) > limit
+        return pairs, json.dumps({"inbox": _inbox_of(page[-1])}) if more else None
 
     def add_message(self, conversation: Conversation, message: Message) -> tuple[Message, bool]:
-        """Store the message and its dedup marker (one small transaction: the critical path of delivery).
-        The inbox bookkeeping is :meth:`record_activity`, run after delivery and idempotent."""
+        """Store the message unless its sender already sent its ``client_msg_id`` here: the dedup marker first
+        (conditional), then the message (conditional). Two single-item writes, not a transaction, which would
+        count each twice; a send that stopped between them is completed by its retry, under the first
+        attempt's id and time (and delivered then: the message is new to everyone)."""
         dedup_key = {"pk": _s(f"CONV#{conversation.id}"),
                      "sk": _s(f"DEDUP#{message.sender_id}#{message.client_msg_id}")}
-        writes: list[dict[str, Any]] = [
-            {"Put": {"TableName": self._table, "Item": dedup_key | {"message_id": _s(message.id)},
-                     "ConditionExpression": "attribute_not_exists(pk)"}},
-            {"Put": {"TableName": self._table, "Item": _message_item(message),
-                     "ConditionExpression": "attribute_not_exists(pk)"}},
-        ]
-        try:
-            self._client.transact_write_items(TransactItems=writes)
-        except ClientError as exc:
-            reasons = exc.response.get("CancellationReasons", [])
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
-                earlier = self._call("get_item", Key=dedup_key, ConsistentRead=True).get("Item")
-                if earlier:
-                    stored = self._call("get_item", ConsistentRead=True, Key={
-                        "pk": _s(f"CONV#{conversation.id}"), "sk": _s(f"MSG#{earlier['message_id']['S']}")}).get("Item")
-                    if stored:
-                        return _message_from(stored, conversation.id), False
-            raise translate(exc, "DynamoDB") from exc
-        except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
-        return message, True
+        marker = dedup_key | {"message_id": _s(message.id), "created_at": _s(to_rfc3339(message.created_at))}
+        claimed = conditional(lambda: self._client.put_item(TableName=self._table, Item=marker,
+                                                            ConditionExpression="attribute_not_exists(pk)"))
+        if claimed is None:
+            earlier = self._call("get_item", Key=dedup_key, ConsistentRead=True).get("Item")
+            if not earlier:  # the marker is never deleted: only a broken table gets here
+                raise UpstreamUnavailableError("A message's dedup marker vanished; try again.")
+            stored = self.message(conversation.id, earlier["message_id"]["S"])
+            if stored is not None:
+                return stored, False
+            at = earlier.get("created_at", {}).get("S")
+            message = replace(message, id=earlier["message_id"]["S"],
+                              created_at=parse_rfc3339(at) if at else message.created_at)
+        put = conditional(lambda: self._client.put_item(TableName=self._table, Item=_message_item(message),
+                                                        ConditionExpression="attribute_not_exists(pk)"))
+        if put is not None:
+            return message, True
+        # The same send, retried at the same moment, stored it first.
+        stored = self.message(conversation.id, message.id)
+        if stored is None:
+            raise UpstreamUnavailableError("A message could not be stored; try again.")
+        return stored, False
 
     def record_activity(self, conversation: Conversation, message: Message) -> None:
-        """Latest activity, last message and the others' unread counts, once per message (the conditions on
-        ``last_message_id`` / ``last_counted`` make a repeat harmless; ULIDs grow with time)."""
+        """Latest activity, last message and the others' unread counts, once per message: one update of the
+        conversation and one of each membership, in parallel, none in a transaction or an index. Each is
+        conditional on the message being newer than the last it counted (ULIDs grow with time), so a repeat
+        (a retried send) changes nothing and completes whatever a crash left undone."""
         activity = to_rfc3339(message.created_at)
-        writes: list[dict[str, Any]] = [
-            {"Update": {"TableName": self._table, "Key": {"pk": _s(f"CONV#{conversation.id}"), "sk": _s("META")},
-                        "UpdateExpression": "SET last_activity_at = :at, last_message = :m, last_message_id = :id",
-                        "ConditionExpression": "attribute_not_exists(last_message_id) OR last_message_id < :id",
-                        "ExpressionAttributeValues": {":at": _s(activity), ":m": _s(_message_json(message)),
-                                                      ":id": _s(message.id)}}},
-        ]
+        updates: list[dict[str, Any]] = [{
+            "TableName": self._table, "Key": {"pk": _s(f"CONV#{conversation.id}"), "sk": _s("META")},
+            "UpdateExpression": "SET last_activity_at = :at, last_message = :m, last_message_id = :id",
+            "ConditionExpression": "attribute_not_exists(last_message_id) OR last_message_id < :id",
+            "ExpressionAttributeValues": {":at": _s(activity), ":m": _s(_message_json(message)),
+                                          ":id": _s(message.id)}}]
         for user_id in conversation.participant_ids:
             sent = user_id == message.sender_id
-            writes.append({"Update": {
+            # REMOVE: a membership written while the inbox was an index leaves it on its first update.
+            updates.append({
                 "TableName": self._table, "Key": {"pk": _s(f"USER#{user_id}"), "sk": _s(f"MEMBER#{conversation.id}")},
-                "UpdateExpression": ("SET gsi1sk = :sk, last_counted = :id" if sent
-                                     else "SET gsi1sk = :sk, last_counted = :id ADD unread_count :one"),
-                "ConditionExpression": "attribute_not_exists(last_counted) OR last_counted < :id",
-                "ExpressionAttributeValues": {":sk": _s(f"{activity}#{conversation.id}"), ":id": _s(message.id)}
+                "UpdateExpression": ("SET inbox = :inbox, last_counted = :id" if sent
+                                     else "SET inbox = :inbox, last_counted = :id ADD unread_count :one")
+                + " REMOVE gsi1pk, gsi1sk",
+                "ConditionExpression": "attribute_exists(pk) AND (attribute_not_exists(last_counted)"
+                                       " OR last_counted < :id)",
+                "ExpressionAttributeValues": {":inbox": _s(_inbox(activity, conversation.id)), ":id": _s(message.id)}
                 | ({} if sent else {":one": _n(1)}),
-            }})
-        try:
-            self._client.transact_write_items(TransactItems=writes)
-            return
-        except ClientError as exc:
-            if error_code(exc) != "TransactionCanceledException":
-                raise translate(exc, "DynamoDB") from exc
-        except BotoCoreError as exc:
-            raise translate(exc, "DynamoDB") from exc
-        for write in writes:  # one by one: a newer message already counted must not block the others
-            update = write["Update"]
-            try:
-                self._client.update_item(**update)
-            except ClientError as exc:
-                if error_code(exc) != "ConditionalCheckFailedException":
-                    raise translate(exc, "DynamoDB") from exc
-            except BotoCoreError as exc:
-                raise translate(exc, "DynamoDB") from exc
+            })
+        list(_POOL.map(self._update_if, updates))
+
+    def _update_if(self, update: dict[str, Any]) -> None:
+        conditional(lambda: self._client.update_item(**update))
 
     def messages(self, conversation_id: str, *, limit: int, before: str | None) -> list[Message]:
         high = f"MSG#{before}" if before else "MSG#~"
@@ -252,7 +309,7 @@ class DynamoChatRepository:
         try:
             self._client.update_item(
                 TableName=self._table, Key={"pk": _s(f"USER#{user_id}"), "sk": _s(f"MEMBER#{conversation_id}")},
-                UpdateExpression="SET last_read = :m, unread_count = :zero",
+                UpdateExpression="SET last_read = :m, unread_count = :zero REMOVE gsi1pk, gsi1sk",
                 ConditionExpression="attribute_exists(pk) AND (attribute_not_exists(last_read) OR last_read < :m"
                                     " OR last_read > :newest)",
                 ExpressionAttributeValues={":m": _s(up_to_message_id), ":zero": _n(0), ":newest": _s(newest)})
@@ -284,9 +341,14 @@ class DynamoChatRepository:
                           size=int(item["size"]["N"]))
 
     def claim_quiet_period(self, user_id: str, conversation_id: str, seconds: int, now: int) -> bool:
+        """Read first (half a read unit), write only when the period is over: a conditional write that fails
+        is billed as a write, and most messages to an offline user fall inside a period already claimed."""
+        key = {"pk": _s(f"USER#{user_id}"), "sk": _s(f"QUIET#{conversation_id}")}
+        current = self._call("get_item", Key=key).get("Item")
+        if current is not None and int(current["expires_at"]["N"]) > now:
+            return False  # a stale read shows an earlier expiry, never a later one: the put below decides
         return conditional(lambda: self._client.put_item(
-            TableName=self._table,
-            Item={"pk": _s(f"USER#{user_id}"), "sk": _s(f"QUIET#{conversation_id}"), "expires_at": _n(now + seconds)},
+            TableName=self._table, Item=key | {"expires_at": _n(now + seconds)},
             ConditionExpression="attribute_not_exists(pk) OR expires_at <= :now",
             ExpressionAttributeValues={":now": _n(now)})) is not None
 

@@ -57,8 +57,8 @@ def gig_item(gig: Gig, version: int, geo_key: tuple[str, str] | None) -> dict[st
 
 
 def from_attributes(attributes: Mapping[str, Any]) -> Gig:
-    """A gig from its item as DynamoDB's attribute map, as :func:`from_item` reads the model (a page's batch of
-    gigs: instantiating 20 models costs more CPU than the Query that found them)."""
+    """A gig from its item as DynamoDB's attribute map (no model is instantiated: for a page's batch of gigs that
+    costs more CPU than the Query that found them)."""
     def text(name: str, default: str | None = None) -> str | None:
         value = attributes.get(name)
         return value["S"] if value is not None and "S" in value else default

@@ -9,16 +9,19 @@ expired record counts as absent (DynamoDB Local never deletes TTL-expired items)
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from gigcore.adapters.aws import error_code, translate
 from gigcore.ports.auth import IdempotencyState, StoredAnswer
 
+if TYPE_CHECKING:
+    from types_boto3_dynamodb import DynamoDBClient
+
 
 class DynamoIdempotencyStore:
-    def __init__(self, client: Any, table_name: str, ttl_seconds: int, stale_after: int = 90) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str, ttl_seconds: int, stale_after: int = 90) -> None:
         self._client = client
         self._table = table_name
         self._ttl = ttl_seconds

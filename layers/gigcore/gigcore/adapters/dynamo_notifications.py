@@ -6,13 +6,16 @@ import hashlib
 import json
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from gigcore.adapters.aws import conditional, error_code, translate
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.notifications import Device, Notification, Preferences, QuietHours
+
+if TYPE_CHECKING:
+    from types_boto3_dynamodb import DynamoDBClient
 
 
 def _s(value: str) -> dict[str, str]:
@@ -24,7 +27,7 @@ def _device_sk(device: Device) -> str:
 
 
 class DynamoNotificationStore:
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
 
@@ -135,9 +138,12 @@ class DynamoNotificationStore:
             "platform": _s(device.platform), "token": _s(device.token)})
 
     def set_endpoint(self, device: Device, endpoint_arn: str) -> None:
-        self._call("update_item", TableName=self._table,
-                   Key={"pk": _s(f"USER#{device.user_id}"), "sk": _s(_device_sk(device))},
-                   UpdateExpression="SET endpoint_arn = :arn", ExpressionAttributeValues={":arn": _s(endpoint_arn)})
+        # Conditioned on the device: an update of one removed meanwhile would write an item without platform
+        # or token, which every later read of the user's devices would fail on.
+        conditional(lambda: self._client.update_item(
+            TableName=self._table, Key={"pk": _s(f"USER#{device.user_id}"), "sk": _s(_device_sk(device))},
+            UpdateExpression="SET endpoint_arn = :arn", ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeValues={":arn": _s(endpoint_arn)}))
 
     def remove_device(self, device: Device) -> None:
         self._call("delete_item", TableName=self._table,
@@ -148,7 +154,7 @@ class DynamoMatchQuota:
     """Gig-match counters (pattern N6): ``pk = USER#<id>``, ``sk = MATCHES#<day>``, a string set ``gigs`` of the
     gigs matched that day, gone by TTL two days later. One conditional ``ADD`` per user, run in parallel."""
 
-    def __init__(self, client: Any, table_name: str, *, workers: int = 16) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str, *, workers: int = 16) -> None:
         self._client = client
         self._table = table_name
         self._workers = workers

@@ -15,18 +15,21 @@ from __future__ import annotations
 
 import hashlib
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from gigcore.adapters.aws import conditional, translate
 from gigcore.domain.errors import RateLimitedError
 
+if TYPE_CHECKING:
+    from types_boto3_dynamodb import DynamoDBClient
+
 _ATTEMPTS = 5
 
 
 class DynamoRateLimiter:
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
 

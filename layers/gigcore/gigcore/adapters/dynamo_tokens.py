@@ -7,13 +7,16 @@ TTL only tidies up.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from gigcore.adapters.aws import conditional, error_code, translate
 from gigcore.domain.errors import RetryableError
 from gigcore.ports.auth import OneTimeToken, RefreshRecord
+
+if TYPE_CHECKING:
+    from types_boto3_dynamodb import DynamoDBClient
 
 
 def _refresh_key(token_hash: str) -> dict[str, Any]:
@@ -36,7 +39,7 @@ def _refresh_item(record: RefreshRecord) -> dict[str, Any]:
 
 
 class DynamoRefreshTokenStore:
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
 
@@ -132,7 +135,7 @@ class DynamoRefreshTokenStore:
 
 
 class DynamoOneTimeTokenStore:
-    def __init__(self, client: Any, table_name: str) -> None:
+    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
 

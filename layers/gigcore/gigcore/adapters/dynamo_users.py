@@ -1,42 +1,54 @@
-"""PynamoDB adapter of :class:`gigcore.ports.auth.UserRepository`."""
+"""DynamoDB adapter of :class:`gigcore.ports.auth.UserRepository` (low-level client calls, docs/architecture.md).
+
+Items (docs/data-model.md): the user ``USER#<id>`` / ``PROFILE``, and ``EMAIL#<normalised email>`` / ``EMAIL``
+that makes emails unique, written in the same transaction. Every write of a user is conditional on the
+``version`` it read (optimistic locking) and stores ``version + 1``.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import json
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-from pynamodb.connection import Connection
-from pynamodb.exceptions import (
-    DoesNotExist,
-    GetError,
-    PutError,
-    PynamoDBConnectionError,
-    QueryError,
-    TransactWriteError,
-)
-from pynamodb.transactions import TransactWrite
+from botocore.exceptions import BotoCoreError, ClientError
 
+from gigcore.adapters.aws import error_code, raw_answers, translate, unparsed_answers
 from gigcore.adapters.dynamo_geo import FREELANCER_INDEX, DynamoGeoLayouts, geo_move
-from gigcore.adapters.dynamo_models import EmailItem, EventItem, GeoItem, UserItem, batch_read
+from gigcore.adapters.dynamo_outbox import event_item
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
-from gigcore.domain.errors import ConflictError, RetryableError, UpstreamUnavailableError
+from gigcore.domain.errors import ConflictError
 from gigcore.domain.geo import freelancer_entry
 from gigcore.domain.users import FreelancerProfile, Location, Skill, User, normalise_email
 from gigcore.ports import OutboxEvent
 
+if TYPE_CHECKING:
+    from types_boto3_dynamodb import DynamoDBClient
+
 ADMIN_ROLE = "admin"
 #: gsi1 key of the admins (sparse: only users with the admin role carry it).
 ADMINS_PK = "ROLE#admin"
+_BATCH_GET_LIMIT = 100  # keys per BatchGetItem call
+#: A user write: the item exists and still holds the version read (``:v``).
+_SAME_VERSION = "attribute_exists(pk) AND #version = :v"
+#: A new user: neither the item nor a version exists.
+_NEW = "attribute_not_exists(pk) AND attribute_not_exists(#version)"
 
 
-def _cause(exc: PynamoDBConnectionError | TransactWriteError) -> str:
-    return str(getattr(exc, "cause_response_code", "") or "")
+def _s(value: str) -> dict[str, str]:
+    return {"S": value}
 
 
-def _outage(exc: PynamoDBConnectionError | TransactWriteError) -> Exception:
-    if _cause(exc) in {"ThrottlingException", "ProvisionedThroughputExceededException"}:
-        return RetryableError("DynamoDB is throttling requests; try again shortly.")
-    return UpstreamUnavailableError("DynamoDB is unavailable.")
+def _n(value: float) -> dict[str, str]:
+    return {"N": json.dumps(value)}
+
+
+def _user_key(user_id: str) -> dict[str, Any]:
+    return {"pk": _s(f"USER#{user_id}"), "sk": _s("PROFILE")}
+
+
+def _email_key(email: str) -> dict[str, Any]:
+    return {"pk": _s(f"EMAIL#{normalise_email(email)}"), "sk": _s("EMAIL")}
 
 
 def _profile_to_json(profile: FreelancerProfile | None) -> dict[str, Any] | None:
@@ -70,149 +82,209 @@ def _profile_from_json(data: dict[str, Any] | None) -> FreelancerProfile | None:
     )
 
 
-def to_item(user: User) -> UserItem:
-    item = UserItem(
-        pk=f"USER#{user.id}",
-        sk="PROFILE",
-        id=user.id,
-        email=user.email,
-        email_norm=normalise_email(user.email),
-        name=user.name,
-        roles=list(user.roles),
-        password_hash=user.password_hash,
-        created_at=to_rfc3339(user.created_at),
-        phone=user.phone,
-        lat=user.location.lat if user.location else None,
-        lng=user.location.lng if user.location else None,
-        email_verified=user.email_verified,
-        phone_verified=user.phone_verified,
-        identity_verified=user.identity_verified,
-        freelancer_profile=_profile_to_json(user.freelancer_profile),
-        rating_sum=user.rating_sum,
-        rating_count=user.rating_count,
-        session_generation=user.session_generation,
-    )
+def to_item(user: User, *, version: int | None = None, geo: tuple[str, str] | None = None) -> dict[str, Any]:
+    """The user's item as DynamoDB's attribute map, storing ``version`` (``user.version + 1`` unless given: what
+    a write stores) and the key of the freelancer's geo index entry (``geo``), when it has one."""
+    item: dict[str, Any] = _user_key(user.id) | {
+        "kind": _s("user"),
+        "id": _s(user.id),
+        "email": _s(user.email),
+        "email_norm": _s(normalise_email(user.email)),
+        "name": _s(user.name),
+        "roles": {"L": [_s(role) for role in user.roles]},
+        "password_hash": _s(user.password_hash),
+        "created_at": _s(to_rfc3339(user.created_at)),
+        "email_verified": {"BOOL": user.email_verified},
+        "phone_verified": {"BOOL": user.phone_verified},
+        "identity_verified": {"BOOL": user.identity_verified},
+        "rating_sum": _n(user.rating_sum),
+        "rating_count": _n(user.rating_count),
+        "session_generation": _n(user.session_generation),
+        "version": _n(user.version + 1 if version is None else version),
+    }
+    if user.phone is not None:
+        item["phone"] = _s(user.phone)
+    if user.location is not None:
+        item["lat"], item["lng"] = _n(user.location.lat), _n(user.location.lng)
+    profile = _profile_to_json(user.freelancer_profile)
+    if profile is not None:
+        item["freelancer_profile"] = _s(json.dumps(profile))
     if ADMIN_ROLE in user.roles:
-        item.gsi1pk, item.gsi1sk = ADMINS_PK, f"USER#{user.id}"
-    if user.version:
-        item.version = user.version
+        item["gsi1pk"], item["gsi1sk"] = _s(ADMINS_PK), _s(f"USER#{user.id}")
+    if geo is not None:
+        item["geo_pk"], item["geo_sk"] = _s(geo[0]), _s(geo[1])
     return item
 
 
-def from_item(item: UserItem) -> User:
-    location = Location(float(item.lat), float(item.lng)) if item.lat is not None and item.lng is not None else None
+def from_item(item: Mapping[str, Any]) -> User:
+    """A user from its item as DynamoDB's attribute map."""
+
+    def text(name: str) -> str | None:
+        value = item.get(name)
+        return None if value is None or "S" not in value else str(value["S"])
+
+    def number(name: str) -> float | None:
+        value = item.get(name)
+        return None if value is None or "N" not in value else float(value["N"])
+
+    def flag(name: str) -> bool:
+        return bool(item.get(name, {}).get("BOOL", False))
+
+    lat, lng = number("lat"), number("lng")
+    profile = text("freelancer_profile")
     return User(
-        id=item.id,
-        email=item.email,
-        name=item.name,
-        roles=tuple(str(role) for role in item.roles),
-        password_hash=item.password_hash,
-        created_at=parse_rfc3339(item.created_at),
-        phone=item.phone,
-        location=location,
-        email_verified=bool(item.email_verified),
-        phone_verified=bool(item.phone_verified),
-        identity_verified=bool(item.identity_verified),
-        freelancer_profile=_profile_from_json(item.freelancer_profile),
-        rating_sum=int(item.rating_sum or 0),
-        rating_count=int(item.rating_count or 0),
-        session_generation=int(item.session_generation or 0),
-        version=int(item.version or 0),
+        id=item["id"]["S"],
+        email=item["email"]["S"],
+        name=item["name"]["S"],
+        roles=tuple(str(role["S"]) for role in item["roles"]["L"]),
+        password_hash=item["password_hash"]["S"],
+        created_at=parse_rfc3339(item["created_at"]["S"]),
+        phone=text("phone"),
+        location=Location(lat, lng) if lat is not None and lng is not None else None,
+        email_verified=flag("email_verified"),
+        phone_verified=flag("phone_verified"),
+        identity_verified=flag("identity_verified"),
+        freelancer_profile=_profile_from_json(json.loads(profile, strict=False) if profile else None),
+        rating_sum=int(number("rating_sum") or 0),
+        rating_count=int(number("rating_count") or 0),
+        session_generation=int(number("session_generation") or 0),
+        version=int(number("version") or 0),
     )
+
+
+def _version_condition(user: User) -> dict[str, Any]:
+    """The condition of a write of ``user`` read at ``user.version`` (0: never stored with a version)."""
+    names = {"#version": "version"}
+    if user.version:
+        return {"ConditionExpression": _SAME_VERSION, "ExpressionAttributeNames": names,
+                "ExpressionAttributeValues": {":v": _n(user.version)}}
+    return {"ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(#version)",
+            "ExpressionAttributeNames": names}
+
+
+def _reasons(exc: ClientError) -> list[str]:
+    """The cancellation reasons' codes of a cancelled transaction (empty for any other error)."""
+    if error_code(exc) != "TransactionCanceledException":
+        return []
+    reasons = exc.response.get("CancellationReasons") or []
+    return [str(r.get("Code", "")) for r in reasons]
 
 
 class DynamoUserRepository:
     """Users; with ``layouts``, a freelancer's entry in the freelancer geo index is kept in step with their
     profile in the same transaction as the user item (indexed while available or busy)."""
 
-    def __init__(self, connection: Connection, layouts: DynamoGeoLayouts | None = None,
+    def __init__(self, client: DynamoDBClient, table_name: str, layouts: DynamoGeoLayouts | None = None,
                  index: str = FREELANCER_INDEX) -> None:
-        self._connection = connection
+        self._client = client
+        self._table = table_name
         self._layouts = layouts
         #: The geo index the entries go to (tests give each example an index of its own).
         self._index = index
+        raw_answers(client, "BatchGetItem")
 
     def add(self, user: User) -> None:
-        item = to_item(user)
-        email = EmailItem(pk=f"EMAIL#{normalise_email(user.email)}", sk="EMAIL", user_id=user.id)
         try:
-            with TransactWrite(connection=self._connection) as tx:
-                tx.save(item, condition=UserItem.pk.does_not_exist())
-                tx.save(email, condition=EmailItem.pk.does_not_exist())
-        except TransactWriteError as exc:
-            reasons = getattr(exc, "cancellation_reasons", None) or []
-            if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
+            self._client.transact_write_items(TransactItems=[
+                {"Put": {"TableName": self._table, "Item": to_item(user, version=1), "ConditionExpression": _NEW,
+                         "ExpressionAttributeNames": {"#version": "version"}}},
+                {"Put": {"TableName": self._table,
+                         "Item": _email_key(user.email) | {"kind": _s("email"), "user_id": _s(user.id)},
+                         "ConditionExpression": "attribute_not_exists(pk)"}},
+            ])
+        except ClientError as exc:
+            if "ConditionalCheckFailed" in _reasons(exc):
                 raise ConflictError("An account with this email already exists.") from exc
-            raise _outage(exc) from exc
+            raise translate(exc, "DynamoDB") from exc
+        except BotoCoreError as exc:
+            raise translate(exc, "DynamoDB") from exc
+
+    def _get(self, key: dict[str, Any], **options: Any) -> dict[str, Any] | None:
+        try:
+            found = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True, **options)
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, "DynamoDB") from exc
+        item = found.get("Item")
+        return None if item is None else dict(item)
 
     def get(self, user_id: str) -> User | None:
-        try:
-            return from_item(UserItem.get(f"USER#{user_id}", "PROFILE", consistent_read=True))
-        except DoesNotExist:
-            return None
-        except GetError as exc:
-            raise _outage(exc) from exc
+        item = self._get(_user_key(user_id))
+        return None if item is None else from_item(item)
 
     def get_many(self, user_ids: Sequence[str]) -> dict[str, User]:
-        if not user_ids:
-            return {}
+        """Eventually consistent (BatchGetItem), in calls of 100 keys whose answers skip botocore's parser (a user
+        item holds no binary attribute)."""
+        pending = [_user_key(uid) for uid in dict.fromkeys(user_ids)]
+        found: list[Mapping[str, Any]] = []
         try:
-            return {item.id: from_item(item)
-                    for item in batch_read(UserItem, [(f"USER#{uid}", "PROFILE") for uid in user_ids])}
-        except (GetError, PynamoDBConnectionError) as exc:
-            raise _outage(exc) from exc
+            with unparsed_answers():
+                while pending:
+                    page, pending = pending[:_BATCH_GET_LIMIT], pending[_BATCH_GET_LIMIT:]
+                    while page:
+                        answer = self._client.batch_get_item(RequestItems={self._table: {"Keys": page}})
+                        found.extend(answer["Responses"].get(self._table, ()))
+                        unprocessed = answer.get("UnprocessedKeys", {}).get(self._table)
+                        page = list(unprocessed["Keys"]) if unprocessed else []
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, "DynamoDB") from exc
+        users = (from_item(item) for item in found)
+        return {user.id: user for user in users}
 
     def admins(self, *, limit: int) -> list[User]:
         """P: gsi1 ``ROLE#admin`` (sparse: only admins carry it); eventually consistent, so a just-granted admin
         may be missed for a moment."""
+        users: list[User] = []
+        page: dict[str, Any] = {}
         try:
-            return [from_item(item) for item in UserItem.admins_index.query(ADMINS_PK, limit=limit)]
-        except (QueryError, PynamoDBConnectionError) as exc:
-            raise _outage(exc) from exc
+            while len(users) < limit:
+                answer = self._client.query(
+                    TableName=self._table, IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
+                    ExpressionAttributeValues={":pk": _s(ADMINS_PK)}, Limit=limit - len(users), **page)
+                users += [from_item(item) for item in answer.get("Items", ())]
+                if not answer.get("LastEvaluatedKey"):
+                    break
+                page = {"ExclusiveStartKey": answer["LastEvaluatedKey"]}
+        except (ClientError, BotoCoreError) as exc:
+            raise translate(exc, "DynamoDB") from exc
+        return users
 
     def by_email(self, email: str) -> User | None:
-        try:
-            link = EmailItem.get(f"EMAIL#{normalise_email(email)}", "EMAIL", consistent_read=True)
-        except DoesNotExist:
-            return None
-        except GetError as exc:
-            raise _outage(exc) from exc
-        return self.get(link.user_id)
+        link = self._get(_email_key(email))
+        return None if link is None else self.get(link["user_id"]["S"])
 
     def save(self, user: User, events: Sequence[OutboxEvent] = ()) -> User:
-        item = to_item(user)
+        condition = _version_condition(user)
         if self._layouts is None and not events:
+            item = to_item(user)
             try:
-                item.save(condition=UserItem.pk.exists())
-            except PutError as exc:
-                if _cause(exc) == "ConditionalCheckFailedException":
+                self._client.put_item(TableName=self._table, Item=item, **condition)
+            except ClientError as exc:
+                if error_code(exc) == "ConditionalCheckFailedException":
                     raise ConflictError("The account was changed by another request; try again.") from exc
-                raise _outage(exc) from exc
+                raise translate(exc, "DynamoDB") from exc
+            except BotoCoreError as exc:
+                raise translate(exc, "DynamoDB") from exc
             return from_item(item)
-        try:
-            stored = UserItem.get(f"USER#{user.id}", "PROFILE", consistent_read=True,
-                                  attributes_to_get=["geo_pk", "geo_sk", "version"])
-        except DoesNotExist as exc:
-            raise ConflictError("The account no longer exists.") from exc
-        except GetError as exc:
-            raise _outage(exc) from exc
+        stored = self._get(_user_key(user.id), ProjectionExpression="pk, geo_pk, geo_sk")
+        if stored is None:
+            raise ConflictError("The account no longer exists.")
+        stored_pk, stored_sk = (stored.get(name, {}).get("S") for name in ("geo_pk", "geo_sk"))
         index, stale = (None, None) if self._layouts is None else geo_move(
-            self._index, self._layouts.for_writes(self._index), freelancer_entry(user), stored.geo_pk, stored.geo_sk)
+            self._index, self._layouts.for_writes(self._index), freelancer_entry(user), stored_pk, stored_sk)
+        item = to_item(user, geo=None if index is None else (index.pk, index.sk))
+        # The version condition keeps the geo key read above current.
+        writes: list[Any] = [{"Put": {"TableName": self._table, "Item": item, **condition}}]
+        if stale is not None:
+            writes.append({"Delete": {"TableName": self._table, "Key": {"pk": _s(stale[0]), "sk": _s(stale[1])}}})
         if index is not None:
-            item.geo_pk, item.geo_sk = index.pk, index.sk
+            writes.append({"Put": {"TableName": self._table, "Item": index.serialize()}})
+        writes += [event_item(event, self._table) for event in events]
         try:
-            with TransactWrite(connection=self._connection) as tx:
-                # The version condition (PynamoDB's) keeps the geo key read above current.
-                tx.save(item, condition=UserItem.pk.exists())
-                if stale is not None:
-                    tx.delete(GeoItem(pk=stale[0], sk=stale[1]))
-                if index is not None:
-                    tx.save(index)
-                for event in events:
-                    tx.save(EventItem.of(event), condition=EventItem.pk.does_not_exist())
-        except TransactWriteError as exc:
-            reasons = getattr(exc, "cancellation_reasons", None) or []
-            if any(r is not None and r.code in ("ConditionalCheckFailed", "TransactionConflict") for r in reasons):
+            self._client.transact_write_items(TransactItems=writes)
+        except ClientError as exc:
+            if {"ConditionalCheckFailed", "TransactionConflict"} & set(_reasons(exc)):
                 raise ConflictError("The account was changed by another request; try again.") from exc
-            raise _outage(exc) from exc
+            raise translate(exc, "DynamoDB") from exc
+        except BotoCoreError as exc:
+            raise translate(exc, "DynamoDB") from exc
         return from_item(item)

@@ -6,15 +6,18 @@ either (nor expiry), which is why messages check the uploaded object's size and 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from gigcore.adapters.aws import error_code, translate
 
+if TYPE_CHECKING:
+    from types_boto3_s3 import S3Client
+
 
 class S3ObjectStore:
-    def __init__(self, client: Any, bucket: str) -> None:
+    def __init__(self, client: S3Client, bucket: str) -> None:
         self._client = client
         self._bucket = bucket
 

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from gigcore.adapters.aws import translate
 
+if TYPE_CHECKING:
+    from types_boto3_ses import SESClient
+
 
 class SesMailer:
-    def __init__(self, client: Any, sender: str) -> None:
+    def __init__(self, client: SESClient, sender: str) -> None:
         self._client = client
         self._sender = sender
 

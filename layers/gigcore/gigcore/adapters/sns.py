@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from gigcore.adapters.aws import error_code, translate
 from gigcore.domain.notifications import Device
 
+if TYPE_CHECKING:
+    from types_boto3_sns import SNSClient
+
 
 class SnsPushSender:
     """Push through SNS platform applications (APNs for iOS, FCM for Android), one endpoint per token."""
 
-    def __init__(self, client: Any, applications: dict[str, str]) -> None:
+    def __init__(self, client: SNSClient, applications: dict[str, str]) -> None:
         self._client = client
         self._applications = applications
 
@@ -55,7 +58,7 @@ class SnsPushSender:
 
 
 class SnsSmsSender:
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: SNSClient) -> None:
         self._client = client
 
     def sms(self, phone: str, text: str) -> str:

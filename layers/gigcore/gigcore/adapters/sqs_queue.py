@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -12,9 +12,12 @@ from gigcore.adapters.aws import translate
 from gigcore.domain.errors import UpstreamUnavailableError
 from gigcore.settings import Settings
 
+if TYPE_CHECKING:
+    from types_boto3_sqs import SQSClient
+
 
 class SqsQueue:
-    def __init__(self, client: Any, settings: Settings) -> None:
+    def __init__(self, client: SQSClient, settings: Settings) -> None:
         self._client = client
         self._settings = settings
         self._urls: dict[str, str] = {}

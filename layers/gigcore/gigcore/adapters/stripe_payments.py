@@ -13,10 +13,11 @@ outage or a misconfiguration ``UpstreamUnavailableError``, a business refusal ``
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, cast
+
+from aws_lambda_powertools import Logger
 
 from gigcore.domain.errors import (
     ConflictError,
@@ -26,6 +27,7 @@ from gigcore.domain.errors import (
     UpstreamUnavailableError,
 )
 from gigcore.domain.money import Money
+from gigcore.observability import SERVICE
 from gigcore.ports.payments import (
     ConnectedAccount,
     IntentStatus,
@@ -41,7 +43,7 @@ from gigcore.ports.payments import (
 if TYPE_CHECKING:
     from stripe import StripeClient
 
-logger = logging.getLogger(__name__)
+logger = Logger(service=SERVICE, child=True)
 
 #: ``InvalidRequestError`` codes that are Stripe refusing for a business reason (nothing happened), with the
 #: words a client sees. Stripe's documented codes, and those the local Connect service answers.

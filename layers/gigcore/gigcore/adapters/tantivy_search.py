@@ -24,7 +24,6 @@ from __future__ import annotations
 import bisect
 import fcntl
 import heapq
-import logging
 import math
 import os
 import re
@@ -37,9 +36,11 @@ from dataclasses import dataclass
 from typing import Any, Literal, cast
 
 import tantivy
+from aws_lambda_powertools import Logger
 
 from gigcore.domain import geo
 from gigcore.domain.errors import RetryableError, UpstreamUnavailableError
+from gigcore.observability import SERVICE
 from gigcore.ports.search import (
     FreelancerDoc,
     FreelancerSearch,
@@ -51,7 +52,7 @@ from gigcore.ports.search import (
     SearchPage,
 )
 
-logger = logging.getLogger(__name__)
+logger = Logger(service=SERVICE, child=True)
 
 TEXT = "gc_text"
 #: The schema the adapter writes; an index on disk written with another one is recreated (docs/search.md).

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from gigcore.adapters.aws import error_code, translate
 
+if TYPE_CHECKING:
+    from types_boto3_apigatewaymanagementapi import ApiGatewayManagementApiClient
+
 _GONE = frozenset({"GoneException", "410"})
 
 
 class ApiGatewayConnectionNotifier:
-    def __init__(self, client: Any) -> None:
+    def __init__(self, client: ApiGatewayManagementApiClient) -> None:
         self._client = client
 
     def post(self, connection_id: str, frame: Mapping[str, Any]) -> bool:

@@ -10,17 +10,20 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING
 
 from gigcore import bootstrap
 from gigcore.cli import use_local_stack
 from gigcore.settings import QUEUE_KEYS
 
+if TYPE_CHECKING:
+    from types_boto3_sqs import SQSClient
 
-def redrive(queue_key: str, *, limit: int = 1000, sqs: Any = None) -> int:
+
+def redrive(queue_key: str, *, limit: int = 1000, sqs: SQSClient | None = None) -> int:
     """Move up to ``limit`` messages from ``queue_key``'s DLQ back to it; returns how many moved."""
     settings = bootstrap.settings()
-    client = sqs or bootstrap.container().aws.client("sqs")
+    client: SQSClient = sqs or bootstrap.container().aws.client("sqs")
     source = client.get_queue_url(QueueName=settings.queue_name(queue_key))["QueueUrl"]
     dead = client.get_queue_url(QueueName=settings.dead_letter_queue_name(queue_key))["QueueUrl"]
     moved = 0

@@ -58,24 +58,29 @@ def batched(items: Iterable[T], size: int) -> Iterator[list[T]]:
         yield batch
 
 
+def items(kind: str) -> Iterator[dict[str, Any]]:
+    """Every item of ``kind`` ("gig", "user") in the table, as DynamoDB's attribute maps (a Scan, page by page)."""
+    pages = bootstrap.container().dynamodb.get_paginator("scan").paginate(
+        TableName=bootstrap.settings().table_name, FilterExpression="#k = :k",
+        ExpressionAttributeNames={"#k": "kind"}, ExpressionAttributeValues={":k": {"S": kind}})
+    for page in pages:
+        yield from page.get("Items", ())
+
+
 def gig_docs() -> Iterator[GigDoc]:
     from gigcore.adapters.dynamo_gigs import from_attributes
-    from gigcore.adapters.dynamo_models import GigItem
     from gigcore.services.search import doc_of
 
-    bootstrap.container().pynamodb  # noqa: B018 (binds the models to the table)
-    for item in GigItem.scan(filter_condition=GigItem.kind == "gig"):
-        yield doc_of(from_attributes(item.serialize()))
+    for item in items("gig"):
+        yield doc_of(from_attributes(item))
 
 
 def freelancer_docs() -> Iterator[FreelancerDoc]:
-    from gigcore.adapters.dynamo_models import UserItem
     from gigcore.adapters.dynamo_users import from_item
     from gigcore.services.search import freelancer_doc
     from gigcore.services.users import freelancer_search_event
 
-    bootstrap.container().pynamodb  # noqa: B018
-    for item in UserItem.scan(filter_condition=UserItem.kind == "user"):
+    for item in items("user"):
         payload = freelancer_search_event(from_item(item)).payload
         yield freelancer_doc(str(payload["user_id"]), int(payload["version"]), bool(payload["listed"]),
                              payload.get("profile"))

@@ -88,3 +88,27 @@ class Principal:
 def normalise_email(email: str) -> str:
     """Emails are unique case-insensitively; the stored address keeps what the user typed."""
     return email.strip().lower()
+
+
+@dataclass(frozen=True)
+class SignUp:
+    """A new account as asked for (validated by the request model): ``roles`` are self-service roles."""
+
+    email: str
+    password: str
+    name: str
+    roles: tuple[str, ...]
+    phone: str | None = None
+    location: Location | None = None
+
+
+@dataclass(frozen=True)
+class AccountChanges:
+    """The changes a user asks of their own account. Only the fields named in ``given`` change; a given
+    ``phone`` or ``location`` of None removes it (``name`` and ``roles`` cannot be removed)."""
+
+    given: frozenset[str]
+    name: str | None = None
+    phone: str | None = None
+    location: Location | None = None
+    roles: tuple[str, ...] | None = None

@@ -8,7 +8,11 @@ from typing import Protocol
 from gigcore.domain.chat import Attachment, Connection, Conversation, Membership, Message
 
 
-class ChatRepository(Protocol):
+class ChatStore(Protocol):
+    """Conversations, their messages, members' read positions, attachments and quiet periods: records written
+    and read one by one (a Store; no aggregate is loaded and saved whole). One in-memory fake
+    (tests/fake_chat.py) is held to the DynamoDB store by tests/integration/test_chat_store_contract.py."""
+
     def create_conversation(self, conversation: Conversation, *, pair: str | None) -> Conversation:
         """Store a new conversation and its members; for a 1:1 (``pair`` set) return the existing one
         if the same pair and subject already have a conversation."""
@@ -50,7 +54,9 @@ class ChatRepository(Protocol):
         """True once per ``seconds`` per (user, conversation): offline notifications are not per message."""
 
 
-class ConnectionRepository(Protocol):
+class ConnectionStore(Protocol):
+    """Open WebSocket connections (records with a lifetime, not aggregates)."""
+
     def add(self, connection: Connection) -> int:
         """Store a connection; returns how many the user now has."""
 

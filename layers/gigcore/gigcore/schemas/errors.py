@@ -7,15 +7,16 @@ body says nothing about the cause: no stack trace ever reaches a client.
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 
 import pydantic
+from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict
 
 from gigcore.domain.errors import DomainError, ErrorDetail
+from gigcore.observability import SERVICE
 
-logger = logging.getLogger(__name__)
+logger = Logger(service=SERVICE, child=True)
 
 
 class ErrorDetailBody(BaseModel):

@@ -15,10 +15,11 @@ from datetime import datetime
 
 from gigcore.domain.errors import ConflictError, ErrorDetail, MalformedRequestError, NotFoundError, UnauthorizedError
 from gigcore.domain.ids import new_id
-from gigcore.domain.users import Location, User, normalise_email
+from gigcore.domain.users import SignUp, User, normalise_email
 from gigcore.ports import Queue
 from gigcore.ports.auth import (
     AccessTokens,
+    OneTimeToken,
     OneTimeTokenStore,
     PasswordHasher,
     RateLimiter,
@@ -26,7 +27,7 @@ from gigcore.ports.auth import (
     RefreshTokenStore,
     UserRepository,
 )
-from gigcore.schemas.users import ResetPasswordRequest, SignupRequest
+from gigcore.services.retry import retry_on_conflict
 
 VERIFY = "verify"
 RESET = "reset"
@@ -104,7 +105,7 @@ def _open_session(ports: AuthPorts, policy: AuthPolicy, user: User, now: datetim
     return Session(user=user, tokens=Tokens(access_token, refresh_token, expires_in))
 
 
-def signup(cmd: SignupRequest, *, source_ip: str, ports: AuthPorts, policy: AuthPolicy, now: datetime) -> Session:
+def signup(cmd: SignUp, *, source_ip: str, ports: AuthPorts, policy: AuthPolicy, now: datetime) -> Session:
     """Create a user and open a session. :class:`ConflictError` when the email is registered."""
     ports.limiter.take("signup-ip", source_ip, capacity=policy.signup_per_ip_per_hour, per_seconds=3600,
                        now=now.timestamp())
@@ -116,7 +117,7 @@ def signup(cmd: SignupRequest, *, source_ip: str, ports: AuthPorts, policy: Auth
         password_hash=ports.hasher.hash(cmd.password),
         created_at=now,
         phone=cmd.phone,
-        location=Location(cmd.location.lat, cmd.location.lng) if cmd.location else None,
+        location=cmd.location,
     )
     ports.users.add(user)
     return _open_session(ports, policy, user, now)
@@ -267,23 +268,20 @@ def _spend_token(purpose: str, token: str, change: Callable[[User], User | None]
     """Consume a single-use token and write its user change, together: when the write fails (a concurrent
     change of the user every time, or an outage) the token is given back, so the link in the email still
     works. ``change`` returns None when there is nothing to write."""
-    used = ports.one_time.consume(purpose, token_hash(token), int(now.timestamp()))
-    if used is None:
+    consumed = ports.one_time.consume(purpose, token_hash(token), int(now.timestamp()))
+    if consumed is None:
         raise _bad_token()
+    used: OneTimeToken = consumed
+
+    def attempt() -> User:
+        user = ports.users.get(used.user_id)
+        if user is None:
+            raise _bad_token()
+        changed = change(user)
+        return user if changed is None else ports.users.save(changed)
+
     try:
-        for attempt in range(_TOKEN_WRITE_ATTEMPTS):
-            user = ports.users.get(used.user_id)
-            if user is None:
-                raise _bad_token()
-            changed = change(user)
-            if changed is None:
-                return user
-            try:
-                return ports.users.save(changed)
-            except ConflictError:
-                if attempt == _TOKEN_WRITE_ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")
+        return retry_on_conflict(attempt, attempts=_TOKEN_WRITE_ATTEMPTS)
     except Exception:
         ports.one_time.put(purpose, token_hash(token), used.user_id, used.expires_at)
         raise
@@ -294,9 +292,9 @@ def verify_email(token: str, *, ports: AuthPorts, now: datetime) -> User:
                         ports=ports, now=now)
 
 
-def reset_password(cmd: ResetPasswordRequest, *, ports: AuthPorts, now: datetime) -> None:
+def reset_password(token: str, new_password: str, *, ports: AuthPorts, now: datetime) -> None:
     """Set a new password and end every session of the user (all refresh-token families)."""
-    password_hash = ports.hasher.hash(cmd.new_password)
-    _spend_token(RESET, cmd.token, lambda user: user.changed(password_hash=password_hash,
+    password_hash = ports.hasher.hash(new_password)
+    _spend_token(RESET, token, lambda user: user.changed(password_hash=password_hash,
                                                              session_generation=user.session_generation + 1),
                  ports=ports, now=now)

@@ -16,7 +16,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from gigcore.domain.chat import Attachment, Connection, Conversation, Message, check_attachment, pair_key, safe_filename
+from gigcore.domain.chat import (
+    Attachment,
+    Connection,
+    Conversation,
+    Membership,
+    Message,
+    check_attachment,
+    pair_key,
+    safe_filename,
+)
 from gigcore.domain.clock import to_rfc3339
 from gigcore.domain.errors import (
     ErrorDetail,
@@ -30,7 +39,7 @@ from gigcore.domain.ids import is_id, last_id_of, new_id
 from gigcore.domain.users import Principal
 from gigcore.ports import ConnectionNotifier, Queue
 from gigcore.ports.auth import AccessTokens, RateLimiter, RefreshTokenStore, UserRepository
-from gigcore.ports.chat import ChatRepository, ConnectionRepository, ObjectStore
+from gigcore.ports.chat import ChatStore, ConnectionStore, ObjectStore
 from gigcore.ports.contracts import ContractReader
 from gigcore.ports.gigs import GigReader
 
@@ -55,8 +64,8 @@ class ChatPolicy:
 
 @dataclass(frozen=True)
 class ChatPorts:
-    chats: ChatRepository
-    connections: ConnectionRepository
+    chats: ChatStore
+    connections: ConnectionStore
     notifier: ConnectionNotifier
     objects: ObjectStore
     queue: Queue
@@ -129,6 +138,13 @@ def _check_subject(participants: Sequence[str], *, gig_id: str | None, contract_
             raise NotFoundError("The gig does not exist.")
         if gig.owner_id not in participants:
             raise ForbiddenError("A conversation about a gig includes the gig's owner.")
+
+
+def inbox(principal: Principal, *, limit: int, after: str | None, ports: ChatPorts) -> tuple[
+        list[tuple[Conversation, Membership]], str | None]:
+    """The caller's conversations with their membership (unread count, read position), latest activity first,
+    and where the next page starts (None at the end)."""
+    return ports.chats.conversations_of(principal.user_id, limit=limit, after=after)
 
 
 def history(principal: Principal, conversation_id: str, *, limit: int, before: str | None,

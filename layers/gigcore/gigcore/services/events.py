@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from aws_lambda_powertools import Logger
+
+from gigcore.observability import SERVICE
 from gigcore.ports import OutboxEvent, ProcessedEvents, Queue
 
-logger = logging.getLogger(__name__)
+logger = Logger(service=SERVICE, child=True)
 
 EventHandler = Callable[[OutboxEvent], None]
 
@@ -60,11 +62,14 @@ def route_events(records: Sequence[StreamRecord], queue: Queue) -> list[str]:
     for record in records:
         if record.event is None:
             continue
+        logger.set_correlation_id(record.event.id)  # the event's id follows it through every queue's log lines
         try:
             queue.send(record.event.queue, message_body(record.event))
         except Exception:
             logger.exception("could not route event %s", record.event.id)
             return [record.sequence_number]
+        finally:
+            logger.set_correlation_id(None)
     return []
 
 
@@ -94,6 +99,7 @@ def consume(
         except ValueError:
             logger.error("dropping malformed message %s on %s", message.message_id, consumer)
             continue
+        logger.set_correlation_id(event.id)
         try:
             if processed.seen(consumer, event.id):
                 continue
@@ -106,4 +112,6 @@ def consume(
         except Exception:
             logger.exception("event %s failed on %s", event.id, consumer)
             failed.append(message.message_id)
+        finally:
+            logger.set_correlation_id(None)
     return failed

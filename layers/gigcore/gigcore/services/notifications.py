@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from gigcore.domain.clock import to_rfc3339
 from gigcore.domain.ids import new_id
-from gigcore.domain.notifications import TEMPLATES, Notification, choose_channels, render
+from gigcore.domain.notifications import TEMPLATES, Device, Notification, Preferences, choose_channels, render
 from gigcore.domain.users import User
 from gigcore.ports import ConnectionNotifier, OutboxEvent, Queue
 from gigcore.ports.auth import Mailer, UserRepository
-from gigcore.ports.chat import ConnectionRepository
+from gigcore.ports.chat import ConnectionStore
 from gigcore.ports.notifications import NotificationStore, PushSender, SmsSender
-from gigcore.schemas.notifications import notification_out
 
 CHANNEL_EVENT = "channel.{}"
 #: ``audience`` of an event meant for every admin (a dispute opened), instead of one ``user_id``.
@@ -34,10 +34,53 @@ class NotificationPorts:
     users: UserRepository
     queue: Queue
     notifier: ConnectionNotifier
-    connections: ConnectionRepository
+    connections: ConnectionStore
     mailer: Mailer
     push: PushSender
     sms: SmsSender
+
+
+@dataclass(frozen=True)
+class Feed:
+    """A page of a user's in-app notifications, newest first, with where the next starts and the unread count."""
+
+    items: list[Notification]
+    after: str | None
+    unread_count: int
+
+
+def feed(user_id: str, *, limit: int, after: str | None, store: NotificationStore) -> Feed:
+    items, next_after = store.page(user_id, limit=limit, after=after)
+    return Feed(items=items, after=next_after, unread_count=store.unread_count(user_id))
+
+
+def mark_read(user_id: str, ids: list[str] | None, *, store: NotificationStore) -> None:
+    """Mark the caller's notifications ``ids`` read (all of them when None); others' ids change nothing."""
+    store.mark_read(user_id, ids)
+
+
+def preferences_of(user_id: str, *, store: NotificationStore) -> Preferences:
+    return store.preferences(user_id)
+
+
+def set_preferences(user_id: str, preferences: Preferences, *, store: NotificationStore) -> Preferences:
+    """Replace the caller's preferences; returns them as stored."""
+    store.save_preferences(user_id, preferences)
+    return preferences
+
+
+def register_device(device: Device, *, store: NotificationStore) -> None:
+    """Register a device token for push (registering it again is harmless)."""
+    store.add_device(device)
+
+
+def notification_frame(notification: Notification) -> dict[str, Any]:
+    """The WebSocket frame of a new in-app notification; its ``notification`` is the item as
+    ``GET /me/notifications`` shows it (API.md)."""
+    return {"type": "notification", "notification": {
+        "id": notification.id, "type": notification.type, "title": notification.title, "body": notification.body,
+        "data": dict(notification.data), "read": notification.read,
+        "created_at": to_rfc3339(notification.created_at)}}
 
 
 def fan_out(event: OutboxEvent, *, ports: NotificationPorts, now: datetime) -> list[str]:
@@ -64,7 +107,7 @@ def _deliver(event: OutboxEvent, user: User, payload: dict[str, Any], *, ports: 
     notification = Notification(id=new_id(), user_id=user.id, type=event.type, title=title, body=body, data=data,
                                 read=False, created_at=now)
     if ports.store.add(notification, dedup_key=event.id):
-        frame = {"type": "notification", "notification": notification_out(notification).model_dump(mode="json")}
+        frame = notification_frame(notification)
         for connection_id in ports.connections.of_users([user.id]).get(user.id, []):
             if not ports.notifier.post(connection_id, frame):
                 ports.connections.remove(connection_id)
@@ -118,8 +161,6 @@ def send_push(event: OutboxEvent, *, ports: NotificationPorts) -> int:
                            {k: str(v) for k, v in payload.get("data", {}).items()}):
             sent += 1
         else:
-            forget = getattr(ports.push, "forget", None)
-            if forget is not None:
-                forget(endpoint)
+            ports.push.forget(endpoint)
             ports.store.remove_device(device)
     return sent

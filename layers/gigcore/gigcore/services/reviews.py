@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
+
+from aws_lambda_powertools import Logger
 
 from gigcore.domain.errors import ConflictError, ErrorDetail, ForbiddenError, InvalidStateError, NotFoundError
 from gigcore.domain.ids import new_id
 from gigcore.domain.reviews import REVIEW_WINDOW, Review
 from gigcore.domain.users import Principal
+from gigcore.observability import SERVICE
 from gigcore.ports.auth import UserRepository
 from gigcore.ports.contracts import ContractReader
-from gigcore.ports.reviews import ReviewPage, ReviewStore
+from gigcore.ports.reviews import ReviewCursor, ReviewPage, ReviewStore
+from gigcore.services.retry import retry_on_conflict
 
-logger = logging.getLogger(__name__)
+logger = Logger(service=SERVICE, child=True)
 _ATTEMPTS = 4
 
 
@@ -44,24 +47,25 @@ def review(principal: Principal, contract_id: str, rating: int, comment: str, *,
         raise InvalidStateError("The 14 days for reviewing this contract are over.",
                                 details=[ErrorDetail(field="contract", issue="review window closed")])
     reviewee = contract.freelancer_id if side == "client" else contract.client_id
-    for attempt in range(_ATTEMPTS):
+
+    def attempt() -> Review | None:
         if ports.reviews.get(contract_id, principal.user_id) is not None:
-            raise ConflictError("You have already reviewed this contract.")
+            return None  # decided, not a lost race: trying again cannot help
         other = ports.reviews.get(contract_id, reviewee)
         mine = Review(id=new_id(), contract_id=contract_id, reviewer_id=principal.user_id, reviewee_id=reviewee,
                       rating=rating, comment=comment, created_at=now, window_ends_at=window_ends_at,
                       revealed=other is not None)
-        try:
-            ports.reviews.add(mine, other=other)
-            return mine
-        except ConflictError:
-            # The other party reviewed at the same moment (or this one twice): read again and decide.
-            if attempt == _ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+        # The other party reviewing at the same moment (or this one twice) makes the write fail: read again.
+        ports.reviews.add(mine, other=other)
+        return mine
+
+    mine = retry_on_conflict(attempt, attempts=_ATTEMPTS)
+    if mine is None:
+        raise ConflictError("You have already reviewed this contract.")
+    return mine
 
 
-def reviews_of(user_id: str, *, limit: int, after: dict[str, str] | None, ports: ReviewPorts,
+def reviews_of(user_id: str, *, limit: int, after: ReviewCursor | None, ports: ReviewPorts,
                now: datetime) -> ReviewPage:
     """The reviews a user received that show now, newest first; 404 for no user."""
     if ports.users.get(user_id) is None:

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from gigcore.domain.clock import parse_rfc3339
+from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.gigs import Gig
 from gigcore.domain.users import User
 from gigcore.ports import OutboxEvent
@@ -36,10 +36,16 @@ def gig_doc(gig: Mapping[str, Any], version: int) -> GigDoc:
 
 
 def doc_of(gig: Gig) -> GigDoc:
-    """The index document of a stored gig (for a reindex from the table)."""
-    from gigcore.schemas.gigs import gig_out
-
-    return gig_doc(gig_out(gig).model_dump(mode="json"), gig.version)
+    """The index document of a stored gig (for a reindex from the table): the same document as
+    :func:`gig_doc` makes of the gig's API shape, the creation time rounded to milliseconds as that shape
+    carries it."""
+    return GigDoc(
+        id=gig.id, version=gig.version, open=gig.status == "open", title=gig.title, description=gig.description,
+        skills=tuple(gig.skills), category=gig.category,
+        location=GeoPoint(float(gig.location.lat), float(gig.location.lng)) if gig.location else None,
+        budget_min=int(gig.budget.min.amount), budget_max=int(gig.budget.max.amount),
+        currency=str(gig.budget.min.currency),
+        created_ms=int(parse_rfc3339(to_rfc3339(gig.created_at)).timestamp() * 1000))
 
 
 def index_gig_event(event: OutboxEvent, *, index: SearchIndex) -> None:

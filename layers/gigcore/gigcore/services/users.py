@@ -6,12 +6,12 @@ from collections.abc import Callable
 from typing import Any
 
 from gigcore.cache import TtlLruCache
-from gigcore.domain.errors import ConflictError, ForbiddenError, NotFoundError
+from gigcore.domain.errors import ForbiddenError, NotFoundError
 from gigcore.domain.ids import new_id
-from gigcore.domain.users import FreelancerProfile, Location, Principal, Skill, User
+from gigcore.domain.users import AccountChanges, FreelancerProfile, Principal, User
 from gigcore.ports import OutboxEvent
 from gigcore.ports.auth import UserRepository
-from gigcore.schemas.users import FreelancerProfileRequest, PatchMeRequest
+from gigcore.services.retry import retry_on_conflict
 
 _SAVE_ATTEMPTS = 3
 FREELANCER_CHANGED = "freelancer.changed"
@@ -52,67 +52,50 @@ def _update(user_id: str, users: UserRepository, change: Callable[[User], User],
     """Read, change and write with optimistic locking; a concurrent writer makes it try again.
 
     This process's cached public profile is forgotten whatever happens (others hear of it from the stream)."""
+
+    def attempt() -> User:
+        current = get_user(user_id, users=users)
+        updated = change(current)
+        # A freelancer's listing is searchable: the change reaches the index through the outbox.
+        searchable = current.freelancer_profile is not None or updated.freelancer_profile is not None
+        events = [freelancer_search_event(updated.changed(version=current.version + 1))] if searchable else []
+        return users.save(updated, events)
+
     try:
-        return _update_once(user_id, users, change)
+        return retry_on_conflict(attempt, attempts=_SAVE_ATTEMPTS)
     finally:
         if cache is not None:
             cache.invalidate(user_id)
 
 
-def _update_once(user_id: str, users: UserRepository, change: Callable[[User], User]) -> User:
-    for attempt in range(_SAVE_ATTEMPTS):
-        current = get_user(user_id, users=users)
-        try:
-            updated = change(current)
-            # A freelancer's listing is searchable: the change reaches the index through the outbox.
-            searchable = current.freelancer_profile is not None or updated.freelancer_profile is not None
-            events = [freelancer_search_event(updated.changed(version=current.version + 1))] if searchable else []
-            return users.save(updated, events)
-        except ConflictError:
-            if attempt == _SAVE_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
-
-
-def update_me(principal: Principal, cmd: PatchMeRequest, *, users: UserRepository,
+def update_me(principal: Principal, changes: AccountChanges, *, users: UserRepository,
               cache: TtlLruCache[str, User] | None = None) -> User:
-    fields = cmd.model_fields_set
+    """Change the caller's own account (the fields named in ``changes.given``). Admin survives a change of roles."""
+    given = changes.given
 
     def change(user: User) -> User:
         updated = user
-        if "name" in fields and cmd.name is not None:
-            updated = updated.changed(name=cmd.name)
-        if "phone" in fields:
-            updated = updated.changed(phone=cmd.phone, phone_verified=False if cmd.phone != user.phone
+        if "name" in given and changes.name is not None:
+            updated = updated.changed(name=changes.name)
+        if "phone" in given:
+            updated = updated.changed(phone=changes.phone, phone_verified=False if changes.phone != user.phone
                                       else user.phone_verified)
-        if "location" in fields:
-            updated = updated.changed(location=Location(cmd.location.lat, cmd.location.lng) if cmd.location
-                                      else None)
-        if "roles" in fields and cmd.roles is not None:
+        if "location" in given:
+            updated = updated.changed(location=changes.location)
+        if "roles" in given and changes.roles is not None:
             # Admin is granted out of band and survives a self-service change of roles.
             kept = ("admin",) if user.has_role("admin") else ()
-            updated = updated.changed(roles=tuple(cmd.roles) + kept)
+            updated = updated.changed(roles=tuple(changes.roles) + kept)
         return updated
 
     return _update(principal.user_id, users, change, cache)
 
 
-def put_freelancer_profile(principal: Principal, cmd: FreelancerProfileRequest, *,
+def put_freelancer_profile(principal: Principal, profile: FreelancerProfile, *,
                            users: UserRepository, cache: TtlLruCache[str, User] | None = None) -> User:
     """Replace the caller's freelancer profile. Only freelancers have one (403 otherwise)."""
     if not principal.has_role("freelancer"):
         raise ForbiddenError("Only freelancers have a freelancer profile.")
-    profile = FreelancerProfile(
-        headline=cmd.headline,
-        bio=cmd.bio,
-        skills=tuple(Skill(name=s.name, level=s.level) for s in cmd.skills),
-        hourly_rate_amount=cmd.hourly_rate.amount,
-        hourly_rate_currency=cmd.hourly_rate.currency,
-        availability=cmd.availability,
-        location=Location(cmd.location.lat, cmd.location.lng),
-        service_radius_km=cmd.service_radius_km,
-        portfolio_urls=tuple(cmd.portfolio_urls),
-    )
 
     def change(user: User) -> User:
         if not user.has_role("freelancer"):

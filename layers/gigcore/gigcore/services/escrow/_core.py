@@ -4,10 +4,11 @@ outcome's transaction (conditioned on the version read), and the outbox events i
 from __future__ import annotations
 
 import hashlib
-import logging
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
+
+from aws_lambda_powertools import Logger
 
 from gigcore.domain.contracts import Contract, Milestone, MilestoneStatus, Notice
 from gigcore.domain.errors import (
@@ -22,6 +23,7 @@ from gigcore.domain.escrow import LedgerEntry, PendingOp
 from gigcore.domain.ids import new_id
 from gigcore.domain.money import Money
 from gigcore.domain.users import Principal
+from gigcore.observability import SERVICE
 from gigcore.ports import OutboxEvent
 from gigcore.ports.auth import UserRepository
 from gigcore.ports.escrow import PayoutAccountStore
@@ -29,7 +31,7 @@ from gigcore.ports.payments import PaymentGateway, PaymentRefusedError
 from gigcore.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from gigcore.services.notifications import ADMINS
 
-logger = logging.getLogger("gigcore.services.escrow")
+logger = Logger(service=SERVICE, child=True)
 
 NOTIFICATIONS_QUEUE = "notifications"
 PAYMENTS_QUEUE = "payments"
