@@ -449,11 +449,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     # DynamoDB Local accepts any credentials; PynamoDB (the layout item) reads them from the environment.
     os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
     os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
-    from pynamodb.connection import Connection
-
     from gigcore.adapters.dynamo_geo import GIG_INDEX, DynamoGeoIndex, DynamoGeoLayouts, DynamoGeoLayoutStore
-    from gigcore.adapters.dynamo_gigs import DynamoGigRepository
+    from gigcore.adapters.dynamo_gigs import DynamoGigReader
     from gigcore.adapters.dynamo_models import bind
+    from gigcore.adapters.dynamo_unit_of_work import unit_of_work_factory
     from gigcore.domain.gigs import geo_entry
     from gigcore.domain.users import Principal
     from gigcore.schemas.gigs import CreateGigRequest
@@ -478,7 +477,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                                                   {"AttributeName": "geohash", "KeyType": "RANGE"}]}])
         bind(table, local.endpoint, REGION)
         layouts = DynamoGeoLayouts()
-        repository = DynamoGigRepository(Connection(region=REGION, host=local.endpoint), layouts)
+        units = unit_of_work_factory(client, table, DynamoGigReader(client, table, layouts))
 
         # The gigs go in as POST /gigs puts them (the service and the gig repository: gig item, geo entry and
         # outbox events in one transaction), with no layout stored: as a new deployment fills up.
@@ -494,7 +493,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                     "location": {"lat": round(g.lat, 6), "lng": round(g.lng, 6)}, "remote": False,
                     "urgency": "medium"}
             entry = geo_entry(create_gig(client_principal, CreateGigRequest.model_validate(body),
-                                         gigs=repository, now=now))
+                                         uow=units, now=now))
             assert entry is not None
             return entry
 

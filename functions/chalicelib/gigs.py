@@ -41,7 +41,7 @@ bp = Blueprint(__name__)
 def create_gig() -> GigOut:
     cmd = body(CreateGigRequest)
     container = bootstrap.container()
-    return gig_out(gigs.create_gig(principal(), cmd, gigs=container.gigs, now=container.clock.now()))
+    return gig_out(gigs.create_gig(principal(), cmd, uow=container.unit_of_work, now=container.clock.now()))
 
 
 @route(bp, "/gigs/nearby", summary="Open gigs near a point, nearest first", response=NearbyGigPageOut,
@@ -74,7 +74,7 @@ def get_gig(gig_id: str) -> GigOut:
 def patch_gig(gig_id: str) -> GigOut:
     cmd = body(PatchGigRequest)
     container = bootstrap.container()
-    return gig_out(gigs.update_gig(principal(), gig_id, cmd, gigs=container.gigs, now=container.clock.now(),
+    return gig_out(gigs.update_gig(principal(), gig_id, cmd, uow=container.unit_of_work, now=container.clock.now(),
                                    changed=container.changed))
 
 
@@ -82,7 +82,7 @@ def patch_gig(gig_id: str) -> GigOut:
        errors=(403, 404, 409), tag="gigs")
 def cancel_gig(gig_id: str) -> GigOut:
     container = bootstrap.container()
-    return gig_out(gigs.cancel_gig(principal(), gig_id, gigs=container.gigs, now=container.clock.now(),
+    return gig_out(gigs.cancel_gig(principal(), gig_id, uow=container.unit_of_work, now=container.clock.now(),
                                    rejector=container.applications_rejector, changed=container.changed))
 
 

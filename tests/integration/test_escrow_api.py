@@ -358,7 +358,7 @@ def test_an_onboarding_finished_at_stripe_reaches_the_payout_account_through_the
     for raw, signature in updates:
         assert post_webhook(app_client, raw, signature).status_code == 200
     deliver("payments")
-    stored = bootstrap.container().escrow.ports.store.payout_account(newcomer["id"])
+    stored = bootstrap.container().escrow.ports.payout_accounts.get(newcomer["id"])
     assert stored is not None and stored.payouts_enabled is True
     again = app_client.post("/me/payout-account", token=newcomer["token"])
     assert again.json_body["account_id"] == first.json_body["account_id"]  # one account per freelancer

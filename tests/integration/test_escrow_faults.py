@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from gigcore import bootstrap
-from gigcore.adapters.dynamo_escrow import DynamoEscrowStore
+from gigcore.adapters.dynamo_escrow import DynamoPayoutAccountStore
 from gigcore.domain.clock import utc_now
 from gigcore.domain.errors import InvalidStateError, UpstreamUnavailableError
 from gigcore.domain.escrow import PendingOp
@@ -40,8 +40,9 @@ def stripe() -> FakePaymentGateway:
 @pytest.fixture
 def escrow(stack_env: dict[str, str], stripe: FakePaymentGateway) -> Escrow:
     c = bootstrap.container()
-    ports = EscrowPorts(contracts=c.contracts, store=DynamoEscrowStore(c.dynamodb, c.settings.table_name),
-                        payments=stripe, gigs=c.gigs, users=c.users)
+    ports = EscrowPorts(unit_of_work=c.unit_of_work,
+                        payout_accounts=DynamoPayoutAccountStore(c.dynamodb, c.settings.table_name),
+                        payments=stripe, users=c.users)
     return Escrow(ports, EscrowConfig(fee_bps=1000, auto_release_days=7))
 
 
@@ -191,8 +192,9 @@ def _plant(deal: dict[str, Any], op: PendingOp) -> None:
     repo = bootstrap.container().contracts
     stored = repo.get_milestone(deal["contract"].id, deal["milestone"].id)
     assert stored is not None
-    repo.transition_milestone(stored.contract_id, stored.id, expected={stored.status},
-                              changes={"pending_op": op.encode()}, expected_version=stored.version)
+    unit = bootstrap.container().unit_of_work()
+    unit.contracts.save_milestone(stored.changed(pending_op=op.encode()), expected={stored.status})
+    unit.commit()
 
 
 def test_a_refund_claim_that_can_never_succeed_is_cleared_by_the_next_call_and_nothing_moves(

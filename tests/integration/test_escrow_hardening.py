@@ -121,7 +121,8 @@ def _legacy_application(people: dict) -> tuple[str, str]:
     c = bootstrap.container()
     client = Principal(user_id=people["client"]["id"], roles=("client",))
     freelancer = Principal(user_id=people["freelancer"]["id"], roles=("freelancer",))
-    gig = create_gig(client, CreateGigRequest.model_validate(gig_body(ngn(1_000_000))), gigs=c.gigs, now=utc_now())
+    gig = create_gig(client, CreateGigRequest.model_validate(gig_body(ngn(1_000_000))), uow=c.unit_of_work,
+                     now=utc_now())
     application = apply(freelancer, gig.id, ApplyRequest(cover_letter="Graded ten shorts.",
                                                          proposed_rate=Money(amount=1_000_000, currency="NGN"),
                                                          estimated_days=2),
@@ -129,8 +130,9 @@ def _legacy_application(people: dict) -> tuple[str, str]:
     current = c.gigs.get(gig.id)
     assert current is not None
     dollars = Money(amount=5_000, currency="USD")
-    c.gigs.save(current.changed(budget=Budget(min=dollars, max=dollars, type="fixed")), expected_status="open",
-                events=[])
+    unit = c.unit_of_work()
+    unit.gigs.save(current.changed(budget=Budget(min=dollars, max=dollars, type="fixed")), expected_status="open")
+    unit.commit()
     return gig.id, application.id
 
 
@@ -162,7 +164,9 @@ def _mismatched_contract(people: dict) -> dict[str, Any]:
     stored = Contract(id=contract_id, gig_id=gig_id, application_id=application_id, client_id=people["client"]["id"],
                       freelancer_id=people["freelancer"]["id"], currency="USD", status="active", created_at=now,
                       updated_at=now, milestones=(m,))
-    bootstrap.container().contracts.create(stored)
+    unit = bootstrap.container().unit_of_work()
+    unit.contracts.add(stored)
+    unit.commit()
     return {"id": contract_id, "gig_id": gig_id, "milestones": [{"id": m.id}]}
 
 
@@ -178,8 +182,9 @@ def test_a_milestone_stuck_by_the_currency_mismatch_is_finished_and_no_money_rou
     assert stored is not None
     op = PendingOp(kind="refund", key=f"refund:{m_id}:v{stored.version}", by=people["client"]["id"],
                    amount=1_000_000, reason="changed my mind")
-    repo.transition_milestone(c["id"], m_id, expected={"funded"}, changes={"pending_op": op.encode()},
-                              expected_version=stored.version)
+    unit = bootstrap.container().unit_of_work()
+    unit.contracts.save_milestone(stored.changed(pending_op=op.encode()), expected={"funded"})
+    unit.commit()
     got = app_client.get(f"/contracts/{c['id']}/ledger", token=people["client"]["token"])
     assert got.status_code == 200, got.json_body
     assert got.json_body["balances"]["funded"] == ngn(1_000_000)

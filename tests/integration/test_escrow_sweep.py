@@ -5,7 +5,7 @@ took effect, the record), and the next call on the milestone completes it. After
 balances (debits = credits, ``funded = held + released + refunded + fees``) and says what Stripe did.
 
 The app runs in process with the real Stripe adapter against the local Stripe; the kills are raised at the
-gateway (``StripePaymentGateway``) and the store (``ContractRepository.transition_milestone``) boundaries, as a
+gateway (``StripePaymentGateway``) and the store (the unit of work's ``commit``) boundaries, as a
 Lambda dying there would leave things: nothing after the point runs, not even the route's error mapping.
 """
 
@@ -51,25 +51,26 @@ CASES = [(step, point) for step, points in STEPS.items() for point in points]
 @pytest.fixture
 def kill_at(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[[str], None]]:
     """``kill_at(point)``: the next crossing of ``point`` raises :class:`Killed` (once)."""
+    from gigcore.adapters.dynamo_unit_of_work import DynamoUnitOfWork
+
     container = bootstrap.container()
-    gateway, repo = container.payments, container.contracts
+    gateway = container.payments
 
     def arm(point: str) -> None:
         target, when = point.split(":")
         if target == "store":
-            real_write = repo.transition_milestone
+            real_commit = DynamoUnitOfWork.commit
             calls = {"n": 0}
 
-            def write(*args: Any, **kwargs: Any) -> Any:
+            def commit(unit: DynamoUnitOfWork) -> None:
                 calls["n"] += 1
                 if when == "record" and calls["n"] == 2:
                     raise Killed
-                written = real_write(*args, **kwargs)
+                real_commit(unit)
                 if when == "claim" and calls["n"] == 1:
                     raise Killed
-                return written
 
-            monkeypatch.setattr(repo, "transition_milestone", write)
+            monkeypatch.setattr(DynamoUnitOfWork, "commit", commit)
             return
         real_call = getattr(gateway, target)
 

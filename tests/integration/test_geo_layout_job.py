@@ -1,7 +1,8 @@
 """The geo layout job on DynamoDB Local (issue 20 items 1-2): gigs written through the gig repository, the
 job measuring, planning and moving their index entries online, searches running in between.
 
-Each example uses a geo index of its own (``DynamoGigRepository(..., index=name)``) so examples never meet;
+Each example uses a geo index of its own (``DynamoGigReader(..., index=name)`` under a unit of work) so examples
+never meet;
 layouts are not cached (``ttl_seconds=0``), so no phase needs to settle (``settle_seconds=0``).
 """
 
@@ -48,11 +49,14 @@ class World:
 
     def __init__(self, dynamo: Any) -> None:
         from gigcore.adapters.dynamo_geo import DynamoGeoIndex, DynamoGeoLayouts, DynamoGeoLayoutStore
-        from gigcore.adapters.dynamo_gigs import DynamoGigRepository
+        from gigcore.adapters.dynamo_gigs import DynamoGigReader
+        from gigcore.adapters.dynamo_unit_of_work import unit_of_work_factory
 
         self.name = "j" + uuid.uuid4().hex[:10]
         layouts = DynamoGeoLayouts(ttl_seconds=0)
-        self.gigs = DynamoGigRepository(dynamo.pynamodb, layouts, index=self.name)
+        table = dynamo.settings.table_name
+        self.units = unit_of_work_factory(dynamo.dynamodb, table,
+                                          DynamoGigReader(dynamo.dynamodb, table, layouts, index=self.name))
         self.index = DynamoGeoIndex(dynamo.dynamodb, dynamo.settings.table_name, self.name, layouts)
         self.store = DynamoGeoLayoutStore(dynamo.dynamodb, dynamo.settings.table_name, layouts)
         self.client = dynamo.dynamodb
@@ -67,23 +71,28 @@ class World:
                                 type="fixed"),
                   location=Location(lat, lng), remote=False, urgency="normal", deadline=None, status="open",
                   created_at=WHEN, updated_at=WHEN)
-        self.open[gig.id] = self.gigs.add(gig, [])
+        unit = self.units()
+        self.open[gig.id] = unit.gigs.add(gig)
+        unit.commit()
 
     def pick(self, n: int) -> Gig | None:
         return self.open[sorted(self.open)[n % len(self.open)]] if self.open else None
 
     def move(self, n: int, lat: float, lng: float) -> None:
         if (gig := self.pick(n)) is not None:
-            stored = self.gigs.get(gig.id)  # as the service does: read, change, save
+            unit = self.units()
+            stored = unit.gigs.get(gig.id)  # as the service does: read, change, save
             assert stored is not None
-            self.open[gig.id] = self.gigs.save(stored.changed(location=Location(lat, lng)), expected_status="open",
-                                               events=[])
+            self.open[gig.id] = unit.gigs.save(stored.changed(location=Location(lat, lng)), expected_status="open")
+            unit.commit()
 
     def close(self, n: int) -> None:
         if (gig := self.pick(n)) is not None:
-            stored = self.gigs.get(gig.id)
+            unit = self.units()
+            stored = unit.gigs.get(gig.id)
             assert stored is not None
-            self.gigs.save(stored.changed(status="cancelled"), expected_status="open", events=[])
+            unit.gigs.save(stored.changed(status="cancelled"), expected_status="open")
+            unit.commit()
             del self.open[gig.id]
 
     def job(self, budget: int, store: Any = None) -> geo_layout.RunReport:

@@ -1,5 +1,6 @@
-"""The escrow use cases on fakes (issue 17 item 2): tests/fake_escrow.py for contracts, gigs and the escrow
-store, tests/fake_payments.py for Stripe. What they guard: the one claim/complete helper (a step joined, a step
+"""The escrow use cases on fakes (issue 17 items 1 and 2): tests/fake_unit_of_work.py for contracts, gigs, the
+ledger, disputes and payout accounts (one in-memory world, held to DynamoDB by the port contract suites),
+tests/fake_payments.py for Stripe. What they guard: the one claim/complete helper (a step joined, a step
 left behind finished with its own keys, a claim that can never succeed given up, a refusal that moves nothing),
 the state machine's answers recorded, a contract and its gig settled with the last milestone, and invoices
 computed in the domain."""
@@ -13,15 +14,21 @@ from typing import Any
 import pytest
 
 from gigcore.domain.contracts import Contract, Milestone
-from gigcore.domain.errors import ConflictError, InvalidStateError, PaymentFailedError, UpstreamUnavailableError
+from gigcore.domain.errors import (
+    ConflictError,
+    ForbiddenError,
+    InvalidStateError,
+    PaymentFailedError,
+    UpstreamUnavailableError,
+)
 from gigcore.domain.escrow import PendingOp, entry
 from gigcore.domain.gigs import Budget, Gig
 from gigcore.domain.invoices import invoices
 from gigcore.domain.money import Money
 from gigcore.domain.users import Principal, User
 from gigcore.services.escrow import Escrow, EscrowConfig, EscrowPorts
-from tests.fake_escrow import EscrowWorld, FakeContracts, FakeEscrowStore, FakeGigs
 from tests.fake_payments import FakePaymentGateway
+from tests.fake_unit_of_work import FakePayoutAccounts, FakeUnitOfWorkFactory, World
 from tests.fakes import FakeUsers
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
@@ -36,15 +43,15 @@ def ngn(amount: int) -> Money:
 
 class Setup:
     def __init__(self, amounts: tuple[int, ...] = (1_000_000,)) -> None:
-        self.world = EscrowWorld()
+        self.world = World()
         self.stripe = FakePaymentGateway()
         self.users = FakeUsers()
         for p in (CLIENT, FREELANCER, ADMIN):
             self.users.add(User(id=p.user_id, email=f"{p.user_id}@example.com", name=p.user_id, roles=p.roles,
                                 password_hash="x", created_at=NOW))
         self.settled: list[str] = []
-        ports = EscrowPorts(contracts=FakeContracts(self.world), store=FakeEscrowStore(self.world),  # type: ignore[arg-type]
-                            payments=self.stripe, gigs=FakeGigs(self.world), users=self.users)  # type: ignore[arg-type]
+        ports = EscrowPorts(unit_of_work=FakeUnitOfWorkFactory(self.world),
+                            payout_accounts=FakePayoutAccounts(self.world), payments=self.stripe, users=self.users)
         self.escrow = Escrow(ports, EscrowConfig(fee_bps=1000, auto_release_days=7),
                              lambda change: self.settled.append(change.entity_id))
         self.world.gigs["g1"] = Gig(id="g1", owner_id=CLIENT.user_id, title="Edit a video", description="d",
@@ -68,6 +75,13 @@ class Setup:
         funding = self.escrow.fund(CLIENT, "c1", milestone_id, "pm_card_visa", NOW)
         self.escrow.apply_intent(self.stripe.get_payment_intent(funding.intent.id), NOW)
         assert self.m(milestone_id).status == "funded"
+
+    def plant(self, op: str, milestone_id: str = "m0") -> None:
+        """A step left in flight on the milestone (as a crashed call, or a version of the code, left it)."""
+        unit = self.escrow.ports.unit_of_work()
+        m = self.m(milestone_id)
+        unit.contracts.save_milestone(m.changed(pending_op=op), expected={m.status})
+        unit.commit()
 
     def payable(self) -> None:
         self.escrow.payout_account(FREELANCER, NOW)
@@ -136,16 +150,14 @@ def test_a_claim_that_can_never_succeed_is_given_up_with_409_and_nothing_moves(s
     s.funded()
     m = s.m()
     too_much = PendingOp(kind="refund", key=f"refund:m0:v{m.version}", by=CLIENT.user_id, amount=2_000_000)
-    s.escrow.ports.contracts.transition_milestone("c1", "m0", expected={"funded"},
-                                                  changes={"pending_op": too_much.encode()})
+    s.plant(too_much.encode())
     refunded = s.escrow.refund(CLIENT, "c1", "m0", ngn(10_000), "a scene cut", NOW)  # finds it, gives it up
     assert refunded.pending_op is None and refunded.refunded_amount == ngn(10_000)
     assert [r.amount for r in s.stripe.refunds] == [ngn(10_000)]
 
 
 def test_a_step_of_unknown_kind_is_cleared(s: Setup) -> None:
-    s.escrow.ports.contracts.transition_milestone("c1", "m0", expected={"pending"},
-                                                  changes={"pending_op": '{"kind":"split","key":"x","by":"u"}'})
+    s.plant('{"kind":"split","key":"x","by":"u"}')
     funding = s.escrow.fund(CLIENT, "c1", "m0", "pm_card_visa", NOW)
     assert funding.milestone.status == "funding"
 
@@ -254,3 +266,75 @@ def test_a_resolution_that_read_the_dispute_open_after_another_settled_it_is_tol
         s.escrow.resolve(ADMIN, dispute.id, ngn(500_000), ngn(500_000), "another split", NOW)
     # Then it is told the milestone is settled (409), not that its amounts do not add up (422), and nothing moved
     assert s.m().status == "released" and s.kinds() == ["funding", "refund", "release", "fee"]
+
+
+# ---- issue 17 item 1: every escrow use case on the in-memory unit of work ------------------------------------
+
+STRANGER = Principal(user_id="u-stranger", roles=("client", "freelancer"))
+
+
+def test_a_declined_attempt_confirmed_by_the_app_returns_the_milestone_to_pending_and_books_nothing(
+        s: Setup) -> None:
+    funding = s.escrow.fund(CLIENT, "c1", "m0", None, NOW)
+    assert funding.milestone.status == "funding"
+    s.escrow.apply_intent(s.stripe.fail(funding.intent.id), NOW)
+    assert s.m().status == "pending" and s.m().pending_op is None and s.world.ledger == []
+
+
+def test_sync_is_the_payers_and_applies_what_stripe_says_now(s: Setup) -> None:
+    funding = s.escrow.fund(CLIENT, "c1", "m0", None, NOW)
+    s.stripe.succeed(funding.intent.id)
+    with pytest.raises(ForbiddenError):
+        s.escrow.sync(FREELANCER, funding.intent.id, NOW)
+    assert s.m().status == "funding"
+    assert s.escrow.sync(CLIENT, funding.intent.id, NOW).status == "funded"
+    assert s.kinds() == ["funding"]
+
+
+def test_a_payout_account_is_made_once_and_follows_what_stripe_reports(s: Setup) -> None:
+    first = s.escrow.payout_account(FREELANCER, NOW)
+    again = s.escrow.payout_account(FREELANCER, NOW)
+    assert again.account == first.account and len(s.world.accounts) == 1
+    s.stripe.set_payouts_enabled(first.account.account_id, False)
+    s.escrow.on_stripe_event("account.updated", first.account.account_id, NOW)
+    assert s.world.accounts[FREELANCER.user_id].payouts_enabled is False
+    with pytest.raises(ForbiddenError):
+        s.escrow.payout_account(CLIENT, NOW)
+
+
+def test_a_release_to_a_freelancer_who_cannot_be_paid_is_refused_and_moves_nothing(s: Setup) -> None:
+    s.funded()
+    with pytest.raises(InvalidStateError):
+        s.escrow.release(CLIENT, "c1", "m0", NOW)
+    assert s.m().status == "funded" and s.m().pending_op is None and s.stripe.transfers == []
+
+
+def test_a_contract_with_a_funded_milestone_is_not_cancelled(s: Setup) -> None:
+    s.funded()
+    with pytest.raises(InvalidStateError):
+        s.escrow.cancel_contract(CLIENT, "c1", "open", None, NOW)
+    assert s.world.contracts["c1"].status == "active" and s.world.gigs["g1"].status == "in_progress"
+
+
+def test_a_dispute_is_seen_by_the_parties_and_admins_only(s: Setup) -> None:
+    s.funded()
+    dispute = s.escrow.open_dispute(FREELANCER, "c1", "m0", "not paid", NOW)
+    assert s.escrow.get_dispute(ADMIN, dispute.id) == dispute == s.escrow.get_dispute(CLIENT, dispute.id)
+    with pytest.raises(ForbiddenError):
+        s.escrow.get_dispute(STRANGER, dispute.id)
+    with pytest.raises(InvalidStateError):
+        s.escrow.open_dispute(CLIENT, "c1", "m0", "again", NOW)
+
+
+def test_the_ledger_balances_after_a_release_and_a_refund_of_part_of_it(s: Setup) -> None:
+    s.payable()
+    s.funded()
+    s.escrow.release(CLIENT, "c1", "m0", NOW)
+    s.escrow.refund(ADMIN, "c1", "m0", ngn(300_000), "a scene was missing", NOW)
+    ledger = s.escrow.ledger(CLIENT, "c1")
+    b = ledger.balances
+    assert b.funded == b.held + b.released + b.refunded + b.fees
+    assert (b.refunded, b.held) == (ngn(300_000), ngn(0))
+    receipts = s.escrow.invoices(FREELANCER, "c1")
+    # One receipt each (in id order: entries made in one millisecond may come in any order).
+    assert sorted(r.kind for r in receipts) == ["funding", "refund", "release"]

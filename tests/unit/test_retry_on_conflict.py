@@ -58,3 +58,17 @@ def test_an_error_that_is_not_a_lost_race_ends_the_loop_at_once() -> None:
 def test_at_least_one_attempt_is_asked_for() -> None:
     with pytest.raises(ValueError):
         retry_on_conflict(lambda: "x", attempts=0)
+
+
+def test_a_conflict_that_is_not_the_kind_of_lost_race_asked_for_is_the_answer_at_once() -> None:
+    calls: list[int] = []
+
+    def attempt() -> str:
+        calls.append(1)
+        raise ConflictError("You have already applied to this gig.")
+
+    with pytest.raises(ConflictError, match="already applied"):
+        retry_on_conflict(attempt, attempts=6, pause=lambda _: None, lost_race=TransactionConflictError)
+    assert len(calls) == 1
+    losses, flaky = _flaky(1)
+    assert retry_on_conflict(flaky, attempts=3, pause=lambda _: None, lost_race=TransactionConflictError) == "stored"

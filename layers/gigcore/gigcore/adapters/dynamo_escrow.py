@@ -1,4 +1,5 @@
-"""DynamoDB adapter of :class:`gigcore.ports.escrow.EscrowStore` (docs/data-model.md, P10-P12).
+"""DynamoDB adapters of escrow's records (docs/data-model.md, P10-P12): payout accounts (written on their own), and
+the readers and transaction entries of the ledger and disputes (written by the unit of work).
 
 - payout account: ``pk = USER#<user_id>``, ``sk = PAYOUT_ACCOUNT`` (``account_id``, ``payouts_enabled``), and the
   reverse link ``pk = STRIPE_ACCOUNT#<account_id>``, ``sk = STRIPE_ACCOUNT`` (``user_id``), written together;
@@ -8,26 +9,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from gigcore.adapters.aws import as_domain_error
-from gigcore.adapters.dynamo_contracts import DynamoTable
+from gigcore.adapters.dynamo_table import DynamoTable, number, text
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.escrow import LedgerEntry
 from gigcore.domain.money import Money
-from gigcore.ports import TransactItem
 from gigcore.ports.escrow import Dispute, DisputeStatus, PayoutAccount
-
-
-def _s(value: str) -> dict[str, str]:
-    return {"S": value}
-
-
-def _n(value: int) -> dict[str, str]:
-    return {"N": str(value)}
 
 
 def _money(item: Mapping[str, Any], name: str, currency: str) -> Money | None:
@@ -36,12 +28,12 @@ def _money(item: Mapping[str, Any], name: str, currency: str) -> Money | None:
 
 
 def ledger_item(e: LedgerEntry) -> dict[str, Any]:
-    item = {"pk": _s(f"CONTRACT#{e.contract_id}"), "sk": _s(f"LEDGER#{e.id}"), "kind": _s("ledger_entry"),
-            "id": _s(e.id), "contract_id": _s(e.contract_id), "milestone_id": _s(e.milestone_id),
-            "at": _s(to_rfc3339(e.at)), "entry_kind": _s(e.kind), "amount": _n(e.amount.amount),
-            "currency": _s(e.amount.currency), "debit": _s(e.debit), "credit": _s(e.credit)}
+    item = {"pk": text(f"CONTRACT#{e.contract_id}"), "sk": text(f"LEDGER#{e.id}"), "kind": text("ledger_entry"),
+            "id": text(e.id), "contract_id": text(e.contract_id), "milestone_id": text(e.milestone_id),
+            "at": text(to_rfc3339(e.at)), "entry_kind": text(e.kind), "amount": number(e.amount.amount),
+            "currency": text(e.amount.currency), "debit": text(e.debit), "credit": text(e.credit)}
     if e.stripe_ref:
-        item["stripe_ref"] = _s(e.stripe_ref)
+        item["stripe_ref"] = text(e.stripe_ref)
     return item
 
 
@@ -56,20 +48,21 @@ def ledger_from(item: Mapping[str, Any]) -> LedgerEntry:
 
 def dispute_item(d: Dispute) -> dict[str, Any]:
     item: dict[str, Any] = {
-        "pk": _s(f"DISPUTE#{d.id}"), "sk": _s("DISPUTE"), "kind": _s("dispute"), "id": _s(d.id),
-        "contract_id": _s(d.contract_id), "milestone_id": _s(d.milestone_id), "opened_by": _s(d.opened_by),
-        "reason": _s(d.reason), "status": _s(d.status), "held": _n(d.held.amount), "currency": _s(d.held.currency),
-        "created_at": _s(to_rfc3339(d.created_at)), "version": _n(d.version + 1),
+        "pk": text(f"DISPUTE#{d.id}"), "sk": text("DISPUTE"), "kind": text("dispute"), "id": text(d.id),
+        "contract_id": text(d.contract_id), "milestone_id": text(d.milestone_id), "opened_by": text(d.opened_by),
+        "reason": text(d.reason), "status": text(d.status), "held": number(d.held.amount),
+        "currency": text(d.held.currency),
+        "created_at": text(to_rfc3339(d.created_at)), "version": number(d.version + 1),
     }
     if d.release_amount is not None:
-        item["release_amount"] = _n(d.release_amount.amount)
+        item["release_amount"] = number(d.release_amount.amount)
     if d.refund_amount is not None:
-        item["refund_amount"] = _n(d.refund_amount.amount)
+        item["refund_amount"] = number(d.refund_amount.amount)
     for name in ("note", "resolved_by"):
         if getattr(d, name) is not None:
-            item[name] = _s(getattr(d, name))
+            item[name] = text(getattr(d, name))
     if d.resolved_at is not None:
-        item["resolved_at"] = _s(to_rfc3339(d.resolved_at))
+        item["resolved_at"] = text(to_rfc3339(d.resolved_at))
     return item
 
 
@@ -87,36 +80,52 @@ def dispute_from(item: Mapping[str, Any]) -> Dispute:
                    version=int(item["version"]["N"]))
 
 
-class DynamoEscrowStore(DynamoTable):
-    """Reads and single writes through :class:`DynamoTable` (the table's name added, errors translated)."""
+def ledger_add(e: LedgerEntry, table: str) -> dict[str, Any]:
+    """Append ``e``, only once: the write is conditioned on its id."""
+    return {"Put": {"TableName": table, "Item": ledger_item(e), "ConditionExpression": "attribute_not_exists(pk)"}}
 
-    # ---- payout accounts ----
 
-    def payout_account(self, user_id: str) -> PayoutAccount | None:
-        item = self._get(f"USER#{user_id}", "PAYOUT_ACCOUNT")
+def dispute_add(dispute: Dispute, table: str) -> dict[str, Any]:
+    return {"Put": {"TableName": table, "Item": dispute_item(dispute),
+                    "ConditionExpression": "attribute_not_exists(pk)"}}
+
+
+def dispute_save(dispute: Dispute, expected: DisputeStatus, table: str) -> dict[str, Any]:
+    return {"Put": {"TableName": table, "Item": dispute_item(dispute),
+                    "ConditionExpression": "#status = :expected AND #version = :version",
+                    "ExpressionAttributeNames": {"#status": "status", "#version": "version"},
+                    "ExpressionAttributeValues": {":expected": text(expected), ":version": number(dispute.version)}}}
+
+
+class DynamoPayoutAccountStore(DynamoTable):
+    """:class:`gigcore.ports.escrow.PayoutAccountStore`: the account and its reverse link, written together."""
+
+    def get(self, user_id: str) -> PayoutAccount | None:
+        item = self.item(f"USER#{user_id}", "PAYOUT_ACCOUNT")
         if item is None:
             return None
         return PayoutAccount(user_id=user_id, account_id=item["account_id"]["S"],
                              payouts_enabled=bool(item["payouts_enabled"]["BOOL"]),
                              created_at=parse_rfc3339(item["created_at"]["S"]))
 
-    def add_payout_account(self, account: PayoutAccount) -> PayoutAccount:
+    def add(self, account: PayoutAccount) -> PayoutAccount:
         absent = "attribute_not_exists(pk)"
         try:
             self._client.transact_write_items(TransactItems=[
                 {"Put": {"TableName": self._table, "ConditionExpression": absent, "Item": {
-                    "pk": _s(f"USER#{account.user_id}"), "sk": _s("PAYOUT_ACCOUNT"), "kind": _s("payout_account"),
-                    "account_id": _s(account.account_id), "payouts_enabled": {"BOOL": account.payouts_enabled},
-                    "created_at": _s(to_rfc3339(account.created_at))}}},
+                    "pk": text(f"USER#{account.user_id}"), "sk": text("PAYOUT_ACCOUNT"),
+                    "kind": text("payout_account"), "account_id": text(account.account_id),
+                    "payouts_enabled": {"BOOL": account.payouts_enabled},
+                    "created_at": text(to_rfc3339(account.created_at))}}},
                 {"Put": {"TableName": self._table, "Item": {
-                    "pk": _s(f"STRIPE_ACCOUNT#{account.account_id}"), "sk": _s("STRIPE_ACCOUNT"),
-                    "kind": _s("stripe_account"), "user_id": _s(account.user_id)}}},
+                    "pk": text(f"STRIPE_ACCOUNT#{account.account_id}"), "sk": text("STRIPE_ACCOUNT"),
+                    "kind": text("stripe_account"), "user_id": text(account.user_id)}}},
             ])
         except ClientError as exc:
             reasons = exc.response.get("CancellationReasons") or []
             if not reasons or reasons[0].get("Code") != "ConditionalCheckFailed":
                 raise as_domain_error(exc, "DynamoDB") from exc
-            stored = self.payout_account(account.user_id)
+            stored = self.get(account.user_id)
             if stored is None:  # pragma: no cover - the condition failed because it exists
                 raise as_domain_error(exc, "DynamoDB") from exc
             return stored
@@ -125,13 +134,13 @@ class DynamoEscrowStore(DynamoTable):
         return account
 
     def user_of_account(self, account_id: str) -> str | None:
-        item = self._get(f"STRIPE_ACCOUNT#{account_id}", "STRIPE_ACCOUNT")
+        item = self.item(f"STRIPE_ACCOUNT#{account_id}", "STRIPE_ACCOUNT")
         return None if item is None else str(item["user_id"]["S"])
 
     def set_payouts_enabled(self, user_id: str, enabled: bool) -> None:
         try:
-            self._client.update_item(TableName=self._table, Key={"pk": _s(f"USER#{user_id}"),
-                                                                 "sk": _s("PAYOUT_ACCOUNT")},
+            self._client.update_item(TableName=self._table, Key={"pk": text(f"USER#{user_id}"),
+                                                                 "sk": text("PAYOUT_ACCOUNT")},
                                      UpdateExpression="SET payouts_enabled = :on",
                                      ConditionExpression="attribute_exists(pk)",
                                      ExpressionAttributeValues={":on": {"BOOL": enabled}})
@@ -142,34 +151,17 @@ class DynamoEscrowStore(DynamoTable):
         except BotoCoreError as exc:
             raise as_domain_error(exc, "DynamoDB") from exc
 
-    # ---- the ledger ----
 
-    def ledger_writes(self, entries: Sequence[LedgerEntry]) -> list[TransactItem]:
-        return [{"Put": {"Item": ledger_item(e), "ConditionExpression": "attribute_not_exists(pk)"}} for e in entries]
+class DynamoLedgerReader(DynamoTable):
+    def entries(self, contract_id: str) -> list[LedgerEntry]:
+        """Every entry of the contract, oldest first (strongly consistent)."""
+        items = self.query_all(ConsistentRead=True, KeyConditionExpression="pk = :pk AND begins_with(sk, :ledger)",
+                               ExpressionAttributeValues={":pk": text(f"CONTRACT#{contract_id}"),
+                                                          ":ledger": text("LEDGER#")})
+        return [ledger_from(i) for i in items]
 
-    def ledger(self, contract_id: str) -> list[LedgerEntry]:
-        kwargs: dict[str, Any] = {"ConsistentRead": True,
-                                  "KeyConditionExpression": "pk = :pk AND begins_with(sk, :ledger)",
-                                  "ExpressionAttributeValues": {":pk": _s(f"CONTRACT#{contract_id}"),
-                                                                ":ledger": _s("LEDGER#")}}
-        entries: list[LedgerEntry] = []
-        while True:
-            answer = self._call("query", **kwargs)
-            entries.extend(ledger_from(i) for i in answer.get("Items", []))
-            if "LastEvaluatedKey" not in answer:
-                return entries
-            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
 
-    # ---- disputes ----
-
-    def dispute_write(self, dispute: Dispute, *, expected: DisputeStatus | None) -> TransactItem:
-        if expected is None:
-            return {"Put": {"Item": dispute_item(dispute), "ConditionExpression": "attribute_not_exists(pk)"}}
-        return {"Put": {"Item": dispute_item(dispute),
-                        "ConditionExpression": "#status = :expected AND #version = :version",
-                        "ExpressionAttributeNames": {"#status": "status", "#version": "version"},
-                        "ExpressionAttributeValues": {":expected": _s(expected), ":version": _n(dispute.version)}}}
-
-    def get_dispute(self, dispute_id: str) -> Dispute | None:
-        item = self._get(f"DISPUTE#{dispute_id}", "DISPUTE")
+class DynamoDisputeReader(DynamoTable):
+    def get(self, dispute_id: str) -> Dispute | None:
+        item = self.item(f"DISPUTE#{dispute_id}", "DISPUTE")
         return dispute_from(item) if item else None

@@ -1,99 +1,64 @@
-"""PynamoDB adapter of :class:`gigcore.ports.gigs.GigRepository`.
-
-A gig write is one ``TransactWriteItems``: the gig item (conditioned on its version and, for a transition,
-on the status the state machine moved it from), its geo index entry (put while open and located, deleted
-otherwise; its key is remembered on the gig item), and the outbox events.
+"""DynamoDB adapter of the gigs (docs/data-model.md), through the low-level client: the reads of
+:class:`gigcore.ports.gigs.GigReader`, and the entries the unit of work (``gigcore.adapters.dynamo_unit_of_work``)
+writes for a gig: the gig item (conditioned on its version and, for a transition, on the status the state
+machine moved it from) and its geo index entry (put while open and located, deleted otherwise; its key is
+remembered on the gig item).
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from pynamodb.connection import Connection
-from pynamodb.exceptions import DoesNotExist, GetError, PynamoDBConnectionError, QueryError, TransactWriteError
-from pynamodb.transactions import TransactWrite
+from botocore.exceptions import BotoCoreError, ClientError
 
+from gigcore.adapters.aws import raw_answers, as_domain_error, unparsed_answers
 from gigcore.adapters.dynamo_geo import GIG_INDEX, DynamoGeoLayouts, geo_item, geo_move
-from gigcore.adapters.dynamo_models import EventItem, GeoItem, GigItem, batch_read_raw
+from gigcore.adapters.dynamo_table import DynamoTable, number, page_after, text
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
-from gigcore.domain.errors import ConflictError, RetryableError, UpstreamUnavailableError
 from gigcore.domain.gigs import Budget, Gig, GigStatus, geo_entry
 from gigcore.domain.money import Money
 from gigcore.domain.users import Location
-from gigcore.ports import OutboxEvent, TransactItem
 from gigcore.ports.gigs import GigPage
 
-_THROTTLED = {"ThrottlingException", "ProvisionedThroughputExceededException"}
+#: BatchGetItem reads at most this many keys a call.
+_BATCH_GET_LIMIT = 100
 
 
-def _outage(exc: PynamoDBConnectionError | TransactWriteError) -> Exception:
-    if str(getattr(exc, "cause_response_code", "") or "") in _THROTTLED:
-        return RetryableError("DynamoDB is throttling requests; try again shortly.")
-    return UpstreamUnavailableError("DynamoDB is unavailable.")
+def gig_key(gig_id: str) -> dict[str, Any]:
+    return {"pk": text(f"GIG#{gig_id}"), "sk": text("GIG")}
 
 
-def to_item(gig: Gig) -> GigItem:
+def gig_item(gig: Gig, version: int, geo_key: tuple[str, str] | None) -> dict[str, Any]:
+    """The stored gig item at ``version`` (attribute for attribute what the gig's PynamoDB model wrote, so items
+    written before and after read the same), with the key of its geo index entry when it has one."""
     sort = f"GIG#{to_rfc3339(gig.created_at)}#{gig.id}"
-    item = GigItem(
-        pk=f"GIG#{gig.id}",
-        sk="GIG",
-        id=gig.id,
-        owner_id=gig.owner_id,
-        title=gig.title,
-        description=gig.description,
-        category=gig.category,
-        skills=list(gig.skills),
-        budget_min=gig.budget.min.amount,
-        budget_max=gig.budget.max.amount,
-        currency=gig.budget.min.currency,
-        budget_type=gig.budget.type,
-        lat=gig.location.lat if gig.location else None,
-        lng=gig.location.lng if gig.location else None,
-        remote=gig.remote,
-        urgency=gig.urgency,
-        deadline=to_rfc3339(gig.deadline) if gig.deadline else None,
-        status=gig.status,
-        application_count=gig.application_count,
-        created_at=to_rfc3339(gig.created_at),
-        updated_at=to_rfc3339(gig.updated_at),
-        gsi1pk=f"OWNER#{gig.owner_id}",
-        gsi1sk=sort,
-        gsi2pk=f"OWNER#{gig.owner_id}#{gig.status}",
-        gsi2sk=sort,
-    )
-    if gig.version:
-        item.version = gig.version
+    item: dict[str, Any] = gig_key(gig.id) | {
+        "kind": text("gig"), "id": text(gig.id), "owner_id": text(gig.owner_id), "title": text(gig.title),
+        "description": text(gig.description), "category": text(gig.category),
+        "skills": {"L": [text(s) for s in gig.skills]},
+        "budget_min": {"N": json.dumps(gig.budget.min.amount)}, "budget_max": {"N": json.dumps(gig.budget.max.amount)},
+        "currency": text(gig.budget.min.currency), "budget_type": text(gig.budget.type),
+        "remote": {"BOOL": gig.remote}, "urgency": text(gig.urgency), "status": text(gig.status),
+        "application_count": {"N": json.dumps(gig.application_count)},
+        "created_at": text(to_rfc3339(gig.created_at)), "updated_at": text(to_rfc3339(gig.updated_at)),
+        "gsi1pk": text(f"OWNER#{gig.owner_id}"), "gsi1sk": text(sort),
+        "gsi2pk": text(f"OWNER#{gig.owner_id}#{gig.status}"), "gsi2sk": text(sort),
+        "version": {"N": json.dumps(version)},
+    }
+    if gig.location is not None:
+        item["lat"], item["lng"] = {"N": json.dumps(gig.location.lat)}, {"N": json.dumps(gig.location.lng)}
+    if gig.deadline is not None:
+        item["deadline"] = text(to_rfc3339(gig.deadline))
+    if geo_key is not None:
+        item["geo_pk"], item["geo_sk"] = text(geo_key[0]), text(geo_key[1])
     return item
 
 
-def from_item(item: GigItem) -> Gig:
-    location = Location(float(item.lat), float(item.lng)) if item.lat is not None and item.lng is not None else None
-    return Gig(
-        id=item.id,
-        owner_id=item.owner_id,
-        title=item.title,
-        description=item.description or "",
-        category=item.category,
-        skills=tuple(str(s) for s in item.skills or ()),
-        budget=Budget(min=Money(amount=int(item.budget_min), currency=item.currency),
-                      max=Money(amount=int(item.budget_max), currency=item.currency),
-                      type="hourly" if item.budget_type == "hourly" else "fixed"),
-        location=location,
-        remote=bool(item.remote),
-        urgency=item.urgency,  # type: ignore[arg-type]
-        deadline=parse_rfc3339(item.deadline) if item.deadline else None,
-        status=item.status,  # type: ignore[arg-type]
-        created_at=parse_rfc3339(item.created_at),
-        updated_at=parse_rfc3339(item.updated_at),
-        application_count=int(item.application_count or 0),
-        version=int(item.version or 0),
-    )
-
-
 def from_attributes(attributes: Mapping[str, Any]) -> Gig:
-    """A gig from its item as DynamoDB's attribute map, as :func:`from_item` reads the model (a page's batch of
-    gigs: instantiating 20 models costs more CPU than the Query that found them)."""
+    """A gig from its item as DynamoDB's attribute map (no model is instantiated: for a page's batch of gigs that
+    costs more CPU than the Query that found them)."""
     def text(name: str, default: str | None = None) -> str | None:
         value = attributes.get(name)
         return value["S"] if value is not None and "S" in value else default
@@ -134,136 +99,91 @@ def from_attributes(attributes: Mapping[str, Any]) -> Gig:
     )
 
 
-class DynamoGigRepository:
-    def __init__(self, connection: Connection, layouts: DynamoGeoLayouts, index: str = GIG_INDEX) -> None:
-        self._connection = connection
+def application_counted(gig_id: str, currency: str, table: str) -> dict[str, Any]:
+    """Raise the gig's ``application_count`` (and its version) if it is open and its budget in ``currency``."""
+    return {"Update": {
+        "TableName": table, "Key": gig_key(gig_id),
+        "UpdateExpression": "ADD application_count :one, #version :one",
+        "ConditionExpression": "#status = :open AND #currency = :currency",
+        "ExpressionAttributeNames": {"#status": "status", "#version": "version", "#currency": "currency"},
+        "ExpressionAttributeValues": {":one": number(1), ":open": text("open"), ":currency": text(currency)},
+    }}
+
+
+class DynamoGigReader(DynamoTable):
+    """The gigs of the main table: the reads, and the entries that write a gig with its geo index entry."""
+
+    def __init__(self, client: Any, table_name: str, layouts: DynamoGeoLayouts, index: str = GIG_INDEX) -> None:
+        super().__init__(client, table_name)
         self._layouts = layouts
         #: The geo index the entries go to (tests give each example an index of its own).
         self._index = index
-
-    def _commit(self, tx_body: Any, conflict: str) -> None:
-        try:
-            with TransactWrite(connection=self._connection) as tx:
-                tx_body(tx)
-        except TransactWriteError as exc:
-            reasons = getattr(exc, "cancellation_reasons", None) or []
-            if any(r is not None and r.code == "ConditionalCheckFailed" for r in reasons):
-                raise ConflictError(conflict) from exc
-            if any(r is not None and r.code == "TransactionConflict" for r in reasons):
-                raise ConflictError(conflict) from exc
-            raise _outage(exc) from exc
-
-    def add(self, gig: Gig, events: Sequence[OutboxEvent]) -> Gig:
-        item = to_item(gig)
-        entry = geo_entry(gig)
-        index = geo_item(self._index, self._layouts.for_writes(self._index), entry) if entry else None
-        if index is not None:
-            item.geo_pk, item.geo_sk = index.pk, index.sk
-
-        def body(tx: TransactWrite) -> None:
-            tx.save(item, condition=GigItem.pk.does_not_exist())
-            if index is not None:
-                tx.save(index)
-            for event in events:
-                tx.save(EventItem.of(event), condition=EventItem.pk.does_not_exist())
-
-        self._commit(body, "A gig with this id already exists.")
-        return from_item(item)
+        raw_answers(client, "BatchGetItem")
 
     def get(self, gig_id: str) -> Gig | None:
-        try:
-            return from_item(GigItem.get(f"GIG#{gig_id}", "GIG", consistent_read=True))
-        except DoesNotExist:
-            return None
-        except GetError as exc:
-            raise _outage(exc) from exc
+        item = self.item(f"GIG#{gig_id}", "GIG")
+        return from_attributes(item) if item else None
 
     def get_many(self, gig_ids: Sequence[str]) -> dict[str, Gig]:
-        if not gig_ids:
-            return {}
+        """Eventually consistent BatchGetItem calls whose answers skip botocore's parser (a page's gigs)."""
+        pending = [gig_key(gid) for gid in dict.fromkeys(gig_ids)]
+        found: list[dict[str, Any]] = []
         try:
-            return {gig.id: gig for gig in map(from_attributes, batch_read_raw(
-                GigItem, [(f"GIG#{gid}", "GIG") for gid in gig_ids]))}
-        except (GetError, PynamoDBConnectionError) as exc:
-            raise _outage(exc) from exc
-
-    def save(self, gig: Gig, *, expected_status: GigStatus, events: Sequence[OutboxEvent]) -> Gig:
-        try:
-            stored = GigItem.get(f"GIG#{gig.id}", "GIG", consistent_read=True,
-                                 attributes_to_get=["geo_pk", "geo_sk", "version"])
-        except DoesNotExist as exc:
-            raise ConflictError("The gig no longer exists.") from exc
-        except GetError as exc:
-            raise _outage(exc) from exc
-        item = to_item(gig)
-        layout = self._layouts.for_writes(self._index)
-        index, stale = geo_move(self._index, layout, geo_entry(gig), stored.geo_pk, stored.geo_sk)
-        if index is not None:
-            item.geo_pk, item.geo_sk = index.pk, index.sk
-
-        def body(tx: TransactWrite) -> None:
-            # The version condition (added by PynamoDB) means the stored geo key read above is still current.
-            tx.save(item, condition=GigItem.status == expected_status)
-            if stale is not None:
-                tx.delete(GeoItem(pk=stale[0], sk=stale[1]))
-            if index is not None:
-                tx.save(index)
-            for event in events:
-                tx.save(EventItem.of(event), condition=EventItem.pk.does_not_exist())
-
-        self._commit(body, "The gig was changed by another request; try again.")
-        return from_item(item)
-
-    def save_writes(self, gig: Gig, *, expected_status: GigStatus) -> list[TransactItem]:
-        try:
-            stored = GigItem.get(f"GIG#{gig.id}", "GIG", consistent_read=True,
-                                 attributes_to_get=["geo_pk", "geo_sk", "version"])
-        except DoesNotExist as exc:
-            raise ConflictError("The gig no longer exists.") from exc
-        except GetError as exc:
-            raise _outage(exc) from exc
-        table = GigItem.Meta.table_name
-        item = to_item(gig)
-        item.version = gig.version + 1
-        layout = self._layouts.for_writes(self._index)
-        index, stale = geo_move(self._index, layout, geo_entry(gig), stored.geo_pk, stored.geo_sk)
-        if index is not None:
-            item.geo_pk, item.geo_sk = index.pk, index.sk
-        writes: list[TransactItem] = [{"Put": {
-            "TableName": table, "Item": item.serialize(),
-            "ConditionExpression": "#status = :expected AND #version = :version",
-            "ExpressionAttributeNames": {"#status": "status", "#version": "version"},
-            "ExpressionAttributeValues": {":expected": {"S": expected_status}, ":version": {"N": str(gig.version)}},
-        }}]
-        if stale is not None:
-            writes.append({"Delete": {"TableName": table, "Key": {"pk": {"S": stale[0]}, "sk": {"S": stale[1]}}}})
-        if index is not None:
-            writes.append({"Put": {"TableName": table, "Item": index.serialize()}})
-        return writes
-
-    def application_counted_write(self, gig_id: str, currency: str) -> TransactItem:
-        return {"Update": {
-            "TableName": GigItem.Meta.table_name,
-            "Key": {"pk": {"S": f"GIG#{gig_id}"}, "sk": {"S": "GIG"}},
-            "UpdateExpression": "ADD application_count :one, #version :one",
-            "ConditionExpression": "#status = :open AND #currency = :currency",
-            "ExpressionAttributeNames": {"#status": "status", "#version": "version", "#currency": "currency"},
-            "ExpressionAttributeValues": {":one": {"N": "1"}, ":open": {"S": "open"}, ":currency": {"S": currency}},
-        }}
+            with unparsed_answers():
+                while pending:
+                    page, pending = pending[:_BATCH_GET_LIMIT], pending[_BATCH_GET_LIMIT:]
+                    while page:
+                        data = self._client.batch_get_item(RequestItems={self._table: {"Keys": page}})
+                        found.extend(data["Responses"].get(self._table, ()))
+                        page = (data.get("UnprocessedKeys") or {}).get(self._table, {}).get("Keys") or []
+        except (ClientError, BotoCoreError) as exc:
+            raise as_domain_error(exc, "DynamoDB") from exc
+        return {gig.id: gig for gig in map(from_attributes, found)}
 
     def by_owner(self, owner_id: str, *, status: GigStatus | None, limit: int,
                  after: dict[str, str] | None) -> GigPage:
-        start = {k: {"S": v} for k, v in after.items()} if after else None
-        try:
-            if status is None:
-                results = GigItem.owner_index.query(f"OWNER#{owner_id}", scan_index_forward=False, limit=limit,
-                                                    last_evaluated_key=start)
-            else:
-                results = GigItem.owner_status_index.query(f"OWNER#{owner_id}#{status}", scan_index_forward=False,
-                                                           limit=limit, last_evaluated_key=start)
-            gigs = [from_item(item) for item in results]
-        except (QueryError, PynamoDBConnectionError) as exc:
-            raise _outage(exc) from exc
-        last = results.last_evaluated_key
-        next_after = {k: str(v["S"]) for k, v in last.items()} if last and len(gigs) >= limit else None
-        return GigPage(gigs=gigs, after=next_after)
+        index, key = ("gsi1", f"OWNER#{owner_id}") if status is None else ("gsi2", f"OWNER#{owner_id}#{status}")
+        kwargs: dict[str, Any] = {"IndexName": index, "KeyConditionExpression": f"{index}pk = :pk",
+                                  "ExpressionAttributeValues": {":pk": text(key)}, "ScanIndexForward": False,
+                                  "Limit": limit}
+        if after:
+            kwargs["ExclusiveStartKey"] = {k: text(v) for k, v in after.items()}
+        answer = self.call("query", **kwargs)
+        gigs = [from_attributes(i) for i in answer.get("Items", [])]
+        return GigPage(gigs=gigs, after=page_after(answer, len(gigs), limit))
+
+    def add_entries(self, gig: Gig) -> list[dict[str, Any]]:
+        """A new gig at version 1 (only if absent) and its geo index entry when it belongs there."""
+        entry = geo_entry(gig)
+        geo = geo_item(self._index, self._layouts.for_writes(self._index), entry) if entry else None
+        key = (geo.pk, geo.sk) if geo is not None else None
+        entries: list[dict[str, Any]] = [{"Put": {
+            "TableName": self._table, "Item": gig_item(gig, 1, key),
+            "ConditionExpression": "attribute_not_exists(pk) AND attribute_not_exists(#version)",
+            "ExpressionAttributeNames": {"#version": "version"}}}]
+        if geo is not None:
+            entries.append({"Put": {"TableName": self._table, "Item": geo.serialize()}})
+        return entries
+
+    def save_entries(self, gig: Gig, expected_status: GigStatus) -> list[dict[str, Any]] | None:
+        """``gig`` at version + 1 if it is still at its version and in ``expected_status``, with its geo index
+        entry moved, put or deleted; None when the gig is not stored."""
+        stored = self.call("get_item", Key=gig_key(gig.id), ConsistentRead=True,
+                           ProjectionExpression="geo_pk, geo_sk, version").get("Item")
+        if stored is None:
+            return None
+        stored_pk, stored_sk = stored.get("geo_pk", {}).get("S"), stored.get("geo_sk", {}).get("S")
+        geo, stale = geo_move(self._index, self._layouts.for_writes(self._index), geo_entry(gig), stored_pk,
+                              stored_sk)
+        # The version condition means the stored geo key read above is still current.
+        entries: list[dict[str, Any]] = [{"Put": {
+            "TableName": self._table, "Item": gig_item(gig, gig.version + 1, (geo.pk, geo.sk) if geo else None),
+            "ConditionExpression": "#status = :expected AND #version = :version",
+            "ExpressionAttributeNames": {"#status": "status", "#version": "version"},
+            "ExpressionAttributeValues": {":expected": text(expected_status), ":version": number(gig.version)}}}]
+        if stale is not None:
+            entries.append({"Delete": {"TableName": self._table,
+                                       "Key": {"pk": text(stale[0]), "sk": text(stale[1])}}})
+        if geo is not None:
+            entries.append({"Put": {"TableName": self._table, "Item": geo.serialize()}})
+        return entries

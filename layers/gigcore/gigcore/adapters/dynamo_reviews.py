@@ -19,7 +19,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from gigcore.adapters.aws import as_domain_error
-from gigcore.adapters.dynamo_contracts import DynamoTable
+from gigcore.adapters.dynamo_table import DynamoTable
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.errors import ConflictError
 from gigcore.domain.reviews import Review
@@ -59,7 +59,7 @@ def review_from(item: Mapping[str, Any]) -> Review:
 
 class DynamoReviewStore(DynamoTable):
     def get(self, contract_id: str, reviewer_id: str) -> Review | None:
-        item = self._get(f"CONTRACT#{contract_id}", f"REVIEW#{reviewer_id}")
+        item = self.item(f"CONTRACT#{contract_id}", f"REVIEW#{reviewer_id}")
         return review_from(item) if item else None
 
     def _reveal_writes(self, review: Review) -> list[dict[str, Any]]:
@@ -115,13 +115,13 @@ class DynamoReviewStore(DynamoTable):
         }
         if after:
             kwargs["ExclusiveStartKey"] = {k: _s(v) for k, v in after.items()}
-        answer = self._call("query", **kwargs)
+        answer = self.call("query", **kwargs)
         last = answer.get("LastEvaluatedKey")
         return ReviewPage(reviews=[review_from(i) for i in answer.get("Items", [])],
                           after={k: str(v["S"]) for k, v in last.items()} if last else None)
 
     def due_for_reveal(self, now: datetime, *, limit: int) -> list[Review]:
-        answer = self._call("query", IndexName="gsi2", Limit=limit,
+        answer = self.call("query", IndexName="gsi2", Limit=limit,
                             KeyConditionExpression="gsi2pk = :due AND gsi2sk <= :now",
                             ExpressionAttributeValues={":due": _s(REVEAL_DUE_PK), ":now": _s(to_rfc3339(now) + "#~")})
         return [review_from(i) for i in answer.get("Items", [])]

@@ -29,9 +29,12 @@ if TYPE_CHECKING:
     )
     from gigcore.ports.chat import ChatStore, ConnectionStore, ObjectStore
     from gigcore.ports.clock import Clock
-    from gigcore.ports.contracts import ApplicationRepository, ContractRepository
-    from gigcore.ports.escrow import EscrowStore
-    from gigcore.ports.gigs import GeoIndex, GeoLayoutStore, GigRepository
+    from gigcore.adapters.dynamo_contracts import DynamoApplicationReader, DynamoContractReader
+    from gigcore.adapters.dynamo_gigs import DynamoGigReader
+    from gigcore.ports.contracts import ApplicationReader, ContractReader
+    from gigcore.ports.escrow import PayoutAccountStore
+    from gigcore.ports.unit_of_work import UnitOfWorkFactory
+    from gigcore.ports.gigs import GeoIndex, GeoLayoutStore, GigReader
     from gigcore.ports.notifications import MatchQuota, NotificationStore, PushSender, SmsSender
     from gigcore.ports.payments import PaymentGateway
     from gigcore.ports.reviews import ReviewStore
@@ -169,28 +172,37 @@ class Adapters:
         return DynamoUserRepository(self.dynamodb, self.settings.table_name, self.geo_layouts)
 
     @functools.cached_property
-    def gigs(self) -> GigRepository:
-        from gigcore.adapters.dynamo_gigs import DynamoGigRepository
+    def gigs(self) -> DynamoGigReader:
+        from gigcore.adapters.dynamo_gigs import DynamoGigReader
 
-        return DynamoGigRepository(self.pynamodb, self.geo_layouts)
-
-    @functools.cached_property
-    def applications(self) -> ApplicationRepository:
-        from gigcore.adapters.dynamo_contracts import DynamoApplicationRepository
-
-        return DynamoApplicationRepository(self.dynamodb, self.settings.table_name)
+        return DynamoGigReader(self.dynamodb, self.settings.table_name, self.geo_layouts)
 
     @functools.cached_property
-    def contracts(self) -> ContractRepository:
-        from gigcore.adapters.dynamo_contracts import DynamoContractRepository
+    def applications(self) -> DynamoApplicationReader:
+        from gigcore.adapters.dynamo_contracts import DynamoApplicationReader
 
-        return DynamoContractRepository(self.dynamodb, self.settings.table_name)
+        return DynamoApplicationReader(self.dynamodb, self.settings.table_name)
 
     @functools.cached_property
-    def escrow_store(self) -> EscrowStore:
-        from gigcore.adapters.dynamo_escrow import DynamoEscrowStore
+    def contracts(self) -> DynamoContractReader:
+        from gigcore.adapters.dynamo_contracts import DynamoContractReader
 
-        return DynamoEscrowStore(self.dynamodb, self.settings.table_name)
+        return DynamoContractReader(self.dynamodb, self.settings.table_name)
+
+    @functools.cached_property
+    def unit_of_work(self) -> UnitOfWorkFactory:
+        """Makes the units of work of the main table (``gigcore.ports.unit_of_work``), reading through the
+        readers above."""
+        from gigcore.adapters.dynamo_unit_of_work import unit_of_work_factory
+
+        return unit_of_work_factory(self.dynamodb, self.settings.table_name, self.gigs, self.applications,
+                                    self.contracts)
+
+    @functools.cached_property
+    def payout_accounts(self) -> PayoutAccountStore:
+        from gigcore.adapters.dynamo_escrow import DynamoPayoutAccountStore
+
+        return DynamoPayoutAccountStore(self.dynamodb, self.settings.table_name)
 
     @functools.cached_property
     def review_store(self) -> ReviewStore:

@@ -165,8 +165,8 @@ class Container(Adapters):
         from gigcore.services.escrow import Escrow, EscrowConfig, EscrowPorts
 
         s = self.settings
-        ports = EscrowPorts(contracts=self.contracts, store=self.escrow_store, payments=self.payments, gigs=self.gigs,
-                            users=self.users)
+        ports = EscrowPorts(unit_of_work=self.unit_of_work, payout_accounts=self.payout_accounts,
+                            payments=self.payments, users=self.users)
         return Escrow(ports, EscrowConfig(fee_bps=s.platform_fee_bps, auto_release_days=s.auto_release_days,
                                           onboarding_return_url=s.payout_return_url,
                                           onboarding_refresh_url=s.payout_refresh_url),
@@ -182,8 +182,7 @@ class Container(Adapters):
     def application_ports(self) -> ApplicationPorts:
         from gigcore.services.applications import ApplicationPorts
 
-        return ApplicationPorts(applications=self.applications, contracts=self.contracts, gigs=self.gigs,
-                                users=self.users, changed=self.changed)
+        return ApplicationPorts(unit_of_work=self.unit_of_work, users=self.users, changed=self.changed)
 
     @functools.cached_property
     def applications_rejector(self) -> OpenApplicationsRejector:

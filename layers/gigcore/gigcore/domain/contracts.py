@@ -168,6 +168,46 @@ class Milestone:
     pending_op: str | None = None
     version: int = 0
 
+    def moved(self, action: MilestoneAction, **changes: object) -> Milestone:
+        """This milestone after ``action``, in the status the state machine answers (409 ``invalid_state`` when it
+        does not allow it), with ``changes``; the write bumps the version."""
+        return replace(self, status=next_milestone_status(self.status, action), **changes)  # type: ignore[arg-type]
+
+    def changed(self, **changes: object) -> Milestone:
+        """This milestone with ``changes`` and its status kept (a claim, a claim given up)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+    def submit(self, now: datetime, due: datetime, note: str, attachment_keys: Sequence[str]) -> Milestone:
+        """The work handed in: released automatically at ``due`` unless the client acts first."""
+        return self.moved("submit", submitted_at=now, auto_release_at=due, submission_note=note,
+                          attachment_keys=tuple(attachment_keys))
+
+    def release(self, now: datetime, transfer_id: str | None) -> Milestone:
+        """Paid to the freelancer by ``transfer_id`` (None when nothing was left to transfer after the fee);
+        the step in flight ends and auto-release stops."""
+        return self.moved("release", released_at=now, transfer_id=transfer_id, pending_op=None,
+                          auto_release_at=None)
+
+    def refund(self, amount: Money) -> Milestone:
+        """``amount`` more given back: ``refunded`` once all of it is (auto-release stops), else the status kept."""
+        refunded = self.refunded_amount + amount
+        if refunded == self.amount:
+            return self.moved("refund", refunded_amount=refunded, pending_op=None, auto_release_at=None)
+        return self.moved("refund_part", refunded_amount=refunded, pending_op=None)
+
+    def dispute(self, dispute_id: str) -> Milestone:
+        """Disputed: auto-release stops until an admin resolves it."""
+        return self.moved("dispute", dispute_id=dispute_id, auto_release_at=None)
+
+    def resolve(self, release: Money, refund: Money, now: datetime, transfer_id: str | None) -> Milestone:
+        """A dispute resolved: ``refund`` given back, ``release`` (less the fee) paid by ``transfer_id``."""
+        action: MilestoneAction = "resolve_release" if release.amount > 0 else "resolve_refund"
+        changes: dict[str, object] = {"refunded_amount": self.refunded_amount + refund, "pending_op": None,
+                                      "auto_release_at": None}
+        if release.amount > 0:
+            changes |= {"released_at": now, "transfer_id": transfer_id}
+        return self.moved(action, **changes)
+
     @property
     def held(self) -> Money:
         """What the platform holds for this milestone now (zero unless funded, submitted or disputed)."""
@@ -176,7 +216,7 @@ class Milestone:
         return self.amount - self.refunded_amount
 
 
-#: The fields of a milestone that a write may change (``ContractRepository.transition_milestone``).
+#: The fields of a milestone that a write may change (``ContractRepository.save_milestone`` writes them all).
 MILESTONE_MUTABLE_FIELDS: frozenset[str] = frozenset(
     f.name for f in fields(Milestone) if f.name not in {"id", "contract_id", "position", "title", "amount",
                                                         "version"})
@@ -249,6 +289,53 @@ class Contract:
 
     def milestone(self, milestone_id: str) -> Milestone | None:
         return next((m for m in self.milestones if m.id == milestone_id), None)
+
+    def moved(self, action: ContractAction, now: datetime) -> Contract:
+        """This contract after ``action``, in the status the state machine answers (409 when not allowed)."""
+        return replace(self, status=next_contract_status(self.status, action), updated_at=now)
+
+    # Each change of a milestone answers the milestone after it and what it tells the parties (``Notice`` s,
+    # which the service records in the outbox with the change).
+
+    def milestone_submitted(self, m: Milestone, now: datetime, due: datetime, note: str,
+                            attachment_keys: Sequence[str]) -> tuple[Milestone, list[Notice]]:
+        return m.submit(now, due, note, attachment_keys), [Notice("milestone.submitted", self.client_id, m)]
+
+    def milestone_funded(self, m: Milestone, now: datetime, charge_id: str | None,
+                         intent_id: str) -> tuple[Milestone, list[Notice]]:
+        after = m.moved("funded", funded_at=now, charge_id=charge_id, payment_intent_id=intent_id, pending_op=None)
+        return after, [Notice("milestone.funded", self.freelancer_id, m)]
+
+    def milestone_released(self, m: Milestone, now: datetime, transfer_id: str | None,
+                           paid: Money) -> tuple[Milestone, list[Notice]]:
+        """``paid``: what reached the freelancer (net of the fee)."""
+        return m.release(now, transfer_id), [Notice("milestone.released", self.freelancer_id, m,
+                                                    {"amount": str(paid.amount)})]
+
+    def milestone_refunded(self, m: Milestone, amount: Money) -> tuple[Milestone, list[Notice]]:
+        return m.refund(amount), [Notice("milestone.refunded", self.client_id, m, {"amount": str(amount.amount)})]
+
+    def milestone_disputed(self, m: Milestone, dispute_id: str, by: str) -> tuple[Milestone, list[Notice]]:
+        """Disputed by ``by`` (a party): the other party is told."""
+        other = self.freelancer_id if by == self.client_id else self.client_id
+        return m.dispute(dispute_id), [Notice("dispute.opened", other, m, {"dispute_id": dispute_id})]
+
+    def milestone_resolved(self, m: Milestone, dispute_id: str, release: Money, refund: Money, now: datetime,
+                           transfer_id: str | None) -> tuple[Milestone, list[Notice]]:
+        return m.resolve(release, refund, now, transfer_id), [
+            Notice("dispute.resolved", user, m, {"dispute_id": dispute_id})
+            for user in (self.client_id, self.freelancer_id)]
+
+
+@dataclass(frozen=True)
+class Notice:
+    """What a change of a milestone tells someone: ``type`` (``milestone.released``), for ``user_id``, about the
+    milestone as it was read, with ``details`` (an amount, a dispute's id)."""
+
+    type: str
+    user_id: str
+    milestone: Milestone
+    details: Mapping[str, str] = field(default_factory=dict)
 
 
 #: A contract is paid in pieces; more than this many milestones is refused (one accept is one transaction).

@@ -71,6 +71,10 @@ class Gig:
     def changed(self, **changes: object) -> Gig:
         return replace(self, **changes)  # type: ignore[arg-type]
 
+    def moved(self, action: GigAction, now: datetime) -> Gig:
+        """This gig after ``action``, in the status the state machine answers (409 when not allowed)."""
+        return replace(self, status=next_status(self.status, action), updated_at=now)
+
     def takes_applications(self, now: datetime) -> bool:
         """Open, and its deadline (if any) not passed: what browsing shows and what may be applied to."""
         return self.status == "open" and (self.deadline is None or self.deadline > now)

@@ -38,12 +38,6 @@ class ConnectionNotifier(Protocol):
         """Close a connection; a connection that is already gone is not an error."""
 
 
-#: One low-level ``TransactWriteItems`` entry: ``{"Put": {...}}``, ``{"Update": {...}}``, ``{"Delete": {...}}`` or
-#: ``{"ConditionCheck": {...}}``. Repositories that accept ``extra`` items commit them in the same transaction
-#: as their own write (``TableName`` may be left out: the repository's table is meant).
-TransactItem = Mapping[str, Any]
-
-
 @dataclass(frozen=True)
 class OutboxEvent:
     """An event recorded in the same transaction as the state change it describes.

@@ -1,18 +1,17 @@
 """Ports of applications and contracts (with their milestones).
 
-Every write takes ``extra`` items and ``events``: low-level ``TransactWriteItems`` entries (ledger entries,
-a payment record, another aggregate's change) and outbox events committed in the SAME transaction as the
-repository's own item, all or nothing, at most 100 items in all. The repository's own item carries a
-condition on the status the state machine moves it from, so a concurrent or repeated call cannot apply
-a transition twice.
+Reads answer at once. Writes are made inside a unit of work (``gigcore.ports.unit_of_work``): ``add`` and
+``save`` say what the commit will write, and the commit writes it all in one transaction, or nothing. Each saved
+aggregate is conditioned on the status the state machine moves it from (and its version, where it has one), so
+a concurrent or repeated call cannot apply a transition twice.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol
 
 from gigcore.domain.contracts import (
     Application,
@@ -22,9 +21,9 @@ from gigcore.domain.contracts import (
     Milestone,
     MilestoneStatus,
 )
-from gigcore.ports import OutboxEvent, TransactItem
 
-__all__ = ["ApplicationPage", "ApplicationRepository", "ContractPage", "ContractRepository", "TransactItem"]
+__all__ = ["ApplicationPage", "ApplicationReader", "ApplicationRepository", "ContractPage", "ContractReader",
+           "ContractRepository"]
 
 
 @dataclass(frozen=True)
@@ -40,17 +39,8 @@ class ContractPage:
     after: dict[str, str] | None
 
 
-class ApplicationRepository(Protocol):
-    """Applications; one per (gig, freelancer), enforced by the write itself."""
-
-    def add(self, application: Application, *, extra: Sequence[TransactItem] = (),
-            events: Sequence[OutboxEvent] = ()) -> Application:
-        """Store a new application (version 1) with ``extra`` and ``events``.
-
-        Raises :class:`ConflictError` when the freelancer already applied to the gig (a conditional write: of
-        two concurrent applies exactly one succeeds), :class:`TransactionConflictError` when an ``extra``
-        condition failed or a concurrent transaction got in the way.
-        """
+class ApplicationReader(Protocol):
+    """Reading applications; one per (gig, freelancer)."""
 
     def get(self, application_id: str) -> Application | None:
         """Strongly consistent."""
@@ -64,29 +54,22 @@ class ApplicationRepository(Protocol):
     def of_freelancer(self, freelancer_id: str, *, limit: int, after: dict[str, str] | None) -> ApplicationPage:
         """The freelancer's applications, newest first."""
 
-    def save(self, application: Application, *, expected: Collection[ApplicationStatus],
-             extra: Sequence[TransactItem] = (), events: Sequence[OutboxEvent] = ()) -> Application:
-        """Write ``application`` if it is still at ``application.version`` and in one of ``expected``.
 
-        Returns it at version + 1. Raises :class:`InvalidStateError` when its stored status is not expected,
-        :class:`ConflictError` when it changed meanwhile, :class:`TransactionConflictError` as for :meth:`add`.
-        """
+class ApplicationRepository(ApplicationReader, Protocol):
+    """Applications in a unit of work."""
 
-    def save_writes(self, application: Application, *,
-                    expected: Collection[ApplicationStatus]) -> list[TransactItem]:
-        """The entries :meth:`save` would write, for a caller that commits them in its own transaction."""
+    def add(self, application: Application) -> Application:
+        """A new application (version 1). The commit raises :class:`ConflictError` when the freelancer already
+        applied to the gig (of two concurrent applies exactly one commits)."""
+
+    def save(self, application: Application, *, expected: Collection[ApplicationStatus]) -> Application:
+        """Write ``application`` if it is still at ``application.version`` and in one of ``expected``; returns
+        it at version + 1. When it is the unit's first write, the commit raises :class:`InvalidStateError` when
+        its stored status is not expected and :class:`ConflictError` when it changed meanwhile."""
 
 
-class ContractRepository(Protocol):
-    """Contracts with their milestones, and the contracts of each party."""
-
-    def create(self, contract: Contract, *, extra: Sequence[TransactItem] = (),
-               events: Sequence[OutboxEvent] = ()) -> Contract:
-        """Store a new contract, its milestones and both parties' links with ``extra`` and ``events``.
-
-        Raises :class:`TransactionConflictError` when an ``extra`` condition failed (``failed`` says which) or
-        a concurrent transaction got in the way; nothing is written then.
-        """
+class ContractReader(Protocol):
+    """Reading contracts with their milestones, and the contracts of each party."""
 
     def get(self, contract_id: str) -> Contract | None:
         """The contract with its milestones in order (strongly consistent)."""
@@ -97,42 +80,27 @@ class ContractRepository(Protocol):
     def of_user(self, user_id: str, *, limit: int, after: dict[str, str] | None) -> ContractPage:
         """The contracts the user is a party to (either side), newest first."""
 
-    def transition_milestone(self, contract_id: str, milestone_id: str, *, expected: Collection[MilestoneStatus],
-                             changes: Mapping[str, Any], extra: Sequence[TransactItem] = (),
-                             events: Sequence[OutboxEvent] = (),
-                             expected_version: int | None = None) -> Milestone:
-        """Change a milestone if its stored status is one of ``expected`` (and it is at ``expected_version``
-        when given), together with ``extra`` items and ``events``, in one transaction.
-
-        ``changes`` maps fields of :class:`Milestone` (see ``MILESTONE_MUTABLE_FIELDS``) to their new values;
-        None removes an optional field. The version always goes up by one. Returns the stored milestone.
-
-        Raises :class:`NotFoundError` when there is no such milestone, :class:`InvalidStateError` when its
-        status is not expected (the repeat of a transition that happened lands here), :class:`ConflictError`
-        when its version moved, :class:`TransactionConflictError` when an ``extra`` condition failed or a
-        concurrent transaction got in the way. Nothing is written when it raises.
-        """
-
-    def milestone_write(self, contract_id: str, milestone_id: str, *, expected: Collection[MilestoneStatus],
-                        changes: Mapping[str, Any], expected_version: int | None = None) -> TransactItem:
-        """The ``Update`` entry :meth:`transition_milestone` writes (to change two milestones at once)."""
-
-    def milestone_check(self, contract_id: str, milestone_id: str, *, version: int) -> TransactItem:
-        """A ``ConditionCheck`` that the milestone is still at ``version`` (a decision that read it, such as
-        settling the contract when the last milestone ends, fails if it moved meanwhile)."""
-
-    def transition_contract(self, contract_id: str, *, expected: Collection[ContractStatus],
-                            changes: Mapping[str, Any], extra: Sequence[TransactItem] = (),
-                            events: Sequence[OutboxEvent] = ()) -> Contract:
-        """Change the contract's ``status`` (and ``updated_at``) if its stored status is one of ``expected``.
-
-        Raises as :meth:`transition_milestone` does. Returns the contract with its milestones.
-        """
-
-    def contract_write(self, contract_id: str, *, expected: Collection[ContractStatus],
-                       changes: Mapping[str, Any]) -> TransactItem:
-        """The ``Update`` entry :meth:`transition_contract` writes (e.g. beside the last milestone's release)."""
-
     def due_for_release(self, now: datetime, *, limit: int) -> list[tuple[str, str]]:
         """(contract id, milestone id) of the submitted milestones whose ``auto_release_at`` has come, earliest
         first (may lag a write by a moment: the release re-checks the milestone)."""
+
+
+class ContractRepository(ContractReader, Protocol):
+    """Contracts and milestones in a unit of work."""
+
+    def add(self, contract: Contract) -> Contract:
+        """A new contract with its milestones (each at version 1) and both parties' links."""
+
+    def save(self, contract: Contract, *, expected: Collection[ContractStatus]) -> Contract:
+        """Write the contract's ``status`` and ``updated_at`` if its stored status is one of ``expected`` (its
+        milestones are saved one by one with :meth:`save_milestone`)."""
+
+    def save_milestone(self, milestone: Milestone, *, expected: Collection[MilestoneStatus]) -> Milestone:
+        """Write ``milestone`` if it is still at ``milestone.version`` and in one of ``expected``; returns it at
+        version + 1. When it is the unit's first write, the commit raises :class:`NotFoundError` for no such
+        milestone, :class:`InvalidStateError` when its status is not expected (the repeat of a transition that
+        happened lands here) and :class:`ConflictError` when its version moved."""
+
+    def check_milestone(self, milestone: Milestone) -> None:
+        """The commit fails unless ``milestone`` is still at its version (a decision that read it, such as
+        settling the contract when the last milestone ends, fails if it moved meanwhile)."""

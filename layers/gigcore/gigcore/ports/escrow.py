@@ -1,19 +1,17 @@
 """Ports of escrow's own records: freelancers' payout accounts, the contracts' ledgers, and disputes.
 
-Ledger entries and dispute changes are written as ``extra`` items of a milestone transition
-(``ContractRepository.transition_milestone``), so a state change and its money records are one transaction.
+Ledger entries and disputes are written inside a unit of work (``gigcore.ports.unit_of_work``), so a milestone's
+change and its money records are one transaction. Payout accounts are written on their own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, Protocol
 
 from gigcore.domain.escrow import LedgerEntry
 from gigcore.domain.money import Money
-from gigcore.ports import TransactItem
 
 DisputeStatus = Literal["open", "resolved"]
 
@@ -47,28 +45,42 @@ class Dispute:
     version: int = 0
 
 
-class EscrowStore(Protocol):
-    def payout_account(self, user_id: str) -> PayoutAccount | None:
+class PayoutAccountStore(Protocol):
+    """Freelancers' payout accounts; each write is its own (no unit of work)."""
+
+    def get(self, user_id: str) -> PayoutAccount | None:
         """Strongly consistent."""
 
-    def add_payout_account(self, account: PayoutAccount) -> PayoutAccount:
+    def add(self, account: PayoutAccount) -> PayoutAccount:
         """Store the user's account unless they have one; returns the one stored (the first wins)."""
 
     def user_of_account(self, account_id: str) -> str | None:
         """Whose payout account ``account_id`` is."""
 
     def set_payouts_enabled(self, user_id: str, enabled: bool) -> None:
-        """Record what Stripe says of the account (``account.updated``, or a check before a release)."""
+        """Record what Stripe says of the account (``account.updated``, or a check before a release); nothing
+        when the user has no account."""
 
-    def ledger_writes(self, entries: Sequence[LedgerEntry]) -> list[TransactItem]:
-        """The ``Put`` entries that append ``entries`` (each only once: the write is conditioned on its id)."""
 
-    def ledger(self, contract_id: str) -> list[LedgerEntry]:
+class LedgerStore(Protocol):
+    """A contract's append-only ledger, in a unit of work."""
+
+    def entries(self, contract_id: str) -> list[LedgerEntry]:
         """Every entry of the contract, oldest first (strongly consistent)."""
 
-    def dispute_write(self, dispute: Dispute, *, expected: DisputeStatus | None) -> TransactItem:
-        """The entry that stores ``dispute``: a new one (``expected`` None: it must not exist) or a change of
-        one whose stored status is ``expected`` and version is ``dispute.version``."""
+    def add(self, entry: LedgerEntry) -> None:
+        """Append ``entry`` at the commit; the commit fails when an entry with its id exists (never twice)."""
 
-    def get_dispute(self, dispute_id: str) -> Dispute | None:
+
+class DisputeRepository(Protocol):
+    """Disputes, in a unit of work."""
+
+    def get(self, dispute_id: str) -> Dispute | None:
         """Strongly consistent."""
+
+    def add(self, dispute: Dispute) -> Dispute:
+        """A new dispute (version 1); the commit fails when one with its id exists."""
+
+    def save(self, dispute: Dispute, *, expected: DisputeStatus) -> Dispute:
+        """Write ``dispute`` if its stored status is ``expected`` and its version ``dispute.version``; returns
+        it at version + 1."""

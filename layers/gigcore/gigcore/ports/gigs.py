@@ -10,7 +10,6 @@ from typing import Any, Protocol
 from gigcore.domain.geo import GeoEntry, PartitionLayout
 from gigcore.domain.geo_layout import LayoutState, Progress
 from gigcore.domain.gigs import Gig, GigStatus
-from gigcore.ports import OutboxEvent, TransactItem
 
 
 @dataclass(frozen=True)
@@ -20,36 +19,36 @@ class GigPage:
     after: dict[str, str] | None
 
 
-class GigRepository(Protocol):
-    """Gigs and their entry in the gig geo index, written together with their events (one transaction)."""
-
-    def add(self, gig: Gig, events: Sequence[OutboxEvent]) -> Gig:
-        """Store a new gig (and its geo entry when open and located) with ``events``; returns it at version 1."""
+class GigReader(Protocol):
+    """Reading gigs (strongly consistent by id; eventually consistent for lists)."""
 
     def get(self, gig_id: str) -> Gig | None: ...
 
     def get_many(self, gig_ids: Sequence[str]) -> dict[str, Gig]:
         """The gigs that exist among ``gig_ids`` (eventually consistent; for list pages)."""
 
-    def save(self, gig: Gig, *, expected_status: GigStatus, events: Sequence[OutboxEvent]) -> Gig:
-        """Write ``gig`` if it is still at ``gig.version`` and in ``expected_status`` (the condition re-checks the
-        state machine), keeping its geo entry in step: written while open and located, removed otherwise.
-
-        Returns the stored gig (version + 1). Raises :class:`ConflictError` when someone changed it meanwhile.
-        """
-
     def by_owner(self, owner_id: str, *, status: GigStatus | None, limit: int,
                  after: dict[str, str] | None) -> GigPage:
         """The owner's gigs, newest first, optionally of one status."""
 
-    def save_writes(self, gig: Gig, *, expected_status: GigStatus) -> list[TransactItem]:
-        """The entries :meth:`save` would write (gig item, geo entry moves), for a caller that commits them in
-        its own transaction with other items (an accepted application moves its gig). The gig entry comes
-        first and carries the version and status condition."""
 
-    def application_counted_write(self, gig_id: str, currency: str) -> TransactItem:
-        """An ``Update`` that raises the gig's ``application_count`` (and its version) if the gig is open and its
-        budget still in ``currency`` (the application's: a budget's currency changed meanwhile refuses it)."""
+class GigRepository(GigReader, Protocol):
+    """Gigs in a unit of work (``gigcore.ports.unit_of_work``): reads at once, writes at its ``commit``, in one
+    transaction with the gig's geo index entry (written while open and located, removed otherwise)."""
+
+    def add(self, gig: Gig) -> Gig:
+        """Store a new gig (version 1); returns it as it will be stored. The commit raises
+        :class:`ConflictError` when the id is taken."""
+
+    def save(self, gig: Gig, *, expected_status: GigStatus) -> Gig:
+        """Write ``gig`` if it is still at ``gig.version`` and in ``expected_status`` (the condition re-checks the
+        state machine); returns it as it will be stored (version + 1). The commit raises :class:`ConflictError`
+        when someone changed it meanwhile."""
+
+    def count_application(self, gig_id: str, currency: str) -> None:
+        """Raise the gig's ``application_count`` (and its version) if the gig is still open and its budget still
+        in ``currency`` (the application's); not conditioned on the version, so concurrent applies do not refuse
+        each other. The commit raises :class:`TransactionConflictError` when the gig moved on."""
 
 
 class PendingApplicationsRejector(Protocol):
@@ -61,8 +60,8 @@ class PendingApplicationsRejector(Protocol):
 
 # ---- the geo index --------------------------------------------------------------------------------------
 
-__all__ = ["GeoEntry", "GeoIndex", "GeoLayoutStore", "GigPage", "GigRepository", "PendingApplicationsRejector",
-           "RangeAnswer", "RangeQuery"]
+__all__ = ["GeoEntry", "GeoIndex", "GeoLayoutStore", "GigPage", "GigReader", "GigRepository",
+           "PendingApplicationsRejector", "RangeAnswer", "RangeQuery"]
 
 
 @dataclass(frozen=True)

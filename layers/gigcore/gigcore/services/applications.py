@@ -10,8 +10,7 @@ transaction records (so a crash between the two cannot leave them pending).
 
 from __future__ import annotations
 
-import random
-import time
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -35,17 +34,19 @@ from gigcore.domain.errors import (
     TransactionConflictError,
     ValidationError,
 )
-from gigcore.domain.gigs import Gig, next_status
+from gigcore.domain.gigs import Gig
 from gigcore.domain.ids import new_id
 from gigcore.domain.money import Money
 from gigcore.domain.users import Principal
-from gigcore.ports import OutboxEvent, TransactItem
+from gigcore.ports import OutboxEvent
 from gigcore.ports.auth import UserRepository
 from gigcore.ports.changes import ChangeListener, EntityChanged, nobody_listens
-from gigcore.ports.contracts import ApplicationPage, ApplicationRepository, ContractPage, ContractRepository
-from gigcore.ports.gigs import GigRepository
+from gigcore.ports.contracts import ApplicationPage, ApplicationReader, ContractPage
+from gigcore.ports.gigs import GigReader
+from gigcore.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from gigcore.schemas.contracts import AcceptRequest, ApplyRequest
 from gigcore.services.gigs import GIG_CLOSED, MATCHING_QUEUE, SEARCH_QUEUE, gig_event
+from gigcore.services.retry import jittered_pause, retry_on_conflict
 
 APPLICATION_RECEIVED = "application.received"
 APPLICATION_ACCEPTED = "application.accepted"
@@ -66,17 +67,15 @@ _REJECT_BATCH = 40
 
 @dataclass(frozen=True)
 class ApplicationPorts:
-    applications: ApplicationRepository
-    contracts: ContractRepository
-    gigs: GigRepository
+    #: Each attempt of a use case opens its own unit of work (reads through it, commits once).
+    unit_of_work: UnitOfWorkFactory
     users: UserRepository
     #: Hears of the gig an apply or an accept changed (its count, its status).
     changed: ChangeListener = nobody_listens
 
 
-def _retry_pause(attempt: int) -> None:
-    """Full jitter, so that many concurrent writers of one gig item (a burst of applies) spread out."""
-    time.sleep(random.uniform(0, 0.02 * (2 ** min(attempt, 5))))  # noqa: S311 (not for security)
+#: Full jitter, so that many concurrent writers of one gig item (a burst of applies) spread out.
+_pause = functools.partial(jittered_pause, base=0.02)
 
 
 def _notification(kind: str, user_id: str, gig: Gig, app: Application, **extra: str) -> OutboxEvent:
@@ -84,14 +83,14 @@ def _notification(kind: str, user_id: str, gig: Gig, app: Application, **extra: 
     return OutboxEvent(id=new_id(), type=kind, queue=NOTIFICATIONS_QUEUE, payload=payload)
 
 
-def _gig(gig_id: str, gigs: GigRepository) -> Gig:
+def _gig(gig_id: str, gigs: GigReader) -> Gig:
     gig = gigs.get(gig_id)
     if gig is None:
         raise NotFoundError("The gig does not exist.")
     return gig
 
 
-def _application(application_id: str, applications: ApplicationRepository) -> Application:
+def _application(application_id: str, applications: ApplicationReader) -> Application:
     app = applications.get(application_id)
     if app is None:
         raise NotFoundError("The application does not exist.")
@@ -115,8 +114,10 @@ def apply(principal: Principal, gig_id: str, cmd: ApplyRequest, *, ports: Applic
     (``application.received``)."""
     if not principal.has_role("freelancer"):
         raise ForbiddenError("Only freelancers apply to gigs.")
-    for attempt in range(_APPLY_ATTEMPTS):
-        gig = _gig(gig_id, ports.gigs)
+
+    def attempt() -> Application:
+        unit = ports.unit_of_work()
+        gig = _gig(gig_id, unit.gigs)
         if gig.owner_id == principal.user_id:
             raise ForbiddenError("You cannot apply to your own gig.")
         _must_be_open(gig)
@@ -134,30 +135,27 @@ def apply(principal: Principal, gig_id: str, cmd: ApplyRequest, *, ports: Applic
         app = Application(id=new_id(), gig_id=gig.id, client_id=gig.owner_id, freelancer_id=principal.user_id,
                           cover_letter=cmd.cover_letter, proposed_rate=cmd.proposed_rate,
                           estimated_days=cmd.estimated_days, status="pending", created_at=now, updated_at=now)
-        event = _notification(APPLICATION_RECEIVED, gig.owner_id, gig, app,
-                              freelancer_id=principal.user_id,
-                              freelancer_name=applicant.name if applicant else "A freelancer")
-        try:
-            added = ports.applications.add(app, extra=[ports.gigs.application_counted_write(gig.id, currency)],
-                                           events=[event])
-            ports.changed(EntityChanged("gig", gig.id))
-            return added
-        except TransactionConflictError:
-            # The gig closed meanwhile (re-read: 409 invalid_state), or a concurrent apply or change of the
-            # gig got in the way: try again, when a duplicate shows as the conflict it is.
-            if attempt == _APPLY_ATTEMPTS - 1:
-                raise
-            _retry_pause(attempt)
-    raise AssertionError("unreachable")
+        stored = unit.applications.add(app)
+        unit.gigs.count_application(gig.id, currency)
+        unit.record(_notification(APPLICATION_RECEIVED, gig.owner_id, gig, app, freelancer_id=principal.user_id,
+                                  freelancer_name=applicant.name if applicant else "A freelancer"))
+        unit.commit()
+        ports.changed(EntityChanged("gig", gig.id))
+        return stored
+
+    # The gig closed meanwhile (re-read: 409 invalid_state), or a concurrent apply or change of the gig got in
+    # the way (TransactionConflictError): try again. A second application (a plain conflict) is the answer.
+    return retry_on_conflict(attempt, attempts=_APPLY_ATTEMPTS, pause=_pause, lost_race=TransactionConflictError)
 
 
 def applications_of_gig(principal: Principal, gig_id: str, *, limit: int, after: dict[str, str] | None,
                         ports: ApplicationPorts) -> ApplicationPage:
     """The gig's applications, newest first; only its owner sees them (403), 404 for no gig."""
-    gig = _gig(gig_id, ports.gigs)
+    unit = ports.unit_of_work()
+    gig = _gig(gig_id, unit.gigs)
     if gig.owner_id != principal.user_id:
         raise ForbiddenError("Only the gig's owner sees its applications.")
-    return ports.applications.of_gig(gig_id, limit=limit, after=after)
+    return unit.applications.of_gig(gig_id, limit=limit, after=after)
 
 
 def my_applications(principal: Principal, *, limit: int, after: dict[str, str] | None,
@@ -165,7 +163,7 @@ def my_applications(principal: Principal, *, limit: int, after: dict[str, str] |
     """The caller's applications, newest first (freelancers only)."""
     if not principal.has_role("freelancer"):
         raise ForbiddenError("Only freelancers have applications.")
-    return ports.applications.of_freelancer(principal.user_id, limit=limit, after=after)
+    return ports.unit_of_work().applications.of_freelancer(principal.user_id, limit=limit, after=after)
 
 
 # ---- shortlist, reject, withdraw ------------------------------------------------------------------------
@@ -173,25 +171,23 @@ def my_applications(principal: Principal, *, limit: int, after: dict[str, str] |
 
 def _move(principal: Principal, application_id: str, action: ApplicationAction, *, ports: ApplicationPorts,
           now: datetime) -> Application:
-    for attempt in range(_ATTEMPTS):
-        app = _application(application_id, ports.applications)
+    def attempt() -> Application:
+        unit = ports.unit_of_work()
+        app = _application(application_id, unit.applications)
         if action == "withdraw":
             if app.freelancer_id != principal.user_id:
                 raise ForbiddenError("Only the applicant can withdraw an application.")
         elif app.client_id != principal.user_id:
             raise ForbiddenError("Only the gig's owner can do this.")
         moved = app.moved(action, now)
-        events: list[OutboxEvent] = []
         if moved.status == "rejected":
-            gig = _gig(app.gig_id, ports.gigs)
-            events.append(_notification(APPLICATION_REJECTED, app.freelancer_id, gig, app))
-        try:
-            return ports.applications.save(moved, expected={app.status}, events=events)
-        except ConflictError:
-            if attempt == _ATTEMPTS - 1:
-                raise
-            _retry_pause(attempt)
-    raise AssertionError("unreachable")
+            gig = _gig(app.gig_id, unit.gigs)
+            unit.record(_notification(APPLICATION_REJECTED, app.freelancer_id, gig, app))
+        stored = unit.applications.save(moved, expected={app.status})
+        unit.commit()
+        return stored
+
+    return retry_on_conflict(attempt, attempts=_ATTEMPTS, pause=_pause)
 
 
 def shortlist(principal: Principal, application_id: str, *, ports: ApplicationPorts, now: datetime) -> Application:
@@ -227,15 +223,12 @@ def _plans(cmd: AcceptRequest, app: Application, gig: Gig) -> list[MilestonePlan
     return plan_milestones([MilestonePlan(title=m.title, amount=m.amount) for m in cmd.milestones], currency)
 
 
-def _rejections(others: Sequence[Application], gig: Gig, ports: ApplicationPorts, now: datetime,
-                room: int) -> tuple[list[TransactItem], list[OutboxEvent]]:
-    """As many of ``others`` rejected as fit in ``room`` items (each is its write and its notification)."""
-    writes: list[TransactItem] = []
-    events: list[OutboxEvent] = []
-    for other in others[: max(room, 0) // 2]:
-        writes += ports.applications.save_writes(other.moved("reject", now), expected={other.status})
-        events.append(_notification(APPLICATION_REJECTED, other.freelancer_id, gig, other))
-    return writes, events
+def _reject_in(unit: UnitOfWork, others: Sequence[Application], gig: Gig, now: datetime) -> None:
+    """As many of ``others`` rejected in ``unit`` as fit in its transaction (each is its write and its
+    notification); the rest are left to the ``gig.closed`` consumer."""
+    for other in others[: max(_TRANSACTION_ITEMS - unit.items, 0) // 2]:
+        unit.applications.save(other.moved("reject", now), expected={other.status})
+        unit.record(_notification(APPLICATION_REJECTED, other.freelancer_id, gig, other))
 
 
 def accept(principal: Principal, application_id: str, cmd: AcceptRequest, *, ports: ApplicationPorts,
@@ -244,49 +237,36 @@ def accept(principal: Principal, application_id: str, cmd: AcceptRequest, *, por
     move): one transaction creates the contract and its milestones (default: one for the proposed rate, in
     the gig's currency), accepts the application, moves the gig to ``in_progress`` and rejects the others
     (those past the transaction limit by the recorded ``gig.closed``). The freelancer is notified."""
-    for attempt in range(_ATTEMPTS):
-        app = _application(application_id, ports.applications)
+
+    def attempt() -> Contract:
+        unit = ports.unit_of_work()
+        app = _application(application_id, unit.applications)
         if app.client_id != principal.user_id:
             raise ForbiddenError("Only the gig's owner can accept an application.")
         next_application_status(app.status, "accept")
-        gig = _gig(app.gig_id, ports.gigs)
-        after = next_status(gig.status, "accept_application")
+        gig = _gig(app.gig_id, unit.gigs)
+        moved_gig = gig.moved("accept_application", now)
         plans = _plans(cmd, app, gig)
         contract_id = new_id()
         milestones = tuple(Milestone(id=new_id(), contract_id=contract_id, position=i, title=p.title,
                                      amount=p.amount, status="pending",
                                      refunded_amount=Money.zero(p.amount.currency))
                            for i, p in enumerate(plans))
-        contract = Contract(id=contract_id, gig_id=gig.id, application_id=app.id, client_id=app.client_id,
-                            freelancer_id=app.freelancer_id, currency=gig.budget.min.currency, status="active",
-                            created_at=now, updated_at=now, milestones=milestones)
-        moved_gig = gig.changed(status=after, updated_at=now)
-        writes: list[TransactItem] = [
-            *ports.applications.save_writes(app.moved("accept", now, contract_id=contract_id),
-                                            expected={app.status}),
-            *ports.gigs.save_writes(moved_gig, expected_status=gig.status),
-        ]
-        closed = moved_gig.changed(version=gig.version + 1)
-        events = [
-            _notification(APPLICATION_ACCEPTED, app.freelancer_id, gig, app, contract_id=contract_id),
-            gig_event(GIG_CLOSED, SEARCH_QUEUE, closed),
-            gig_event(GIG_CLOSED, GIG_LIFECYCLE_QUEUE, closed),
-        ]
-        own = 1 + len(milestones) + 2  # the contract, its milestones, the two parties' links
-        others = [o for o in ports.applications.open_of_gig(gig.id) if o.id != app.id]
-        room = _TRANSACTION_ITEMS - own - len(writes) - len(events)
-        rejected_writes, rejected_events = _rejections(others, gig, ports, now, room)
-        try:
-            created = ports.contracts.create(contract, extra=[*writes, *rejected_writes],
-                                             events=[*events, *rejected_events])
-            ports.changed(EntityChanged("gig", gig.id))
-            return created
-        except TransactionConflictError:
-            # The application, the gig or another application changed meanwhile: read again and decide.
-            if attempt == _ATTEMPTS - 1:
-                raise
-            _retry_pause(attempt)
-    raise AssertionError("unreachable")
+        contract = unit.contracts.add(Contract(
+            id=contract_id, gig_id=gig.id, application_id=app.id, client_id=app.client_id,
+            freelancer_id=app.freelancer_id, currency=gig.budget.min.currency, status="active", created_at=now,
+            updated_at=now, milestones=milestones))
+        unit.applications.save(app.moved("accept", now, contract_id=contract_id), expected={app.status})
+        closed = unit.gigs.save(moved_gig, expected_status=gig.status)
+        unit.record(_notification(APPLICATION_ACCEPTED, app.freelancer_id, gig, app, contract_id=contract_id),
+                    gig_event(GIG_CLOSED, SEARCH_QUEUE, closed), gig_event(GIG_CLOSED, GIG_LIFECYCLE_QUEUE, closed))
+        _reject_in(unit, [o for o in unit.applications.open_of_gig(gig.id) if o.id != app.id], gig, now)
+        unit.commit()
+        ports.changed(EntityChanged("gig", gig.id))
+        return contract
+
+    # The application, the gig or another application changed meanwhile: read again and decide.
+    return retry_on_conflict(attempt, attempts=_ATTEMPTS, pause=_pause, lost_race=TransactionConflictError)
 
 
 # ---- closing a gig: the open applications are rejected ---------------------------------------------------
@@ -301,29 +281,31 @@ class OpenApplicationsRejector:
         self._ports = ports
 
     def reject_pending(self, gig: Gig, now: datetime) -> None:
-        applications = self._ports.applications
-        lost = 0
-        while lost < _ATTEMPTS * 2:
-            still = [a for a in applications.open_of_gig(gig.id) if a.status in OPEN_APPLICATION_STATUSES]
+        def one_batch() -> bool:
+            """Reject the next batch; True when nothing is left open."""
+            unit = self._ports.unit_of_work()
+            still = [a for a in unit.applications.open_of_gig(gig.id) if a.status in OPEN_APPLICATION_STATUSES]
             if not still:
-                return
+                return True
             batch = still[:_REJECT_BATCH]
-            first, rest = batch[0], batch[1:]
-            extra: list[TransactItem] = []
-            for other in rest:
-                extra += applications.save_writes(other.moved("reject", now), expected={other.status})
-            events = [_notification(APPLICATION_REJECTED, a.freelancer_id, gig, a) for a in batch]
+            for app in batch:
+                unit.applications.save(app.moved("reject", now), expected={app.status})
+            unit.record(*(_notification(APPLICATION_REJECTED, a.freelancer_id, gig, a) for a in batch))
             try:
-                applications.save(first.moved("reject", now), expected={first.status}, extra=extra, events=events)
-            except (ConflictError, InvalidStateError):
+                unit.commit()
+            except InvalidStateError as moved:
                 # One was withdrawn or changed meanwhile: read again (what moved is no longer open).
-                _retry_pause(min(lost, 3))
-                lost += 1
-        raise ConflictError("The gig's applications kept changing; try again.")
+                raise ConflictError(moved.message) from moved
+            return False
+
+        while not retry_on_conflict(one_batch, attempts=_ATTEMPTS * 2, pause=lambda attempt: _pause(min(attempt, 3)),
+                                    exhausted=lambda lost: ConflictError(
+                                        "The gig's applications kept changing; try again.")):
+            pass
 
     def on_gig_closed(self, gig_id: str, now: datetime) -> None:
         """The ``gig.closed`` consumer: reject what is open once the gig is filled or cancelled."""
-        gig = self._ports.gigs.get(gig_id)
+        gig = self._ports.unit_of_work().gigs.get(gig_id)
         if gig is not None and gig.status != "open":
             self.reject_pending(gig, now)
 
@@ -333,7 +315,7 @@ class OpenApplicationsRejector:
 
 def get_contract(principal: Principal, contract_id: str, *, ports: ApplicationPorts) -> Contract:
     """Either party, or an admin (who resolves its disputes); 403 for anyone else, 404 for no contract."""
-    contract = ports.contracts.get(contract_id)
+    contract = ports.unit_of_work().contracts.get(contract_id)
     if contract is None:
         raise NotFoundError("The contract does not exist.")
     if contract.party(principal.user_id) is None and not principal.has_role("admin"):
@@ -344,4 +326,4 @@ def get_contract(principal: Principal, contract_id: str, *, ports: ApplicationPo
 def my_contracts(principal: Principal, *, limit: int, after: dict[str, str] | None,
                  ports: ApplicationPorts) -> ContractPage:
     """The contracts the caller is a party to, newest first."""
-    return ports.contracts.of_user(principal.user_id, limit=limit, after=after)
+    return ports.unit_of_work().contracts.of_user(principal.user_id, limit=limit, after=after)

@@ -40,8 +40,8 @@ from gigcore.domain.users import Principal
 from gigcore.ports import ConnectionNotifier, Queue
 from gigcore.ports.auth import AccessTokens, RateLimiter, RefreshTokenStore, UserRepository
 from gigcore.ports.chat import ChatStore, ConnectionStore, ObjectStore
-from gigcore.ports.contracts import ContractRepository
-from gigcore.ports.gigs import GigRepository
+from gigcore.ports.contracts import ContractReader
+from gigcore.ports.gigs import GigReader
 
 MESSAGE_RECEIVED = "message.received"
 CONNECTION_LIFETIME_SECONDS = 2 * 3600  # API Gateway closes a WebSocket after two hours
@@ -71,8 +71,8 @@ class ChatPorts:
     queue: Queue
     users: UserRepository
     access: AccessTokens
-    gigs: GigRepository
-    contracts: ContractRepository
+    gigs: GigReader
+    contracts: ContractReader
     refresh: RefreshTokenStore
     limiter: RateLimiter
 

@@ -8,17 +8,19 @@ from datetime import datetime
 from typing import Any
 
 from gigcore.domain.clock import parse_rfc3339
-from gigcore.domain.errors import ConflictError, ErrorDetail, ForbiddenError, InvalidStateError, NotFoundError
-from gigcore.domain.gigs import Budget, Gig, GigAction, GigStatus, check_gig, next_status
+from gigcore.domain.errors import ErrorDetail, ForbiddenError, InvalidStateError, NotFoundError
+from gigcore.domain.gigs import Budget, Gig, GigAction, GigStatus, check_gig
 from gigcore.domain.ids import new_id
 from gigcore.domain.users import Location, Principal, User
 from gigcore.ports import OutboxEvent
 from gigcore.ports.auth import UserRepository
 from gigcore.ports.changes import ChangeListener, EntityChanged, nobody_listens
-from gigcore.ports.gigs import GeoIndex, GigPage, GigRepository, PendingApplicationsRejector
+from gigcore.ports.gigs import GeoIndex, GigPage, GigReader, PendingApplicationsRejector
 from gigcore.ports.reads import Reads
+from gigcore.ports.unit_of_work import UnitOfWorkFactory
 from gigcore.schemas.gigs import BudgetBody, CreateGigRequest, PatchGigRequest, gig_out
 from gigcore.services import nearby
+from gigcore.services.retry import retry_on_conflict
 
 GIG_CREATED = "gig.created"
 GIG_UPDATED = "gig.updated"
@@ -49,7 +51,7 @@ def get_gig(gig_id: str, *, gigs: Reads[str, Gig]) -> Gig:
     return gig
 
 
-def create_gig(principal: Principal, cmd: CreateGigRequest, *, gigs: GigRepository, now: datetime) -> Gig:
+def create_gig(principal: Principal, cmd: CreateGigRequest, *, uow: UnitOfWorkFactory, now: datetime) -> Gig:
     """Post a gig (clients only: 403 otherwise). Records ``gig.created`` for search indexing and for matching."""
     if not principal.has_role("client"):
         raise ForbiddenError("Only clients post gigs.")
@@ -70,43 +72,43 @@ def create_gig(principal: Principal, cmd: CreateGigRequest, *, gigs: GigReposito
         updated_at=now,
     )
     check_gig(gig, now)
-    stored = gig.changed(version=1)
-    return gigs.add(gig, [gig_event(GIG_CREATED, SEARCH_QUEUE, stored), gig_event(GIG_CREATED, MATCHING_QUEUE, stored)])
+    unit = uow()
+    stored = unit.gigs.add(gig)
+    unit.record(gig_event(GIG_CREATED, SEARCH_QUEUE, stored), gig_event(GIG_CREATED, MATCHING_QUEUE, stored))
+    unit.commit()
+    return stored
 
 
-def _change(gig_id: str, action: GigAction, gigs: GigRepository, now: datetime,
+def _change(gig_id: str, action: GigAction, uow: UnitOfWorkFactory, now: datetime,
             change: Callable[[Gig], Gig], check_owner: str | None, changed: ChangeListener) -> Gig:
     """Read, apply ``action`` through the state machine, write with its condition; retry a lost race.
 
     ``changed`` hears of the gig whatever happens (a refused write may have met a change made elsewhere)."""
     try:
-        return _change_once(gig_id, action, gigs, now, change, check_owner)
+        return retry_on_conflict(lambda: _change_once(gig_id, action, uow, now, change, check_owner),
+                                 attempts=_SAVE_ATTEMPTS)
     finally:
         changed(EntityChanged("gig", gig_id))
 
 
-def _change_once(gig_id: str, action: GigAction, gigs: GigRepository, now: datetime,
+def _change_once(gig_id: str, action: GigAction, uow: UnitOfWorkFactory, now: datetime,
                  change: Callable[[Gig], Gig], check_owner: str | None) -> Gig:
-    for attempt in range(_SAVE_ATTEMPTS):
-        current = get_gig(gig_id, gigs=gigs)
-        if check_owner is not None and current.owner_id != check_owner:
-            raise ForbiddenError("Only the gig's owner can do this.")
-        after = next_status(current.status, action)
-        updated = change(current).changed(status=after, updated_at=now)
-        stored_next = updated.changed(version=current.version + 1)
-        kind = GIG_UPDATED if after == "open" else GIG_CLOSED
-        events = [gig_event(kind, SEARCH_QUEUE, stored_next)]
-        if kind == GIG_CLOSED:  # the gig lifecycle consumer rejects its open applications
-            events.append(gig_event(GIG_CLOSED, MATCHING_QUEUE, stored_next))
-        try:
-            return gigs.save(updated, expected_status=current.status, events=events)
-        except ConflictError:
-            if attempt == _SAVE_ATTEMPTS - 1:
-                raise
-    raise AssertionError("unreachable")
+    unit = uow()
+    current = get_gig(gig_id, gigs=unit.gigs)
+    if check_owner is not None and current.owner_id != check_owner:
+        raise ForbiddenError("Only the gig's owner can do this.")
+    moved = current.moved(action, now)
+    stored = unit.gigs.save(change(current).changed(status=moved.status, updated_at=now),
+                            expected_status=current.status)
+    kind = GIG_UPDATED if stored.status == "open" else GIG_CLOSED
+    unit.record(gig_event(kind, SEARCH_QUEUE, stored))
+    if kind == GIG_CLOSED:  # the gig lifecycle consumer rejects its open applications
+        unit.record(gig_event(GIG_CLOSED, MATCHING_QUEUE, stored))
+    unit.commit()
+    return stored
 
 
-def update_gig(principal: Principal, gig_id: str, cmd: PatchGigRequest, *, gigs: GigRepository,
+def update_gig(principal: Principal, gig_id: str, cmd: PatchGigRequest, *, uow: UnitOfWorkFactory,
                now: datetime, changed: ChangeListener = nobody_listens) -> Gig:
     """Change an open gig (owner only: 403; not open: 409 ``invalid_state``). Records ``gig.updated``.
 
@@ -144,10 +146,10 @@ def update_gig(principal: Principal, gig_id: str, cmd: PatchGigRequest, *, gigs:
         check_gig(updated, now, deadline_changed="deadline" in fields)
         return updated
 
-    return _change(gig_id, "edit", gigs, now, change, check_owner=principal.user_id, changed=changed)
+    return _change(gig_id, "edit", uow, now, change, check_owner=principal.user_id, changed=changed)
 
 
-def cancel_gig(principal: Principal, gig_id: str, *, gigs: GigRepository, now: datetime,
+def cancel_gig(principal: Principal, gig_id: str, *, uow: UnitOfWorkFactory, now: datetime,
                rejector: PendingApplicationsRejector | None = None,
                changed: ChangeListener = nobody_listens) -> Gig:
     """Cancel an open gig (owner only). It leaves the geo index; ``gig.closed`` is recorded.
@@ -156,21 +158,21 @@ def cancel_gig(principal: Principal, gig_id: str, *, gigs: GigRepository, now: d
     supplies it; until then there are none). A retry after a failure between the two finds the gig
     cancelled (409) and the rejector, being idempotent, can be run again from ``gig.closed``.
     """
-    gig = _change(gig_id, "cancel", gigs, now, lambda g: g, check_owner=principal.user_id, changed=changed)
+    gig = _change(gig_id, "cancel", uow, now, lambda g: g, check_owner=principal.user_id, changed=changed)
     if rejector is not None:
         rejector.reject_pending(gig, now)
     return gig
 
 
-def apply_action(gig_id: str, action: GigAction, *, gigs: GigRepository, now: datetime,
+def apply_action(gig_id: str, action: GigAction, *, uow: UnitOfWorkFactory, now: datetime,
                  changed: ChangeListener = nobody_listens) -> Gig:
     """Move a gig through the state machine on behalf of another area (an accepted application, a completed
     contract). No owner check: the caller's own rules decided."""
-    return _change(gig_id, action, gigs, now, lambda g: g, check_owner=None, changed=changed)
+    return _change(gig_id, action, uow, now, lambda g: g, check_owner=None, changed=changed)
 
 
 def my_gigs(principal: Principal, *, status: GigStatus | None, limit: int, after: dict[str, str] | None,
-            gigs: GigRepository) -> GigPage:
+            gigs: GigReader) -> GigPage:
     """The caller's gigs, newest first (clients only)."""
     if not principal.has_role("client"):
         raise ForbiddenError("Only clients have gigs of their own.")

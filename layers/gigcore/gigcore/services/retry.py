@@ -33,18 +33,20 @@ def jittered_pause(attempt: int, *, base: float = 0.01) -> None:
 
 def retry_on_conflict(attempt: Callable[[], T], *, attempts: int,
                       pause: Callable[[int], None] = jittered_pause,
-                      exhausted: Callable[[ConflictError], Exception] | None = None) -> T:
+                      exhausted: Callable[[ConflictError], Exception] | None = None,
+                      lost_race: type[ConflictError] = ConflictError) -> T:
     """Run ``attempt`` until it returns, at most ``attempts`` times, pausing after each lost race.
 
     When every attempt lost, the last :class:`ConflictError` is raised, or ``exhausted(last)`` when given (a
     use case that wants to say "it kept changing" in its own words). ``pause`` is told the attempt's index
-    (from 0); a test passes a no-op."""
+    (from 0); a test passes a no-op. ``lost_race`` narrows which conflicts are lost races (an apply retries a
+    :class:`TransactionConflictError`; its plain :class:`ConflictError`, a second application, is the answer)."""
     if attempts < 1:
         raise ValueError("attempts must be at least 1")
     for index in range(attempts):
         try:
             return attempt()
-        except ConflictError as lost:
+        except lost_race as lost:
             if index == attempts - 1:
                 if exhausted is None:
                     raise

@@ -14,7 +14,7 @@ from gigcore.domain.users import Principal
 from gigcore.observability import SERVICE
 from gigcore.ports.auth import UserRepository
 from gigcore.ports.changes import ChangeListener, EntityChanged, nobody_listens
-from gigcore.ports.contracts import ContractRepository
+from gigcore.ports.contracts import ContractReader
 from gigcore.ports.reviews import ReviewCursor, ReviewPage, ReviewStore
 from gigcore.services.retry import retry_on_conflict
 
@@ -25,7 +25,7 @@ _ATTEMPTS = 4
 @dataclass(frozen=True)
 class ReviewPorts:
     reviews: ReviewStore
-    contracts: ContractRepository
+    contracts: ContractReader
     users: UserRepository
     #: Hears of the users whose rating a shown review moved.
     changed: ChangeListener = nobody_listens

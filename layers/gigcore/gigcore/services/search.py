@@ -18,7 +18,7 @@ from gigcore.domain.gigs import Gig
 from gigcore.domain.users import User
 from gigcore.ports import OutboxEvent
 from gigcore.ports.auth import UserRepository
-from gigcore.ports.gigs import GigRepository
+from gigcore.ports.gigs import GigReader
 from gigcore.ports.search import FreelancerDoc, FreelancerSearch, GeoPoint, GigDoc, GigSearch, SearchIndex
 
 
@@ -90,7 +90,7 @@ class GigResults:
 
 
 def search_gigs(query: GigSearch, after: Mapping[str, Any] | None, *, index: SearchIndex,
-                gigs: GigRepository, now: datetime) -> GigResults:
+                gigs: GigReader, now: datetime) -> GigResults:
     """Open gigs whose deadline has not passed (read back from the table: the index may lag a change, and a
     deadline passes without any event, docs/search.md)."""
     page = index.search_gigs(query, after)

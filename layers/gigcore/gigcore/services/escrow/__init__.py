@@ -122,7 +122,7 @@ class Escrow:
     def ledger(self, principal: Principal, contract_id: str) -> Ledger:
         contract = self._core.contract(contract_id)
         self._core.party(principal, contract)
-        entries = self._core.ports.store.ledger(contract_id)
+        entries = self._core.ports.unit_of_work().ledger.entries(contract_id)
         # The ledger is in the currency its money moved in: the milestones' (a contract accepted before the
         # currencies were held together may name another; its milestone is what was charged).
         currency = entries[0].amount.currency if entries else contract.currency
@@ -132,5 +132,5 @@ class Escrow:
         """Receipts: one per funding, per release (gross, the platform fee, net) and per refund."""
         contract = self._core.contract(contract_id)
         self._core.party(principal, contract)
-        return invoices(self._core.ports.store.ledger(contract_id), {m.id: m.title for m in contract.milestones},
-                        self._core.config.fee_bps)
+        entries = self._core.ports.unit_of_work().ledger.entries(contract_id)
+        return invoices(entries, {m.id: m.title for m in contract.milestones}, self._core.config.fee_bps)

@@ -4,15 +4,13 @@ outcome's transaction (conditioned on the version read), and the outbox events i
 from __future__ import annotations
 
 import hashlib
-import random
-import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Literal
 
 from aws_lambda_powertools import Logger
 
-from gigcore.domain.contracts import Contract, Milestone, MilestoneStatus
+from gigcore.domain.contracts import Contract, Milestone, MilestoneStatus, Notice
 from gigcore.domain.errors import (
     ConflictError,
     ErrorDetail,
@@ -26,13 +24,12 @@ from gigcore.domain.ids import new_id
 from gigcore.domain.money import Money
 from gigcore.domain.users import Principal
 from gigcore.observability import SERVICE
-from gigcore.ports import OutboxEvent, TransactItem
+from gigcore.ports import OutboxEvent
 from gigcore.ports.auth import UserRepository
 from gigcore.ports.changes import ChangeListener, EntityChanged
-from gigcore.ports.contracts import ContractRepository
-from gigcore.ports.escrow import EscrowStore
-from gigcore.ports.gigs import GigRepository
+from gigcore.ports.escrow import PayoutAccountStore
 from gigcore.ports.payments import PaymentGateway, PaymentRefusedError
+from gigcore.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from gigcore.services.notifications import ADMINS
 
 logger = Logger(service=SERVICE, child=True)
@@ -52,10 +49,11 @@ Actor = Literal["client", "freelancer", "admin", "schedule"]
 
 @dataclass(frozen=True)
 class EscrowPorts:
-    contracts: ContractRepository
-    store: EscrowStore
+    #: Each step opens its own unit of work: the milestone, its ledger entries, a dispute, the contract's and the
+    #: gig's settlement and the events are one transaction.
+    unit_of_work: UnitOfWorkFactory
+    payout_accounts: PayoutAccountStore
     payments: PaymentGateway
-    gigs: GigRepository
     users: UserRepository
 
 
@@ -68,15 +66,15 @@ class EscrowConfig:
     onboarding_refresh_url: str = "https://app.gigconnect.invalid/payout-account/retry"
 
 
-def pause(attempt: int) -> None:
-    """A short random wait before trying again after a lost race."""
-    time.sleep(random.uniform(0, 0.01 * (2 ** min(attempt, 5))))  # noqa: S311 (not for security)
-
-
 def notify(kind: str, user_id: str, contract: Contract, milestone: Milestone, **extra: Any) -> OutboxEvent:
     payload = {"user_id": user_id, "contract_id": contract.id, "gig_id": contract.gig_id,
                "milestone_id": milestone.id, "milestone_title": milestone.title} | extra
     return OutboxEvent(id=new_id(), type=kind, queue=NOTIFICATIONS_QUEUE, payload=payload)
+
+
+def notices(contract: Contract, told: Sequence[Notice]) -> list[OutboxEvent]:
+    """The outbox events of what a domain change told the parties."""
+    return [notify(n.type, n.user_id, contract, n.milestone, **n.details) for n in told]
 
 
 def to_admins(event: OutboxEvent, *, except_user_ids: Sequence[str]) -> OutboxEvent:
@@ -99,6 +97,10 @@ def request_digest(principal: Principal, request_key: str | None) -> str | None:
     if request_key is None:
         return None
     return hashlib.sha256(f"{principal.user_id}\n{request_key}".encode()).hexdigest()[:32]
+
+
+class LostRaceError(ConflictError):
+    """Another call changed what this attempt read (or finished a step left on it): read again and decide."""
 
 
 class MovedError(Exception):
@@ -133,7 +135,7 @@ class Core:
         self.changed(EntityChanged("gig", gig_id))
 
     def contract(self, contract_id: str) -> Contract:
-        contract = self.ports.contracts.get(contract_id)
+        contract = self.ports.unit_of_work().contracts.get(contract_id)
         if contract is None:
             raise NotFoundError("The contract does not exist.")
         return contract
@@ -156,20 +158,29 @@ class Core:
 
     def stored_milestone(self, contract_id: str, milestone_id: str) -> Milestone:
         """The milestone as stored now (strongly consistent)."""
-        milestone = self.ports.contracts.get_milestone(contract_id, milestone_id)
+        milestone = self.ports.unit_of_work().contracts.get_milestone(contract_id, milestone_id)
         if milestone is None:
             raise NotFoundError("The milestone does not exist.")
         return milestone
 
-    def record(self, m: Milestone, *, expected: set[MilestoneStatus] | frozenset[MilestoneStatus],
-               changes: Mapping[str, Any], extra: Sequence[TransactItem] = (),
-               events: Sequence[OutboxEvent] = (), settled_gig: str | None = None) -> Milestone | None:
-        """The outcome's transaction, conditioned on ``m``'s version; None when another call recorded it first.
-        ``settled_gig``: the gig whose contract the transaction settles (reported once it is written)."""
+    def record(self, m: Milestone, after: Milestone, *, expected: Collection[MilestoneStatus] | None = None,
+               entries: Sequence[LedgerEntry] = (), events: Sequence[OutboxEvent] = (),
+               also: Callable[[UnitOfWork], object] | None = None,
+               settles: Callable[[UnitOfWork], str | None] | None = None) -> Milestone | None:
+        """The outcome's transaction: ``m`` (as read) becomes ``after`` on ``m``'s version (and in ``expected``,
+        by default ``m``'s status), with its ledger ``entries``, whatever ``also`` writes in the same unit, and
+        ``events``; None when another call recorded it first. ``settles`` adds the contract's settlement when
+        this ends it (answering the gig it settles), and that gig is reported once it is written."""
+        unit = self.ports.unit_of_work()
+        recorded = unit.contracts.save_milestone(after, expected={m.status} if expected is None else expected)
+        for e in entries:
+            unit.ledger.add(e)
+        if also is not None:
+            also(unit)
+        settled_gig = settles(unit) if settles is not None else None
+        unit.record(*events)
         try:
-            recorded = self.ports.contracts.transition_milestone(m.contract_id, m.id, expected=expected,
-                                                                 changes=changes, extra=extra, events=events,
-                                                                 expected_version=m.version)
+            unit.commit()
         except (ConflictError, InvalidStateError):
             return None
         if settled_gig is not None:

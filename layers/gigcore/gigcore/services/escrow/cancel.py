@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import contextlib
+from dataclasses import replace
 from datetime import datetime
 from typing import Literal
 
-from gigcore.domain.contracts import Contract, Milestone, next_contract_status
+from gigcore.domain.contracts import Contract, Milestone
 from gigcore.domain.errors import ConflictError, ErrorDetail, ForbiddenError, InvalidStateError
 from gigcore.domain.gigs import GIG_TRANSITIONS, Gig, GigAction
 from gigcore.domain.ids import new_id
 from gigcore.domain.users import Principal
-from gigcore.ports import OutboxEvent, TransactItem
+from gigcore.ports import OutboxEvent
 from gigcore.ports.payments import PaymentRefusedError
-from gigcore.services.escrow._core import ATTEMPTS, NOTIFICATIONS_QUEUE, SUCCEEDED, Core, pause
+from gigcore.ports.unit_of_work import UnitOfWork
+from gigcore.services.escrow._core import ATTEMPTS, NOTIFICATIONS_QUEUE, SUCCEEDED, Core, LostRaceError
 from gigcore.services.escrow.claims import Claims
 from gigcore.services.escrow.provider_events import ProviderEvents
 from gigcore.services.gigs import GIG_CLOSED, GIG_UPDATED, SEARCH_QUEUE, gig_event
+from gigcore.services.retry import retry_on_conflict
 
 GigAfterCancel = Literal["open", "cancelled"]
 
@@ -37,8 +40,8 @@ class CancelContract:
         that no milestone moved meanwhile. 409 ``invalid_state`` when a milestone is funded or further, or the
         contract is not active (a repeated cancel)."""
         core = self._core
-        contracts = core.ports.contracts
-        for attempt in range(ATTEMPTS):
+
+        def attempt() -> Contract:
             contract = core.contract(contract_id)
             actor = core.party(principal, contract)
             if actor not in {"client", "freelancer"}:
@@ -54,7 +57,7 @@ class CancelContract:
             for m in in_flight:
                 self._claims.finish_left(contract, m, now)
             if in_flight:
-                continue
+                raise LostRaceError("The contract kept changing; try again.")  # finished: read it again
             moved = [m for m in contract.milestones if m.status != "pending"]
             if moved:
                 raise InvalidStateError("A contract can be cancelled only before any milestone is paid; refund or "
@@ -64,24 +67,25 @@ class CancelContract:
             for m in contract.milestones:
                 if m.payment_intent_id is not None:
                     self._void_intent(contract, m, now)
-            gig = core.ports.gigs.get(contract.gig_id)
-            gig_writes, gig_events = self._gig_after_cancel(gig, gig_status, now)
+            unit = core.ports.unit_of_work()
+            cancelled = contract.moved("cancel", now)
+            unit.contracts.save(cancelled, expected={contract.status})
+            # Each milestone's version is bumped, not only checked: a fund that read the contract active before
+            # this commits cannot claim its milestone after it (its claim expects the old version).
+            for m in contract.milestones:
+                unit.contracts.save_milestone(m, expected={"pending"})
+            gig = unit.gigs.get(contract.gig_id)
+            unit.record(*_cancelled_events(contract, gig, principal.user_id, reason))
+            self._gig_after_cancel(unit, gig, gig_status, now)
             try:
-                cancelled = contracts.transition_contract(
-                    contract.id, expected={contract.status},
-                    changes={"status": next_contract_status(contract.status, "cancel"), "updated_at": now},
-                    # Each milestone's version is bumped, not only checked: a fund that read the contract active
-                    # before this commits cannot claim its milestone after it (its claim expects the old version).
-                    extra=[*(contracts.milestone_write(contract.id, m.id, expected={"pending"}, changes={},
-                                                       expected_version=m.version)
-                             for m in contract.milestones), *gig_writes],
-                    events=[*_cancelled_events(contract, gig, principal.user_id, reason), *gig_events])
-            except ConflictError:
-                pause(attempt)
-                continue
+                unit.commit()
+            except ConflictError as lost:
+                raise LostRaceError("The contract kept changing; try again.") from lost
             core.gig_settled(contract.gig_id)
-            return cancelled
-        raise ConflictError("The contract kept changing; try again.")
+            return replace(cancelled, milestones=tuple(replace(m, version=m.version + 1)
+                                                       for m in contract.milestones))
+
+        return retry_on_conflict(attempt, attempts=ATTEMPTS, lost_race=LostRaceError)
 
     def _void_intent(self, contract: Contract, m: Milestone, now: datetime) -> None:
         """Cancel the intent of an earlier attempt on a pending milestone; 409 when it succeeded meanwhile (the
@@ -103,16 +107,14 @@ class CancelContract:
                                     details=[ErrorDetail(field=f"milestones.{m.position}.payment",
                                                          issue=intent.status)])
 
-    def _gig_after_cancel(self, gig: Gig | None, gig_status: GigAfterCancel,
-                          now: datetime) -> tuple[list[TransactItem], list[OutboxEvent]]:
+    @staticmethod
+    def _gig_after_cancel(unit: UnitOfWork, gig: Gig | None, gig_status: GigAfterCancel, now: datetime) -> None:
         """The gig's move (open again, or cancelled) and its event for search (an open gig is found again)."""
         action: GigAction = "reopen" if gig_status == "open" else "cancel_contract"
         if gig is None or (gig.status, action) not in GIG_TRANSITIONS:
-            return [], []
-        after = gig.changed(status=GIG_TRANSITIONS[(gig.status, action)], updated_at=now)
-        event = gig_event(GIG_UPDATED if after.status == "open" else GIG_CLOSED, SEARCH_QUEUE,
-                          after.changed(version=gig.version + 1))
-        return self._core.ports.gigs.save_writes(after, expected_status=gig.status), [event]
+            return
+        after = unit.gigs.save(gig.moved(action, now), expected_status=gig.status)
+        unit.record(gig_event(GIG_UPDATED if after.status == "open" else GIG_CLOSED, SEARCH_QUEUE, after))
 
 
 def _cancelled_events(contract: Contract, gig: Gig | None, by: str, reason: str | None) -> list[OutboxEvent]:

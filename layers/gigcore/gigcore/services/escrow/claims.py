@@ -18,13 +18,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TypeVar
 
 from gigcore.domain.contracts import Contract, Milestone
 from gigcore.domain.errors import ConflictError, InvalidStateError, PaymentFailedError, ValidationError
 from gigcore.domain.escrow import LedgerEntry, MilestoneMoney, OpKind, PendingOp, milestone_money
 from gigcore.ports.payments import PaymentRefusedError
-from gigcore.services.escrow._core import ATTEMPTS, KEPT_CHANGING, Core, cannot_finish, logger, pause
+from gigcore.services.escrow._core import ATTEMPTS, KEPT_CHANGING, Core, LostRaceError, cannot_finish, logger
+from gigcore.services.retry import jittered_pause, retry_on_conflict
 
 R = TypeVar("R")
 #: Finishes a claimed step of one kind: (the contract, the milestone as claimed, the step, now).
@@ -50,24 +51,24 @@ class Claims:
         and the milestone (and checks what comes before a step in flight is looked at); ``joins(op)`` says
         whether the step left in flight is this very one; ``plan`` checks the rules and names the step (or
         answers without one: its answer is returned as it is)."""
-        for attempt in range(ATTEMPTS):
+        def attempt() -> R:
             contract, m = load()
             if m.pending_op is not None:
                 left = PendingOp.decode(m.pending_op)
                 if joins(left):
                     return self._complete_own(complete, contract, m, left)
                 self.finish_left(contract, m, now)
-                continue
+                raise LostRaceError(kept_changing)  # finished: read the milestone again
             planned = plan(contract, m)
             if not isinstance(planned, PendingOp):
                 return planned
             try:
                 claimed = self.claim(m, planned)
-            except ConflictError:
-                pause(attempt)
-                continue
+            except ConflictError as lost:
+                raise LostRaceError(kept_changing) from lost
             return self._complete_own(complete, contract, claimed, planned)
-        raise ConflictError(kept_changing)
+
+        return retry_on_conflict(attempt, attempts=ATTEMPTS, lost_race=LostRaceError)
 
     @staticmethod
     def _complete_own(complete: Callable[[Contract, Milestone, PendingOp], R], contract: Contract, m: Milestone,
@@ -76,27 +77,24 @@ class Claims:
         with the same idempotency key (one finishing this very step, found claimed): once that request is done,
         the same keys answer the same objects and the record finds the step recorded, so the caller is told what
         was done instead of a 409 for a step that went through."""
-        for attempt in range(ATTEMPTS):
-            try:
-                return complete(contract, m, op)
-            except ConflictError:
-                if attempt == ATTEMPTS - 1:
-                    raise
-                pause(attempt + 2)
-        raise AssertionError("unreachable")
+        # The pauses start longer (attempt + 2): the other request is a whole Stripe call.
+        return retry_on_conflict(lambda: complete(contract, m, op), attempts=ATTEMPTS,
+                                 pause=lambda attempt: jittered_pause(attempt + 2))
 
     def claim(self, m: Milestone, op: PendingOp) -> Milestone:
-        """Claim ``m`` (as read) for ``op``; ConflictError when another call changed it first."""
-        return self._core.ports.contracts.transition_milestone(m.contract_id, m.id, expected={m.status},
-                                                               changes={"pending_op": op.encode()},
-                                                               expected_version=m.version)
+        """Claim ``m`` (as read) for ``op``; ConflictError when another call changed it first (InvalidStateError
+        when it moved to another status)."""
+        unit = self._core.ports.unit_of_work()
+        claimed = unit.contracts.save_milestone(m.changed(pending_op=op.encode()), expected={m.status})
+        unit.commit()
+        return claimed
 
     def give_up(self, m: Milestone) -> None:
         """Give up a claim after a refusal (nothing moved); a lost race here is harmless."""
         with contextlib.suppress(ConflictError, InvalidStateError):
-            self._core.ports.contracts.transition_milestone(m.contract_id, m.id, expected={m.status},
-                                                            changes={"pending_op": None},
-                                                            expected_version=m.version)
+            unit = self._core.ports.unit_of_work()
+            unit.contracts.save_milestone(m.changed(pending_op=None), expected={m.status})
+            unit.commit()
 
     @contextlib.contextmanager
     def gives_up_on(self, m: Milestone,
@@ -138,13 +136,17 @@ class Claims:
 
     def ready(self, contract_id: str, milestone_id: str, now: datetime) -> tuple[Contract, Milestone]:
         """The contract and the milestone with no step in flight (finishing any left behind)."""
-        for _ in range(ATTEMPTS):
+        def attempt() -> tuple[Contract, Milestone]:
             contract = self._core.contract(contract_id)
             m = self._core.milestone(contract, milestone_id)
             if m.pending_op is None:
                 return contract, m
             self.finish_left(contract, m, now)
-        raise ConflictError("Another payment step on this milestone is in progress; try again.")
+            raise LostRaceError("Another payment step on this milestone is in progress; try again.")
+
+        # Exhausted, a plain conflict: the caller's own retry (if any) is not for this.
+        return retry_on_conflict(attempt, attempts=ATTEMPTS, lost_race=LostRaceError,
+                                 exhausted=lambda lost: ConflictError(lost.message))
 
     def after_race(self, contract: Contract, m: Milestone, now: datetime) -> Milestone:
         """Another call recorded first (a joined step), or the settlement saw another milestone move: read
@@ -159,13 +161,13 @@ class Claims:
         """The milestone's share of the ledger as it stood at ``m``'s version; None when the milestone moved on
         since (a joined step recorded by another call meanwhile: its entries must not be counted twice).
         The ledger is read first: an unchanged version read after it proves the ledger had no later entry."""
-        money = milestone_money(self._core.ports.store.ledger(contract.id), m.id, m.amount.currency)
+        money = milestone_money(self._core.ports.unit_of_work().ledger.entries(contract.id), m.id, m.amount.currency)
         fresh = self._core.stored_milestone(contract.id, m.id)
         return money if fresh.version == m.version else None
 
-    def record_part(self, m: Milestone, entries: Sequence[LedgerEntry], **changes: Any) -> None:
-        """Stripe refused the rest of a step after part of it moved money: record that part and give up the
-        claim, so that the ledger says what Stripe did and a later call can act on the milestone."""
-        if self._core.record(m, expected={m.status}, changes={"pending_op": None, **changes},
-                             extra=self._core.ports.store.ledger_writes(list(entries))) is None:
+    def record_part(self, m: Milestone, entries: Sequence[LedgerEntry], after: Milestone | None = None) -> None:
+        """Stripe refused the rest of a step after part of it moved money: record that part (``after``: the
+        milestone with it, by default ``m`` as it was) and give up the claim, so that the ledger says what Stripe
+        did and a later call can act on the milestone."""
+        if self._core.record(m, (after or m).changed(pending_op=None), entries=entries) is None:
             logger.error("the part of a step done on milestone %s could not be recorded: %s", m.id, entries)

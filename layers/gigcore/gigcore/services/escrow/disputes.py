@@ -4,13 +4,11 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from gigcore.domain.contracts import (
     Contract,
     Milestone,
     MilestoneAction,
-    next_contract_status,
     next_milestone_status,
     statuses_allowing_contract,
     statuses_allowing_milestone,
@@ -29,12 +27,23 @@ from gigcore.domain.money import Money
 from gigcore.domain.users import Principal
 from gigcore.ports.escrow import Dispute
 from gigcore.ports.payments import PaymentRefusedError
-from gigcore.services.escrow._core import ADMIN, ATTEMPTS, KEPT_CHANGING, Core, money_of, notify, pause, to_admins
+from gigcore.ports.unit_of_work import UnitOfWork
+from gigcore.services.escrow._core import (
+    ADMIN,
+    ATTEMPTS,
+    KEPT_CHANGING,
+    Core,
+    LostRaceError,
+    money_of,
+    notices,
+    to_admins,
+)
 from gigcore.services.escrow.claims import Claims
 from gigcore.services.escrow.payout_accounts import PayoutAccounts
 from gigcore.services.escrow.refunds import Refunds
 from gigcore.services.escrow.release import Release
-from gigcore.services.escrow.settlement import settlement_writes
+from gigcore.services.escrow.settlement import settle
+from gigcore.services.retry import retry_on_conflict
 
 
 def _resolution(release: Money) -> MilestoneAction:
@@ -55,31 +64,30 @@ class Disputes:
         """Either party disputes a funded or submitted milestone: auto-release stops, the contract is
         ``disputed`` until an admin resolves it; the other party and every admin (one outbox event that the
         notification pipeline fans out) are notified, in the same transaction."""
-        ports = self._core.ports
-        for attempt in range(ATTEMPTS):
+        def attempt() -> Dispute:
             contract, m = self._claims.ready(contract_id, milestone_id, now)
             actor = self._core.party(principal, contract)
             if actor not in {"client", "freelancer"}:
                 raise ForbiddenError("Only the parties open a dispute.")
-            status = next_milestone_status(m.status, "dispute")
+            next_milestone_status(m.status, "dispute")
             dispute = Dispute(id=new_id(), contract_id=contract.id, milestone_id=m.id, opened_by=principal.user_id,
                               reason=reason, status="open", held=m.held, created_at=now)
-            other = contract.freelancer_id if actor == "client" else contract.client_id
-            opened = notify("dispute.opened", other, contract, m, dispute_id=dispute.id)
-            contract_status = next_contract_status(contract.status, "dispute")
+            after, told = contract.milestone_disputed(m, dispute.id, principal.user_id)
+            (opened,) = notices(contract, told)
+            disputed = contract.moved("dispute", now)
+            unit = self._core.ports.unit_of_work()
+            unit.contracts.save_milestone(after, expected={m.status})
+            stored = unit.disputes.add(dispute)
+            unit.contracts.save(disputed, expected=statuses_allowing_contract("dispute"))
+            unit.record(opened, to_admins(opened, except_user_ids=[contract.client_id, contract.freelancer_id]))
             try:
-                ports.contracts.transition_milestone(
-                    contract.id, m.id, expected={m.status}, expected_version=m.version,
-                    changes={"status": status, "dispute_id": dispute.id, "auto_release_at": None},
-                    extra=[ports.store.dispute_write(dispute, expected=None),
-                           ports.contracts.contract_write(contract.id, expected=statuses_allowing_contract("dispute"),
-                                                          changes={"status": contract_status, "updated_at": now})],
-                    events=[opened, to_admins(opened, except_user_ids=[contract.client_id, contract.freelancer_id])])
-            except ConflictError:
-                pause(attempt)
-                continue
-            return replace(dispute, version=1)
-        raise ConflictError(KEPT_CHANGING)
+                unit.commit()
+            except ConflictError as lost:
+                raise LostRaceError(KEPT_CHANGING) from lost
+            return stored
+
+        return retry_on_conflict(attempt, attempts=ATTEMPTS, lost_race=LostRaceError,
+                                 exhausted=lambda lost: ConflictError(KEPT_CHANGING))
 
     def get_dispute(self, principal: Principal, dispute_id: str) -> Dispute:
         dispute = self._stored(dispute_id)
@@ -87,7 +95,7 @@ class Disputes:
         return dispute
 
     def _stored(self, dispute_id: str) -> Dispute:
-        dispute = self._core.ports.store.get_dispute(dispute_id)
+        dispute = self._core.ports.unit_of_work().disputes.get(dispute_id)
         if dispute is None:
             raise NotFoundError("The dispute does not exist.")
         return dispute
@@ -143,8 +151,7 @@ class Disputes:
         milestone, its ledger entries, the dispute and the contract's next status in one transaction."""
         release = Money(amount=op.amount, currency=m.amount.currency)
         refund = Money(amount=op.refund, currency=m.amount.currency)
-        ports = self._core.ports
-        dispute = ports.store.get_dispute(op.dispute_id) if op.dispute_id else None
+        dispute = self._core.ports.unit_of_work().disputes.get(op.dispute_id) if op.dispute_id else None
 
         def planned() -> None:
             if dispute is None or dispute.status != "open":
@@ -155,7 +162,6 @@ class Disputes:
 
         self._claims.check(m, op, planned)
         assert dispute is not None
-        status = next_milestone_status(m.status, _resolution(release))
         entries: list[LedgerEntry] = []
         if refund.amount > 0:
             given = self._refunds.give_back_claimed(contract, m, op, refund, now)
@@ -168,24 +174,22 @@ class Disputes:
             if not entries:
                 self._claims.give_up(m)
             else:  # the refund went through: recorded, the dispute stays open for what is still held
-                self._claims.record_part(m, entries, refunded_amount=m.refunded_amount + refund)
+                self._claims.record_part(m, entries, m.changed(refunded_amount=m.refunded_amount + refund))
             raise
-        changes: dict[str, Any] = {"status": status, "refunded_amount": m.refunded_amount + refund,
-                                   "pending_op": None, "auto_release_at": None}
-        if release.amount > 0:
-            changes |= {"released_at": now, "transfer_id": transfer_id}
-        settle = settlement_writes(self._core, contract, replace(m, status=status), now)
-        settled_gig = contract.gig_id if settle else None
-        if not settle and not any(o.status == "disputed" for o in contract.milestones if o.id != m.id):
-            settle = [ports.contracts.contract_write(contract.id, expected=statuses_allowing_contract("resolve"),
-                                                     changes={"status": next_contract_status("disputed", "resolve"),
-                                                              "updated_at": now})]
-        resolved = replace(dispute, status="resolved", release_amount=release, refund_amount=refund, note=op.reason,
-                           resolved_by=op.by, resolved_at=now)
-        events = [notify("dispute.resolved", user, contract, m, dispute_id=dispute.id)
-                  for user in (contract.client_id, contract.freelancer_id)]
-        recorded = self._core.record(m, expected=statuses_allowing_milestone(_resolution(release)), changes=changes,
-                                     extra=[*ports.store.ledger_writes([*entries, *paid]),
-                                            ports.store.dispute_write(resolved, expected="open"), *settle],
-                                     events=events, settled_gig=settled_gig)
+        resolved, told = contract.milestone_resolved(m, dispute.id, release, refund, now, transfer_id)
+        settled = replace(dispute, status="resolved", release_amount=release, refund_amount=refund, note=op.reason,
+                          resolved_by=op.by, resolved_at=now)
+
+        def also(unit: UnitOfWork) -> None:
+            unit.disputes.save(settled, expected="open")
+
+        def settles(unit: UnitOfWork) -> str | None:
+            gig_id = settle(unit, contract, resolved, now)
+            if gig_id is None and not any(o.status == "disputed" for o in contract.milestones if o.id != m.id):
+                unit.contracts.save(contract.moved("resolve", now), expected=statuses_allowing_contract("resolve"))
+            return gig_id
+
+        recorded = self._core.record(m, resolved, expected=statuses_allowing_milestone(_resolution(release)),
+                                     entries=[*entries, *paid], also=also, events=notices(contract, told),
+                                     settles=settles)
         return recorded or self._claims.after_race(contract, m, now)

@@ -76,8 +76,7 @@ class Fund:
             except NotFoundError as exc:
                 raise unknown_payment_method() from exc
         if m.status == "pending":
-            moved = self._core.record(m, expected={"pending"}, changes={"status": next_milestone_status(m.status,
-                                                                                                      "fund")})
+            moved = self._core.record(m, m.moved("fund"), expected={"pending"})
             m = moved or self._core.stored_milestone(m.contract_id, m.id)
         if intent.status == SUCCEEDED:
             m = self._events.apply_intent(intent, now) or m
@@ -86,7 +85,6 @@ class Fund:
     def complete(self, contract: Contract, m: Milestone, op: PendingOp, now: datetime) -> Funding:
         """The claimed fund: create the intent (keyed by the claim) and record it on the milestone."""
         self._claims.check(m, op, lambda: next_milestone_status(m.status, "fund"))
-        status = next_milestone_status(m.status, "fund")
         try:
             with self._claims.gives_up_on(m, (PaymentFailedError, PaymentRefusedError, NotFoundError)):
                 intent = self._core.ports.payments.create_payment_intent(
@@ -95,6 +93,5 @@ class Fund:
                     description=f"GigConnect milestone: {m.title}", idempotency_key=op.idempotency_key("intent"))
         except NotFoundError as exc:  # no such payment method: Stripe created nothing
             raise unknown_payment_method() from exc
-        recorded = self._core.record(m, expected={m.status},
-                                     changes={"status": status, "payment_intent_id": intent.id, "pending_op": None})
+        recorded = self._core.record(m, m.moved("fund", payment_intent_id=intent.id, pending_op=None))
         return Funding(milestone=recorded or self._core.stored_milestone(m.contract_id, m.id), intent=intent)

@@ -27,14 +27,14 @@ class PayoutAccounts:
         if not principal.has_role("freelancer"):
             raise ForbiddenError("Only freelancers have payout accounts.")
         ports = self._core.ports
-        account = ports.store.payout_account(principal.user_id)
+        account = ports.payout_accounts.get(principal.user_id)
         if account is None:
             user = ports.users.get(principal.user_id)
             if user is None:
                 raise NotFoundError("The user does not exist.")
             created = ports.payments.create_account(
                 user_id=user.id, email=user.email, idempotency_key=f"gigconnect:payout-account:{user.id}")
-            account = ports.store.add_payout_account(PayoutAccount(
+            account = ports.payout_accounts.add(PayoutAccount(
                 user_id=user.id, account_id=created.id, payouts_enabled=created.payouts_enabled, created_at=now))
         elif not account.payouts_enabled:
             account = self._refresh(account)
@@ -46,7 +46,7 @@ class PayoutAccounts:
     def payable(self, freelancer_id: str) -> PayoutAccount:
         """The freelancer's account if it can receive payments (Stripe asked again when it could not); 409
         otherwise."""
-        account = self._core.ports.store.payout_account(freelancer_id)
+        account = self._core.ports.payout_accounts.get(freelancer_id)
         if account is not None and not account.payouts_enabled:
             account = self._refresh(account)
         if account is None or not account.payouts_enabled:
@@ -57,5 +57,5 @@ class PayoutAccounts:
     def _refresh(self, account: PayoutAccount) -> PayoutAccount:
         enabled = self._core.ports.payments.get_account(account.account_id).payouts_enabled
         if enabled != account.payouts_enabled:
-            self._core.ports.store.set_payouts_enabled(account.user_id, enabled)
+            self._core.ports.payout_accounts.set_payouts_enabled(account.user_id, enabled)
         return replace(account, payouts_enabled=enabled)

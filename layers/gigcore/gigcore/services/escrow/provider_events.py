@@ -4,15 +4,15 @@ payer's sync), and a payout account's capability."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from gigcore.domain.contracts import Milestone, next_milestone_status
+from gigcore.domain.contracts import Milestone
 from gigcore.domain.errors import ForbiddenError, NotFoundError
 from gigcore.domain.escrow import PendingOp, entry
 from gigcore.domain.ids import new_id
 from gigcore.domain.users import Principal
 from gigcore.ports.payments import PaymentIntent
-from gigcore.services.escrow._core import ATTEMPTS, FAILED_INTENT, SUCCEEDED, Core, logger, notify, pause
+from gigcore.services.escrow._core import ATTEMPTS, FAILED_INTENT, SUCCEEDED, Core, LostRaceError, logger, notices
+from gigcore.services.retry import retry_on_conflict
 
 
 class ProviderEvents:
@@ -27,8 +27,9 @@ class ProviderEvents:
         if not contract_id or not milestone_id:
             return None
         core = self._core
-        for attempt in range(ATTEMPTS):
-            contract = core.ports.contracts.get(contract_id)
+
+        def attempt() -> Milestone | None:
+            contract = core.ports.unit_of_work().contracts.get(contract_id)
             m = contract.milestone(milestone_id) if contract else None
             if contract is None or m is None:
                 return None
@@ -40,29 +41,29 @@ class ProviderEvents:
                 return m
             if intent.status == SUCCEEDED and m.status in {"pending", "funding"}:
                 funded = entry(new_id(), contract.id, m.id, now, "funding", intent.amount, intent.charge_id)
-                done = core.record(
-                    m, expected={m.status},
-                    changes={"status": next_milestone_status(m.status, "funded"), "funded_at": now,
-                             "charge_id": intent.charge_id, "payment_intent_id": intent.id, "pending_op": None},
-                    extra=core.ports.store.ledger_writes([funded]),
-                    events=[notify("milestone.funded", contract.freelancer_id, contract, m)])
+                after, told = contract.milestone_funded(m, now, intent.charge_id, intent.id)
+                done = core.record(m, after, entries=[funded], events=notices(contract, told))
             elif intent.status in FAILED_INTENT and m.status == "funding" and m.payment_intent_id == intent.id:
-                changes: dict[str, Any] = {"status": next_milestone_status(m.status, "fund_failed")}
+                failed = m.moved("fund_failed")
                 if intent.status == "canceled":
-                    changes["payment_intent_id"] = None
-                done = core.record(m, expected={"funding"}, changes=changes)
+                    failed = failed.changed(payment_intent_id=None)
+                done = core.record(m, failed, expected={"funding"})
             else:
                 return m
-            if done is not None:
-                return done
-            pause(attempt)
-        return core.stored_milestone(contract_id, milestone_id)
+            if done is None:
+                raise LostRaceError("The milestone kept changing.")
+            return done
+
+        try:
+            return retry_on_conflict(attempt, attempts=ATTEMPTS, lost_race=LostRaceError)
+        except LostRaceError:
+            return core.stored_milestone(contract_id, milestone_id)
 
     def sync(self, principal: Principal, intent_id: str, now: datetime) -> Milestone:
         """``/payments/{id}/sync``: the payer reconciles a milestone's intent with Stripe now."""
         intent = self._core.ports.payments.get_payment_intent(intent_id)
         contract_id = intent.metadata.get("contract_id")
-        contract = self._core.ports.contracts.get(contract_id) if contract_id else None
+        contract = self._core.ports.unit_of_work().contracts.get(contract_id) if contract_id else None
         if contract is None:
             raise NotFoundError("No milestone is paid by this payment.")
         if principal.user_id != contract.client_id:
@@ -82,9 +83,10 @@ class ProviderEvents:
             if event_type.startswith("payment_intent."):
                 self.apply_intent(ports.payments.get_payment_intent(object_id), now)
             elif event_type == "account.updated":
-                user_id = ports.store.user_of_account(object_id)
+                user_id = ports.payout_accounts.user_of_account(object_id)
                 if user_id is not None:
-                    ports.store.set_payouts_enabled(user_id, ports.payments.get_account(object_id).payouts_enabled)
+                    ports.payout_accounts.set_payouts_enabled(user_id,
+                                                              ports.payments.get_account(object_id).payouts_enabled)
             else:
                 # charge.refunded and the rest: GigConnect's own refunds are recorded when made. A refund made
                 # outside GigConnect (Stripe's dashboard) is not brought into the ledger; it is logged.

@@ -3,9 +3,7 @@ fee given back last."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import datetime
-from typing import Any
 
 from gigcore.domain.contracts import Contract, Milestone, MilestoneStatus, next_milestone_status
 from gigcore.domain.errors import ErrorDetail, ForbiddenError, InvalidStateError, ValidationError
@@ -14,9 +12,9 @@ from gigcore.domain.ids import new_id
 from gigcore.domain.money import Money
 from gigcore.domain.users import Principal
 from gigcore.ports.payments import PaymentRefusedError
-from gigcore.services.escrow._core import ADMIN, Core, MovedError, cannot_finish, money_of, notify, request_digest
+from gigcore.services.escrow._core import ADMIN, Core, MovedError, cannot_finish, money_of, notices, request_digest
 from gigcore.services.escrow.claims import Claims
-from gigcore.services.escrow.settlement import settlement_writes
+from gigcore.services.escrow.settlement import settle
 
 
 class Refunds:
@@ -124,18 +122,11 @@ class Refunds:
             return next_milestone_status(m.status, "refund" if refunded == m.amount else "refund_part")
 
         self._claims.check(m, op, planned)
-        status = planned()
         entries = self.give_back_claimed(contract, m, op, amount, now)
         if entries is None:
             return self._claims.after_race(contract, m, now)
-        changes: dict[str, Any] = {"refunded_amount": refunded, "status": status, "pending_op": None}
-        if status == "refunded":
-            changes["auto_release_at"] = None
-        settle = settlement_writes(self._core, contract, replace(m, status=status), now) if status == "refunded" \
-            else []
-        recorded = self._core.record(m, expected={m.status}, changes=changes,
-                                     extra=[*self._core.ports.store.ledger_writes(entries), *settle],
-                                     events=[notify("milestone.refunded", contract.client_id, contract, m,
-                                                    amount=str(amount.amount))],
-                                     settled_gig=contract.gig_id if settle else None)
+        after, told = contract.milestone_refunded(m, amount)
+        recorded = self._core.record(
+            m, after, entries=entries, events=notices(contract, told),
+            settles=(lambda unit: settle(unit, contract, after, now)) if after.status == "refunded" else None)
         return recorded or self._claims.after_race(contract, m, now)

@@ -4,7 +4,6 @@ it, a Transfer of the held amount less the platform fee."""
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from datetime import datetime, timedelta
 
 from gigcore.domain.contracts import Contract, Milestone, next_milestone_status
@@ -13,10 +12,11 @@ from gigcore.domain.escrow import LedgerEntry, PendingOp, entry, fee_of
 from gigcore.domain.ids import new_id
 from gigcore.domain.money import Money
 from gigcore.domain.users import Principal
-from gigcore.services.escrow._core import ATTEMPTS, KEPT_CHANGING, Core, notify, pause
+from gigcore.services.escrow._core import ATTEMPTS, KEPT_CHANGING, Core, LostRaceError, notices
 from gigcore.services.escrow.claims import Claims
 from gigcore.services.escrow.payout_accounts import PayoutAccounts
-from gigcore.services.escrow.settlement import settlement_writes
+from gigcore.services.escrow.settlement import settle
+from gigcore.services.retry import retry_on_conflict
 
 
 class Release:
@@ -29,21 +29,23 @@ class Release:
                attachment_keys: Sequence[str], now: datetime) -> Milestone:
         """The freelancer submits the work of a funded milestone; it is released automatically after
         ``auto_release_days`` unless the client releases, refunds or disputes first."""
-        for attempt in range(ATTEMPTS):
+        def attempt() -> Milestone:
             contract, m = self._claims.ready(contract_id, milestone_id, now)
             if self._core.party(principal, contract) != "freelancer":
                 raise ForbiddenError("Only the freelancer submits a milestone.")
-            status = next_milestone_status(m.status, "submit")
             due = now + timedelta(days=self._core.config.auto_release_days)
+            unit = self._core.ports.unit_of_work()
+            after, told = contract.milestone_submitted(m, now, due, note, attachment_keys)
+            submitted = unit.contracts.save_milestone(after, expected={m.status})
+            unit.record(*notices(contract, told))
             try:
-                return self._core.ports.contracts.transition_milestone(
-                    contract.id, m.id, expected={m.status}, expected_version=m.version,
-                    changes={"status": status, "submitted_at": now, "auto_release_at": due,
-                             "submission_note": note, "attachment_keys": tuple(attachment_keys)},
-                    events=[notify("milestone.submitted", contract.client_id, contract, m)])
-            except ConflictError:
-                pause(attempt)
-        raise ConflictError(KEPT_CHANGING)
+                unit.commit()
+            except ConflictError as lost:
+                raise LostRaceError(KEPT_CHANGING) from lost
+            return submitted
+
+        return retry_on_conflict(attempt, attempts=ATTEMPTS, lost_race=LostRaceError,
+                                 exhausted=lambda lost: ConflictError(KEPT_CHANGING))
 
     def release(self, principal: Principal | None, contract_id: str, milestone_id: str, now: datetime) -> Milestone:
         """Pay the freelancer: a Transfer of the held amount minus the platform fee from the milestone's
@@ -94,16 +96,10 @@ class Release:
         """The claimed release: the transfer (keyed by the claim), then the milestone released, its ledger
         entries and, for the last milestone, the contract's settlement, in one transaction."""
         self._claims.check(m, op, lambda: next_milestone_status(m.status, "release"))
-        status = next_milestone_status(m.status, "release")
         with self._claims.gives_up_on(m):
             entries, transfer_id = self.pay(contract, m, op, m.held, now)
-        settle = settlement_writes(self._core, contract, replace(m, status=status), now)
-        recorded = self._core.record(
-            m, expected={m.status},
-            changes={"status": status, "released_at": now, "transfer_id": transfer_id, "pending_op": None,
-                     "auto_release_at": None},
-            extra=[*self._core.ports.store.ledger_writes(entries), *settle],
-            events=[notify("milestone.released", contract.freelancer_id, contract, m,
-                           amount=str(sum(e.amount.amount for e in entries if e.kind == "release")))],
-            settled_gig=contract.gig_id if settle else None)
+        paid = Money(amount=sum(e.amount.amount for e in entries if e.kind == "release"), currency=m.amount.currency)
+        released, told = contract.milestone_released(m, now, transfer_id, paid)
+        recorded = self._core.record(m, released, entries=entries, events=notices(contract, told),
+                                     settles=lambda unit: settle(unit, contract, released, now))
         return recorded or self._claims.after_race(contract, m, now)

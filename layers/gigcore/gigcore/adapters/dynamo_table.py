@@ -1,0 +1,115 @@
+"""What every low-level DynamoDB adapter of the main table shares: attribute values, reads with the table's name
+and errors translated, and the answer of a cancelled ``TransactWriteItems``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from gigcore.adapters.aws import as_domain_error
+from gigcore.domain.clock import parse_rfc3339
+from gigcore.domain.errors import RetryableError
+
+#: DynamoDB's limit on the items of one transaction.
+MAX_TRANSACTION_ITEMS = 100
+_THROTTLED_REASONS = {"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
+
+
+def text(value: str) -> dict[str, str]:
+    """A string attribute value."""
+    return {"S": value}
+
+
+def number(value: int) -> dict[str, str]:
+    """A number attribute value."""
+    return {"N": str(value)}
+
+
+def optional_text(item: Mapping[str, Any], name: str) -> str | None:
+    value = item.get(name)
+    return None if value is None else str(value["S"])
+
+
+def optional_time(item: Mapping[str, Any], name: str) -> datetime | None:
+    value = optional_text(item, name)
+    return parse_rfc3339(value) if value else None
+
+
+def page_after(answer: Mapping[str, Any], count: int, limit: int) -> dict[str, str] | None:
+    """Where a page of ``limit`` read ``count`` items continues (string keys), None at the end."""
+    last = answer.get("LastEvaluatedKey")
+    if not last or count < limit:
+        return None
+    return {k: str(v["S"]) for k, v in last.items()}
+
+
+class TransactionRefused(Exception):
+    """A ``TransactWriteItems`` cancelled by a condition or a concurrent transaction; nothing was written.
+    ``reasons`` are DynamoDB's, one per item in order."""
+
+    def __init__(self, reasons: list[dict[str, Any]]) -> None:
+        super().__init__("transaction cancelled")
+        self.reasons = reasons
+
+    def code(self, index: int) -> str:
+        return str(self.reasons[index].get("Code", "")) if index < len(self.reasons) else ""
+
+    def refused_from(self, start: int) -> tuple[int, ...]:
+        """The indexes (counted from ``start``) of the items whose condition failed."""
+        return tuple(i - start for i, r in enumerate(self.reasons)
+                     if i >= start and r.get("Code") == "ConditionalCheckFailed")
+
+
+class DynamoTable:
+    """The main table through the low-level client: reads with the table's name and errors translated, and one
+    transaction (:meth:`transact`) whose cancellation is a :class:`TransactionRefused`."""
+
+    def __init__(self, client: Any, table_name: str) -> None:
+        self._client = client
+        self._table = table_name
+
+    @property
+    def table_name(self) -> str:
+        return self._table
+
+    def call(self, operation: str, **kwargs: Any) -> Any:
+        """``operation`` on the table (its name added); boto errors become domain errors."""
+        try:
+            return getattr(self._client, operation)(TableName=self._table, **kwargs)
+        except (ClientError, BotoCoreError) as exc:
+            raise as_domain_error(exc, "DynamoDB") from exc
+
+    def item(self, pk: str, sk: str) -> dict[str, Any] | None:
+        """The stored item of the key, strongly consistent."""
+        item: dict[str, Any] | None = self.call("get_item", Key={"pk": text(pk), "sk": text(sk)},
+                                                ConsistentRead=True).get("Item")
+        return item
+
+    def query_all(self, **kwargs: Any) -> list[dict[str, Any]]:
+        """Every item a Query answers, page after page."""
+        items: list[dict[str, Any]] = []
+        while True:
+            answer = self.call("query", **kwargs)
+            items.extend(answer.get("Items", []))
+            if "LastEvaluatedKey" not in answer:
+                return items
+            kwargs["ExclusiveStartKey"] = answer["LastEvaluatedKey"]
+
+    def transact(self, items: list[dict[str, Any]]) -> None:
+        """One ``TransactWriteItems`` of ``items`` (each names its table). Raises :class:`TransactionRefused`
+        when a condition or a concurrent transaction cancelled it, :class:`RetryableError` when throttled,
+        :class:`UpstreamUnavailableError` on an outage."""
+        try:
+            self._client.transact_write_items(TransactItems=items)
+        except ClientError as exc:
+            reasons: list[dict[str, Any]] = [dict(r) for r in exc.response.get("CancellationReasons") or []]
+            if not reasons:
+                raise as_domain_error(exc, "DynamoDB") from exc
+            if any(r.get("Code") in _THROTTLED_REASONS for r in reasons):
+                raise RetryableError("DynamoDB is throttling requests; try again shortly.") from exc
+            raise TransactionRefused(reasons) from exc
+        except BotoCoreError as exc:
+            raise as_domain_error(exc, "DynamoDB") from exc
