@@ -13,7 +13,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import raw_answers, as_domain_error, unparsed_answers
+from gigcore.adapters.aws import as_domain_error, raw_answers, unparsed_answers
 from gigcore.adapters.dynamo_geo import GIG_INDEX, DynamoGeoLayouts, geo_item, geo_move
 from gigcore.adapters.dynamo_table import DynamoTable, number, page_after, text
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339

@@ -14,7 +14,9 @@ if TYPE_CHECKING:
     from types_boto3_dynamodb import DynamoDBClient
 
     from gigcore.adapters.aws import AwsClients
+    from gigcore.adapters.dynamo_contracts import DynamoApplicationReader, DynamoContractReader
     from gigcore.adapters.dynamo_geo import DynamoGeoLayouts
+    from gigcore.adapters.dynamo_gigs import DynamoGigReader
     from gigcore.domain.cursor import CursorCodec
     from gigcore.ports import ConnectionNotifier, ProcessedEvents, Queue, TransactionalOutbox
     from gigcore.ports.auth import (
@@ -29,16 +31,13 @@ if TYPE_CHECKING:
     )
     from gigcore.ports.chat import ChatStore, ConnectionStore, ObjectStore
     from gigcore.ports.clock import Clock
-    from gigcore.adapters.dynamo_contracts import DynamoApplicationReader, DynamoContractReader
-    from gigcore.adapters.dynamo_gigs import DynamoGigReader
-    from gigcore.ports.contracts import ApplicationReader, ContractReader
     from gigcore.ports.escrow import PayoutAccountStore
-    from gigcore.ports.unit_of_work import UnitOfWorkFactory
-    from gigcore.ports.gigs import GeoIndex, GeoLayoutStore, GigReader
+    from gigcore.ports.gigs import GeoIndex, GeoLayoutStore
     from gigcore.ports.notifications import MatchQuota, NotificationStore, PushSender, SmsSender
     from gigcore.ports.payments import PaymentGateway
     from gigcore.ports.reviews import ReviewStore
     from gigcore.ports.search import SearchIndex
+    from gigcore.ports.unit_of_work import UnitOfWorkFactory
     from gigcore.settings import Settings
 
 
