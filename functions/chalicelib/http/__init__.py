@@ -37,7 +37,6 @@ from chalicelib.http.context import (
     source_ip,
 )
 from chalicelib.http.idempotency import CREDENTIAL_FIELDS, Idempotency, carries_credentials, request_digest
-from chalicelib.http.lists import list_cursor, list_page
 from chalicelib.http.middleware import api_conventions
 from chalicelib.http.responses import JSON_HEADERS, NO_STORE, error_http_response, json_response, no_content
 from chalicelib.http.routing import ROUTES, registered_routes, route
@@ -58,8 +57,6 @@ __all__ = [
     "error_http_response",
     "first_answer_status",
     "json_response",
-    "list_cursor",
-    "list_page",
     "no_content",
     "parse_body",
     "principal",
