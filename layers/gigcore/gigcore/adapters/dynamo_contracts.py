@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any
 
 from gigcore.adapters.dynamo_contract_items import (
     MILESTONE_PREFIX,
@@ -17,7 +16,7 @@ from gigcore.adapters.dynamo_contract_items import (
     contract_pk,
     milestone_from,
 )
-from gigcore.adapters.dynamo_table import DynamoTable, page_after, text
+from gigcore.adapters.dynamo_table import DynamoTable, text
 from gigcore.domain.clock import to_rfc3339
 from gigcore.domain.contracts import OPEN_APPLICATION_STATUSES, Application, Contract, Milestone
 from gigcore.ports.contracts import ApplicationPage, ContractPage
@@ -46,14 +45,9 @@ class DynamoApplicationReader(DynamoTable):
         return [a for a in map(application_from, items) if a.status in OPEN_APPLICATION_STATUSES]
 
     def _page(self, index: str, key: str, limit: int, after: dict[str, str] | None) -> ApplicationPage:
-        kwargs: dict[str, Any] = {"IndexName": index, "KeyConditionExpression": f"{index}pk = :pk",
-                                  "ExpressionAttributeValues": {":pk": text(key)}, "ScanIndexForward": False,
-                                  "Limit": limit}
-        if after:
-            kwargs["ExclusiveStartKey"] = {k: text(v) for k, v in after.items()}
-        answer = self.call("query", **kwargs)
-        apps = [application_from(i) for i in answer.get("Items", [])]
-        return ApplicationPage(applications=apps, after=page_after(answer, len(apps), limit))
+        items, following = self.newest_first(limit, after, IndexName=index, KeyConditionExpression=f"{index}pk = :pk",
+                                             ExpressionAttributeValues={":pk": text(key)})
+        return ApplicationPage(applications=[application_from(i) for i in items], after=following)
 
     def of_gig(self, gig_id: str, *, limit: int, after: dict[str, str] | None) -> ApplicationPage:
         return self._page("gsi2", f"GIGAPPS#{gig_id}", limit, after)
@@ -80,17 +74,12 @@ class DynamoContractReader(DynamoTable):
         return milestone_from(item) if item else None
 
     def of_user(self, user_id: str, *, limit: int, after: dict[str, str] | None) -> ContractPage:
-        kwargs: dict[str, Any] = {"KeyConditionExpression": "pk = :pk AND begins_with(sk, :contract)",
-                                  "ExpressionAttributeValues": {":pk": text(f"USER#{user_id}"),
-                                                                ":contract": text("CONTRACT#")},
-                                  "ScanIndexForward": False, "Limit": limit}
-        if after:
-            kwargs["ExclusiveStartKey"] = {k: text(v) for k, v in after.items()}
-        answer = self.call("query", **kwargs)
-        links = answer.get("Items", [])
+        links, following = self.newest_first(limit, after,
+                                             KeyConditionExpression="pk = :pk AND begins_with(sk, :contract)",
+                                             ExpressionAttributeValues={":pk": text(f"USER#{user_id}"),
+                                                                        ":contract": text("CONTRACT#")})
         found = list(_POOL.map(self.get, [link["contract_id"]["S"] for link in links]))
-        contracts = [c for c in found if c is not None]
-        return ContractPage(contracts=contracts, after=page_after(answer, len(links), limit))
+        return ContractPage(contracts=[c for c in found if c is not None], after=following)
 
     def due_for_release(self, now: datetime, *, limit: int) -> list[tuple[str, str]]:
         """(contract id, milestone id) of submitted milestones whose ``auto_release_at`` is at or before

@@ -15,7 +15,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from gigcore.adapters.aws import as_domain_error, raw_answers, unparsed_answers
 from gigcore.adapters.dynamo_geo import GIG_INDEX, DynamoGeoLayouts, geo_item, geo_move
-from gigcore.adapters.dynamo_table import DynamoTable, number, page_after, text
+from gigcore.adapters.dynamo_table import DynamoTable, number, text
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.gigs import Budget, Gig, GigStatus, geo_entry
 from gigcore.domain.money import Money
@@ -143,14 +143,9 @@ class DynamoGigReader(DynamoTable):
     def by_owner(self, owner_id: str, *, status: GigStatus | None, limit: int,
                  after: dict[str, str] | None) -> GigPage:
         index, key = ("gsi1", f"OWNER#{owner_id}") if status is None else ("gsi2", f"OWNER#{owner_id}#{status}")
-        kwargs: dict[str, Any] = {"IndexName": index, "KeyConditionExpression": f"{index}pk = :pk",
-                                  "ExpressionAttributeValues": {":pk": text(key)}, "ScanIndexForward": False,
-                                  "Limit": limit}
-        if after:
-            kwargs["ExclusiveStartKey"] = {k: text(v) for k, v in after.items()}
-        answer = self.call("query", **kwargs)
-        gigs = [from_attributes(i) for i in answer.get("Items", [])]
-        return GigPage(gigs=gigs, after=page_after(answer, len(gigs), limit))
+        items, following = self.newest_first(limit, after, IndexName=index, KeyConditionExpression=f"{index}pk = :pk",
+                                             ExpressionAttributeValues={":pk": text(key)})
+        return GigPage(gigs=[from_attributes(i) for i in items], after=following)
 
     def add_entries(self, gig: Gig) -> list[dict[str, Any]]:
         """A new gig at version 1 (only if absent) and its geo index entry when it belongs there."""

@@ -88,6 +88,17 @@ class DynamoTable:
                                                 ConsistentRead=True).get("Item")
         return item
 
+    def newest_first(self, limit: int, after: dict[str, str] | None,
+                     **query: Any) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
+        """One page of a Query in descending key order: its items, and where the next page starts (None at the
+        end). ``after`` is the previous page's answer."""
+        kwargs: dict[str, Any] = {**query, "ScanIndexForward": False, "Limit": limit}
+        if after:
+            kwargs["ExclusiveStartKey"] = {k: text(v) for k, v in after.items()}
+        answer = self.call("query", **kwargs)
+        items: list[dict[str, Any]] = answer.get("Items", [])
+        return items, page_after(answer, len(items), limit)
+
     def query_all(self, **kwargs: Any) -> list[dict[str, Any]]:
         """Every item a Query answers, page after page."""
         items: list[dict[str, Any]] = []
