@@ -38,12 +38,13 @@ def optional_time(item: Mapping[str, Any], name: str) -> datetime | None:
     return parse_rfc3339(value) if value else None
 
 
-def page_after(answer: Mapping[str, Any], count: int, limit: int) -> dict[str, str] | None:
-    """Where a page of ``limit`` read ``count`` items continues (string keys), None at the end."""
+def page_after(answer: Mapping[str, Any]) -> dict[str, str] | None:
+    """Where the page a Query answered continues (its string keys), None at the end.
+
+    Where DynamoDB says it stopped, even on a short page: a Query that filters (``FilterExpression``) or
+    reached 1 MB stops before its ``Limit`` with more to read."""
     last = answer.get("LastEvaluatedKey")
-    if not last or count < limit:
-        return None
-    return {k: str(v["S"]) for k, v in last.items()}
+    return {k: str(v["S"]) for k, v in last.items()} if last else None
 
 
 class TransactionRefused(Exception):
@@ -91,13 +92,14 @@ class DynamoTable:
     def newest_first(self, limit: int, after: dict[str, str] | None,
                      **query: Any) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
         """One page of a Query in descending key order: its items, and where the next page starts (None at the
-        end). ``after`` is the previous page's answer."""
+        end). ``after`` is the previous page's answer. With a ``FilterExpression`` a page may hold fewer than
+        ``limit`` items (even none) and still be followed by another."""
         kwargs: dict[str, Any] = {**query, "ScanIndexForward": False, "Limit": limit}
         if after:
             kwargs["ExclusiveStartKey"] = {k: text(v) for k, v in after.items()}
         answer = self.call("query", **kwargs)
         items: list[dict[str, Any]] = answer.get("Items", [])
-        return items, page_after(answer, len(items), limit)
+        return items, page_after(answer)
 
     def query_all(self, **kwargs: Any) -> list[dict[str, Any]]:
         """Every item a Query answers, page after page."""
