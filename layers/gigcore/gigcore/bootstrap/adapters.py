@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from gigcore.adapters.dynamo_geo import DynamoGeoLayouts
     from gigcore.adapters.dynamo_gigs import DynamoGigReader
     from gigcore.domain.cursor import CursorCodec
-    from gigcore.ports import ConnectionNotifier, ProcessedEvents, Queue, TransactionalOutbox
+    from gigcore.ports import ConnectionNotifier, ProcessedEvents, Queue
     from gigcore.ports.auth import (
         AccessTokens,
         IdempotencyStore,
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     from gigcore.ports.escrow import PayoutAccountStore
     from gigcore.ports.gigs import GeoIndex, GeoLayoutStore
     from gigcore.ports.notifications import MatchQuota, NotificationStore, PushSender, SmsSender
+    from gigcore.ports.outbox import ChangeStreamReader
     from gigcore.ports.payments import PaymentGateway
     from gigcore.ports.reviews import ReviewStore
     from gigcore.ports.search import SearchIndex
@@ -90,10 +91,11 @@ class Adapters:
         return SqsQueue(self.aws.client("sqs"), self.settings)
 
     @functools.cached_property
-    def outbox(self) -> TransactionalOutbox:
-        from gigcore.adapters.dynamo_outbox import DynamoOutbox
+    def stream_records(self) -> ChangeStreamReader:
+        """What each record of the main table's stream says (the outbox router's input)."""
+        from gigcore.adapters.dynamo_outbox import DynamoStreamRecords
 
-        return DynamoOutbox(self.dynamodb, self.settings.table_name)
+        return DynamoStreamRecords()
 
     @functools.cached_property
     def processed_events(self) -> ProcessedEvents:
