@@ -8,10 +8,8 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from gigcore.adapters.aws import as_domain_error, conditional, error_code
-from gigcore.adapters.dynamo_table import DynamoTable, number, text
+from gigcore.adapters.aws import conditional
+from gigcore.adapters.dynamo_table import DynamoTable, TransactionRefused, number, text
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.notifications import Device, Notification, Preferences, QuietHours
 
@@ -27,7 +25,7 @@ class DynamoNotificationStore(DynamoTable):
     def add(self, notification: Notification, *, dedup_key: str) -> bool:
         user = f"USER#{notification.user_id}"
         try:
-            self._client.transact_write_items(TransactItems=[
+            self.transact([
                 {"Put": {"TableName": self._table, "ConditionExpression": "attribute_not_exists(pk)",
                          "Item": {"pk": text(user), "sk": text(f"NOTIFKEY#{dedup_key}"),
                                   "notification_id": text(notification.id)}}},
@@ -39,13 +37,10 @@ class DynamoNotificationStore(DynamoTable):
                 {"Update": {"TableName": self._table, "Key": {"pk": text(user), "sk": text("NOTIFUNREAD")},
                             "UpdateExpression": "ADD unread :one", "ExpressionAttributeValues": {":one": number(1)}}},
             ])
-        except ClientError as exc:
-            reasons = exc.response.get("CancellationReasons", [])
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+        except TransactionRefused as refused:
+            if refused.condition_failed(0):  # this event was told to this user already
                 return False
-            raise as_domain_error(exc, "DynamoDB") from exc
-        except BotoCoreError as exc:
-            raise as_domain_error(exc, "DynamoDB") from exc
+            raise refused.busy() from refused
         return True
 
     def page(self, user_id: str, *, limit: int, after: str | None) -> tuple[list[Notification], str | None]:
@@ -73,7 +68,7 @@ class DynamoNotificationStore(DynamoTable):
                     break
         for notification_id in dict.fromkeys(ids):
             try:
-                self._client.transact_write_items(TransactItems=[
+                self.transact([
                     {"Update": {"TableName": self._table,
                                 "Key": {"pk": text(f"USER#{user_id}"), "sk": text(f"NOTIF#{notification_id}")},
                                 "UpdateExpression": "SET #read = :yes",
@@ -85,11 +80,9 @@ class DynamoNotificationStore(DynamoTable):
                                 "UpdateExpression": "ADD unread :minus",
                                 "ExpressionAttributeValues": {":minus": number(-1)}}},
                 ])
-            except ClientError as exc:
-                if error_code(exc) != "TransactionCanceledException":  # already read, or not the user's
-                    raise as_domain_error(exc, "DynamoDB") from exc
-            except BotoCoreError as exc:
-                raise as_domain_error(exc, "DynamoDB") from exc
+            except TransactionRefused as refused:
+                if not refused.condition_failed(0):  # failed: already read, or not the user's
+                    raise refused.busy() from refused
 
     def preferences(self, user_id: str) -> Preferences:
         item = self.call("get_item", ConsistentRead=True,

@@ -16,10 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from gigcore.adapters.aws import as_domain_error
-from gigcore.adapters.dynamo_table import DynamoTable, number, text
+from gigcore.adapters.dynamo_table import DynamoTable, TransactionRefused, number, text
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.errors import ConflictError
 from gigcore.domain.reviews import Review
@@ -78,14 +75,11 @@ class DynamoReviewStore(DynamoTable):
 
     def _write(self, items: list[dict[str, Any]]) -> bool:
         try:
-            self._client.transact_write_items(TransactItems=items)
-        except ClientError as exc:
-            reasons = exc.response.get("CancellationReasons") or []
-            if reasons and any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
+            self.transact(items)
+        except TransactionRefused as refused:
+            if refused.condition_failed():
                 return False
-            raise as_domain_error(exc, "DynamoDB") from exc
-        except BotoCoreError as exc:
-            raise as_domain_error(exc, "DynamoDB") from exc
+            raise refused.busy() from refused
         return True
 
     def add(self, review: Review, *, other: Review | None) -> None:

@@ -58,6 +58,17 @@ class TransactionRefused(Exception):
     def code(self, index: int) -> str:
         return str(self.reasons[index].get("Code", "")) if index < len(self.reasons) else ""
 
+    def condition_failed(self, index: int | None = None) -> bool:
+        """Whether the condition of the item at ``index`` failed (of any item when None)."""
+        if index is not None:
+            return self.code(index) == "ConditionalCheckFailed"
+        return any(r.get("Code") == "ConditionalCheckFailed" for r in self.reasons)
+
+    def busy(self) -> RetryableError:
+        """The error of a refusal the caller has no answer of its own for (a concurrent transaction on one of
+        its items): nothing was written, and trying again is safe."""
+        return RetryableError("The change met a concurrent one; try again.")
+
     def refused_from(self, start: int) -> tuple[int, ...]:
         """The indexes (counted from ``start``) of the items whose condition failed."""
         return tuple(i - start for i, r in enumerate(self.reasons)

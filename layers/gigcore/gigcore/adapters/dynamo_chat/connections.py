@@ -10,11 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from gigcore.adapters.aws import as_domain_error
 from gigcore.adapters.dynamo_chat.pool import CACHE_SIZE, POOL
-from gigcore.adapters.dynamo_table import DynamoTable, number, text
+from gigcore.adapters.dynamo_table import DynamoTable, TransactionRefused, number, text
 from gigcore.domain.chat import Connection
 
 CONNECTION_BUCKET_SECONDS = 3600
@@ -48,7 +45,7 @@ class DynamoConnectionRepository(DynamoTable):
         closes_at = min(connection.expires_at, connection.token_expires_at or connection.expires_at)
         bucket = closes_at // CONNECTION_BUCKET_SECONDS
         try:
-            self._client.transact_write_items(TransactItems=[
+            self.transact([
                 {"Put": {"TableName": self._table, "Item": _connection_item(connection) | {
                     "pk": text(f"CONN#{connection.id}"), "sk": text("CONN"), "kind": text("connection"),
                     "gsi2pk": text(f"CONNEXP#{bucket}"), "gsi2sk": text(f"{closes_at:012d}#{connection.id}")}}},
@@ -56,8 +53,8 @@ class DynamoConnectionRepository(DynamoTable):
                     "pk": text(f"USER#{connection.user_id}"), "sk": text(f"CONN#{connection.id}"),
                     "expires_at": number(connection.expires_at)}}},
             ])
-        except (ClientError, BotoCoreError) as exc:
-            raise as_domain_error(exc, "DynamoDB") from exc
+        except TransactionRefused as refused:  # no condition: only a concurrent transaction refuses it
+            raise refused.busy() from refused
         return self.count(connection.user_id)
 
     def remove(self, connection_id: str) -> Connection | None:

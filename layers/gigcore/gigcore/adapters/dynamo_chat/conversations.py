@@ -18,7 +18,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from gigcore.adapters.aws import as_domain_error, conditional
 from gigcore.adapters.dynamo_chat.messages import message_from_json, message_json
 from gigcore.adapters.dynamo_chat.pool import CACHE_SIZE, POOL
-from gigcore.adapters.dynamo_table import DynamoTable, number, text
+from gigcore.adapters.dynamo_table import DynamoTable, TransactionRefused, number, text
 from gigcore.domain.chat import Conversation, Membership, Message
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 
@@ -90,16 +90,13 @@ class DynamoConversations(DynamoTable):
                 "conversation_id": text(conversation.id), "unread_count": number(0),
                 "inbox": text(_inbox(activity, conversation.id))}}})
         try:
-            self._client.transact_write_items(TransactItems=writes)
-        except ClientError as exc:
-            reasons = exc.response.get("CancellationReasons", [])
-            if pair is not None and len(reasons) > 1 and reasons[1].get("Code") == "ConditionalCheckFailed":
+            self.transact(writes)
+        except TransactionRefused as refused:
+            if pair is not None and refused.condition_failed(1):  # the pair's conversation was made meanwhile
                 found = self.find_pair(pair)
                 if found:
                     return found
-            raise as_domain_error(exc, "DynamoDB") from exc
-        except BotoCoreError as exc:
-            raise as_domain_error(exc, "DynamoDB") from exc
+            raise refused.busy() from refused
         return conversation
 
     def find_pair(self, pair: str) -> Conversation | None:
