@@ -62,14 +62,10 @@ class Budget:
     type: BudgetType
 
 
-def _values(obj: object) -> dict[str, Any]:
-    """A dataclass's fields by name, shallow (``dataclasses.asdict`` would turn a ``Budget`` into a dict)."""
-    return {f.name: getattr(obj, f.name) for f in fields(obj)}  # type: ignore[arg-type]
-
-
 @dataclass(frozen=True)
 class GigDraft:
-    """What a client asks to post (the view builds it from the request); :meth:`Gig.post` checks it."""
+    """What a gig says: what a client asks to post (the view builds it from the request; :meth:`Gig.post` checks
+    it), and the part of a :class:`Gig` its owner may edit."""
 
     title: str
     description: str
@@ -108,7 +104,8 @@ class GigChanges:
 
     def given(self) -> dict[str, Any]:
         """The fields the edit changes, with their new values."""
-        return {name: value for name, value in _values(self).items() if value is not KEEP}
+        given = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: value for name, value in given.items() if value is not KEEP}
 
 
 class GigChange(NamedTuple):
@@ -119,18 +116,11 @@ class GigChange(NamedTuple):
 
 
 @dataclass(frozen=True)
-class Gig:
+class Gig(GigDraft):
+    """A posted gig: what it says (its :class:`GigDraft` fields), whose it is, and how far it has gone."""
+
     id: str
     owner_id: str
-    title: str
-    description: str
-    category: str
-    skills: tuple[str, ...]
-    budget: Budget
-    location: Location | None
-    remote: bool
-    urgency: Urgency
-    deadline: datetime | None
     status: GigStatus
     created_at: datetime
     updated_at: datetime
@@ -147,7 +137,8 @@ class Gig:
     @classmethod
     def post(cls, draft: GigDraft, *, gig_id: str, owner_id: str, now: datetime) -> GigChange:
         """A new open gig of ``owner_id`` (422 naming each rule across fields it breaks); records ``gig.created``."""
-        gig = cls(id=gig_id, owner_id=owner_id, status="open", created_at=now, updated_at=now, **_values(draft))
+        said = {f.name: getattr(draft, f.name) for f in fields(GigDraft)}
+        gig = cls(id=gig_id, owner_id=owner_id, status="open", created_at=now, updated_at=now, **said)
         check_gig(gig, now)
         return GigChange(gig, GIG_CREATED)
 
