@@ -53,7 +53,8 @@ APPLICATION_REJECTED = "application.rejected"
 
 @dataclass(frozen=True)
 class Proposal:
-    """What a freelancer offers when applying to a gig (the view builds it from the request)."""
+    """What a freelancer offers when applying to a gig (the view builds it from the request), and what an
+    :class:`Application` says."""
 
     cover_letter: str
     proposed_rate: Money
@@ -72,16 +73,14 @@ class ApplicationNotice:
 
 
 @dataclass(frozen=True)
-class Application:
-    """A freelancer's application to a gig; one per (gig, freelancer). ``client_id`` is the gig's owner."""
+class Application(Proposal):
+    """A freelancer's application to a gig: what it offers (its :class:`Proposal` fields), whose it is, and how
+    far it has gone; one per (gig, freelancer). ``client_id`` is the gig's owner."""
 
     id: str
     gig_id: str
     client_id: str
     freelancer_id: str
-    cover_letter: str
-    proposed_rate: Money
-    estimated_days: int
     status: ApplicationStatus
     created_at: datetime
     updated_at: datetime

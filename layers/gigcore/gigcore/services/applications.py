@@ -38,9 +38,8 @@ from gigcore.ports import OutboxEvent
 from gigcore.ports.auth import UserRepository
 from gigcore.ports.changes import ChangeListener, EntityChanged, nobody_listens
 from gigcore.ports.contracts import ApplicationPage, ApplicationReader, ContractPage
-from gigcore.ports.gigs import GigReader
 from gigcore.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from gigcore.services.gigs import MATCHING_QUEUE, record_gig_events
+from gigcore.services.gigs import MATCHING_QUEUE, get_gig, record_gig_events
 from gigcore.services.retry import jittered_pause, retry_on_conflict
 
 NOTIFICATIONS_QUEUE = "notifications"
@@ -78,13 +77,6 @@ def _notifications(told: Sequence[ApplicationNotice], gig: Gig) -> list[OutboxEv
             for n in told]
 
 
-def _gig(gig_id: str, gigs: GigReader) -> Gig:
-    gig = gigs.get(gig_id)
-    if gig is None:
-        raise NotFoundError("The gig does not exist.")
-    return gig
-
-
 def _application(application_id: str, applications: ApplicationReader) -> Application:
     app = applications.get(application_id)
     if app is None:
@@ -106,7 +98,7 @@ def apply(principal: Principal, gig_id: str, proposal: Proposal, *, ports: Appli
 
     def attempt() -> Application:
         unit = ports.unit_of_work()
-        gig = _gig(gig_id, unit.gigs)
+        gig = get_gig(gig_id, gigs=unit.gigs)
         applicant = ports.users.get(principal.user_id)
         app, told = Application.apply(gig, proposal, application_id=new_id(), freelancer_id=principal.user_id,
                                       freelancer_name=applicant.name if applicant else None, now=now)
@@ -126,7 +118,7 @@ def applications_of_gig(principal: Principal, gig_id: str, *, limit: int, after:
                         ports: ApplicationPorts) -> ApplicationPage:
     """The gig's applications, newest first; only its owner sees them (403), 404 for no gig."""
     unit = ports.unit_of_work()
-    gig = _gig(gig_id, unit.gigs)
+    gig = get_gig(gig_id, gigs=unit.gigs)
     if gig.owner_id != principal.user_id:
         raise ForbiddenError("Only the gig's owner sees its applications.")
     return unit.applications.of_gig(gig_id, limit=limit, after=after)
@@ -150,7 +142,7 @@ def _move(principal: Principal, application_id: str, action: ApplicationMove, *,
         app = _application(application_id, unit.applications)
         moved, told = app.move(action, by=principal.user_id, now=now)
         if told:
-            unit.record(*_notifications(told, _gig(app.gig_id, unit.gigs)))
+            unit.record(*_notifications(told, get_gig(app.gig_id, gigs=unit.gigs)))
         stored = unit.applications.save(moved, expected={app.status})
         unit.commit()
         return stored
@@ -196,7 +188,7 @@ def accept(principal: Principal, application_id: str, terms: Acceptance, *, port
     def attempt() -> Contract:
         unit = ports.unit_of_work()
         app = _application(application_id, unit.applications)
-        gig = _gig(app.gig_id, unit.gigs)
+        gig = get_gig(app.gig_id, gigs=unit.gigs)
         accepted = app.accept(gig, terms, by=principal.user_id, now=now, ids=new_id)
         contract = unit.contracts.add(accepted.contract)
         unit.applications.save(accepted.application, expected={app.status})
