@@ -294,3 +294,14 @@ def test_the_two_token_emails_say_what_they_are_for_with_their_token_and_link(po
     expires = {key: found[1] for key, found in ports.one_time.tokens.items()}
     assert expires == {(auth.VERIFY, auth.token_hash("tok-verify")): int(NOW.timestamp()) + 48 * 3600,
                        (auth.RESET, auth.token_hash("tok-reset")): int(NOW.timestamp()) + 3600}
+
+
+def test_an_access_token_lives_by_the_clock_it_is_given_not_the_system_clock(ports):
+    """Issued and checked on a clock a year ahead of the system's: it holds for its 15 minutes, then ends."""
+    later = datetime(2027, 12, 1, 9, 0, tzinfo=UTC)
+    user = ports.users.get(signup(ports).user.id)
+    assert user is not None
+    token, ttl = ports.access.issue(user, later)
+    assert ports.access.verify(token, later + timedelta(seconds=ttl - 1)).user_id == user.id
+    with pytest.raises(UnauthorizedError, match="expired"):
+        ports.access.verify(token, later + timedelta(seconds=ttl))
