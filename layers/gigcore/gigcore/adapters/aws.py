@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
@@ -102,16 +102,31 @@ def as_domain_error(exc: Exception, what: str) -> Exception:
 _A = TypeVar("_A")
 
 
-def conditional(write: Callable[[], _A], what: str = "DynamoDB") -> _A | None:
-    """The answer of a conditional write, or None when its condition did not hold; any other failure as the
-    domain's error (:func:`as_domain_error`)."""
+def or_none(call: Callable[[], _A], what: str, *, codes: Collection[str]) -> _A | None:
+    """``call``'s answer, or None when the service refused it with one of the error ``codes``; any other
+    failure as the domain's error (:func:`as_domain_error`)."""
     try:
-        return write()
+        return call()
     except ClientError as exc:
-        if error_code(exc) == "ConditionalCheckFailedException":
+        if error_code(exc) in codes:
             return None
         raise as_domain_error(exc, what) from exc
     except BotoCoreError as exc:
+        raise as_domain_error(exc, what) from exc
+
+
+def conditional(write: Callable[[], _A], what: str = "DynamoDB") -> _A | None:
+    """The answer of a conditional write, or None when its condition did not hold; any other failure as the
+    domain's error (:func:`as_domain_error`)."""
+    return or_none(write, what, codes=("ConditionalCheckFailedException",))
+
+
+@contextmanager
+def translated(what: str) -> Iterator[None]:
+    """Inside: a botocore error leaves as the domain's error (:func:`as_domain_error`)."""
+    try:
+        yield
+    except (ClientError, BotoCoreError) as exc:
         raise as_domain_error(exc, what) from exc
 
 

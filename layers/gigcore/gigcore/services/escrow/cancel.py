@@ -8,14 +8,21 @@ from datetime import datetime
 from typing import Literal
 
 from gigcore.domain.contracts import Contract, Milestone
-from gigcore.domain.errors import ConflictError, ErrorDetail, ForbiddenError, InvalidStateError
+from gigcore.domain.errors import ErrorDetail, ForbiddenError, InvalidStateError
 from gigcore.domain.gigs import GIG_TRANSITIONS, Gig, GigAction
 from gigcore.domain.ids import new_id
 from gigcore.domain.users import Principal
 from gigcore.ports import OutboxEvent
 from gigcore.ports.payments import PaymentRefusedError
 from gigcore.ports.unit_of_work import UnitOfWork
-from gigcore.services.escrow._core import ATTEMPTS, NOTIFICATIONS_QUEUE, SUCCEEDED, Core, LostRaceError
+from gigcore.services.escrow._core import (
+    ATTEMPTS,
+    NOTIFICATIONS_QUEUE,
+    SUCCEEDED,
+    Core,
+    LostRaceError,
+    commit_or_lost,
+)
 from gigcore.services.escrow.claims import Claims
 from gigcore.services.escrow.provider_events import ProviderEvents
 from gigcore.services.gigs import GIG_CLOSED, GIG_UPDATED, SEARCH_QUEUE, gig_event
@@ -77,10 +84,7 @@ class CancelContract:
             gig = unit.gigs.get(contract.gig_id)
             unit.record(*_cancelled_events(contract, gig, principal.user_id, reason))
             self._gig_after_cancel(unit, gig, gig_status, now)
-            try:
-                unit.commit()
-            except ConflictError as lost:
-                raise LostRaceError("The contract kept changing; try again.") from lost
+            commit_or_lost(unit, "The contract kept changing; try again.")
             core.gig_settled(contract.gig_id)
             return replace(cancelled, milestones=tuple(replace(m, version=m.version + 1)
                                                        for m in contract.milestones))
