@@ -266,7 +266,7 @@ def main() -> None:
                   f"(python {sys.version.split()[0]})")
             print(f"{'operation':<36}{'p50 ms':>10}{'p95 ms':>10}{'CPU ms/req':>12}{'Queries/req':>13}"
                   f"{'items/req':>11}")
-            if args.profile or os.environ.get('SERIAL'):
+            if args.profile:
                 serial_geo_reads()
             reads = GeoReads() if any(name in NEARBY_CASES for name in wanted) else None
             profiles: dict[str, cProfile.Profile] = {}

@@ -185,7 +185,7 @@ class _Search:
         self.unlimited: set[str] = set()
         #: Doubles after each round in which a limit stopped a Query: the expectations were too low.
         self.boost = 1.0
-        self._pieces: dict[str, list[tuple[str, str, str | None]]] = {}
+        self._pieces: dict[str, list[tuple[str, str, str | None, str]]] = {}
 
     # -- cells ---------------------------------------------------------------------------------------------
 
@@ -194,6 +194,15 @@ class _Search:
         if d is None:
             d = self._distances[cell] = self.point.min_to(geo.bounds(cell))
         return d
+
+    def _children(self, cell: str) -> list[tuple[str, float]]:
+        """``cell``'s 32 children with their minimum distances (worked out together: they share their edges)."""
+        kids = geo.children(cell)
+        known = self._distances
+        missing = [k for k in kids if k not in known]
+        if missing:
+            known.update(zip(missing, self.point.min_to_many([geo.bounds(k) for k in missing]), strict=True))
+        return [(k, known[k]) for k in kids]
 
     def _offer(self, cell: str, mindist: float | None = None) -> None:
         """Put ``cell`` in the frontier if any of it lies within the radius."""
@@ -221,9 +230,8 @@ class _Search:
         """``cell``'s key range cut at partition boundaries: [(partition, lo, hi, cell)]."""
         cut = self._pieces.get(cell)
         if cut is None:
-            cut = [(part.name, lo, hi) for part, lo, hi in self.layout.pieces(cell, geo.successor(cell))]
-            self._pieces[cell] = cut
-        return [(name, lo, hi, cell) for name, lo, hi in cut]
+            cut = self._pieces[cell] = [(name, lo, hi, cell) for name, lo, hi in self.layout.cell_pieces(cell)]
+        return cut
 
     def _plan(self, horizon: float, budget: int, *, min_saving: float, query_cost: float = 0.0) -> list[str]:
         """Take every frontier cell nearer than ``horizon``, refined where it saves the most reads (at least
@@ -252,7 +260,7 @@ class _Search:
                 return
             if len(cell) >= geo.KEY_PRECISION:
                 return
-            kids = [(k, self._mindist(k)) for k in geo.children(cell)]
+            kids = self._children(cell)
             inside = [i for i, (_, d) in enumerate(kids) if d < horizon]
             potential = whole - sum(self._expected(kids[i][0]) for i in inside)
             if inside and (potential >= min_saving or len(inside) < len(kids)):
@@ -419,7 +427,7 @@ def _pad(key: str) -> str:
 
 def _same_key(a: str, b: str) -> bool:
     """True when the range bounds ``a`` and ``b`` (geohash prefixes) denote the same point of the key order."""
-    return _pad(a) == _pad(b)
+    return a == b or _pad(a) == _pad(b)
 
 
 def _key_le(a: str, b: str) -> bool:
