@@ -492,7 +492,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                                "max": {"amount": g.amount_max, "currency": "NGN"}, "type": "fixed"},
                     "location": {"lat": round(g.lat, 6), "lng": round(g.lng, 6)}, "remote": False,
                     "urgency": "medium"}
-            entry = geo_entry(create_gig(client_principal, CreateGigRequest.model_validate(body),
+            entry = geo_entry(create_gig(client_principal, CreateGigRequest.model_validate(body).draft(),
                                          uow=units, now=now))
             assert entry is not None
             return entry

@@ -14,15 +14,8 @@ from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from gigcore.domain.contracts import (
-    OPEN_APPLICATION_STATUSES,
-    Application,
-    ApplicationStatus,
-    Contract,
-    ContractStatus,
-    Milestone,
-    MilestoneStatus,
-)
+from gigcore.domain.applications import OPEN_APPLICATION_STATUSES, Application, ApplicationStatus
+from gigcore.domain.contracts import Contract, ContractStatus, Milestone, MilestoneStatus
 from gigcore.domain.errors import (
     ConflictError,
     ErrorDetail,

@@ -265,6 +265,8 @@ class FakeIdempotency:
         return None
 
     def finish(self, scope: str, key: str, answer: StoredAnswer, now: int) -> None:
+        if (scope, key) not in self.records:  # given back or gone meanwhile: it stays gone
+            return
         kept = json.loads(json.dumps({"body": answer.body, "headers": answer.headers}, default=str))
         stored = StoredAnswer(status=answer.status, body=kept["body"], headers=dict(kept["headers"]),
                               replayable=answer.replayable)

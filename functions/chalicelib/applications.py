@@ -36,9 +36,9 @@ bp = Blueprint(__name__)
        response=ApplicationOut, status=201, provides={"application_id": "$response.body#/id"},
        errors=(403, 404, 409, 422), tag="applications")
 def apply(gig_id: str) -> ApplicationOut:
-    cmd = body(ApplyRequest)
+    proposal = body(ApplyRequest).proposal()
     container = bootstrap.container()
-    return application_out(applications.apply(principal(), gig_id, cmd, ports=container.application_ports,
+    return application_out(applications.apply(principal(), gig_id, proposal, ports=container.application_ports,
                                               now=container.clock.now()))
 
 
@@ -96,9 +96,9 @@ def withdraw(application_id: str) -> ApplicationOut:
        provides={"contract_id": "$response.body#/id", "milestone_id": "$response.body#/milestones/0/id"},
        errors=(403, 404, 409, 422), tag="contracts")
 def accept(application_id: str) -> ContractOut:
-    cmd = body(AcceptRequest)
+    terms = body(AcceptRequest).acceptance()
     container = bootstrap.container()
-    return contract_out(applications.accept(principal(), application_id, cmd, ports=container.application_ports,
+    return contract_out(applications.accept(principal(), application_id, terms, ports=container.application_ports,
                                             now=container.clock.now()))
 
 

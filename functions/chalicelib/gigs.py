@@ -39,9 +39,9 @@ bp = Blueprint(__name__)
 @route(bp, "/gigs", method="POST", summary="Post a gig", request=CreateGigRequest, response=GigOut, status=201,
        provides={"gig_id": "$response.body#/id"}, errors=(403, 422), tag="gigs")
 def create_gig() -> GigOut:
-    cmd = body(CreateGigRequest)
+    draft = body(CreateGigRequest).draft()
     container = bootstrap.container()
-    return gig_out(gigs.create_gig(principal(), cmd, uow=container.unit_of_work, now=container.clock.now()))
+    return gig_out(gigs.create_gig(principal(), draft, uow=container.unit_of_work, now=container.clock.now()))
 
 
 @route(bp, "/gigs/nearby", summary="Open gigs near a point, nearest first", response=NearbyGigPageOut,
@@ -72,10 +72,10 @@ def get_gig(gig_id: str) -> GigOut:
 @route(bp, "/gigs/{gig_id}", method="PATCH", summary="Change an open gig", request=PatchGigRequest,
        response=GigOut, errors=(403, 404, 409, 422), tag="gigs")
 def patch_gig(gig_id: str) -> GigOut:
-    cmd = body(PatchGigRequest)
+    changes = body(PatchGigRequest).changes()
     container = bootstrap.container()
-    return gig_out(gigs.update_gig(principal(), gig_id, cmd, uow=container.unit_of_work, now=container.clock.now(),
-                                   changed=container.changed))
+    return gig_out(gigs.update_gig(principal(), gig_id, changes, uow=container.unit_of_work,
+                                   now=container.clock.now(), changed=container.changed))
 
 
 @route(bp, "/gigs/{gig_id}/cancel", method="POST", summary="Cancel an open gig", response=GigOut,

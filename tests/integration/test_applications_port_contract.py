@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 
 import pytest
 
+from gigcore.domain.applications import Application
 from gigcore.domain.clock import utc_now
-from gigcore.domain.contracts import Application
 from gigcore.domain.errors import ConflictError, InvalidStateError, TransactionConflictError
 from gigcore.domain.gigs import Budget, Gig
 from gigcore.domain.ids import new_id

@@ -432,3 +432,21 @@ def test_a_reset_racing_a_change_of_the_user_still_applies(api, unique_email, de
     me = api.get("/me", token=session["access_token"]).json_body
     assert me["name"] == "Renamed Meanwhile"  # both changes kept
     assert api.post("/auth/refresh", {"refresh_token": session["refresh_token"]}).status_code == 401
+
+
+def test_an_access_token_ends_at_its_expiry_on_the_stack_clock(api, unique_email, monkeypatch):
+    """Authentication reads the time from the container's clock (the Clock port), as the services do: a token
+    used a second past its 15 minutes is refused, the same token a second before is not."""
+    from datetime import UTC, datetime, timedelta
+
+    from gigcore import bootstrap
+    from tests.fake_clock import FakeClock
+
+    session = signup(api, unique_email).json_body
+    issued = datetime.now(UTC)
+    clock = FakeClock(issued + timedelta(seconds=session["expires_in"] - 5))
+    monkeypatch.setitem(bootstrap.container().__dict__, "clock", clock)
+    assert api.get("/me", token=session["access_token"]).status_code == 200
+    clock.advance(seconds=10)
+    late = api.get("/me", token=session["access_token"])
+    assert late.status_code == 401 and late.json_body["error"]["code"] == "unauthorized"

@@ -57,7 +57,7 @@ def _user(api: Api, role: str) -> Principal:
 def deal(api: Api) -> dict[str, Any]:
     """A contract with one milestone of 1,000,000 between a new client and a new freelancer."""
     client, freelancer = _user(api, "client"), _user(api, "freelancer")
-    from gigcore.schemas.contracts import AcceptRequest, ApplyRequest
+    from gigcore.domain.applications import Acceptance, Proposal
     from gigcore.services import applications
 
     ports = bootstrap.container().application_ports
@@ -71,10 +71,10 @@ def deal(api: Api) -> dict[str, Any]:
                              "location": {"lat": 6.5, "lng": 3.4}, "remote": True, "urgency": "low"},
                    token=tokens[client.user_id]).json_body
     now = utc_now()
-    app = applications.apply(freelancer, gig["id"], ApplyRequest(cover_letter="Cut forty videos.",
-                                                                 proposed_rate=ngn(1_000_000), estimated_days=3),
+    app = applications.apply(freelancer, gig["id"], Proposal(cover_letter="Cut forty videos.",
+                                                             proposed_rate=ngn(1_000_000), estimated_days=3),
                              ports=ports, now=now)
-    contract = applications.accept(client, app.id, AcceptRequest(), ports=ports, now=now)
+    contract = applications.accept(client, app.id, Acceptance(), ports=ports, now=now)
     return {"client": client, "freelancer": freelancer, "contract": contract, "milestone": contract.milestones[0]}
 
 

@@ -121,11 +121,11 @@ def _legacy_application(people: dict) -> tuple[str, str]:
     c = bootstrap.container()
     client = Principal(user_id=people["client"]["id"], roles=("client",))
     freelancer = Principal(user_id=people["freelancer"]["id"], roles=("freelancer",))
-    gig = create_gig(client, CreateGigRequest.model_validate(gig_body(ngn(1_000_000))), uow=c.unit_of_work,
-                     now=utc_now())
+    gig = create_gig(client, CreateGigRequest.model_validate(gig_body(ngn(1_000_000))).draft(),
+                     uow=c.unit_of_work, now=utc_now())
     application = apply(freelancer, gig.id, ApplyRequest(cover_letter="Graded ten shorts.",
                                                          proposed_rate=Money(amount=1_000_000, currency="NGN"),
-                                                         estimated_days=2),
+                                                         estimated_days=2).proposal(),
                         ports=c.application_ports, now=utc_now())
     current = c.gigs.get(gig.id)
     assert current is not None

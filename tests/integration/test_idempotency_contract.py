@@ -81,3 +81,15 @@ def test_a_finished_record_past_its_ttl_counts_as_absent(store):
     store.finish("s", key, StoredAnswer(status=200, body={}, headers={}), NOW + 10)
     assert store.begin("s", key, "h2", NOW + 10 + TTL - 1) is not None  # kept for TTL from the finish
     assert store.begin("s", key, "h2", NOW + 10 + TTL) is None
+
+
+def test_finishing_a_claim_that_is_gone_leaves_the_key_free(store):
+    """The claim was given back (or its record went) before the answer was kept: finishing writes nothing, and
+    the key can be claimed again (no half-record without a request hash that a later request would trip on)."""
+    key = uuid.uuid4().hex
+    store.begin("s", key, "h1", NOW)
+    store.abandon("s", key)
+    store.finish("s", key, StoredAnswer(status=201, body={"id": "x"}, headers={}), NOW)
+    assert store.begin("s", key, "h2", NOW + 1) is None
+    state = store.begin("s", key, "h2", NOW + 2)
+    assert state is not None and (state.request_hash, state.done) == ("h2", False)

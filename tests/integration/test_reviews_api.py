@@ -105,6 +105,11 @@ def test_a_lone_review_shows_when_the_window_closes_and_then_counts(app_client: 
     assert review(app_client, people, c, "freelancer", 3, "Slow to answer.").status_code == 201
     later = utc_now() + timedelta(days=14, minutes=1)
     monkeypatch.setitem(bootstrap.container().__dict__, "clock", FakeClock(later))
+    container = bootstrap.container()
+    for who in ("client", "stranger"):  # two weeks on, the apps hold access tokens refreshed since
+        user = container.users.get(people[who]["id"])
+        assert user is not None
+        people[who] = people[who] | {"token": container.access_tokens.issue(user, later)[0]}
     late = review(app_client, people, c, "client")
     assert late.status_code == 409 and late.json_body["error"]["details"] == [
         {"field": "contract", "issue": "review window closed"}]

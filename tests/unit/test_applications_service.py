@@ -8,11 +8,12 @@ from typing import Any
 
 import pytest
 
+from gigcore.domain.applications import Acceptance, Proposal
+from gigcore.domain.contracts import MilestonePlan
 from gigcore.domain.errors import ConflictError, ForbiddenError, InvalidStateError, ValidationError
 from gigcore.domain.gigs import Budget, Gig
 from gigcore.domain.money import Money
 from gigcore.domain.users import Principal, User
-from gigcore.schemas.contracts import AcceptRequest, ApplyRequest
 from gigcore.services import applications
 from gigcore.services.applications import ApplicationPorts, OpenApplicationsRejector
 from tests.fake_unit_of_work import FakeUnitOfWorkFactory
@@ -46,9 +47,9 @@ class Setup:
                                     created_at=NOW, updated_at=NOW, version=1)
 
     def apply(self, n: int = 0, rate: Money | None = None) -> Any:
-        return applications.apply(freelancer(n), "g1", ApplyRequest(cover_letter="Cut forty videos.",
-                                                                    proposed_rate=rate or ngn(1_000_000),
-                                                                    estimated_days=3),
+        return applications.apply(freelancer(n), "g1", Proposal(cover_letter="Cut forty videos.",
+                                                                proposed_rate=rate or ngn(1_000_000),
+                                                                estimated_days=3),
                                   ports=self.ports, now=NOW)
 
     def told(self, kind: str) -> list[str]:
@@ -78,8 +79,8 @@ def test_an_apply_in_another_currency_or_by_a_client_is_refused(s: Setup) -> Non
     with pytest.raises(ValidationError):
         s.apply(rate=Money(amount=5_000, currency="USD"))
     with pytest.raises(ForbiddenError):
-        applications.apply(CLIENT, "g1", ApplyRequest(cover_letter="Cut forty videos.", proposed_rate=ngn(1_000),
-                                                      estimated_days=3), ports=s.ports, now=NOW)
+        applications.apply(CLIENT, "g1", Proposal(cover_letter="Cut forty videos.", proposed_rate=ngn(1_000),
+                                                  estimated_days=3), ports=s.ports, now=NOW)
     assert s.world.applications == {} and s.world.outbox == []
 
 
@@ -113,7 +114,7 @@ def test_only_the_applicant_withdraws(s: Setup) -> None:
 def test_accept_makes_the_contract_fills_the_gig_and_rejects_the_others_in_one_transaction(s: Setup) -> None:
     chosen, other = s.apply(0), s.apply(1)
     before = s.world.transactions
-    contract = applications.accept(CLIENT, chosen.id, AcceptRequest(), ports=s.ports, now=NOW)
+    contract = applications.accept(CLIENT, chosen.id, Acceptance(), ports=s.ports, now=NOW)
     assert s.world.transactions == before + 1
     assert s.world.contracts[contract.id] == contract and [m.amount for m in contract.milestones] == [ngn(1_000_000)]
     assert s.world.applications[chosen.id].status == "accepted"
@@ -128,7 +129,7 @@ def test_an_accept_past_the_transaction_limit_leaves_the_rest_to_the_gig_closed_
     chosen = s.apply(0)
     for n in range(1, 60):
         s.apply(n)
-    applications.accept(CLIENT, chosen.id, AcceptRequest(), ports=s.ports, now=NOW)
+    applications.accept(CLIENT, chosen.id, Acceptance(), ports=s.ports, now=NOW)
     still = [a for a in s.world.applications.values() if a.status == "pending"]
     assert 0 < len(still) < 59  # the first transaction took what fitted in 100 items
     OpenApplicationsRejector(s.ports).on_gig_closed("g1", NOW)
@@ -139,17 +140,44 @@ def test_an_accept_past_the_transaction_limit_leaves_the_rest_to_the_gig_closed_
 def test_only_the_owner_accepts_and_a_second_accept_is_invalid_state(s: Setup) -> None:
     app = s.apply()
     with pytest.raises(ForbiddenError):
-        applications.accept(freelancer(0), app.id, AcceptRequest(), ports=s.ports, now=NOW)
-    applications.accept(CLIENT, app.id, AcceptRequest(), ports=s.ports, now=NOW)
+        applications.accept(freelancer(0), app.id, Acceptance(), ports=s.ports, now=NOW)
+    applications.accept(CLIENT, app.id, Acceptance(), ports=s.ports, now=NOW)
     with pytest.raises(InvalidStateError):
-        applications.accept(CLIENT, app.id, AcceptRequest(), ports=s.ports, now=NOW)
+        applications.accept(CLIENT, app.id, Acceptance(), ports=s.ports, now=NOW)
     assert len(s.world.contracts) == 1
 
 
 def test_a_party_sees_the_contract_and_a_stranger_does_not(s: Setup) -> None:
-    contract = applications.accept(CLIENT, s.apply().id, AcceptRequest(), ports=s.ports, now=NOW)
+    contract = applications.accept(CLIENT, s.apply().id, Acceptance(), ports=s.ports, now=NOW)
     assert applications.get_contract(freelancer(0), contract.id, ports=s.ports) == contract
     assert [c.id for c in applications.my_contracts(CLIENT, limit=5, after=None, ports=s.ports).contracts] == \
         [contract.id]
     with pytest.raises(ForbiddenError):
         applications.get_contract(freelancer(1), contract.id, ports=s.ports)
+
+
+def test_each_notification_names_the_gig_and_the_application(s: Setup) -> None:
+    chosen, other = s.apply(0), s.apply(1)
+    contract = applications.accept(CLIENT, chosen.id, Acceptance(), ports=s.ports, now=NOW)
+    about = {"gig_id": "g1", "gig_title": "Edit a video"}
+    assert [(e.type, e.queue, e.payload) for e in s.world.outbox if e.queue == "notifications"] == [
+        ("application.received", "notifications", {"user_id": CLIENT.user_id, "application_id": chosen.id, **about,
+                                                   "freelancer_id": "u-free-0", "freelancer_name": "u-free-0"}),
+        ("application.received", "notifications", {"user_id": CLIENT.user_id, "application_id": other.id, **about,
+                                                   "freelancer_id": "u-free-1", "freelancer_name": "u-free-1"}),
+        ("application.accepted", "notifications", {"user_id": "u-free-0", "application_id": chosen.id, **about,
+                                                   "contract_id": contract.id}),
+        ("application.rejected", "notifications", {"user_id": "u-free-1", "application_id": other.id, **about}),
+    ]
+
+
+def test_an_accept_with_milestones_makes_them_in_the_gigs_currency(s: Setup) -> None:
+    app = s.apply()
+    with pytest.raises(ValidationError):
+        applications.accept(CLIENT, app.id, Acceptance((MilestonePlan("All", Money(amount=5, currency="USD")),)),
+                            ports=s.ports, now=NOW)
+    assert s.world.contracts == {} and s.world.gigs["g1"].status == "open"
+    terms = Acceptance((MilestonePlan("Rough cut", ngn(400_000)), MilestonePlan("Final cut", ngn(600_000))))
+    contract = applications.accept(CLIENT, app.id, terms, ports=s.ports, now=NOW)
+    assert [(m.title, m.amount) for m in s.world.contracts[contract.id].milestones] == [
+        ("Rough cut", ngn(400_000)), ("Final cut", ngn(600_000))]

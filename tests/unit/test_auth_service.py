@@ -250,3 +250,14 @@ def test_a_token_whose_change_cannot_be_written_is_given_back(ports):
         auth.verify_email(token, ports=replace(ports, users=racing), now=NOW)
     # The link in the email still works once the user stops changing.
     assert auth.verify_email(token, ports=ports, now=NOW).email_verified is True
+
+
+def test_an_access_token_lives_by_the_clock_it_is_given_not_the_system_clock(ports):
+    """Issued and checked on a clock a year ahead of the system's: it holds for its 15 minutes, then ends."""
+    later = datetime(2027, 12, 1, 9, 0, tzinfo=UTC)
+    user = ports.users.get(signup(ports).user.id)
+    assert user is not None
+    token, ttl = ports.access.issue(user, later)
+    assert ports.access.verify(token, later + timedelta(seconds=ttl - 1)).user_id == user.id
+    with pytest.raises(UnauthorizedError, match="expired"):
+        ports.access.verify(token, later + timedelta(seconds=ttl))

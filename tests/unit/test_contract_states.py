@@ -4,21 +4,23 @@ from __future__ import annotations
 
 import pytest
 
-from gigcore.domain.contracts import (
+from gigcore.domain.applications import (
     APPLICATION_STATUSES,
     APPLICATION_TRANSITIONS,
+    next_application_status,
+    statuses_allowing_application,
+)
+from gigcore.domain.contracts import (
     CONTRACT_TRANSITIONS,
     MAX_MILESTONES,
     MILESTONE_STATUSES,
     MILESTONE_TRANSITIONS,
     Milestone,
     MilestonePlan,
-    next_application_status,
     next_contract_status,
     next_milestone_status,
     plan_milestones,
     settled_status,
-    statuses_allowing_application,
     statuses_allowing_milestone,
 )
 from gigcore.domain.errors import InvalidStateError, ValidationError

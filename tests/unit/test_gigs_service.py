@@ -3,15 +3,16 @@ change records for search and matching, and what is refused (issue 17 item 1).""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
 
 from gigcore.domain.errors import ConflictError, ForbiddenError, InvalidStateError, ValidationError
-from gigcore.domain.gigs import Gig
-from gigcore.domain.users import Principal
-from gigcore.schemas.gigs import CreateGigRequest, PatchGigRequest
+from gigcore.domain.gigs import Budget, Gig, GigChanges, GigDraft
+from gigcore.domain.money import Money
+from gigcore.domain.users import Location, Principal
 from gigcore.services import gigs
 from tests.fake_unit_of_work import FakeUnitOfWorkFactory
 
@@ -21,11 +22,15 @@ OTHER = Principal(user_id="u-other", roles=("client",))
 FREELANCER = Principal(user_id="u-free", roles=("freelancer",))
 
 
-def body(**changes: Any) -> dict[str, Any]:
-    return {"title": "Fix a leaking tap", "description": "Kitchen.", "category": "plumbing", "skills": ["pipes"],
-            "budget": {"min": {"amount": 500_000, "currency": "NGN"}, "max": {"amount": 900_000, "currency": "NGN"},
-                       "type": "fixed"},
-            "location": {"lat": 6.5244, "lng": 3.3792}, "remote": False, "urgency": "high"} | changes
+def ngn(amount: int) -> Money:
+    return Money(amount=amount, currency="NGN")
+
+
+def draft(**changes: Any) -> GigDraft:
+    return replace(GigDraft(title="Fix a leaking tap", description="Kitchen.", category="plumbing", skills=("pipes",),
+                            budget=Budget(min=ngn(500_000), max=ngn(900_000), type="fixed"),
+                            location=Location(6.5244, 3.3792), remote=False, urgency="high", deadline=None),
+                   **changes)
 
 
 @pytest.fixture
@@ -34,7 +39,7 @@ def units() -> FakeUnitOfWorkFactory:
 
 
 def posted(units: FakeUnitOfWorkFactory, **changes: Any) -> Gig:
-    return gigs.create_gig(CLIENT, CreateGigRequest.model_validate(body(**changes)), uow=units, now=NOW)
+    return gigs.create_gig(CLIENT, draft(**changes), uow=units, now=NOW)
 
 
 def events(units: FakeUnitOfWorkFactory) -> list[tuple[str, str]]:
@@ -49,13 +54,13 @@ def test_a_posted_gig_is_stored_open_at_version_one_and_told_to_search_and_match
 
 def test_only_clients_post_gigs_and_nothing_is_written_otherwise(units) -> None:
     with pytest.raises(ForbiddenError):
-        gigs.create_gig(FREELANCER, CreateGigRequest.model_validate(body()), uow=units, now=NOW)
+        gigs.create_gig(FREELANCER, draft(), uow=units, now=NOW)
     assert units.world.gigs == {} and units.world.outbox == []
 
 
 def test_an_edit_bumps_the_version_and_tells_search(units) -> None:
     gig = posted(units)
-    edited = gigs.update_gig(CLIENT, gig.id, PatchGigRequest.model_validate({"title": "Fix two taps"}), uow=units,
+    edited = gigs.update_gig(CLIENT, gig.id, GigChanges(title="Fix two taps"), uow=units,
                              now=NOW + timedelta(minutes=1))
     assert (edited.title, edited.version, edited.updated_at) == ("Fix two taps", 2, NOW + timedelta(minutes=1))
     assert units.world.gigs[gig.id] == edited and events(units)[-1] == ("gig.updated", "search-indexing")
@@ -64,10 +69,10 @@ def test_an_edit_bumps_the_version_and_tells_search(units) -> None:
 def test_only_the_owner_edits_and_a_cancelled_gig_is_not_edited(units) -> None:
     gig = posted(units)
     with pytest.raises(ForbiddenError):
-        gigs.update_gig(OTHER, gig.id, PatchGigRequest.model_validate({"title": "Mine now"}), uow=units, now=NOW)
+        gigs.update_gig(OTHER, gig.id, GigChanges(title="Mine now"), uow=units, now=NOW)
     gigs.cancel_gig(CLIENT, gig.id, uow=units, now=NOW)
     with pytest.raises(InvalidStateError):
-        gigs.update_gig(CLIENT, gig.id, PatchGigRequest.model_validate({"title": "Again now"}), uow=units, now=NOW)
+        gigs.update_gig(CLIENT, gig.id, GigChanges(title="Again now"), uow=units, now=NOW)
     assert units.world.gigs[gig.id].title == "Fix a leaking tap"
 
 
@@ -76,17 +81,17 @@ def test_a_budget_currency_is_fixed_once_the_gig_has_an_application(units) -> No
     unit = units()
     unit.gigs.count_application(gig.id, "NGN")
     unit.commit()
-    dollars = {"min": {"amount": 5_000, "currency": "USD"}, "max": {"amount": 5_000, "currency": "USD"},
-               "type": "fixed"}
+    dollars = Money(amount=5_000, currency="USD")
     with pytest.raises(InvalidStateError):
-        gigs.update_gig(CLIENT, gig.id, PatchGigRequest.model_validate({"budget": dollars}), uow=units, now=NOW)
+        gigs.update_gig(CLIENT, gig.id, GigChanges(budget=Budget(min=dollars, max=dollars, type="fixed")), uow=units,
+                        now=NOW)
     assert units.world.gigs[gig.id].budget.min.currency == "NGN"
 
 
 def test_a_rule_across_fields_is_refused_before_anything_is_written(units) -> None:
     gig = posted(units)
     with pytest.raises(ValidationError):
-        gigs.update_gig(CLIENT, gig.id, PatchGigRequest.model_validate({"location": None}), uow=units, now=NOW)
+        gigs.update_gig(CLIENT, gig.id, GigChanges(location=None), uow=units, now=NOW)
     assert units.world.gigs[gig.id] == gig and len(units.world.outbox) == 2
 
 
@@ -118,5 +123,13 @@ def test_a_change_that_keeps_losing_its_race_answers_409_and_writes_nothing(unit
 
     units.world.before_commit = another_edit_lands_first
     with pytest.raises(ConflictError):
-        gigs.update_gig(CLIENT, gig.id, PatchGigRequest.model_validate({"title": "A lost edit"}), uow=units, now=NOW)
+        gigs.update_gig(CLIENT, gig.id, GigChanges(title="A lost edit"), uow=units, now=NOW)
     assert units.world.gigs[gig.id].title == "Fix a leaking tap" and units.world.gigs[gig.id].version == 4
+
+
+def test_every_event_carries_the_gig_as_written_with_its_version_after_the_write(units) -> None:
+    gig = posted(units)
+    edited = gigs.update_gig(CLIENT, gig.id, GigChanges(location=None, remote=True), uow=units, now=NOW)
+    assert edited.location is None and edited.remote
+    assert [e.payload for e in units.world.outbox] == [gig.event_payload()] * 2 + [edited.event_payload()]
+    assert [e.payload["version"] for e in units.world.outbox] == [1, 1, 2]

@@ -37,3 +37,18 @@ def test_an_id_carries_its_creation_time():
 
 def test_ids_of_later_milliseconds_sort_after():
     assert new_id(now_ms=1_000) < new_id(now_ms=1_001)
+
+
+def test_ids_made_in_one_millisecond_sort_in_the_order_they_were_made():
+    made = [new_id(now_ms=1_800_000_000_000) for _ in range(2_000)]
+    assert made == sorted(made)
+    assert len(set(made)) == len(made)
+
+
+def test_ids_made_by_many_threads_in_one_millisecond_are_all_different():
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        made = list(pool.map(lambda _: new_id(now_ms=1_800_000_000_001), range(4_000)))
+    assert len(set(made)) == len(made)
+    assert all(is_id(one) for one in made)

@@ -15,7 +15,6 @@ from chalicelib.http.context import ServedRequest, serving, source_ip
 from chalicelib.http.idempotency import Idempotency, idempotency_key, run_idempotently
 from chalicelib.http.responses import error_http_response, json_response
 from gigcore import bootstrap
-from gigcore.domain.clock import utc_now
 from gigcore.domain.errors import NotFoundError, UnauthorizedError
 from gigcore.domain.users import Principal
 from gigcore.schemas.errors import error_response
@@ -41,7 +40,8 @@ def _authenticate(request: Request) -> Principal:
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise UnauthorizedError("Sign in first: send Authorization: Bearer <access_token>.")
-    return bootstrap.container().access_tokens.verify(token.strip(), utc_now())
+    container = bootstrap.container()
+    return container.access_tokens.verify(token.strip(), container.clock.now())
 
 
 def route(

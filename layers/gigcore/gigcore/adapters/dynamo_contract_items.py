@@ -8,8 +8,9 @@ from datetime import datetime
 from typing import Any
 
 from gigcore.adapters.dynamo_table import number, optional_text, optional_time, text
+from gigcore.domain.applications import Application
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
-from gigcore.domain.contracts import MILESTONE_MUTABLE_FIELDS, Application, Contract, Milestone
+from gigcore.domain.contracts import MILESTONE_MUTABLE_FIELDS, Contract, Milestone
 from gigcore.domain.errors import ConflictError, ErrorDetail, InvalidStateError, NotFoundError
 from gigcore.domain.money import Money
 

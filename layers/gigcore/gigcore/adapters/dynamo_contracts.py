@@ -17,8 +17,9 @@ from gigcore.adapters.dynamo_contract_items import (
     milestone_from,
 )
 from gigcore.adapters.dynamo_table import DynamoTable, text
+from gigcore.domain.applications import OPEN_APPLICATION_STATUSES, Application
 from gigcore.domain.clock import to_rfc3339
-from gigcore.domain.contracts import OPEN_APPLICATION_STATUSES, Application, Contract, Milestone
+from gigcore.domain.contracts import Contract, Milestone
 from gigcore.ports.contracts import ApplicationPage, ContractPage
 
 #: Shared by every request of the process: a contracts page reads its contracts in parallel.

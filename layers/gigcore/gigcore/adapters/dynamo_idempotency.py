@@ -79,8 +79,14 @@ class DynamoIdempotencyStore:
                 ExpressionAttributeNames={"#state": "state"},
                 ExpressionAttributeValues={":done": {"S": "done"}, ":answer": {"S": stored},
                                            ":expires": {"N": str(now + self._ttl)}},
+                # Only a claim still held is finished: one given back or gone meanwhile stays gone (an update
+                # would otherwise create a record without its request hash).
+                ConditionExpression="attribute_exists(request_hash)",
             )
-        except (ClientError, BotoCoreError) as exc:
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise as_domain_error(exc, "DynamoDB") from exc
+        except BotoCoreError as exc:
             raise as_domain_error(exc, "DynamoDB") from exc
 
     def abandon(self, scope: str, key: str) -> None:

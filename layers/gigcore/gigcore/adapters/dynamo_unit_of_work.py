@@ -25,14 +25,8 @@ from gigcore.adapters.dynamo_escrow import (
 from gigcore.adapters.dynamo_gigs import DynamoGigReader, application_counted
 from gigcore.adapters.dynamo_outbox import event_item
 from gigcore.adapters.dynamo_table import MAX_TRANSACTION_ITEMS, DynamoTable, TransactionRefused
-from gigcore.domain.contracts import (
-    Application,
-    ApplicationStatus,
-    Contract,
-    ContractStatus,
-    Milestone,
-    MilestoneStatus,
-)
+from gigcore.domain.applications import Application, ApplicationStatus
+from gigcore.domain.contracts import Contract, ContractStatus, Milestone, MilestoneStatus
 from gigcore.domain.errors import ConflictError, TransactionConflictError, ValidationError
 from gigcore.domain.escrow import LedgerEntry
 from gigcore.domain.gigs import Gig, GigStatus

@@ -1,8 +1,10 @@
-"""Applications, contracts and milestones: entities and their state machines (pure, no I/O).
+"""Contracts and milestones: entities and their state machines (pure, no I/O). Applications, which lead to
+contracts, are in ``gigcore.domain.applications``.
 
 Each state machine is a table ``(status, action) -> status after``; nothing else is allowed. The domain
-checks it (:func:`next_application_status`, :func:`next_milestone_status`, :func:`next_contract_status`) and
-every write re-checks it with a condition on the stored status (see ``gigcore.ports.contracts``).
+checks it (:func:`next_milestone_status`, :func:`next_contract_status`) and every write re-checks it with a
+condition on the stored status (see ``gigcore.ports.contracts``). Each change of a milestone answers the
+milestone after it and what it tells the parties (``Notice`` s, which the service records in the outbox).
 """
 
 from __future__ import annotations
@@ -14,67 +16,7 @@ from typing import Literal
 
 from gigcore.domain.errors import ErrorDetail, ValidationError
 from gigcore.domain.money import Money
-from gigcore.domain.states import next_state, sources
-
-# ---- applications ----------------------------------------------------------------------------------------
-
-ApplicationStatus = Literal["pending", "shortlisted", "accepted", "rejected", "withdrawn"]
-ApplicationAction = Literal["shortlist", "reject", "withdraw", "accept"]
-
-APPLICATION_STATUSES: tuple[ApplicationStatus, ...] = ("pending", "shortlisted", "accepted", "rejected",
-                                                       "withdrawn")
-
-#: pending -> shortlisted -> accepted | rejected | withdrawn. Shortlisting is optional: a pending application
-#: may be accepted, rejected or withdrawn directly. accepted, rejected and withdrawn are final.
-APPLICATION_TRANSITIONS: Mapping[tuple[ApplicationStatus, ApplicationAction], ApplicationStatus] = {
-    ("pending", "shortlist"): "shortlisted",
-    ("pending", "accept"): "accepted",
-    ("pending", "reject"): "rejected",
-    ("pending", "withdraw"): "withdrawn",
-    ("shortlisted", "accept"): "accepted",
-    ("shortlisted", "reject"): "rejected",
-    ("shortlisted", "withdraw"): "withdrawn",
-}
-
-#: Applications still in the running: rejected when another is accepted or the gig is cancelled.
-OPEN_APPLICATION_STATUSES: frozenset[ApplicationStatus] = frozenset({"pending", "shortlisted"})
-
-
-def next_application_status(status: ApplicationStatus, action: ApplicationAction) -> ApplicationStatus:
-    """The status after ``action``; :class:`InvalidStateError` (409) when the machine does not allow it."""
-    return next_state(APPLICATION_TRANSITIONS, "An application", status, action)
-
-
-def statuses_allowing_application(action: ApplicationAction) -> frozenset[ApplicationStatus]:
-    """Every status from which ``action`` is allowed (what a write's condition expects)."""
-    return sources(APPLICATION_TRANSITIONS, action)
-
-
-@dataclass(frozen=True)
-class Application:
-    """A freelancer's application to a gig; one per (gig, freelancer). ``client_id`` is the gig's owner."""
-
-    id: str
-    gig_id: str
-    client_id: str
-    freelancer_id: str
-    cover_letter: str
-    proposed_rate: Money
-    estimated_days: int
-    status: ApplicationStatus
-    created_at: datetime
-    updated_at: datetime
-    contract_id: str | None = None
-    version: int = 0
-
-    def changed(self, **changes: object) -> Application:
-        return replace(self, **changes)  # type: ignore[arg-type]
-
-    def moved(self, action: ApplicationAction, now: datetime, **changes: object) -> Application:
-        """This application after ``action`` (checked against the state machine); the write bumps the version."""
-        after = next_application_status(self.status, action)
-        return replace(self, status=after, updated_at=now, **changes)  # type: ignore[arg-type]
-
+from gigcore.domain.states import StateMachine
 
 # ---- milestones (escrow) ---------------------------------------------------------------------------------
 
@@ -129,14 +71,10 @@ HELD_STATUSES: frozenset[MilestoneStatus] = frozenset({"funded", "submitted", "d
 FINAL_MILESTONE_STATUSES: frozenset[MilestoneStatus] = frozenset({"released", "refunded"})
 
 
-def next_milestone_status(status: MilestoneStatus, action: MilestoneAction) -> MilestoneStatus:
-    """The status after ``action``; :class:`InvalidStateError` (409) when the machine does not allow it."""
-    return next_state(MILESTONE_TRANSITIONS, "A milestone", status, action)
-
-
-def statuses_allowing_milestone(action: MilestoneAction) -> frozenset[MilestoneStatus]:
-    """Every status from which ``action`` is allowed (the ``expected`` set of a milestone write)."""
-    return sources(MILESTONE_TRANSITIONS, action)
+_MILESTONES = StateMachine("A milestone", MILESTONE_TRANSITIONS)
+#: The status after an action (409 ``invalid_state`` when not allowed); the statuses an action is allowed from
+#: (the ``expected`` set of a milestone write).
+next_milestone_status, statuses_allowing_milestone = _MILESTONES.next, _MILESTONES.allowing
 
 
 @dataclass(frozen=True)
@@ -248,13 +186,9 @@ CONTRACT_TRANSITIONS: Mapping[tuple[ContractStatus, ContractAction], ContractSta
 CONTRACT_MUTABLE_FIELDS: frozenset[str] = frozenset({"status", "updated_at"})
 
 
-def next_contract_status(status: ContractStatus, action: ContractAction) -> ContractStatus:
-    """The status after ``action``; :class:`InvalidStateError` (409) when the machine does not allow it."""
-    return next_state(CONTRACT_TRANSITIONS, "A contract", status, action)
-
-
-def statuses_allowing_contract(action: ContractAction) -> frozenset[ContractStatus]:
-    return sources(CONTRACT_TRANSITIONS, action)
+_CONTRACTS = StateMachine("A contract", CONTRACT_TRANSITIONS)
+#: The status after an action (409 ``invalid_state`` when not allowed); the statuses an action is allowed from.
+next_contract_status, statuses_allowing_contract = _CONTRACTS.next, _CONTRACTS.allowing
 
 
 def settled_status(milestones: Sequence[Milestone]) -> ContractStatus | None:

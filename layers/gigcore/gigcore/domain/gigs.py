@@ -1,16 +1,23 @@
-"""Gigs: the entity, its rules and its state machine (pure, no I/O)."""
+"""Gigs: the entity, its rules and its state machine (pure, no I/O).
+
+A gig changes through its own methods (:meth:`Gig.post`, :meth:`Gig.edit`, :meth:`Gig.cancel`, :meth:`Gig.fill`),
+each answering the gig after the change and the event it records (:class:`GigChange`); the service writes the
+gig and records the event with the gig as written (:meth:`Gig.event_payload`).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from datetime import datetime
-from typing import Literal
+from enum import Enum
+from typing import Any, Literal, NamedTuple
 
-from gigcore.domain.errors import ErrorDetail, ValidationError
+from gigcore.domain.clock import to_rfc3339
+from gigcore.domain.errors import ErrorDetail, InvalidStateError, ValidationError
 from gigcore.domain.geo import GeoEntry
 from gigcore.domain.money import Money
-from gigcore.domain.states import next_state
+from gigcore.domain.states import StateMachine
 from gigcore.domain.users import Location
 
 GigStatus = Literal["open", "in_progress", "completed", "cancelled"]
@@ -37,9 +44,15 @@ GIG_TRANSITIONS: Mapping[tuple[GigStatus, GigAction], GigStatus] = {
 INDEXED_STATUSES: frozenset[GigStatus] = frozenset({"open"})
 
 
-def next_status(status: GigStatus, action: GigAction) -> GigStatus:
-    """The status after ``action``; :class:`InvalidStateError` (409) when the machine does not allow it."""
-    return next_state(GIG_TRANSITIONS, "A gig", status, action)
+#: The status after an action (409 ``invalid_state`` when the machine does not allow it).
+next_status = StateMachine("A gig", GIG_TRANSITIONS).next
+
+#: What a change of a gig tells the rest of the marketplace: search keeps its index, matching tells nearby
+#: freelancers of a new gig, and a closed gig's open applications are rejected.
+GigEventType = Literal["gig.created", "gig.updated", "gig.closed"]
+GIG_CREATED: GigEventType = "gig.created"
+GIG_UPDATED: GigEventType = "gig.updated"
+GIG_CLOSED: GigEventType = "gig.closed"
 
 
 @dataclass(frozen=True)
@@ -50,9 +63,10 @@ class Budget:
 
 
 @dataclass(frozen=True)
-class Gig:
-    id: str
-    owner_id: str
+class GigDraft:
+    """What a gig says: what a client asks to post (the view builds it from the request; :meth:`Gig.post` checks
+    it), and the part of a :class:`Gig` its owner may edit."""
+
     title: str
     description: str
     category: str
@@ -62,6 +76,51 @@ class Gig:
     remote: bool
     urgency: Urgency
     deadline: datetime | None
+
+
+class Keep(Enum):
+    """The value of a :class:`GigChanges` field that the edit leaves as the gig has it."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
+
+
+@dataclass(frozen=True)
+class GigChanges:
+    """An edit of a gig: each field that is not :data:`KEEP` is its new value (``None`` removes the location or
+    the deadline)."""
+
+    title: str | Keep = KEEP
+    description: str | Keep = KEEP
+    category: str | Keep = KEEP
+    skills: tuple[str, ...] | Keep = KEEP
+    budget: Budget | Keep = KEEP
+    location: Location | None | Keep = KEEP
+    remote: bool | Keep = KEEP
+    urgency: Urgency | Keep = KEEP
+    deadline: datetime | None | Keep = KEEP
+
+    def given(self) -> dict[str, Any]:
+        """The fields the edit changes, with their new values."""
+        given = {f.name: getattr(self, f.name) for f in fields(self)}
+        return {name: value for name, value in given.items() if value is not KEEP}
+
+
+class GigChange(NamedTuple):
+    """A gig after a change, and the event the change records."""
+
+    gig: Gig
+    event: GigEventType
+
+
+@dataclass(frozen=True)
+class Gig(GigDraft):
+    """A posted gig: what it says (its :class:`GigDraft` fields), whose it is, and how far it has gone."""
+
+    id: str
+    owner_id: str
     status: GigStatus
     created_at: datetime
     updated_at: datetime
@@ -74,6 +133,54 @@ class Gig:
     def moved(self, action: GigAction, now: datetime) -> Gig:
         """This gig after ``action``, in the status the state machine answers (409 when not allowed)."""
         return replace(self, status=next_status(self.status, action), updated_at=now)
+
+    @classmethod
+    def post(cls, draft: GigDraft, *, gig_id: str, owner_id: str, now: datetime) -> GigChange:
+        """A new open gig of ``owner_id`` (422 naming each rule across fields it breaks); records ``gig.created``."""
+        said = {f.name: getattr(draft, f.name) for f in fields(GigDraft)}
+        gig = cls(id=gig_id, owner_id=owner_id, status="open", created_at=now, updated_at=now, **said)
+        check_gig(gig, now)
+        return GigChange(gig, GIG_CREATED)
+
+    def edit(self, changes: GigChanges, now: datetime) -> GigChange:
+        """This open gig with ``changes`` (409 ``invalid_state`` when it is not open; 422 naming each rule across
+        fields it breaks); records ``gig.updated``. The budget's currency is fixed once the gig has an
+        application (409): applications, the contract and its milestones are all in the gig's currency."""
+        moved = self.moved("edit", now)
+        budget = changes.budget
+        if (isinstance(budget, Budget) and budget.min.currency != self.budget.min.currency
+                and self.application_count > 0):
+            raise InvalidStateError(
+                "The gig has applications in its currency; its budget's currency can no longer change.",
+                details=[ErrorDetail(field="budget.min.currency", issue=f"must stay {self.budget.min.currency}")])
+        edited = replace(moved, **changes.given())
+        check_gig(edited, now, deadline_changed=changes.deadline is not KEEP)
+        return GigChange(edited, GIG_UPDATED)
+
+    def cancel(self, now: datetime) -> GigChange:
+        """Cancelled by its owner while open (409 otherwise); records ``gig.closed`` (its open applications are
+        rejected, it leaves search)."""
+        return GigChange(self.moved("cancel", now), GIG_CLOSED)
+
+    def fill(self, now: datetime) -> GigChange:
+        """In progress: an application was accepted (409 when the gig is not open); records ``gig.closed``."""
+        return GigChange(self.moved("accept_application", now), GIG_CLOSED)
+
+    def event_payload(self) -> dict[str, Any]:
+        """What every event about this gig carries: its keys, and the gig as the API answers it (the JSON of
+        ``schemas.gigs.GigOut``; tests/unit/test_gig_changes.py holds the two to one dict)."""
+        location = self.location
+        gig = {"id": self.id, "owner_id": self.owner_id, "title": self.title, "description": self.description,
+               "category": self.category, "skills": list(self.skills),
+               "budget": {"min": self.budget.min.model_dump(mode="json"),
+                          "max": self.budget.max.model_dump(mode="json"), "type": self.budget.type},
+               "location": {"lat": location.lat, "lng": location.lng} if location else None,
+               "remote": self.remote, "urgency": self.urgency,
+               "deadline": to_rfc3339(self.deadline) if self.deadline else None, "status": self.status,
+               "application_count": self.application_count, "created_at": to_rfc3339(self.created_at),
+               "updated_at": to_rfc3339(self.updated_at)}
+        return {"gig_id": self.id, "owner_id": self.owner_id, "status": self.status, "version": self.version,
+                "gig": gig}
 
     def takes_applications(self, now: datetime) -> bool:
         """Open, and its deadline (if any) not passed: what browsing shows and what may be applied to."""

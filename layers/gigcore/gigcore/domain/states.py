@@ -7,7 +7,8 @@ one place that reads such a table, so every refusal has the same words and the s
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 from gigcore.domain.errors import ErrorDetail, InvalidStateError
 
@@ -28,3 +29,20 @@ def next_state(table: Mapping[tuple[S, A], S], what: str, status: S, action: A) 
 def sources(table: Mapping[tuple[S, A], S], action: A) -> frozenset[S]:
     """Every status from which ``table`` allows ``action`` (what a write's condition expects)."""
     return frozenset(s for (s, a) in table if a == action)
+
+
+@dataclass(frozen=True)
+class StateMachine(Generic[S, A]):
+    """One entity's table, named for its refusals (``what``: "A gig"): what each module's ``next_*_status`` and
+    ``statuses_allowing_*`` answer from."""
+
+    what: str
+    table: Mapping[tuple[S, A], S]
+
+    def next(self, status: S, action: A) -> S:
+        """The status after ``action``; :class:`InvalidStateError` (409) when the machine does not allow it."""
+        return next_state(self.table, self.what, status, action)
+
+    def allowing(self, action: A) -> frozenset[S]:
+        """Every status from which ``action`` is allowed (what a write's condition expects)."""
+        return sources(self.table, action)

@@ -13,14 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Protocol
 
-from gigcore.domain.contracts import (
-    Application,
-    ApplicationStatus,
-    Contract,
-    ContractStatus,
-    Milestone,
-    MilestoneStatus,
-)
+from gigcore.domain.applications import Application, ApplicationStatus
+from gigcore.domain.contracts import Contract, ContractStatus, Milestone, MilestoneStatus
 
 __all__ = ["ApplicationPage", "ApplicationReader", "ApplicationRepository", "ContractPage", "ContractReader",
            "ContractRepository"]

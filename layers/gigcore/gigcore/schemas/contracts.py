@@ -8,15 +8,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field
 
+from gigcore.domain.applications import Acceptance, Application, ApplicationStatus, Proposal
 from gigcore.domain.clock import to_rfc3339
-from gigcore.domain.contracts import (
-    Application,
-    ApplicationStatus,
-    Contract,
-    ContractStatus,
-    Milestone,
-    MilestoneStatus,
-)
+from gigcore.domain.contracts import Contract, ContractStatus, Milestone, MilestonePlan, MilestoneStatus
 from gigcore.domain.money import Money
 from gigcore.schemas.common import (
     ChargeAmount,
@@ -47,6 +41,10 @@ class ApplyRequest(RequestModel):
     proposed_rate: ChargeAmount
     estimated_days: Annotated[int, Field(ge=1, le=3650), WholeNumber]
 
+    def proposal(self) -> Proposal:
+        return Proposal(cover_letter=self.cover_letter, proposed_rate=self.proposed_rate,
+                        estimated_days=self.estimated_days)
+
 
 class MilestoneBody(RequestModel):
     title: MilestoneTitle
@@ -57,6 +55,11 @@ class AcceptRequest(RequestModel):
     """Without milestones: one milestone for the application's proposed rate."""
 
     milestones: Annotated[list[MilestoneBody], Field(min_length=1, max_length=20)] | None = None
+
+    def acceptance(self) -> Acceptance:
+        if self.milestones is None:
+            return Acceptance()
+        return Acceptance(tuple(MilestonePlan(title=m.title, amount=m.amount) for m in self.milestones))
 
 
 class CancelContractRequest(RequestModel):

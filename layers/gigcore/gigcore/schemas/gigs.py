@@ -3,13 +3,15 @@ describes, with the conventions of docs/api.md."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, ConfigDict, Field, field_validator
 
-from gigcore.domain.clock import to_rfc3339
-from gigcore.domain.gigs import BudgetType, Gig, GigStatus, Urgency
+from gigcore.domain.clock import parse_rfc3339, to_rfc3339
+from gigcore.domain.gigs import KEEP, Budget, BudgetType, Gig, GigChanges, GigDraft, GigStatus, Urgency
 from gigcore.domain.money import Money
+from gigcore.domain.users import Location
 from gigcore.schemas.common import (
     ChargeAmount,
     CurrencyCode,
@@ -55,6 +57,17 @@ class BudgetBody(RequestModel):
     max: ChargeAmount
     type: Literal["fixed", "hourly"]
 
+    def budget(self) -> Budget:
+        return Budget(min=self.min, max=self.max, type=self.type)
+
+
+def _location(body: LocationBody | None) -> Location | None:
+    return Location(body.lat, body.lng) if body else None
+
+
+def _moment(text: str | None) -> datetime | None:
+    return parse_rfc3339(text) if text else None
+
 
 class CreateGigRequest(RequestModel):
     title: Title
@@ -66,6 +79,13 @@ class CreateGigRequest(RequestModel):
     remote: bool
     urgency: Literal["low", "medium", "high"]
     deadline: UtcTime | None = None
+
+    def draft(self) -> GigDraft:
+        """The gig asked for, in the domain's terms (``Gig.post`` checks its rules across fields)."""
+        return GigDraft(title=self.title, description=self.description, category=self.category,
+                        skills=tuple(self.skills), budget=self.budget.budget(),
+                        location=_location(self.location), remote=self.remote, urgency=self.urgency,
+                        deadline=_moment(self.deadline))
 
 
 _NOT_NULL = ("title", "description", "category", "skills", "budget", "remote", "urgency")
@@ -92,6 +112,21 @@ class PatchGigRequest(RequestModel):
         if value is None:
             raise ValueError("cannot be null")
         return value
+
+    def changes(self) -> GigChanges:
+        """The fields the request names, in the domain's terms: a location or deadline given as null is removed;
+        the other fields cannot be null, so None is one not named."""
+        given = self.model_fields_set
+        return GigChanges(
+            title=KEEP if self.title is None else self.title,
+            description=KEEP if self.description is None else self.description,
+            category=KEEP if self.category is None else self.category,
+            skills=KEEP if self.skills is None else tuple(self.skills),
+            budget=KEEP if self.budget is None else self.budget.budget(),
+            location=_location(self.location) if "location" in given else KEEP,
+            remote=KEEP if self.remote is None else self.remote,
+            urgency=KEEP if self.urgency is None else self.urgency,
+            deadline=_moment(self.deadline) if "deadline" in given else KEEP)
 
 
 class BudgetOut(ResponseModel):

@@ -15,42 +15,33 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from gigcore.domain.contracts import (
+from gigcore.domain.applications import (
     OPEN_APPLICATION_STATUSES,
+    Acceptance,
     Application,
-    ApplicationAction,
-    Contract,
-    Milestone,
-    MilestonePlan,
-    next_application_status,
-    plan_milestones,
+    ApplicationMove,
+    ApplicationNotice,
+    Proposal,
 )
+from gigcore.domain.contracts import Contract
 from gigcore.domain.errors import (
     ConflictError,
-    ErrorDetail,
     ForbiddenError,
     InvalidStateError,
     NotFoundError,
     TransactionConflictError,
-    ValidationError,
 )
 from gigcore.domain.gigs import Gig
 from gigcore.domain.ids import new_id
-from gigcore.domain.money import Money
 from gigcore.domain.users import Principal
 from gigcore.ports import OutboxEvent
 from gigcore.ports.auth import UserRepository
 from gigcore.ports.changes import ChangeListener, EntityChanged, nobody_listens
 from gigcore.ports.contracts import ApplicationPage, ApplicationReader, ContractPage
-from gigcore.ports.gigs import GigReader
 from gigcore.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
-from gigcore.schemas.contracts import AcceptRequest, ApplyRequest
-from gigcore.services.gigs import GIG_CLOSED, MATCHING_QUEUE, SEARCH_QUEUE, gig_event
+from gigcore.services.gigs import MATCHING_QUEUE, get_gig, record_gig_events
 from gigcore.services.retry import jittered_pause, retry_on_conflict
 
-APPLICATION_RECEIVED = "application.received"
-APPLICATION_ACCEPTED = "application.accepted"
-APPLICATION_REJECTED = "application.rejected"
 NOTIFICATIONS_QUEUE = "notifications"
 #: The gig lifecycle queue: ``gig.closed`` there rejects what is still open of a filled or cancelled gig.
 GIG_LIFECYCLE_QUEUE = MATCHING_QUEUE
@@ -78,16 +69,12 @@ class ApplicationPorts:
 _pause = functools.partial(jittered_pause, base=0.02)
 
 
-def _notification(kind: str, user_id: str, gig: Gig, app: Application, **extra: str) -> OutboxEvent:
-    payload = {"user_id": user_id, "gig_id": gig.id, "gig_title": gig.title, "application_id": app.id} | extra
-    return OutboxEvent(id=new_id(), type=kind, queue=NOTIFICATIONS_QUEUE, payload=payload)
-
-
-def _gig(gig_id: str, gigs: GigReader) -> Gig:
-    gig = gigs.get(gig_id)
-    if gig is None:
-        raise NotFoundError("The gig does not exist.")
-    return gig
+def _notifications(told: Sequence[ApplicationNotice], gig: Gig) -> list[OutboxEvent]:
+    """The outbox events of what a change of an application told someone, about ``gig``."""
+    return [OutboxEvent(id=new_id(), type=n.type, queue=NOTIFICATIONS_QUEUE,
+                        payload={"user_id": n.user_id, "gig_id": gig.id, "gig_title": gig.title,
+                                 "application_id": n.application.id} | dict(n.details))
+            for n in told]
 
 
 def _application(application_id: str, applications: ApplicationReader) -> Application:
@@ -97,48 +84,27 @@ def _application(application_id: str, applications: ApplicationReader) -> Applic
     return app
 
 
-def _must_be_open(gig: Gig) -> None:
-    if gig.status != "open":
-        raise InvalidStateError(f"The gig is {gig.status.replace('_', ' ')}; it takes no applications now.",
-                                details=[ErrorDetail(field="gig.status", issue=gig.status)])
-
-
 # ---- apply and read --------------------------------------------------------------------------------------
 
 
-def apply(principal: Principal, gig_id: str, cmd: ApplyRequest, *, ports: ApplicationPorts,
+def apply(principal: Principal, gig_id: str, proposal: Proposal, *, ports: ApplicationPorts,
           now: datetime) -> Application:
-    """A freelancer applies to an open gig that is not theirs: 403 for a non-freelancer or the owner, 404 for
-    no gig, 409 ``invalid_state`` when it is not open or its deadline has passed, 409 ``conflict`` for a second
-    application. The gig's ``application_count`` rises in the same transaction; its owner is notified
-    (``application.received``)."""
+    """A freelancer applies to an open gig that is not theirs (:meth:`Application.apply`): 403 for a
+    non-freelancer or the owner, 404 for no gig, 409 ``invalid_state`` when it is not open or its deadline has
+    passed, 409 ``conflict`` for a second application. The gig's ``application_count`` rises in the same
+    transaction; its owner is notified (``application.received``)."""
     if not principal.has_role("freelancer"):
         raise ForbiddenError("Only freelancers apply to gigs.")
 
     def attempt() -> Application:
         unit = ports.unit_of_work()
-        gig = _gig(gig_id, unit.gigs)
-        if gig.owner_id == principal.user_id:
-            raise ForbiddenError("You cannot apply to your own gig.")
-        _must_be_open(gig)
-        if not gig.takes_applications(now):
-            raise InvalidStateError("The gig's deadline has passed; it takes no applications now.",
-                                    details=[ErrorDetail(field="gig.deadline", issue="passed")])
-        currency = gig.budget.min.currency
-        if cmd.proposed_rate.currency != currency:
-            raise ValidationError("The proposed rate must be in the gig's currency.",
-                                  details=[ErrorDetail(field="proposed_rate.currency", issue=f"must be {currency}")])
-        if cmd.proposed_rate.amount <= 0:
-            raise ValidationError("The proposed rate must be above zero.",
-                                  details=[ErrorDetail(field="proposed_rate.amount", issue="must be above zero")])
+        gig = get_gig(gig_id, gigs=unit.gigs)
         applicant = ports.users.get(principal.user_id)
-        app = Application(id=new_id(), gig_id=gig.id, client_id=gig.owner_id, freelancer_id=principal.user_id,
-                          cover_letter=cmd.cover_letter, proposed_rate=cmd.proposed_rate,
-                          estimated_days=cmd.estimated_days, status="pending", created_at=now, updated_at=now)
+        app, told = Application.apply(gig, proposal, application_id=new_id(), freelancer_id=principal.user_id,
+                                      freelancer_name=applicant.name if applicant else None, now=now)
         stored = unit.applications.add(app)
-        unit.gigs.count_application(gig.id, currency)
-        unit.record(_notification(APPLICATION_RECEIVED, gig.owner_id, gig, app, freelancer_id=principal.user_id,
-                                  freelancer_name=applicant.name if applicant else "A freelancer"))
+        unit.gigs.count_application(gig.id, gig.budget.min.currency)
+        unit.record(*_notifications(told, gig))
         unit.commit()
         ports.changed(EntityChanged("gig", gig.id))
         return stored
@@ -152,7 +118,7 @@ def applications_of_gig(principal: Principal, gig_id: str, *, limit: int, after:
                         ports: ApplicationPorts) -> ApplicationPage:
     """The gig's applications, newest first; only its owner sees them (403), 404 for no gig."""
     unit = ports.unit_of_work()
-    gig = _gig(gig_id, unit.gigs)
+    gig = get_gig(gig_id, gigs=unit.gigs)
     if gig.owner_id != principal.user_id:
         raise ForbiddenError("Only the gig's owner sees its applications.")
     return unit.applications.of_gig(gig_id, limit=limit, after=after)
@@ -169,20 +135,14 @@ def my_applications(principal: Principal, *, limit: int, after: dict[str, str] |
 # ---- shortlist, reject, withdraw ------------------------------------------------------------------------
 
 
-def _move(principal: Principal, application_id: str, action: ApplicationAction, *, ports: ApplicationPorts,
+def _move(principal: Principal, application_id: str, action: ApplicationMove, *, ports: ApplicationPorts,
           now: datetime) -> Application:
     def attempt() -> Application:
         unit = ports.unit_of_work()
         app = _application(application_id, unit.applications)
-        if action == "withdraw":
-            if app.freelancer_id != principal.user_id:
-                raise ForbiddenError("Only the applicant can withdraw an application.")
-        elif app.client_id != principal.user_id:
-            raise ForbiddenError("Only the gig's owner can do this.")
-        moved = app.moved(action, now)
-        if moved.status == "rejected":
-            gig = _gig(app.gig_id, unit.gigs)
-            unit.record(_notification(APPLICATION_REJECTED, app.freelancer_id, gig, app))
+        moved, told = app.move(action, by=principal.user_id, now=now)
+        if told:
+            unit.record(*_notifications(told, get_gig(app.gig_id, gigs=unit.gigs)))
         stored = unit.applications.save(moved, expected={app.status})
         unit.commit()
         return stored
@@ -208,58 +168,33 @@ def withdraw(principal: Principal, application_id: str, *, ports: ApplicationPor
 # ---- accept: the contract --------------------------------------------------------------------------------
 
 
-def _plans(cmd: AcceptRequest, app: Application, gig: Gig) -> list[MilestonePlan]:
-    """The contract's milestones, every one in the gig's currency (the contract's): the default one (the
-    proposed rate) is checked like those asked for. An application in another currency (made before the
-    budget's currency was fixed once applications arrive) is accepted only with milestones given."""
-    currency = gig.budget.min.currency
-    if cmd.milestones is None:
-        if app.proposed_rate.currency != currency:
-            raise InvalidStateError(
-                f"The proposed rate is in {app.proposed_rate.currency} and the gig's budget in {currency}: "
-                f"accept with milestones in {currency}.",
-                details=[ErrorDetail(field="milestones", issue=f"required in {currency}")])
-        return plan_milestones([MilestonePlan(title=gig.title, amount=app.proposed_rate)], currency)
-    return plan_milestones([MilestonePlan(title=m.title, amount=m.amount) for m in cmd.milestones], currency)
-
-
 def _reject_in(unit: UnitOfWork, others: Sequence[Application], gig: Gig, now: datetime) -> None:
     """As many of ``others`` rejected in ``unit`` as fit in its transaction (each is its write and its
     notification); the rest are left to the ``gig.closed`` consumer."""
     for other in others[: max(_TRANSACTION_ITEMS - unit.items, 0) // 2]:
-        unit.applications.save(other.moved("reject", now), expected={other.status})
-        unit.record(_notification(APPLICATION_REJECTED, other.freelancer_id, gig, other))
+        rejected, told = other.move("reject", by=gig.owner_id, now=now)
+        unit.applications.save(rejected, expected={other.status})
+        unit.record(*_notifications(told, gig))
 
 
-def accept(principal: Principal, application_id: str, cmd: AcceptRequest, *, ports: ApplicationPorts,
+def accept(principal: Principal, application_id: str, terms: Acceptance, *, ports: ApplicationPorts,
            now: datetime) -> Contract:
-    """The gig owner accepts an application (403 otherwise; 409 ``invalid_state`` when it or the gig cannot
-    move): one transaction creates the contract and its milestones (default: one for the proposed rate, in
-    the gig's currency), accepts the application, moves the gig to ``in_progress`` and rejects the others
-    (those past the transaction limit by the recorded ``gig.closed``). The freelancer is notified."""
+    """The gig owner accepts an application (:meth:`Application.accept`; 403 otherwise; 409 ``invalid_state``
+    when it or the gig cannot move): one transaction creates the contract and its milestones (default: one for
+    the proposed rate, in the gig's currency), accepts the application, moves the gig to ``in_progress`` and
+    rejects the others (those past the transaction limit by the recorded ``gig.closed``). The freelancer is
+    notified."""
 
     def attempt() -> Contract:
         unit = ports.unit_of_work()
         app = _application(application_id, unit.applications)
-        if app.client_id != principal.user_id:
-            raise ForbiddenError("Only the gig's owner can accept an application.")
-        next_application_status(app.status, "accept")
-        gig = _gig(app.gig_id, unit.gigs)
-        moved_gig = gig.moved("accept_application", now)
-        plans = _plans(cmd, app, gig)
-        contract_id = new_id()
-        milestones = tuple(Milestone(id=new_id(), contract_id=contract_id, position=i, title=p.title,
-                                     amount=p.amount, status="pending",
-                                     refunded_amount=Money.zero(p.amount.currency))
-                           for i, p in enumerate(plans))
-        contract = unit.contracts.add(Contract(
-            id=contract_id, gig_id=gig.id, application_id=app.id, client_id=app.client_id,
-            freelancer_id=app.freelancer_id, currency=gig.budget.min.currency, status="active", created_at=now,
-            updated_at=now, milestones=milestones))
-        unit.applications.save(app.moved("accept", now, contract_id=contract_id), expected={app.status})
-        closed = unit.gigs.save(moved_gig, expected_status=gig.status)
-        unit.record(_notification(APPLICATION_ACCEPTED, app.freelancer_id, gig, app, contract_id=contract_id),
-                    gig_event(GIG_CLOSED, SEARCH_QUEUE, closed), gig_event(GIG_CLOSED, GIG_LIFECYCLE_QUEUE, closed))
+        gig = get_gig(app.gig_id, gigs=unit.gigs)
+        accepted = app.accept(gig, terms, by=principal.user_id, now=now, ids=new_id)
+        contract = unit.contracts.add(accepted.contract)
+        unit.applications.save(accepted.application, expected={app.status})
+        filled = unit.gigs.save(accepted.gig.gig, expected_status=gig.status)
+        unit.record(*_notifications(accepted.told, gig))
+        record_gig_events(unit, accepted.gig.event, filled)
         _reject_in(unit, [o for o in unit.applications.open_of_gig(gig.id) if o.id != app.id], gig, now)
         unit.commit()
         ports.changed(EntityChanged("gig", gig.id))
@@ -287,10 +222,12 @@ class OpenApplicationsRejector:
             still = [a for a in unit.applications.open_of_gig(gig.id) if a.status in OPEN_APPLICATION_STATUSES]
             if not still:
                 return True
-            batch = still[:_REJECT_BATCH]
-            for app in batch:
-                unit.applications.save(app.moved("reject", now), expected={app.status})
-            unit.record(*(_notification(APPLICATION_REJECTED, a.freelancer_id, gig, a) for a in batch))
+            told: list[ApplicationNotice] = []
+            for app in still[:_REJECT_BATCH]:
+                rejected, notices = app.move("reject", by=gig.owner_id, now=now)
+                unit.applications.save(rejected, expected={app.status})
+                told += notices
+            unit.record(*_notifications(told, gig))
             try:
                 unit.commit()
             except InvalidStateError as moved:

@@ -7,39 +7,51 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from gigcore.domain.clock import parse_rfc3339
-from gigcore.domain.errors import ErrorDetail, ForbiddenError, InvalidStateError, NotFoundError
-from gigcore.domain.gigs import Budget, Gig, GigAction, GigStatus, check_gig
+from gigcore.domain.errors import ForbiddenError, NotFoundError
+from gigcore.domain.gigs import GIG_CLOSED as GIG_CLOSED  # the event types, named where their queues are
+from gigcore.domain.gigs import GIG_CREATED as GIG_CREATED
+from gigcore.domain.gigs import GIG_UPDATED as GIG_UPDATED
+from gigcore.domain.gigs import (
+    Gig,
+    GigChange,
+    GigChanges,
+    GigDraft,
+    GigEventType,
+    GigStatus,
+)
 from gigcore.domain.ids import new_id
-from gigcore.domain.users import Location, Principal, User
+from gigcore.domain.users import Principal, User
 from gigcore.ports import OutboxEvent
 from gigcore.ports.auth import UserRepository
 from gigcore.ports.changes import ChangeListener, EntityChanged, nobody_listens
 from gigcore.ports.gigs import GeoIndex, GigPage, GigReader, PendingApplicationsRejector
 from gigcore.ports.reads import Reads
-from gigcore.ports.unit_of_work import UnitOfWorkFactory
-from gigcore.schemas.gigs import BudgetBody, CreateGigRequest, PatchGigRequest, gig_out
+from gigcore.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from gigcore.services import nearby
 from gigcore.services.retry import retry_on_conflict
 
-GIG_CREATED = "gig.created"
-GIG_UPDATED = "gig.updated"
-GIG_CLOSED = "gig.closed"
 SEARCH_QUEUE = "search-indexing"
 MATCHING_QUEUE = "gig-matching"
+
+#: Who hears each gig event: search keeps its index; matching tells nearby freelancers of a new gig; the gig
+#: lifecycle consumer (on the matching queue) rejects the open applications of a closed gig.
+EVENT_QUEUES: Mapping[GigEventType, tuple[str, ...]] = {
+    GIG_CREATED: (SEARCH_QUEUE, MATCHING_QUEUE),
+    GIG_UPDATED: (SEARCH_QUEUE,),
+    GIG_CLOSED: (SEARCH_QUEUE, MATCHING_QUEUE),
+}
 
 _SAVE_ATTEMPTS = 3
 
 
-def _budget(body: BudgetBody) -> Budget:
-    return Budget(min=body.min, max=body.max, type=body.type)
-
-
 def gig_event(kind: str, queue: str, gig: Gig) -> OutboxEvent:
     """An event about ``gig`` with its whole representation (search indexing, matching, its lifecycle)."""
-    payload = {"gig_id": gig.id, "owner_id": gig.owner_id, "status": gig.status, "version": gig.version,
-               "gig": gig_out(gig).model_dump(mode="json")}
-    return OutboxEvent(id=new_id(), type=kind, queue=queue, payload=payload)
+    return OutboxEvent(id=new_id(), type=kind, queue=queue, payload=gig.event_payload())
+
+
+def record_gig_events(unit: UnitOfWork, event: GigEventType, stored: Gig) -> None:
+    """``event`` about ``stored`` (the gig as written) recorded in ``unit`` for every queue that hears it."""
+    unit.record(*(gig_event(event, queue, stored) for queue in EVENT_QUEUES[event]))
 
 
 def get_gig(gig_id: str, *, gigs: Reads[str, Gig]) -> Gig:
@@ -51,102 +63,49 @@ def get_gig(gig_id: str, *, gigs: Reads[str, Gig]) -> Gig:
     return gig
 
 
-def create_gig(principal: Principal, cmd: CreateGigRequest, *, uow: UnitOfWorkFactory, now: datetime) -> Gig:
-    """Post a gig (clients only: 403 otherwise). Records ``gig.created`` for search indexing and for matching."""
+def create_gig(principal: Principal, draft: GigDraft, *, uow: UnitOfWorkFactory, now: datetime) -> Gig:
+    """Post a gig (clients only: 403 otherwise; 422 for a rule across fields). Records ``gig.created`` for search
+    indexing and for matching."""
     if not principal.has_role("client"):
         raise ForbiddenError("Only clients post gigs.")
-    gig = Gig(
-        id=new_id(),
-        owner_id=principal.user_id,
-        title=cmd.title,
-        description=cmd.description,
-        category=cmd.category,
-        skills=tuple(cmd.skills),
-        budget=_budget(cmd.budget),
-        location=Location(cmd.location.lat, cmd.location.lng) if cmd.location else None,
-        remote=cmd.remote,
-        urgency=cmd.urgency,
-        deadline=parse_rfc3339(cmd.deadline) if cmd.deadline else None,
-        status="open",
-        created_at=now,
-        updated_at=now,
-    )
-    check_gig(gig, now)
+    posted = Gig.post(draft, gig_id=new_id(), owner_id=principal.user_id, now=now)
     unit = uow()
-    stored = unit.gigs.add(gig)
-    unit.record(gig_event(GIG_CREATED, SEARCH_QUEUE, stored), gig_event(GIG_CREATED, MATCHING_QUEUE, stored))
+    stored = unit.gigs.add(posted.gig)
+    record_gig_events(unit, posted.event, stored)
     unit.commit()
     return stored
 
 
-def _change(gig_id: str, action: GigAction, uow: UnitOfWorkFactory, now: datetime,
-            change: Callable[[Gig], Gig], check_owner: str | None, changed: ChangeListener) -> Gig:
-    """Read, apply ``action`` through the state machine, write with its condition; retry a lost race.
+def _change(principal: Principal, gig_id: str, change: Callable[[Gig], GigChange], *, uow: UnitOfWorkFactory,
+            changed: ChangeListener) -> Gig:
+    """The owner's change of a gig: read, ``change`` it (the domain checks the state machine and its rules),
+    write it with its condition and record its event; retry a lost race. 403 for anyone but the owner.
 
     ``changed`` hears of the gig whatever happens (a refused write may have met a change made elsewhere)."""
+
+    def attempt() -> Gig:
+        unit = uow()
+        current = get_gig(gig_id, gigs=unit.gigs)
+        if current.owner_id != principal.user_id:
+            raise ForbiddenError("Only the gig's owner can do this.")
+        after = change(current)
+        stored = unit.gigs.save(after.gig, expected_status=current.status)
+        record_gig_events(unit, after.event, stored)
+        unit.commit()
+        return stored
+
     try:
-        return retry_on_conflict(lambda: _change_once(gig_id, action, uow, now, change, check_owner),
-                                 attempts=_SAVE_ATTEMPTS)
+        return retry_on_conflict(attempt, attempts=_SAVE_ATTEMPTS)
     finally:
         changed(EntityChanged("gig", gig_id))
 
 
-def _change_once(gig_id: str, action: GigAction, uow: UnitOfWorkFactory, now: datetime,
-                 change: Callable[[Gig], Gig], check_owner: str | None) -> Gig:
-    unit = uow()
-    current = get_gig(gig_id, gigs=unit.gigs)
-    if check_owner is not None and current.owner_id != check_owner:
-        raise ForbiddenError("Only the gig's owner can do this.")
-    moved = current.moved(action, now)
-    stored = unit.gigs.save(change(current).changed(status=moved.status, updated_at=now),
-                            expected_status=current.status)
-    kind = GIG_UPDATED if stored.status == "open" else GIG_CLOSED
-    unit.record(gig_event(kind, SEARCH_QUEUE, stored))
-    if kind == GIG_CLOSED:  # the gig lifecycle consumer rejects its open applications
-        unit.record(gig_event(GIG_CLOSED, MATCHING_QUEUE, stored))
-    unit.commit()
-    return stored
-
-
-def update_gig(principal: Principal, gig_id: str, cmd: PatchGigRequest, *, uow: UnitOfWorkFactory,
+def update_gig(principal: Principal, gig_id: str, changes: GigChanges, *, uow: UnitOfWorkFactory,
                now: datetime, changed: ChangeListener = nobody_listens) -> Gig:
-    """Change an open gig (owner only: 403; not open: 409 ``invalid_state``). Records ``gig.updated``.
-
-    The budget's currency is fixed once the gig has an application (409 ``invalid_state``): applications, the
-    contract and its milestones are all in the gig's currency. An apply bumps the gig's version, so the
-    write (conditioned on the version read) cannot miss one that lands meanwhile."""
-    fields = cmd.model_fields_set
-
-    def change(gig: Gig) -> Gig:
-        updated = gig
-        if "title" in fields and cmd.title is not None:
-            updated = updated.changed(title=cmd.title)
-        if "description" in fields and cmd.description is not None:
-            updated = updated.changed(description=cmd.description)
-        if "category" in fields and cmd.category is not None:
-            updated = updated.changed(category=cmd.category)
-        if "skills" in fields and cmd.skills is not None:
-            updated = updated.changed(skills=tuple(cmd.skills))
-        if "budget" in fields and cmd.budget is not None:
-            budget = _budget(cmd.budget)
-            if budget.min.currency != gig.budget.min.currency and gig.application_count > 0:
-                raise InvalidStateError(
-                    "The gig has applications in its currency; its budget's currency can no longer change.",
-                    details=[ErrorDetail(field="budget.min.currency", issue=f"must stay {gig.budget.min.currency}")])
-            updated = updated.changed(budget=budget)
-        if "location" in fields:
-            updated = updated.changed(location=Location(cmd.location.lat, cmd.location.lng) if cmd.location
-                                      else None)
-        if "remote" in fields and cmd.remote is not None:
-            updated = updated.changed(remote=cmd.remote)
-        if "urgency" in fields and cmd.urgency is not None:
-            updated = updated.changed(urgency=cmd.urgency)
-        if "deadline" in fields:
-            updated = updated.changed(deadline=parse_rfc3339(cmd.deadline) if cmd.deadline else None)
-        check_gig(updated, now, deadline_changed="deadline" in fields)
-        return updated
-
-    return _change(gig_id, "edit", uow, now, change, check_owner=principal.user_id, changed=changed)
+    """Change an open gig (owner only: 403; not open: 409 ``invalid_state``; the rules of :meth:`Gig.edit`).
+    Records ``gig.updated``. An apply bumps the gig's version, so the write (conditioned on the version read)
+    cannot miss one that lands meanwhile (the budget's currency is fixed once the gig has an application)."""
+    return _change(principal, gig_id, lambda gig: gig.edit(changes, now), uow=uow, changed=changed)
 
 
 def cancel_gig(principal: Principal, gig_id: str, *, uow: UnitOfWorkFactory, now: datetime,
@@ -158,17 +117,10 @@ def cancel_gig(principal: Principal, gig_id: str, *, uow: UnitOfWorkFactory, now
     supplies it; until then there are none). A retry after a failure between the two finds the gig
     cancelled (409) and the rejector, being idempotent, can be run again from ``gig.closed``.
     """
-    gig = _change(gig_id, "cancel", uow, now, lambda g: g, check_owner=principal.user_id, changed=changed)
+    gig = _change(principal, gig_id, lambda current: current.cancel(now), uow=uow, changed=changed)
     if rejector is not None:
         rejector.reject_pending(gig, now)
     return gig
-
-
-def apply_action(gig_id: str, action: GigAction, *, uow: UnitOfWorkFactory, now: datetime,
-                 changed: ChangeListener = nobody_listens) -> Gig:
-    """Move a gig through the state machine on behalf of another area (an accepted application, a completed
-    contract). No owner check: the caller's own rules decided."""
-    return _change(gig_id, action, uow, now, lambda g: g, check_owner=None, changed=changed)
 
 
 def my_gigs(principal: Principal, *, status: GigStatus | None, limit: int, after: dict[str, str] | None,
