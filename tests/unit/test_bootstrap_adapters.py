@@ -41,7 +41,7 @@ def declared_types() -> dict[str, type]:
 
 
 def test_the_main_tables_adapters_are_the_ones_the_factory_declares():
-    assert "users" in TABLE_ADAPTERS and "rate_limiter" in TABLE_ADAPTERS and len(TABLE_ADAPTERS) == 16
+    assert "users" in TABLE_ADAPTERS and "rate_limiter" in TABLE_ADAPTERS and len(TABLE_ADAPTERS) == 15
 
 
 @pytest.mark.parametrize("name", TABLE_ADAPTERS)
