@@ -28,6 +28,7 @@ from pynamodb.exceptions import DeleteError, DoesNotExist, GetError, PutError
 
 from gigcore.adapters.aws import as_domain_error, raw_answers, unparsed_answers
 from gigcore.adapters.dynamo_models import GeoLayoutItem, GeoMoveItem
+from gigcore.adapters.dynamo_table import number
 from gigcore.domain import coords, geo
 from gigcore.domain.errors import ConflictError, UpstreamUnavailableError
 from gigcore.domain.geo import GeoEntry, PartitionLayout
@@ -63,27 +64,22 @@ class GeoIndexItem:
         return {"pk": {"S": self.pk}, "sk": {"S": self.sk}, **self.attributes}
 
 
-def _n(value: float) -> dict[str, str]:
-    # What PynamoDB's NumberAttribute stored (json.dumps), so items read the same whichever wrote them.
-    return {"N": json.dumps(value)}
-
-
 def geo_item(index: str, layout: PartitionLayout, entry: GeoEntry) -> GeoIndexItem:
     """The stored item of ``entry`` in ``index`` under ``layout`` (absent fields are not stored)."""
     key = entry.key
-    attributes: dict[str, Any] = {_F_LAT: _n(entry.lat), _F_LNG: _n(entry.lng)}
+    attributes: dict[str, Any] = {_F_LAT: number(entry.lat), _F_LNG: number(entry.lng)}
     if entry.category is not None:
         attributes[_F_CAT] = {"S": entry.category}
     if entry.skills:
         attributes[_F_SKILLS] = {"L": [{"S": skill} for skill in sorted(entry.skills)]}
     for name, value in ((_F_LO, entry.amount_min), (_F_HI, entry.amount_max)):
         if value is not None:
-            attributes[name] = _n(value)
+            attributes[name] = number(value)
     for name, text in ((_F_CUR, entry.currency), (_F_AV, entry.availability)):
         if text is not None:
             attributes[name] = {"S": text}
     if entry.reach_km is not None:
-        attributes[_F_REACH] = _n(entry.reach_km)
+        attributes[_F_REACH] = number(entry.reach_km)
     return GeoIndexItem(pk=partition_key(index, layout.partition_of(key).name), sk=key, attributes=attributes)
 
 

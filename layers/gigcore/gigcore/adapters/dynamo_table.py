@@ -9,12 +9,14 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import as_domain_error
+from gigcore.adapters.aws import as_domain_error, unparsed_answers
 from gigcore.domain.clock import parse_rfc3339
 from gigcore.domain.errors import RetryableError
 
 #: DynamoDB's limit on the items of one transaction.
 MAX_TRANSACTION_ITEMS = 100
+#: DynamoDB's limit on the keys of one BatchGetItem call.
+_BATCH_GET_LIMIT = 100
 _THROTTLED_REASONS = {"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
 
 
@@ -23,8 +25,9 @@ def text(value: str) -> dict[str, str]:
     return {"S": value}
 
 
-def number(value: int) -> dict[str, str]:
-    """A number attribute value."""
+def number(value: float) -> dict[str, str]:
+    """A number attribute value: an int, or a finite float in its shortest round-trip form, which is what
+    ``json.dumps`` (and so PynamoDB's NumberAttribute) writes, so items read the same whichever wrote them."""
     return {"N": str(value)}
 
 
@@ -111,6 +114,24 @@ class DynamoTable:
         answer = self.call("query", **kwargs)
         items: list[dict[str, Any]] = answer.get("Items", [])
         return items, page_after(answer)
+
+    def batch_get(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The items of ``keys`` that exist, in any order: eventually consistent ``BatchGetItem`` calls of at most
+        100 keys, each repeated for what DynamoDB left unprocessed. The answers skip botocore's parser, so the
+        adapter must have asked for raw ``BatchGetItem`` answers (``aws.raw_answers``) and its items must hold no
+        binary attribute."""
+        found: list[dict[str, Any]] = []
+        try:
+            with unparsed_answers():
+                while keys:
+                    page, keys = keys[:_BATCH_GET_LIMIT], keys[_BATCH_GET_LIMIT:]
+                    while page:
+                        answer = self._client.batch_get_item(RequestItems={self._table: {"Keys": page}})
+                        found.extend(answer["Responses"].get(self._table, ()))
+                        page = list((answer.get("UnprocessedKeys") or {}).get(self._table, {}).get("Keys") or [])
+        except (ClientError, BotoCoreError) as exc:
+            raise as_domain_error(exc, "DynamoDB") from exc
+        return found
 
     def query_all(self, **kwargs: Any) -> list[dict[str, Any]]:
         """Every item a Query answers, page after page."""
