@@ -9,7 +9,7 @@ from typing import Literal
 
 from gigcore.domain.contracts import Contract, Milestone
 from gigcore.domain.errors import ErrorDetail, ForbiddenError, InvalidStateError
-from gigcore.domain.gigs import GIG_TRANSITIONS, Gig, GigAction
+from gigcore.domain.gigs import Gig
 from gigcore.domain.ids import new_id
 from gigcore.domain.users import Principal
 from gigcore.ports import OutboxEvent
@@ -25,7 +25,7 @@ from gigcore.services.escrow._core import (
 )
 from gigcore.services.escrow.claims import Claims
 from gigcore.services.escrow.provider_events import ProviderEvents
-from gigcore.services.gigs import GIG_CLOSED, GIG_UPDATED, SEARCH_QUEUE, gig_event
+from gigcore.services.gigs import SEARCH_QUEUE, gig_event
 from gigcore.services.retry import retry_on_conflict
 
 GigAfterCancel = Literal["open", "cancelled"]
@@ -114,11 +114,11 @@ class CancelContract:
     @staticmethod
     def _gig_after_cancel(unit: UnitOfWork, gig: Gig | None, gig_status: GigAfterCancel, now: datetime) -> None:
         """The gig's move (open again, or cancelled) and its event for search (an open gig is found again)."""
-        action: GigAction = "reopen" if gig_status == "open" else "cancel_contract"
-        if gig is None or (gig.status, action) not in GIG_TRANSITIONS:
+        change = gig.follow_contract(gig_status, now) if gig is not None else None
+        if gig is None or change is None:
             return
-        after = unit.gigs.save(gig.moved(action, now), expected_status=gig.status)
-        unit.record(gig_event(GIG_UPDATED if after.status == "open" else GIG_CLOSED, SEARCH_QUEUE, after))
+        after = unit.gigs.save(change.gig, expected_status=gig.status)
+        unit.record(gig_event(change.event, SEARCH_QUEUE, after))
 
 
 def _cancelled_events(contract: Contract, gig: Gig | None, by: str, reason: str | None) -> list[OutboxEvent]:
