@@ -3,6 +3,7 @@ descriptions as plain text, and the control-character pattern on every string a 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from gigcore.schemas.common import CONTROL_FREE
@@ -21,6 +22,22 @@ def _children(node: dict[str, Any]) -> list[Any]:
         elif isinstance(value, list):
             out.extend(value)
     return out
+
+
+def _nodes(roots: list[Any]) -> Iterator[dict[str, Any]]:
+    """Every schema node below ``roots`` (each once), not following ``$ref``; a node is yielded before its
+    children are read, so a change the caller makes to it is walked too."""
+    seen: set[int] = set()
+    stack = list(roots)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(reversed(node))
+        elif isinstance(node, dict) and id(node) not in seen:
+            seen.add(id(node))
+            yield node
+            if not isinstance(node.get("$ref"), str):
+                stack.extend(reversed(_children(node)))
 
 
 def _reachable(schemas: dict[str, Any], roots: list[Any]) -> set[str]:
@@ -50,16 +67,9 @@ def open_answers(schemas: dict[str, Any], response_roots: list[Any], request_roo
     fields a later version adds. A schema that requests use too stays closed (the server refuses unknown
     fields); tests/unit/test_openapi_document.py checks that no answer is left with one."""
     requests = _reachable(schemas, request_roots)
-    for name in _reachable(schemas, response_roots) - requests:
-        stack = [schemas[name]]
-        while stack:
-            node = stack.pop()
-            if isinstance(node, dict):
-                if node.get("additionalProperties") is False:
-                    del node["additionalProperties"]
-                stack.extend(_children(node))
-            elif isinstance(node, list):
-                stack.extend(node)
+    for node in _nodes([schemas[name] for name in _reachable(schemas, response_roots) - requests]):
+        if node.get("additionalProperties") is False:
+            del node["additionalProperties"]
 
 
 def tidy(schemas: dict[str, Any]) -> None:
@@ -94,29 +104,9 @@ def tidy(schemas: dict[str, Any]) -> None:
 def control_free(schemas: dict[str, Any], roots: list[Any]) -> None:
     """Every string of a request body refuses control characters (``RequestModel``); say so in its schema: a
     pattern where it has none, the two patterns together (``allOf``) where it has one."""
-    seen: set[str] = set()
-
-    def walk(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                walk(item)
-            return
-        if not isinstance(node, dict):
-            return
-        ref = node.get("$ref")
-        if isinstance(ref, str):
-            name = ref.rsplit("/", 1)[-1]
-            if name not in seen and name in schemas:
-                seen.add(name)
-                walk(schemas[name])
-            return
+    for node in _nodes([roots, *(schemas[name] for name in sorted(_reachable(schemas, roots)))]):
         if node.get("type") == "string" and "enum" not in node and "const" not in node:
             if "pattern" not in node:
                 node["pattern"] = CONTROL_FREE
             elif node["pattern"] != CONTROL_FREE:
                 node["allOf"] = [*node.get("allOf", []), {"pattern": CONTROL_FREE}]
-        for key, value in node.items():
-            if key in _NESTED:
-                walk(list(value.values()) if key == "properties" else value)
-
-    walk(roots)
