@@ -56,6 +56,7 @@ __all__ = [
     "GeoEntry", "Partition", "PartitionLayout", "area_km2", "bounds", "cell_area_km2", "cells_between",
     "children", "compact_cells", "cover", "density_histogram", "disc_box", "encode", "expand_cells",
     "freelancer_entry", "grid_position", "haversine_km", "inclusive_upper", "interval_area_km2", "is_cell",
+    "key_at_or_before", "key_point", "same_key_point",
     "max_distance_km", "min_distance_km", "partition_counts", "plan_splits", "successor",
 ]
 
@@ -304,3 +305,21 @@ def freelancer_entry(user: User) -> GeoEntry | None:
                     amount_min=profile.hourly_rate_amount, amount_max=profile.hourly_rate_amount,
                     currency=profile.hourly_rate_currency, availability=profile.availability,
                     reach_km=profile.service_radius_km)
+
+
+# ---- the key order of geohash prefixes (range bounds of a partition's sort key) -------------------------------
+
+
+def key_point(key: str) -> str:
+    """Where the range bound ``key`` (a geohash prefix) stands in the key order, as a full-length key."""
+    return key[:KEY_PRECISION].ljust(KEY_PRECISION, "0")
+
+
+def same_key_point(a: str, b: str) -> bool:
+    """True when the range bounds ``a`` and ``b`` denote the same point of the key order."""
+    return a == b or key_point(a) == key_point(b)
+
+
+def key_at_or_before(a: str, b: str) -> bool:
+    """True when the range bound ``a`` comes at or before ``b`` in the key order."""
+    return key_point(a) <= key_point(b)

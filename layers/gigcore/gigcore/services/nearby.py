@@ -216,10 +216,10 @@ class _Search:
 
     def _ranges(self, cells: Sequence[str]) -> list[tuple[str, str, str | None, list[tuple[str, str | None]]]]:
         """Cells as key ranges: (partition, lo, hi, [(cell, end of its piece)]), neighbours in one partition merged."""
-        pieces = sorted((p for cell in cells for p in self._cut(cell)), key=lambda p: _pad(p[1]))
+        pieces = sorted((p for cell in cells for p in self._cut(cell)), key=lambda p: geo.key_point(p[1]))
         merged: list[tuple[str, str, str | None, list[tuple[str, str | None]]]] = []
         for name, lo, hi, cell in pieces:
-            if merged and merged[-1][0] == name and merged[-1][2] is not None and _same_key(merged[-1][2], lo):
+            if merged and merged[-1][0] == name and merged[-1][2] is not None and geo.same_key_point(merged[-1][2], lo):
                 prev = merged[-1]
                 merged[-1] = (name, prev[1], hi, [*prev[3], (cell, hi)])
             else:
@@ -243,8 +243,8 @@ class _Search:
         for cell in chosen:
             del self.frontier[cell]
         # The chosen cells' pieces in key order; refining a cell only changes how it joins its neighbours.
-        order = sorted((p for cell in chosen for p in self._cut(cell)), key=lambda p: _pad(p[1]))
-        starts = [_pad(p[1]) for p in order]
+        order = sorted((p for cell in chosen for p in self._cut(cell)), key=lambda p: geo.key_point(p[1]))
+        starts = [geo.key_point(p[1]) for p in order]
         ranges = _groups(order)
         heap: list[tuple[float, str, list[tuple[str, float]], int, int]] = []
 
@@ -274,7 +274,7 @@ class _Search:
             saving, cell, kids, first, end = heapq.heappop(heap)
             keep = kids[first:end]
             mine = self._cut(cell)
-            at = bisect.bisect_left(starts, _pad(mine[0][1]))
+            at = bisect.bisect_left(starts, geo.key_point(mine[0][1]))
             before = order[at - 1: at] if at > 0 else []
             after = order[at + len(mine): at + len(mine) + 1]
             replacement = [p for kid, _ in keep for p in self._cut(kid)]
@@ -283,7 +283,7 @@ class _Search:
                 continue
             ranges = trial
             order[at: at + len(mine)] = replacement
-            starts[at: at + len(mine)] = [_pad(p[1]) for p in replacement]
+            starts[at: at + len(mine)] = [geo.key_point(p[1]) for p in replacement]
             chosen.discard(cell)
             chosen.update(kid for kid, _ in keep)
             if not kids:
@@ -318,7 +318,7 @@ class _Search:
                 self._take(entry)
             if answer.stopped_at is not None:
                 for cell, piece_end in members:
-                    if piece_end is None or not _key_le(piece_end, answer.stopped_at):
+                    if piece_end is None or not geo.key_at_or_before(piece_end, answer.stopped_at):
                         stopped[cell] = min(stopped.get(cell, answer.stopped_at), answer.stopped_at)
         if stopped:
             self.boost = min(self.boost * 2, 64.0)
@@ -335,7 +335,7 @@ class _Search:
             else:
                 for kid in geo.children(cell):
                     end = geo.successor(kid)
-                    if end is not None and _key_le(end, at):
+                    if end is not None and geo.key_at_or_before(end, at):
                         self.read_cells.append(kid)
                         self.read_area += geo.cell_area_km2(kid)
                     else:
@@ -416,22 +416,9 @@ def _groups(pieces: Sequence[tuple[str, str, str | None, str]]) -> int:
     count = 0
     for i, (name, lo, _, _) in enumerate(pieces):
         prev = pieces[i - 1] if i else None
-        if prev is None or prev[0] != name or prev[2] is None or not _same_key(prev[2], lo):
+        if prev is None or prev[0] != name or prev[2] is None or not geo.same_key_point(prev[2], lo):
             count += 1
     return count
-
-
-def _pad(key: str) -> str:
-    return key[: geo.KEY_PRECISION].ljust(geo.KEY_PRECISION, "0")
-
-
-def _same_key(a: str, b: str) -> bool:
-    """True when the range bounds ``a`` and ``b`` (geohash prefixes) denote the same point of the key order."""
-    return a == b or _pad(a) == _pad(b)
-
-
-def _key_le(a: str, b: str) -> bool:
-    return _pad(a) <= _pad(b)
 
 
 def nearest(index: GeoIndex, query: NearbyQuery, position: Mapping[str, Any] | None = None) -> NearbyPage:
