@@ -16,7 +16,7 @@ from botocore.exceptions import BotoCoreError, ClientError
 from gigcore.adapters.aws import as_domain_error, error_code, raw_answers
 from gigcore.adapters.dynamo_geo import FREELANCER_INDEX, DynamoGeoLayouts, geo_move
 from gigcore.adapters.dynamo_outbox import event_item
-from gigcore.adapters.dynamo_table import DynamoTable, number, text
+from gigcore.adapters.dynamo_table import DynamoTable, TransactionRefused, number, text
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.errors import ConflictError
 from gigcore.domain.geo import freelancer_entry
@@ -154,14 +154,6 @@ def _version_condition(user: User) -> dict[str, Any]:
             "ExpressionAttributeNames": names}
 
 
-def _reasons(exc: ClientError) -> list[str]:
-    """The cancellation reasons' codes of a cancelled transaction (empty for any other error)."""
-    if error_code(exc) != "TransactionCanceledException":
-        return []
-    reasons = exc.response.get("CancellationReasons") or []
-    return [str(r.get("Code", "")) for r in reasons]
-
-
 class DynamoUserRepository(DynamoTable):
     """Users; with ``layouts``, a freelancer's entry in the freelancer geo index is kept in step with their
     profile in the same transaction as the user item (indexed while available or busy)."""
@@ -176,19 +168,17 @@ class DynamoUserRepository(DynamoTable):
 
     def add(self, user: User) -> None:
         try:
-            self._client.transact_write_items(TransactItems=[
+            self.transact([
                 {"Put": {"TableName": self._table, "Item": to_item(user, version=1), "ConditionExpression": _NEW,
                          "ExpressionAttributeNames": {"#version": "version"}}},
                 {"Put": {"TableName": self._table,
                          "Item": _email_key(user.email) | {"kind": text("email"), "user_id": text(user.id)},
                          "ConditionExpression": "attribute_not_exists(pk)"}},
             ])
-        except ClientError as exc:
-            if "ConditionalCheckFailed" in _reasons(exc):
-                raise ConflictError("An account with this email already exists.") from exc
-            raise as_domain_error(exc, "DynamoDB") from exc
-        except BotoCoreError as exc:
-            raise as_domain_error(exc, "DynamoDB") from exc
+        except TransactionRefused as refused:
+            if refused.condition_failed():
+                raise ConflictError("An account with this email already exists.") from refused
+            raise refused.busy() from refused
 
     def _get(self, key: dict[str, Any], **options: Any) -> dict[str, Any] | None:
         try:
@@ -259,11 +249,10 @@ class DynamoUserRepository(DynamoTable):
             writes.append({"Put": {"TableName": self._table, "Item": index.serialize()}})
         writes += [event_item(event, self._table) for event in events]
         try:
-            self._client.transact_write_items(TransactItems=writes)
-        except ClientError as exc:
-            if {"ConditionalCheckFailed", "TransactionConflict"} & set(_reasons(exc)):
-                raise ConflictError("The account was changed by another request; try again.") from exc
-            raise as_domain_error(exc, "DynamoDB") from exc
-        except BotoCoreError as exc:
-            raise as_domain_error(exc, "DynamoDB") from exc
+            self.transact(writes)
+        except TransactionRefused as refused:
+            # A changed version or a concurrent transaction on the user: the caller reads again and retries.
+            if refused.condition_failed() or "TransactionConflict" in {r.get("Code") for r in refused.reasons}:
+                raise ConflictError("The account was changed by another request; try again.") from refused
+            raise refused.busy() from refused
         return from_item(item)
