@@ -111,20 +111,21 @@ class CpuSplit:
     def of_nearby(cls) -> CpuSplit:
         """The parts of GET /gigs/nearby."""
         import chalicelib.gigs as views
-        import chalicelib.http as http
+        import chalicelib.http.routing as routing
         from gigcore import bootstrap
+        from gigcore.cache import CachedReads
         from gigcore.services import nearby
 
         split = cls()
         container = bootstrap.container()
-        split.wrap(http, "_authenticate", "authentication (access token)")
+        split.wrap(routing, "_authenticate", "authentication (access token)")
         split.wrap(nearby, "nearest", "search (planning + geo Queries)")
         split.wrap(container.gig_geo, "read", "  geo Queries (botocore + decoding)")
-        split.wrap(views._CachedGigReads, "get_many", "the page's gigs (cache or BatchGetItem)")
+        split.wrap(CachedReads, "get_many", "the page's gigs (cache or BatchGetItem)")
         split.wrap(container.cursors, "encode", "next cursor")
         split.wrap(views, "nearby_gig_out", "response items (nearby_gig_out)")
-        split.wrap(http, "json_response", "response model_dump")
-        split.wrap(http, "_finish_get", "ETag (_finish_get)")
+        split.wrap(routing, "json_response", "response model_dump")
+        split.wrap(routing, "finish_get", "ETag (finish_get)")
         return split
 
     def report(self, requests: int, total_ms: float) -> str:

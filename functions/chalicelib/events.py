@@ -9,7 +9,6 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib.imports import on_first_use
 from gigcore import bootstrap
-from gigcore.ports.changes import EntityChanged
 
 if TYPE_CHECKING:
     from gigcore.services import events
@@ -20,20 +19,9 @@ else:
 def route_stream(records: list[dict[str, Any]]) -> dict[str, Any]:
     """Put every event item inserted into the table on its SQS queue (the outbox's relay), and tell this
     process of every gig or user that changed (:meth:`gigcore.bootstrap.wiring.Container.changed`)."""
-    from gigcore.adapters.dynamo_outbox import changed_entity, event_from_image
-
     container = bootstrap.container()
-    parsed = []
-    for record in records:
-        dynamodb = record.get("dynamodb", {})
-        event = None
-        if record.get("eventName") == "INSERT":
-            event = event_from_image(dynamodb.get("NewImage", {}))
-        elif (changed := changed_entity(dynamodb.get("Keys", {}))) is not None:
-            kind, entity_id = changed
-            container.changed(EntityChanged("gig" if kind == "gig" else "user", entity_id))
-        parsed.append(events.StreamRecord(sequence_number=str(dynamodb.get("SequenceNumber", "")), event=event))
-    failed = events.route_events(parsed, container.queue)
+    parsed = [container.stream_records.read(record) for record in records]
+    failed = events.relay(parsed, container.queue, container.changed)
     return {"batchItemFailures": [{"itemIdentifier": seq} for seq in failed]}
 
 

@@ -145,3 +145,22 @@ def test_a_closed_connection_is_gone_and_closing_it_again_is_harmless(harness):
     assert read() is None
     assert harness.notifier.post(connection_id, {"type": "ping"}) is False
     harness.notifier.close(connection_id)
+
+
+def test_an_unreachable_management_api_is_an_outage_for_a_post_and_a_close():
+    """A post and a close share one translation of botocore's errors (issue 17): a close that cannot reach the
+    API is an outage (503) too, never a raw botocore error."""
+    import boto3
+    from botocore.config import Config
+
+    from gigcore.adapters.websocket import ApiGatewayConnectionNotifier
+    from gigcore.domain.errors import UpstreamUnavailableError
+
+    client = boto3.client("apigatewaymanagementapi", endpoint_url=f"http://127.0.0.1:{_free_port()}",
+                          region_name="us-east-1", aws_access_key_id="local", aws_secret_access_key="local",  # noqa: S106
+                          config=Config(retries={"max_attempts": 1}, connect_timeout=1))
+    notifier = ApiGatewayConnectionNotifier(client)
+    with pytest.raises(UpstreamUnavailableError, match="The WebSocket API is unavailable"):
+        notifier.post("C1", {"type": "ping"})
+    with pytest.raises(UpstreamUnavailableError, match="The WebSocket API is unavailable"):
+        notifier.close("C1")

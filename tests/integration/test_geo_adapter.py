@@ -1,5 +1,6 @@
-"""The geo adapter's Queries on DynamoDB Local: answers taken as JSON equal botocore's parsed answers, the
-shared client's other Queries are still parsed by botocore, and errors are still errors."""
+"""The geo adapter on DynamoDB Local: answers taken as JSON equal botocore's parsed answers, the shared client's
+other Queries are still parsed by botocore, errors are still errors, and the entries written through the
+low-level client are byte for byte the items the PynamoDB model wrote before."""
 
 from __future__ import annotations
 
@@ -40,16 +41,25 @@ def entries(n: int) -> list[GeoEntry]:
 
 
 def stored(dynamo, items: list[GeoEntry]):
-    from gigcore.adapters.dynamo_geo import DynamoGeoIndex, DynamoGeoLayouts, geo_item
-    from gigcore.adapters.dynamo_models import GeoItem
+    from gigcore.adapters.dynamo_geo import DynamoGeoIndex, DynamoGeoLayouts
 
     name = "a" + uuid.uuid4().hex[:10]
     layout = PartitionLayout()
-    with GeoItem.batch_write() as batch:
-        for entry in items:
-            batch.save(geo_item(name, layout, entry))
+    put_entries(dynamo, name, layout, items)
     partition = layout.partition_of(items[0].key).name
     return name, partition, DynamoGeoIndex(dynamo.dynamodb, dynamo.settings.table_name, name, DynamoGeoLayouts())
+
+
+def put_entries(dynamo, name: str, layout: PartitionLayout, items: list[GeoEntry]) -> None:
+    """Write ``items`` as the writers do (their :func:`geo_item`), in batches of 25."""
+    from gigcore.adapters.dynamo_geo import geo_item
+
+    table = dynamo.settings.table_name
+    for start in range(0, len(items), 25):
+        pending = {table: [{"PutRequest": {"Item": geo_item(name, layout, e).serialize()}}
+                           for e in items[start:start + 25]]}
+        while pending:
+            pending = dynamo.dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems")
 
 
 def plain_client(settings):
@@ -124,6 +134,26 @@ def test_only_the_dynamodb_client_leaves_the_parameter_check_to_the_service(dyna
         dynamo.aws.client("sqs").get_queue_url(QueueName=5)
 
 
+def test_calls_carry_gigconnects_fixed_user_agent(dynamo):
+    """issue 20 item 3: the User-Agent is set once in the clients' configuration instead of being assembled by
+    botocore on every call (twice), which cost about a tenth of a warm Query's CPU."""
+    from gigcore.adapters.aws import USER_AGENT
+
+    sent: list[str] = []
+
+    def seen(request, **_):
+        sent.append(request.headers["User-Agent"])
+
+    events = dynamo.dynamodb.meta.events
+    events.register("before-send.dynamodb.DescribeTable", seen, unique_id="test-user-agent")
+    try:
+        dynamo.dynamodb.describe_table(TableName=dynamo.settings.table_name)
+    finally:
+        events.unregister("before-send.dynamodb.DescribeTable", unique_id="test-user-agent")
+    [header] = [h.decode() if isinstance(h, bytes) else h for h in sent]
+    assert header.startswith(f"{USER_AGENT} ") and USER_AGENT.startswith("gigconnect Boto3/")
+
+
 def test_gigs_read_in_a_batch_without_botocores_parser_equal_gigs_read_one_by_one(dynamo, api):
     """``get_many`` (the nearby page's read) takes BatchGetItem's answer as JSON; what it builds is what the
     consistent single read builds, every field of every gig; and other BatchGetItem calls are still parsed."""
@@ -187,3 +217,39 @@ def test_a_query_for_some_fields_reads_only_those(dynamo):
     assert list(bare.entries) == [GeoEntry(id=e.id, lat=e.lat, lng=e.lng) for e in ordered]
     assert list(some.entries) == [GeoEntry(id=e.id, lat=e.lat, lng=e.lng, category=e.category,
                                            amount_min=e.amount_min, amount_max=e.amount_max) for e in ordered]
+
+
+def test_an_entry_written_now_is_the_item_the_model_wrote_before(dynamo):
+    """issue 20 item 2: the writers put geo entries through the low-level client (``geo_item``); every entry is
+    stored exactly as the PynamoDB model ``GeoItem`` stored it, so entries written before and after read alike."""
+    from gigcore.adapters.dynamo_geo import entry_of, geo_item
+    from gigcore.adapters.dynamo_models import GeoItem
+
+    # Given entries with every field present and absent, and fractional, whole and long coordinates and amounts
+    items = [*entries(12), GeoEntry(id="01JZ" + "0" * 22, lat=-0.000000001, lng=179.999999999, reach_km=0.0),
+             GeoEntry(id="01JY" + "0" * 22, lat=89.5, lng=-180.0, amount_min=0, amount_max=10**12, currency="USD")]
+    layout = PartitionLayout()
+    old, new = "o" + uuid.uuid4().hex[:10], "n" + uuid.uuid4().hex[:10]
+    # When each is written once through the model (before) and once through the low-level client (now)
+    with GeoItem.batch_write() as batch:
+        for entry in items:
+            written = geo_item(old, layout, entry)
+            batch.save(GeoItem(pk=written.pk, sk=written.sk, lat=entry.lat, lng=entry.lng, category=entry.category,
+                               skills=sorted(entry.skills) or None, amount_min=entry.amount_min,
+                               amount_max=entry.amount_max, currency=entry.currency,
+                               availability=entry.availability, reach_km=entry.reach_km))
+    put_entries(dynamo, new, layout, items)
+    # Then DynamoDB holds the same attributes, byte for byte, apart from the index's name in the key
+    client, table = plain_client(dynamo.settings), dynamo.settings.table_name
+
+    def stored(name: str, entry: GeoEntry) -> dict:
+        key = geo_item(name, layout, entry)
+        item = client.get_item(TableName=table, Key={"pk": {"S": key.pk}, "sk": {"S": key.sk}},
+                               ConsistentRead=True)["Item"]
+        assert item.pop("pk") == {"S": key.pk}
+        return item
+
+    for entry in items:
+        before, now = stored(old, entry), stored(new, entry)
+        assert now == before
+        assert entry_of(now) == entry

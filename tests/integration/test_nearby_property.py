@@ -32,7 +32,6 @@ def dynamo(stack_env):
 def load(container, entries, target: int | None):
     """A fresh index (its own name, so examples never meet) holding ``entries`` under a split layout."""
     from gigcore.adapters.dynamo_geo import DynamoGeoIndex, DynamoGeoLayouts, geo_item
-    from gigcore.adapters.dynamo_models import GeoItem
 
     name = "t" + uuid.uuid4().hex[:10]
     keys = [geo.encode(e.lat, e.lng) for e in entries]
@@ -41,9 +40,12 @@ def load(container, entries, target: int | None):
     layouts = DynamoGeoLayouts()
     # Stored directly, as the layout job would (tests/integration/test_geo_layout_job.py runs the job itself).
     layouts.store(name, LayoutState(current=layout), expected_revision=0)
-    with GeoItem.batch_write() as batch:
-        for entry in entries:
-            batch.save(geo_item(name, layout, entry))
+    table = container.settings.table_name
+    for start in range(0, len(entries), 25):
+        pending = {table: [{"PutRequest": {"Item": geo_item(name, layout, e).serialize()}}
+                           for e in entries[start:start + 25]]}
+        while pending:
+            pending = container.dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems")
     return DynamoGeoIndex(container.dynamodb, container.settings.table_name, name, layouts)
 
 

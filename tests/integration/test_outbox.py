@@ -1,17 +1,22 @@
-"""The transactional outbox end to end over the local services: TransactWrite -> stream -> router -> SQS ->
-consumer, with the same pollers the local runtime uses, running here in process so the test can watch."""
+"""The transactional outbox end to end over the local services: a unit of work's commit (one TransactWriteItems)
+-> stream -> router -> SQS -> consumer, with the same pollers the local runtime uses, running here in process so
+the test can watch."""
 
 from __future__ import annotations
 
 import json
 import time
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
 from gigcore import bootstrap
+from gigcore.domain.errors import ConflictError
+from gigcore.domain.gigs import Budget, Gig
 from gigcore.domain.ids import new_id
+from gigcore.domain.money import Money
 from gigcore.ports import OutboxEvent
 from infra.local.runtime.loader import AppIndex, LambdaContext, import_app
 from infra.local.runtime.pollers import SqsPoller, StreamPoller
@@ -53,39 +58,49 @@ def wait_for(condition, timeout: float = 20.0) -> None:
     raise AssertionError("timed out waiting")
 
 
-def state_put(table: str, key: str) -> dict[str, Any]:
-    return {"Put": {"TableName": table, "Item": {"pk": {"S": key}, "sk": {"S": "STATE"}, "n": {"N": "1"}}}}
+def a_gig() -> Gig:
+    """A gig kept out of the geo index and of search (no location, no event of its own): the state change."""
+    now = datetime.now(UTC)
+    return Gig(id=new_id(), owner_id=new_id(), title="Proof of the outbox", description="A state change.",
+               category="testing", skills=(), budget=Budget(min=Money(amount=1_000, currency="NGN"),
+                                                             max=Money(amount=2_000, currency="NGN"), type="fixed"),
+               location=None, remote=True, urgency="low", deadline=None, status="open", created_at=now,
+               updated_at=now)
 
 
 def test_an_event_written_with_its_state_reaches_its_consumer(pollers, stack_settings):
     container = bootstrap.container()
     received: list[OutboxEvent] = []
     container.bus.subscribe("search-indexing", "outbox.proof", received.append)
-    key = f"PROOF#{new_id()}"
-    event = OutboxEvent(id=new_id(), type="outbox.proof", queue="search-indexing", payload={"key": key})
+    gig = a_gig()
+    event = OutboxEvent(id=new_id(), type="outbox.proof", queue="search-indexing", payload={"key": gig.id})
 
-    container.outbox.commit([state_put(stack_settings.table_name, key)], [event])
+    unit = container.unit_of_work()
+    unit.gigs.add(gig)
+    unit.record(event)
+    unit.commit()
 
     wait_for(lambda: len(received) == 1)
-    assert received[0].id == event.id and received[0].payload == {"key": key}
-    item = container.dynamodb.get_item(TableName=stack_settings.table_name,
-                                       Key={"pk": {"S": key}, "sk": {"S": "STATE"}})
-    assert "Item" in item
+    assert received[0].id == event.id and received[0].payload == {"key": gig.id}
+    assert container.unit_of_work().gigs.get(gig.id) is not None
 
 
 def test_a_failed_condition_writes_neither_state_nor_event(pollers, stack_settings):
-    from gigcore.domain.errors import ConflictError
-
     container = bootstrap.container()
     received: list[OutboxEvent] = []
     container.bus.subscribe("search-indexing", "outbox.never", received.append)
-    key = f"PROOF#{new_id()}"
-    guarded = state_put(stack_settings.table_name, key)
-    guarded["Put"]["ConditionExpression"] = "attribute_exists(pk)"  # the state change is refused
+    gig = a_gig()
+    first = container.unit_of_work()
+    first.gigs.add(gig)
+    first.commit()
+    stale = container.unit_of_work()
+    stale.gigs.add(gig.changed(title="Never written"))  # the state change is refused: the gig exists
+    stale.record(OutboxEvent(id=new_id(), type="outbox.never", queue="search-indexing"))
     with pytest.raises(ConflictError):
-        container.outbox.commit([guarded], [OutboxEvent(id=new_id(), type="outbox.never", queue="search-indexing")])
+        stale.commit()
     time.sleep(1.5)
     assert received == []
+    assert container.unit_of_work().gigs.get(gig.id).title == "Proof of the outbox"
 
 
 def test_a_redelivered_event_is_applied_once(pollers, stack_settings):
@@ -111,7 +126,9 @@ def test_a_poison_message_lands_in_the_dead_letter_queue_after_three_receives(po
 
     container.bus.subscribe("payments", "outbox.poison", always_fails)
     event = OutboxEvent(id=new_id(), type="outbox.poison", queue="payments", payload={"n": 1})
-    container.outbox.commit([], [event])
+    unit = container.unit_of_work()
+    unit.record(event)
+    unit.commit()
 
     sqs = container.aws.client("sqs")
     dlq = sqs.get_queue_url(QueueName=stack_settings.dead_letter_queue_name("payments"))["QueueUrl"]

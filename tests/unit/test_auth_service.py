@@ -9,6 +9,7 @@ import pytest
 from gigcore.adapters.jwt_tokens import JwtAccessTokens
 from gigcore.domain.errors import ConflictError, MalformedRequestError, RateLimitedError, UnauthorizedError
 from gigcore.domain.users import SignUp
+from gigcore.ports import OutboxEvent
 from gigcore.services import auth
 from tests.fakes import FakeHasher, FakeLimiter, FakeOneTimeTokens, FakeQueue, FakeRefreshTokens, FakeUsers
 
@@ -250,6 +251,49 @@ def test_a_token_whose_change_cannot_be_written_is_given_back(ports):
         auth.verify_email(token, ports=replace(ports, users=racing), now=NOW)
     # The link in the email still works once the user stops changing.
     assert auth.verify_email(token, ports=ports, now=NOW).email_verified is True
+
+
+class FakeMailer:
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str, str, str]] = []
+
+    def send(self, to: str, subject: str, text: str, html: str) -> None:
+        self.sent.append((to, subject, text, html))
+
+
+def test_the_two_token_emails_say_what_they_are_for_with_their_token_and_link(ports, monkeypatch):
+    """Issue 17: both emails come from one template; each keeps its own words, link, escaping and lifetime."""
+    session = signup(ports)
+    stored = ports.users.get(session.user.id)
+    assert stored is not None
+    ports.users.save(stored.changed(name='Ada <"&">'))
+    tokens = iter(["tok-verify", "tok-reset"])
+    monkeypatch.setattr(auth.secrets, "token_urlsafe", lambda n: next(tokens))
+    mailer = FakeMailer()
+    auth.send_verification_email(OutboxEvent(id="e1", type=auth.EMAIL_VERIFICATION_REQUESTED, queue="notifications",
+                                             payload={"user_id": session.user.id}),
+                                 ports=ports, policy=POLICY, mailer=mailer, link_base="gc://app/", now=NOW)
+    auth.send_reset_email(OutboxEvent(id="e2", type=auth.PASSWORD_RESET_REQUESTED, queue="notifications",
+                                      payload={"email": "ADA@example.com"}),
+                          ports=ports, policy=POLICY, mailer=mailer, link_base="gc://app/", now=NOW)
+    assert mailer.sent == [
+        ("ada@example.com", "Confirm your GigConnect email",
+         'Hello Ada <"&">,\n\nConfirm your email address with this code:\n\ntok-verify\n\n'
+         "or open gc://app/verify-email?token=tok-verify\n\nThe code works once and expires in 48 hours.",
+         "<p>Hello Ada &lt;&quot;&amp;&quot;&gt;,</p><p>Confirm your email address with this code:</p>"
+         '<p><code>tok-verify</code></p><p><a href="gc://app/verify-email?token=tok-verify">Confirm my email</a></p>'
+         "<p>The code works once and expires in 48 hours.</p>"),
+        ("ada@example.com", "Reset your GigConnect password",
+         'Hello Ada <"&">,\n\nUse this code to choose a new password:\n\ntok-reset\n\n'
+         "or open gc://app/reset-password?token=tok-reset\n\n"
+         "It works once and expires in one hour. If you did not ask for it, ignore this email.",
+         "<p>Hello Ada &lt;&quot;&amp;&quot;&gt;,</p><p>Use this code to choose a new password:</p>"
+         '<p><code>tok-reset</code></p><p><a href="gc://app/reset-password?token=tok-reset">Reset my password</a></p>'
+         "<p>It works once and expires in one hour. If you did not ask for it, ignore this email.</p>"),
+    ]
+    expires = {key: found[1] for key, found in ports.one_time.tokens.items()}
+    assert expires == {(auth.VERIFY, auth.token_hash("tok-verify")): int(NOW.timestamp()) + 48 * 3600,
+                       (auth.RESET, auth.token_hash("tok-reset")): int(NOW.timestamp()) + 3600}
 
 
 def test_an_access_token_lives_by_the_clock_it_is_given_not_the_system_clock(ports):

@@ -7,6 +7,7 @@ computed in the domain."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -338,3 +339,54 @@ def test_the_ledger_balances_after_a_release_and_a_refund_of_part_of_it(s: Setup
     receipts = s.escrow.invoices(FREELANCER, "c1")
     # One receipt each (in id order: entries made in one millisecond may come in any order).
     assert sorted(r.kind for r in receipts) == ["funding", "refund", "release"]
+
+
+def _always_first(world: World) -> None:
+    """A rival that changes milestone m0 (its version) just before each of this call's commits."""
+    m = world.milestone("c1", "m0")
+    assert m is not None
+    world.put_milestone(replace(m, version=m.version + 1))
+
+
+def _first_once() -> Callable[[World], None]:
+    """A rival that changes milestone m0 before this call's first commit only."""
+    commits = iter([_always_first])
+    return lambda world: next(commits, lambda _: None)(world)
+
+
+@pytest.mark.parametrize("step", ["submit", "dispute"])
+def test_a_step_that_keeps_losing_its_race_answers_a_plain_409_and_writes_nothing(s: Setup, step: str) -> None:
+    """Issue 17: submit and open-dispute share one commit-or-lost helper and one retry; every attempt lost."""
+    s.payable()
+    s.funded()
+    before = (len(s.world.outbox), len(s.world.disputes), s.m().status)
+    s.world.before_commit = _always_first
+    with pytest.raises(ConflictError) as raised:
+        if step == "submit":
+            s.escrow.submit(FREELANCER, "c1", "m0", "done", (), NOW)
+        else:
+            s.escrow.open_dispute(CLIENT, "c1", "m0", "not delivered", NOW)
+    assert type(raised.value) is ConflictError and raised.value.message == "The milestone kept changing; try again."
+    assert (len(s.world.outbox), len(s.world.disputes), s.m().status) == before
+
+
+@pytest.mark.parametrize("step", ["submit", "dispute", "cancel"])
+def test_a_step_that_loses_one_race_reads_again_and_goes_through(s: Setup, step: str) -> None:
+    if step != "cancel":
+        s.payable()
+        s.funded()
+    s.world.before_commit = _first_once()
+    if step == "submit":
+        assert s.escrow.submit(FREELANCER, "c1", "m0", "done", (), NOW).status == "submitted"
+    elif step == "dispute":
+        assert s.escrow.open_dispute(CLIENT, "c1", "m0", "not delivered", NOW).status == "open"
+        assert s.m().status == "disputed"
+    else:
+        assert s.escrow.cancel_contract(CLIENT, "c1", "open", "changed plans", NOW).status == "cancelled"
+
+
+def test_a_cancel_that_keeps_losing_its_race_answers_409_and_the_contract_stays_active(s: Setup) -> None:
+    s.world.before_commit = _always_first
+    with pytest.raises(ConflictError, match="The contract kept changing; try again."):
+        s.escrow.cancel_contract(CLIENT, "c1", "open", "changed plans", NOW)
+    assert s.world.contracts["c1"].status == "active" and s.world.gigs["g1"].status == "in_progress"

@@ -139,3 +139,23 @@ def test_a_patch_names_only_what_it_changes_and_null_removes_a_location_or_a_dea
     whole = PatchGigRequest.model_validate(BODY).changes()
     assert whole == GigChanges(**{k: getattr(draft(deadline=datetime(2026, 12, 24, 17, tzinfo=UTC)), k)
                                   for k in BODY})
+
+
+@pytest.mark.parametrize(("outcome", "status", "event"), [
+    ("open", "open", "gig.updated"), ("cancelled", "cancelled", "gig.closed"),
+    ("completed", "completed", "gig.closed")])
+def test_a_filled_gig_follows_its_contract_when_it_ends(outcome: Any, status: str, event: str) -> None:
+    filled = open_gig().fill(NOW).gig
+    change = filled.follow_contract(outcome, NOW + timedelta(days=3))
+    assert change is not None
+    assert (change.gig.status, change.event, change.gig.updated_at) == (status, event, NOW + timedelta(days=3))
+
+
+def test_a_gig_that_already_left_progress_does_not_follow_again() -> None:
+    assert open_gig().follow_contract("completed", NOW) is None
+    cancelled = open_gig().cancel(NOW).gig
+    assert cancelled.follow_contract("open", NOW) is None
+    completed = open_gig().fill(NOW).gig.follow_contract("completed", NOW)
+    assert completed is not None and completed.gig.follow_contract("open", NOW) is None
+    refunded = completed.gig.follow_contract("cancelled", NOW)  # every milestone refunded after completion
+    assert refunded is not None and refunded.gig.status == "cancelled"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Collection, Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
@@ -35,7 +35,13 @@ _THROTTLING = frozenset({
     "Throttling",
 })
 
-_CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=3, read_timeout=10)
+#: A fixed User-Agent: left to botocore, it is assembled twice per call from a dozen sanitised parts (the SDK,
+#: the OS, the language, the features the call used), about a tenth of a warm DynamoDB Query's CPU (a nearby
+#: page makes four or five calls). What AWS loses is only its telemetry of which SDK features we use. (boto3's
+#: session appends ``Botocore/<version>``.)
+USER_AGENT = f"gigconnect Boto3/{boto3.__version__}"
+_CONFIG = Config(retries={"max_attempts": 3, "mode": "standard"}, connect_timeout=3, read_timeout=10,
+                 user_agent=USER_AGENT)
 #: DynamoDB checks every request itself (and so does DynamoDB Local, which the tests run against), so the
 #: client skips botocore's own walk of the parameters over the model: about a tenth of a warm call's CPU,
 #: and a nearby page makes several calls. A malformed request is then refused by the service
@@ -102,16 +108,31 @@ def as_domain_error(exc: Exception, what: str) -> Exception:
 _A = TypeVar("_A")
 
 
-def conditional(write: Callable[[], _A], what: str = "DynamoDB") -> _A | None:
-    """The answer of a conditional write, or None when its condition did not hold; any other failure as the
-    domain's error (:func:`as_domain_error`)."""
+def or_none(call: Callable[[], _A], what: str, *, codes: Collection[str]) -> _A | None:
+    """``call``'s answer, or None when the service refused it with one of the error ``codes``; any other
+    failure as the domain's error (:func:`as_domain_error`)."""
     try:
-        return write()
+        return call()
     except ClientError as exc:
-        if error_code(exc) == "ConditionalCheckFailedException":
+        if error_code(exc) in codes:
             return None
         raise as_domain_error(exc, what) from exc
     except BotoCoreError as exc:
+        raise as_domain_error(exc, what) from exc
+
+
+def conditional(write: Callable[[], _A], what: str = "DynamoDB") -> _A | None:
+    """The answer of a conditional write, or None when its condition did not hold; any other failure as the
+    domain's error (:func:`as_domain_error`)."""
+    return or_none(write, what, codes=("ConditionalCheckFailedException",))
+
+
+@contextmanager
+def translated(what: str) -> Iterator[None]:
+    """Inside: a botocore error leaves as the domain's error (:func:`as_domain_error`)."""
+    try:
+        yield
+    except (ClientError, BotoCoreError) as exc:
         raise as_domain_error(exc, what) from exc
 
 

@@ -1,9 +1,10 @@
 """The geo indexes on DynamoDB: sparse items on the base table, one partition key per layout partition.
 
 Item: ``pk = GEO#<index>#<partition>`` (partition = a 3-character geohash cell, or a split key inside a dense
-one), ``sk = <geohash12>#<id>``, plus the few attributes filters need (:class:`GeoItem`). Writers put and
-delete these in the same transaction as the gig or user they describe; this module reads them, with
-``Query pk = :p AND sk BETWEEN :lo AND :hi`` (eventually consistent), in parallel.
+one), ``sk = <geohash12>#<id>``, plus the few attributes filters need (declared by
+:class:`gigcore.adapters.dynamo_models.GeoItem`, written and read here through the low-level client as
+:class:`GeoIndexItem`). Writers put and delete these in the same transaction as the gig or user they describe;
+this module reads them, with ``Query pk = :p AND sk BETWEEN :lo AND :hi`` (eventually consistent), in parallel.
 
 A page reads tens to hundreds of these small items, and botocore's response parser walks its model of the
 answer for every attribute of every item: that walk cost more CPU than everything else a search does. The
@@ -19,14 +20,15 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import DeleteError, DoesNotExist, GetError, PutError
 
 from gigcore.adapters.aws import as_domain_error, raw_answers, unparsed_answers
-from gigcore.adapters.dynamo_models import GeoItem, GeoLayoutItem, GeoMoveItem
+from gigcore.adapters.dynamo_models import GeoLayoutItem, GeoMoveItem
+from gigcore.adapters.dynamo_table import number
 from gigcore.domain import coords, geo
 from gigcore.domain.errors import ConflictError, UpstreamUnavailableError
 from gigcore.domain.geo import GeoEntry, PartitionLayout
@@ -38,36 +40,51 @@ FREELANCER_INDEX = "freelancer"
 LAYOUT_PK = "GEO#LAYOUT"
 LAYOUT_TTL_SECONDS = 300.0
 
-_F_LAT, _F_LNG = GeoItem.lat.attr_name, GeoItem.lng.attr_name
-_F_CAT, _F_SKILLS = GeoItem.category.attr_name, GeoItem.skills.attr_name
-_F_LO, _F_HI = GeoItem.amount_min.attr_name, GeoItem.amount_max.attr_name
-_F_CUR, _F_AV = GeoItem.currency.attr_name, GeoItem.availability.attr_name
-_F_REACH = GeoItem.reach_km.attr_name
+#: The stored attribute of each entry field: short names, since a page reads many entries and DynamoDB bills by
+#: the byte (the names :class:`gigcore.adapters.dynamo_models.GeoItem` declares).
+_F_LAT, _F_LNG, _F_CAT, _F_SKILLS = "la", "ln", "c", "s"
+_F_LO, _F_HI, _F_CUR, _F_AV, _F_REACH = "lo", "hi", "cu", "av", "r"
 
 def partition_key(index: str, partition: str) -> str:
     return f"GEO#{index}#{partition}"
 
 
-def geo_item(index: str, layout: PartitionLayout, entry: GeoEntry) -> GeoItem:
-    """The stored item of ``entry`` in ``index`` under ``layout``."""
+@dataclass(frozen=True)
+class GeoIndexItem:
+    """An entry's stored item: its key and its attribute map in the low-level form (``{"S": ...}``) that
+    ``PutItem`` and ``TransactWriteItems`` take. :class:`GeoItem` declares the same layout (names, types, which
+    attributes are left out when empty); tests/integration/test_geo_adapter.py holds the two to each other."""
+
+    pk: str
+    sk: str
+    attributes: dict[str, Any]
+
+    def serialize(self) -> dict[str, Any]:
+        """The item to write: the key and the attributes."""
+        return {"pk": {"S": self.pk}, "sk": {"S": self.sk}, **self.attributes}
+
+
+def geo_item(index: str, layout: PartitionLayout, entry: GeoEntry) -> GeoIndexItem:
+    """The stored item of ``entry`` in ``index`` under ``layout`` (absent fields are not stored)."""
     key = entry.key
-    return GeoItem(
-        pk=partition_key(index, layout.partition_of(key).name),
-        sk=key,
-        lat=entry.lat,
-        lng=entry.lng,
-        category=entry.category,
-        skills=sorted(entry.skills) or None,
-        amount_min=entry.amount_min,
-        amount_max=entry.amount_max,
-        currency=entry.currency,
-        availability=entry.availability,
-        reach_km=entry.reach_km,
-    )
+    attributes: dict[str, Any] = {_F_LAT: number(entry.lat), _F_LNG: number(entry.lng)}
+    if entry.category is not None:
+        attributes[_F_CAT] = {"S": entry.category}
+    if entry.skills:
+        attributes[_F_SKILLS] = {"L": [{"S": skill} for skill in sorted(entry.skills)]}
+    for name, value in ((_F_LO, entry.amount_min), (_F_HI, entry.amount_max)):
+        if value is not None:
+            attributes[name] = number(value)
+    for name, text in ((_F_CUR, entry.currency), (_F_AV, entry.availability)):
+        if text is not None:
+            attributes[name] = {"S": text}
+    if entry.reach_km is not None:
+        attributes[_F_REACH] = number(entry.reach_km)
+    return GeoIndexItem(pk=partition_key(index, layout.partition_of(key).name), sk=key, attributes=attributes)
 
 
-def geo_move(index: str, layout: PartitionLayout, entry: GeoEntry | None,
-             stored_pk: str | None, stored_sk: str | None) -> tuple[GeoItem | None, tuple[str, str] | None]:
+def geo_move(index: str, layout: PartitionLayout, entry: GeoEntry | None, stored_pk: str | None,
+             stored_sk: str | None) -> tuple[GeoIndexItem | None, tuple[str, str] | None]:
     """What a write does to an owner's geo item: the item to put for ``entry`` (None when it leaves the index)
     and the stored key to delete (None when there is none, or when the put replaces it in place)."""
     item = geo_item(index, layout, entry) if entry is not None else None

@@ -11,9 +11,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from gigcore.adapters.aws import as_domain_error, raw_answers, unparsed_answers
+from gigcore.adapters.aws import raw_answers
 from gigcore.adapters.dynamo_geo import GIG_INDEX, DynamoGeoLayouts, geo_item, geo_move
 from gigcore.adapters.dynamo_table import DynamoTable, number, text
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
@@ -23,7 +21,6 @@ from gigcore.domain.users import Location
 from gigcore.ports.gigs import GigPage
 
 #: BatchGetItem reads at most this many keys a call.
-_BATCH_GET_LIMIT = 100
 
 
 def gig_key(gig_id: str) -> dict[str, Any]:
@@ -126,18 +123,7 @@ class DynamoGigReader(DynamoTable):
 
     def get_many(self, gig_ids: Sequence[str]) -> dict[str, Gig]:
         """Eventually consistent BatchGetItem calls whose answers skip botocore's parser (a page's gigs)."""
-        pending = [gig_key(gid) for gid in dict.fromkeys(gig_ids)]
-        found: list[dict[str, Any]] = []
-        try:
-            with unparsed_answers():
-                while pending:
-                    page, pending = pending[:_BATCH_GET_LIMIT], pending[_BATCH_GET_LIMIT:]
-                    while page:
-                        data = self._client.batch_get_item(RequestItems={self._table: {"Keys": page}})
-                        found.extend(data["Responses"].get(self._table, ()))
-                        page = (data.get("UnprocessedKeys") or {}).get(self._table, {}).get("Keys") or []
-        except (ClientError, BotoCoreError) as exc:
-            raise as_domain_error(exc, "DynamoDB") from exc
+        found = self.batch_get([gig_key(gid) for gid in dict.fromkeys(gig_ids)])
         return {gig.id: gig for gig in map(from_attributes, found)}
 
     def by_owner(self, owner_id: str, *, status: GigStatus | None, limit: int,

@@ -179,7 +179,9 @@ class GigItem(_Item):
 class GeoItem(_Item):
     """A geo index entry: ``pk = GEO#<index>#<partition>``, ``sk = <geohash12>#<id>`` (see docs/geo.md).
 
-    Short attribute names: a page reads many of these, and DynamoDB bills by the byte.
+    Short attribute names: a page reads many of these, and DynamoDB bills by the byte. The declaration of the
+    layout only: the adapters write and read these items through the low-level client
+    (``gigcore.adapters.dynamo_geo.geo_item``, ``entry_of``), byte for byte what this model wrote.
     """
 
     lat = NumberAttribute(attr_name="la")

@@ -8,9 +8,8 @@ from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from gigcore.adapters.aws import as_domain_error, conditional, error_code
+from gigcore.adapters.aws import conditional
+from gigcore.adapters.dynamo_table import DynamoTable, TransactionRefused, number, text
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.notifications import Device, Notification, Preferences, QuietHours
 
@@ -18,66 +17,45 @@ if TYPE_CHECKING:
     from types_boto3_dynamodb import DynamoDBClient
 
 
-def _s(value: str) -> dict[str, str]:
-    return {"S": value}
-
-
 def _device_sk(device: Device) -> str:
     return f"DEVICE#{device.platform}#{hashlib.sha256(device.token.encode()).hexdigest()[:32]}"
 
 
-class DynamoNotificationStore:
-    def __init__(self, client: DynamoDBClient, table_name: str) -> None:
-        self._client = client
-        self._table = table_name
-
-    def _call(self, operation: str, **kwargs: Any) -> Any:
-        try:
-            return getattr(self._client, operation)(**kwargs)
-        except (ClientError, BotoCoreError) as exc:
-            raise as_domain_error(exc, "DynamoDB") from exc
-
+class DynamoNotificationStore(DynamoTable):
     def add(self, notification: Notification, *, dedup_key: str) -> bool:
         user = f"USER#{notification.user_id}"
         try:
-            self._client.transact_write_items(TransactItems=[
+            self.transact([
                 {"Put": {"TableName": self._table, "ConditionExpression": "attribute_not_exists(pk)",
-                         "Item": {"pk": _s(user), "sk": _s(f"NOTIFKEY#{dedup_key}"),
-                                  "notification_id": _s(notification.id)}}},
+                         "Item": {"pk": text(user), "sk": text(f"NOTIFKEY#{dedup_key}"),
+                                  "notification_id": text(notification.id)}}},
                 {"Put": {"TableName": self._table, "Item": {
-                    "pk": _s(user), "sk": _s(f"NOTIF#{notification.id}"), "kind": _s("notification"),
-                    "id": _s(notification.id), "type": _s(notification.type), "title": _s(notification.title),
-                    "body": _s(notification.body), "data": _s(json.dumps(notification.data)),
-                    "read": {"BOOL": notification.read}, "created_at": _s(to_rfc3339(notification.created_at))}}},
-                {"Update": {"TableName": self._table, "Key": {"pk": _s(user), "sk": _s("NOTIFUNREAD")},
-                            "UpdateExpression": "ADD unread :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}},
+                    "pk": text(user), "sk": text(f"NOTIF#{notification.id}"), "kind": text("notification"),
+                    "id": text(notification.id), "type": text(notification.type), "title": text(notification.title),
+                    "body": text(notification.body), "data": text(json.dumps(notification.data)),
+                    "read": {"BOOL": notification.read}, "created_at": text(to_rfc3339(notification.created_at))}}},
+                {"Update": {"TableName": self._table, "Key": {"pk": text(user), "sk": text("NOTIFUNREAD")},
+                            "UpdateExpression": "ADD unread :one", "ExpressionAttributeValues": {":one": number(1)}}},
             ])
-        except ClientError as exc:
-            reasons = exc.response.get("CancellationReasons", [])
-            if reasons and reasons[0].get("Code") == "ConditionalCheckFailed":
+        except TransactionRefused as refused:
+            if refused.condition_failed(0):  # this event was told to this user already
                 return False
-            raise as_domain_error(exc, "DynamoDB") from exc
-        except BotoCoreError as exc:
-            raise as_domain_error(exc, "DynamoDB") from exc
+            raise refused.busy() from refused
         return True
 
     def page(self, user_id: str, *, limit: int, after: str | None) -> tuple[list[Notification], str | None]:
-        kwargs: dict[str, Any] = {
-            "TableName": self._table, "KeyConditionExpression": "pk = :pk AND begins_with(sk, :n)",
-            "ExpressionAttributeValues": {":pk": _s(f"USER#{user_id}"), ":n": _s("NOTIF#")},
-            "ScanIndexForward": False, "Limit": limit}
-        if after:
-            kwargs["ExclusiveStartKey"] = {"pk": _s(f"USER#{user_id}"), "sk": _s(f"NOTIF#{after}")}
-        answer = self._call("query", **kwargs)
+        start = {"pk": f"USER#{user_id}", "sk": f"NOTIF#{after}"} if after else None
+        found, following = self.newest_first(limit, start, KeyConditionExpression="pk = :pk AND begins_with(sk, :n)",
+                                             ExpressionAttributeValues={":pk": text(f"USER#{user_id}"),
+                                                                        ":n": text("NOTIF#")})
         items = [Notification(id=i["id"]["S"], user_id=user_id, type=i["type"]["S"], title=i["title"]["S"],
                               body=i["body"]["S"], data=json.loads(i["data"]["S"]), read=bool(i["read"]["BOOL"]),
-                              created_at=parse_rfc3339(i["created_at"]["S"])) for i in answer.get("Items", [])]
-        last = answer.get("LastEvaluatedKey")
-        return items, (last["sk"]["S"][len("NOTIF#"):] if last else None)
+                              created_at=parse_rfc3339(i["created_at"]["S"])) for i in found]
+        return items, (following["sk"][len("NOTIF#"):] if following else None)
 
     def unread_count(self, user_id: str) -> int:
-        item = self._call("get_item", TableName=self._table, ConsistentRead=True,
-                          Key={"pk": _s(f"USER#{user_id}"), "sk": _s("NOTIFUNREAD")}).get("Item")
+        item = self.call("get_item", ConsistentRead=True,
+                         Key={"pk": text(f"USER#{user_id}"), "sk": text("NOTIFUNREAD")}).get("Item")
         return max(0, int(item["unread"]["N"])) if item and "unread" in item else 0
 
     def mark_read(self, user_id: str, ids: list[str] | None) -> None:
@@ -90,26 +68,25 @@ class DynamoNotificationStore:
                     break
         for notification_id in dict.fromkeys(ids):
             try:
-                self._client.transact_write_items(TransactItems=[
+                self.transact([
                     {"Update": {"TableName": self._table,
-                                "Key": {"pk": _s(f"USER#{user_id}"), "sk": _s(f"NOTIF#{notification_id}")},
+                                "Key": {"pk": text(f"USER#{user_id}"), "sk": text(f"NOTIF#{notification_id}")},
                                 "UpdateExpression": "SET #read = :yes",
                                 "ConditionExpression": "attribute_exists(pk) AND #read = :no",
                                 "ExpressionAttributeNames": {"#read": "read"},
                                 "ExpressionAttributeValues": {":yes": {"BOOL": True}, ":no": {"BOOL": False}}}},
-                    {"Update": {"TableName": self._table, "Key": {"pk": _s(f"USER#{user_id}"), "sk": _s("NOTIFUNREAD")},
+                    {"Update": {"TableName": self._table,
+                                "Key": {"pk": text(f"USER#{user_id}"), "sk": text("NOTIFUNREAD")},
                                 "UpdateExpression": "ADD unread :minus",
-                                "ExpressionAttributeValues": {":minus": {"N": "-1"}}}},
+                                "ExpressionAttributeValues": {":minus": number(-1)}}},
                 ])
-            except ClientError as exc:
-                if error_code(exc) != "TransactionCanceledException":  # already read, or not the user's
-                    raise as_domain_error(exc, "DynamoDB") from exc
-            except BotoCoreError as exc:
-                raise as_domain_error(exc, "DynamoDB") from exc
+            except TransactionRefused as refused:
+                if not refused.condition_failed(0):  # failed: already read, or not the user's
+                    raise refused.busy() from refused
 
     def preferences(self, user_id: str) -> Preferences:
-        item = self._call("get_item", TableName=self._table, ConsistentRead=True,
-                          Key={"pk": _s(f"USER#{user_id}"), "sk": _s("NOTIFPREFS")}).get("Item")
+        item = self.call("get_item", ConsistentRead=True,
+                         Key={"pk": text(f"USER#{user_id}"), "sk": text("NOTIFPREFS")}).get("Item")
         if not item:
             return Preferences()
         quiet = json.loads(item["quiet_hours"]["S"]) if "quiet_hours" in item else None
@@ -117,37 +94,37 @@ class DynamoNotificationStore:
                            quiet_hours=QuietHours(**quiet) if quiet else None)
 
     def save_preferences(self, user_id: str, preferences: Preferences) -> None:
-        item: dict[str, Any] = {"pk": _s(f"USER#{user_id}"), "sk": _s("NOTIFPREFS"),
-                                "channels": _s(json.dumps(preferences.channels)),
-                                "per_type": _s(json.dumps(preferences.per_type))}
+        item: dict[str, Any] = {"pk": text(f"USER#{user_id}"), "sk": text("NOTIFPREFS"),
+                                "channels": text(json.dumps(preferences.channels)),
+                                "per_type": text(json.dumps(preferences.per_type))}
         if preferences.quiet_hours:
             q = preferences.quiet_hours
-            item["quiet_hours"] = _s(json.dumps({"start": q.start, "end": q.end, "tz": q.tz}))
-        self._call("put_item", TableName=self._table, Item=item)
+            item["quiet_hours"] = text(json.dumps({"start": q.start, "end": q.end, "tz": q.tz}))
+        self.call("put_item", Item=item)
 
     def devices(self, user_id: str) -> list[Device]:
-        answer = self._call("query", TableName=self._table, ConsistentRead=True,
-                            KeyConditionExpression="pk = :pk AND begins_with(sk, :d)",
-                            ExpressionAttributeValues={":pk": _s(f"USER#{user_id}"), ":d": _s("DEVICE#")})
+        answer = self.call("query", ConsistentRead=True,
+                           KeyConditionExpression="pk = :pk AND begins_with(sk, :d)",
+                           ExpressionAttributeValues={":pk": text(f"USER#{user_id}"), ":d": text("DEVICE#")})
         return [Device(user_id=user_id, platform=i["platform"]["S"], token=i["token"]["S"],
                        endpoint_arn=i.get("endpoint_arn", {}).get("S")) for i in answer.get("Items", [])]
 
     def add_device(self, device: Device) -> None:
-        self._call("put_item", TableName=self._table, Item={
-            "pk": _s(f"USER#{device.user_id}"), "sk": _s(_device_sk(device)), "kind": _s("device"),
-            "platform": _s(device.platform), "token": _s(device.token)})
+        self.call("put_item", Item={
+            "pk": text(f"USER#{device.user_id}"), "sk": text(_device_sk(device)), "kind": text("device"),
+            "platform": text(device.platform), "token": text(device.token)})
 
     def set_endpoint(self, device: Device, endpoint_arn: str) -> None:
         # Conditioned on the device: an update of one removed meanwhile would write an item without platform
         # or token, which every later read of the user's devices would fail on.
         conditional(lambda: self._client.update_item(
-            TableName=self._table, Key={"pk": _s(f"USER#{device.user_id}"), "sk": _s(_device_sk(device))},
+            TableName=self._table, Key={"pk": text(f"USER#{device.user_id}"), "sk": text(_device_sk(device))},
             UpdateExpression="SET endpoint_arn = :arn", ConditionExpression="attribute_exists(pk)",
-            ExpressionAttributeValues={":arn": _s(endpoint_arn)}))
+            ExpressionAttributeValues={":arn": text(endpoint_arn)}))
 
     def remove_device(self, device: Device) -> None:
-        self._call("delete_item", TableName=self._table,
-                   Key={"pk": _s(f"USER#{device.user_id}"), "sk": _s(_device_sk(device))})
+        self.call("delete_item",
+                   Key={"pk": text(f"USER#{device.user_id}"), "sk": text(_device_sk(device))})
 
 
 class DynamoMatchQuota:
@@ -162,11 +139,11 @@ class DynamoMatchQuota:
     def _claim_one(self, user_id: str, day: str, gig_id: str, limit: int, ttl_epoch: int) -> bool:
         return conditional(lambda: self._client.update_item(
             TableName=self._table,
-            Key={"pk": _s(f"USER#{user_id}"), "sk": _s(f"MATCHES#{day}")},
+            Key={"pk": text(f"USER#{user_id}"), "sk": text(f"MATCHES#{day}")},
             UpdateExpression="ADD gigs :gig SET expires_at = :ttl",
             ConditionExpression="attribute_not_exists(gigs) OR size(gigs) < :limit OR contains(gigs, :id)",
-            ExpressionAttributeValues={":gig": {"SS": [gig_id]}, ":id": _s(gig_id),
-                                       ":limit": {"N": str(limit)}, ":ttl": {"N": str(ttl_epoch)}},
+            ExpressionAttributeValues={":gig": {"SS": [gig_id]}, ":id": text(gig_id),
+                                       ":limit": number(limit), ":ttl": number(ttl_epoch)},
         )) is not None
 
     def claim(self, user_ids: Sequence[str], *, day: str, gig_id: str, limit: int, ttl_epoch: int) -> set[str]:

@@ -1,27 +1,30 @@
-"""The transactional outbox on DynamoDB, and the processed-event markers of idempotent consumers.
+"""The transactional outbox on DynamoDB: the event items, the stream records that carry them, and the
+processed-event markers of idempotent consumers.
 
-An event is an item ``pk = EVENT#<id>``, ``sk = EVENT`` written in the same ``TransactWriteItems`` as the
-state change. The table's stream carries it to the router (``functions/app.py``), which puts it on its
-SQS queue; the item expires (TTL) after a week, but correctness never depends on TTL.
+An event is an item ``pk = EVENT#<id>``, ``sk = EVENT`` (:func:`event_item`) written in the same
+``TransactWriteItems`` as the state change: a unit of work's commit (``dynamo_unit_of_work``) or a user's save
+(``dynamo_users``) adds it. The table's stream carries it to the router (``functions/app.py``), which asks
+:class:`DynamoStreamRecords` what each record says and puts the events on their SQS queues; the item expires
+(TTL) after a week, but correctness never depends on TTL.
 """
 
 from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import as_domain_error, error_code
+from gigcore.adapters.aws import as_domain_error
 from gigcore.domain.clock import to_rfc3339, utc_now
-from gigcore.domain.errors import ConflictError, ValidationError
 from gigcore.ports import OutboxEvent
+from gigcore.ports.changes import EntityChanged
+from gigcore.ports.outbox import StreamRecord
 
 EVENT_TTL_SECONDS = 7 * 24 * 3600
 PROCESSED_TTL_SECONDS = 14 * 24 * 3600
-MAX_TRANSACTION_ITEMS = 100
 
 
 def event_item(event: OutboxEvent, table_name: str) -> dict[str, Any]:
@@ -68,27 +71,21 @@ def changed_entity(keys: Mapping[str, Any]) -> tuple[str, str] | None:
     return None
 
 
-class DynamoOutbox:
-    def __init__(self, client: Any, table_name: str) -> None:
-        self._client = client
-        self._table = table_name
+class DynamoStreamRecords:
+    """The :class:`gigcore.ports.outbox.ChangeStreamReader` of the table's stream (``NEW_AND_OLD_IMAGES``): an
+    inserted event item is its event; an update or removal of a gig or a user's profile is that entity's change
+    (an inserted one is new: no process holds a copy of it to forget)."""
 
-    def commit(self, writes: Sequence[Mapping[str, Any]], events: Sequence[OutboxEvent]) -> None:
-        items = [dict(w) for w in writes] + [event_item(e, self._table) for e in events]
-        if not items:
-            return
-        if len(items) > MAX_TRANSACTION_ITEMS:
-            raise ValidationError(f"A transaction holds at most {MAX_TRANSACTION_ITEMS} items.")
-        try:
-            self._client.transact_write_items(TransactItems=items)
-        except ClientError as exc:
-            if error_code(exc) == "TransactionCanceledException":
-                reasons = exc.response.get("CancellationReasons", [])
-                if any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
-                    raise ConflictError("The change conflicts with the current state.") from exc
-            raise as_domain_error(exc, "DynamoDB") from exc
-        except BotoCoreError as exc:
-            raise as_domain_error(exc, "DynamoDB") from exc
+    def read(self, record: Mapping[str, Any]) -> StreamRecord:
+        dynamodb = record.get("dynamodb", {})
+        sequence_number = str(dynamodb.get("SequenceNumber", ""))
+        if record.get("eventName") == "INSERT":
+            return StreamRecord(sequence_number, event=event_from_image(dynamodb.get("NewImage", {})))
+        changed = changed_entity(dynamodb.get("Keys", {}))
+        if changed is None:
+            return StreamRecord(sequence_number)
+        kind, entity_id = changed
+        return StreamRecord(sequence_number, changed=EntityChanged("gig" if kind == "gig" else "user", entity_id))
 
 
 class DynamoProcessedEvents:

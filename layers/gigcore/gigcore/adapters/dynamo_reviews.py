@@ -16,10 +16,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from gigcore.adapters.aws import as_domain_error
-from gigcore.adapters.dynamo_table import DynamoTable
+from gigcore.adapters.dynamo_table import DynamoTable, TransactionRefused, number, text
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.errors import ConflictError
 from gigcore.domain.reviews import Review
@@ -28,25 +25,22 @@ from gigcore.ports.reviews import ReviewPage
 REVEAL_DUE_PK = "REVIEW_DUE"
 
 
-def _s(value: str) -> dict[str, str]:
-    return {"S": value}
-
-
 def _key(contract_id: str, reviewer_id: str) -> dict[str, Any]:
-    return {"pk": _s(f"CONTRACT#{contract_id}"), "sk": _s(f"REVIEW#{reviewer_id}")}
+    return {"pk": text(f"CONTRACT#{contract_id}"), "sk": text(f"REVIEW#{reviewer_id}")}
 
 
 def review_item(r: Review) -> dict[str, Any]:
     item = _key(r.contract_id, r.reviewer_id) | {
-        "kind": _s("review"), "id": _s(r.id), "contract_id": _s(r.contract_id), "reviewer_id": _s(r.reviewer_id),
-        "reviewee_id": _s(r.reviewee_id), "rating": {"N": str(r.rating)}, "comment": _s(r.comment),
-        "created_at": _s(to_rfc3339(r.created_at)), "window_ends_at": _s(to_rfc3339(r.window_ends_at)),
+        "kind": text("review"), "id": text(r.id), "contract_id": text(r.contract_id),
+        "reviewer_id": text(r.reviewer_id), "reviewee_id": text(r.reviewee_id), "rating": number(r.rating),
+        "comment": text(r.comment),
+        "created_at": text(to_rfc3339(r.created_at)), "window_ends_at": text(to_rfc3339(r.window_ends_at)),
         "revealed": {"BOOL": r.revealed},
-        "gsi1pk": _s(f"REVIEWS#{r.reviewee_id}"), "gsi1sk": _s(f"{to_rfc3339(r.created_at)}#{r.id}"),
+        "gsi1pk": text(f"REVIEWS#{r.reviewee_id}"), "gsi1sk": text(f"{to_rfc3339(r.created_at)}#{r.id}"),
     }
     if not r.revealed:
-        item |= {"gsi2pk": _s(REVEAL_DUE_PK),
-                 "gsi2sk": _s(f"{to_rfc3339(r.window_ends_at)}#{r.contract_id}#{r.reviewer_id}")}
+        item |= {"gsi2pk": text(REVEAL_DUE_PK),
+                 "gsi2sk": text(f"{to_rfc3339(r.window_ends_at)}#{r.contract_id}#{r.reviewer_id}")}
     return item
 
 
@@ -73,22 +67,19 @@ class DynamoReviewStore(DynamoTable):
         ]
 
     def _count(self, review: Review) -> dict[str, Any]:
-        return {"Update": {"TableName": self._table, "Key": {"pk": _s(f"USER#{review.reviewee_id}"),
-                                                             "sk": _s("PROFILE")},
+        return {"Update": {"TableName": self._table, "Key": {"pk": text(f"USER#{review.reviewee_id}"),
+                                                             "sk": text("PROFILE")},
                            "UpdateExpression": "ADD rating_sum :rating, rating_count :one, version :one",
                            "ConditionExpression": "attribute_exists(pk)",
-                           "ExpressionAttributeValues": {":rating": {"N": str(review.rating)}, ":one": {"N": "1"}}}}
+                           "ExpressionAttributeValues": {":rating": number(review.rating), ":one": number(1)}}}
 
     def _write(self, items: list[dict[str, Any]]) -> bool:
         try:
-            self._client.transact_write_items(TransactItems=items)
-        except ClientError as exc:
-            reasons = exc.response.get("CancellationReasons") or []
-            if reasons and any(r.get("Code") == "ConditionalCheckFailed" for r in reasons):
+            self.transact(items)
+        except TransactionRefused as refused:
+            if refused.condition_failed():
                 return False
-            raise as_domain_error(exc, "DynamoDB") from exc
-        except BotoCoreError as exc:
-            raise as_domain_error(exc, "DynamoDB") from exc
+            raise refused.busy() from refused
         return True
 
     def add(self, review: Review, *, other: Review | None) -> None:
@@ -107,23 +98,18 @@ class DynamoReviewStore(DynamoTable):
             raise ConflictError("A review of this contract was written meanwhile; try again.")
 
     def visible_of(self, user_id: str, now: datetime, *, limit: int, after: dict[str, str] | None) -> ReviewPage:
-        kwargs: dict[str, Any] = {
-            "IndexName": "gsi1", "KeyConditionExpression": "gsi1pk = :pk", "ScanIndexForward": False,
-            "Limit": limit, "FilterExpression": "revealed = :on OR window_ends_at <= :now",
-            "ExpressionAttributeValues": {":pk": _s(f"REVIEWS#{user_id}"), ":on": {"BOOL": True},
-                                          ":now": _s(to_rfc3339(now))},
-        }
-        if after:
-            kwargs["ExclusiveStartKey"] = {k: _s(v) for k, v in after.items()}
-        answer = self.call("query", **kwargs)
-        last = answer.get("LastEvaluatedKey")
-        return ReviewPage(reviews=[review_from(i) for i in answer.get("Items", [])],
-                          after={k: str(v["S"]) for k, v in last.items()} if last else None)
+        items, following = self.newest_first(
+            limit, after, IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
+            FilterExpression="revealed = :on OR window_ends_at <= :now",
+            ExpressionAttributeValues={":pk": text(f"REVIEWS#{user_id}"), ":on": {"BOOL": True},
+                                       ":now": text(to_rfc3339(now))})
+        return ReviewPage(reviews=[review_from(i) for i in items], after=following)
 
     def due_for_reveal(self, now: datetime, *, limit: int) -> list[Review]:
         answer = self.call("query", IndexName="gsi2", Limit=limit,
-                            KeyConditionExpression="gsi2pk = :due AND gsi2sk <= :now",
-                            ExpressionAttributeValues={":due": _s(REVEAL_DUE_PK), ":now": _s(to_rfc3339(now) + "#~")})
+                           KeyConditionExpression="gsi2pk = :due AND gsi2sk <= :now",
+                           ExpressionAttributeValues={":due": text(REVEAL_DUE_PK),
+                                                      ":now": text(to_rfc3339(now) + "#~")})
         return [review_from(i) for i in answer.get("Items", [])]
 
     def reveal(self, review: Review) -> bool:

@@ -9,12 +9,14 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import as_domain_error
+from gigcore.adapters.aws import as_domain_error, unparsed_answers
 from gigcore.domain.clock import parse_rfc3339
 from gigcore.domain.errors import RetryableError
 
 #: DynamoDB's limit on the items of one transaction.
 MAX_TRANSACTION_ITEMS = 100
+#: DynamoDB's limit on the keys of one BatchGetItem call.
+_BATCH_GET_LIMIT = 100
 _THROTTLED_REASONS = {"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
 
 
@@ -23,8 +25,9 @@ def text(value: str) -> dict[str, str]:
     return {"S": value}
 
 
-def number(value: int) -> dict[str, str]:
-    """A number attribute value."""
+def number(value: float) -> dict[str, str]:
+    """A number attribute value: an int, or a finite float in its shortest round-trip form, which is what
+    ``json.dumps`` (and so PynamoDB's NumberAttribute) writes, so items read the same whichever wrote them."""
     return {"N": str(value)}
 
 
@@ -38,12 +41,13 @@ def optional_time(item: Mapping[str, Any], name: str) -> datetime | None:
     return parse_rfc3339(value) if value else None
 
 
-def page_after(answer: Mapping[str, Any], count: int, limit: int) -> dict[str, str] | None:
-    """Where a page of ``limit`` read ``count`` items continues (string keys), None at the end."""
+def page_after(answer: Mapping[str, Any]) -> dict[str, str] | None:
+    """Where the page a Query answered continues (its string keys), None at the end.
+
+    Where DynamoDB says it stopped, even on a short page: a Query that filters (``FilterExpression``) or
+    reached 1 MB stops before its ``Limit`` with more to read."""
     last = answer.get("LastEvaluatedKey")
-    if not last or count < limit:
-        return None
-    return {k: str(v["S"]) for k, v in last.items()}
+    return {k: str(v["S"]) for k, v in last.items()} if last else None
 
 
 class TransactionRefused(Exception):
@@ -56,6 +60,17 @@ class TransactionRefused(Exception):
 
     def code(self, index: int) -> str:
         return str(self.reasons[index].get("Code", "")) if index < len(self.reasons) else ""
+
+    def condition_failed(self, index: int | None = None) -> bool:
+        """Whether the condition of the item at ``index`` failed (of any item when None)."""
+        if index is not None:
+            return self.code(index) == "ConditionalCheckFailed"
+        return any(r.get("Code") == "ConditionalCheckFailed" for r in self.reasons)
+
+    def busy(self) -> RetryableError:
+        """The error of a refusal the caller has no answer of its own for (a concurrent transaction on one of
+        its items): nothing was written, and trying again is safe."""
+        return RetryableError("The change met a concurrent one; try again.")
 
     def refused_from(self, start: int) -> tuple[int, ...]:
         """The indexes (counted from ``start``) of the items whose condition failed."""
@@ -91,13 +106,32 @@ class DynamoTable:
     def newest_first(self, limit: int, after: dict[str, str] | None,
                      **query: Any) -> tuple[list[dict[str, Any]], dict[str, str] | None]:
         """One page of a Query in descending key order: its items, and where the next page starts (None at the
-        end). ``after`` is the previous page's answer."""
+        end). ``after`` is the previous page's answer. With a ``FilterExpression`` a page may hold fewer than
+        ``limit`` items (even none) and still be followed by another."""
         kwargs: dict[str, Any] = {**query, "ScanIndexForward": False, "Limit": limit}
         if after:
             kwargs["ExclusiveStartKey"] = {k: text(v) for k, v in after.items()}
         answer = self.call("query", **kwargs)
         items: list[dict[str, Any]] = answer.get("Items", [])
-        return items, page_after(answer, len(items), limit)
+        return items, page_after(answer)
+
+    def batch_get(self, keys: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """The items of ``keys`` that exist, in any order: eventually consistent ``BatchGetItem`` calls of at most
+        100 keys, each repeated for what DynamoDB left unprocessed. The answers skip botocore's parser, so the
+        adapter must have asked for raw ``BatchGetItem`` answers (``aws.raw_answers``) and its items must hold no
+        binary attribute."""
+        found: list[dict[str, Any]] = []
+        try:
+            with unparsed_answers():
+                while keys:
+                    page, keys = keys[:_BATCH_GET_LIMIT], keys[_BATCH_GET_LIMIT:]
+                    while page:
+                        answer = self._client.batch_get_item(RequestItems={self._table: {"Keys": page}})
+                        found.extend(answer["Responses"].get(self._table, ()))
+                        page = list((answer.get("UnprocessedKeys") or {}).get(self._table, {}).get("Keys") or [])
+        except (ClientError, BotoCoreError) as exc:
+            raise as_domain_error(exc, "DynamoDB") from exc
+        return found
 
     def query_all(self, **kwargs: Any) -> list[dict[str, Any]]:
         """Every item a Query answers, page after page."""

@@ -13,9 +13,10 @@ from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import as_domain_error, error_code, raw_answers, unparsed_answers
+from gigcore.adapters.aws import as_domain_error, error_code, raw_answers
 from gigcore.adapters.dynamo_geo import FREELANCER_INDEX, DynamoGeoLayouts, geo_move
 from gigcore.adapters.dynamo_outbox import event_item
+from gigcore.adapters.dynamo_table import DynamoTable, number, text
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.errors import ConflictError
 from gigcore.domain.geo import freelancer_entry
@@ -28,27 +29,18 @@ if TYPE_CHECKING:
 ADMIN_ROLE = "admin"
 #: gsi1 key of the admins (sparse: only users with the admin role carry it).
 ADMINS_PK = "ROLE#admin"
-_BATCH_GET_LIMIT = 100  # keys per BatchGetItem call
 #: A user write: the item exists and still holds the version read (``:v``).
 _SAME_VERSION = "attribute_exists(pk) AND #version = :v"
 #: A new user: neither the item nor a version exists.
 _NEW = "attribute_not_exists(pk) AND attribute_not_exists(#version)"
 
 
-def _s(value: str) -> dict[str, str]:
-    return {"S": value}
-
-
-def _n(value: float) -> dict[str, str]:
-    return {"N": json.dumps(value)}
-
-
 def _user_key(user_id: str) -> dict[str, Any]:
-    return {"pk": _s(f"USER#{user_id}"), "sk": _s("PROFILE")}
+    return {"pk": text(f"USER#{user_id}"), "sk": text("PROFILE")}
 
 
 def _email_key(email: str) -> dict[str, Any]:
-    return {"pk": _s(f"EMAIL#{normalise_email(email)}"), "sk": _s("EMAIL")}
+    return {"pk": text(f"EMAIL#{normalise_email(email)}"), "sk": text("EMAIL")}
 
 
 def _profile_to_json(profile: FreelancerProfile | None) -> dict[str, Any] | None:
@@ -86,33 +78,33 @@ def to_item(user: User, *, version: int | None = None, geo: tuple[str, str] | No
     """The user's item as DynamoDB's attribute map, storing ``version`` (``user.version + 1`` unless given: what
     a write stores) and the key of the freelancer's geo index entry (``geo``), when it has one."""
     item: dict[str, Any] = _user_key(user.id) | {
-        "kind": _s("user"),
-        "id": _s(user.id),
-        "email": _s(user.email),
-        "email_norm": _s(normalise_email(user.email)),
-        "name": _s(user.name),
-        "roles": {"L": [_s(role) for role in user.roles]},
-        "password_hash": _s(user.password_hash),
-        "created_at": _s(to_rfc3339(user.created_at)),
+        "kind": text("user"),
+        "id": text(user.id),
+        "email": text(user.email),
+        "email_norm": text(normalise_email(user.email)),
+        "name": text(user.name),
+        "roles": {"L": [text(role) for role in user.roles]},
+        "password_hash": text(user.password_hash),
+        "created_at": text(to_rfc3339(user.created_at)),
         "email_verified": {"BOOL": user.email_verified},
         "phone_verified": {"BOOL": user.phone_verified},
         "identity_verified": {"BOOL": user.identity_verified},
-        "rating_sum": _n(user.rating_sum),
-        "rating_count": _n(user.rating_count),
-        "session_generation": _n(user.session_generation),
-        "version": _n(user.version + 1 if version is None else version),
+        "rating_sum": number(user.rating_sum),
+        "rating_count": number(user.rating_count),
+        "session_generation": number(user.session_generation),
+        "version": number(user.version + 1 if version is None else version),
     }
     if user.phone is not None:
-        item["phone"] = _s(user.phone)
+        item["phone"] = text(user.phone)
     if user.location is not None:
-        item["lat"], item["lng"] = _n(user.location.lat), _n(user.location.lng)
+        item["lat"], item["lng"] = number(user.location.lat), number(user.location.lng)
     profile = _profile_to_json(user.freelancer_profile)
     if profile is not None:
-        item["freelancer_profile"] = _s(json.dumps(profile))
+        item["freelancer_profile"] = text(json.dumps(profile))
     if ADMIN_ROLE in user.roles:
-        item["gsi1pk"], item["gsi1sk"] = _s(ADMINS_PK), _s(f"USER#{user.id}")
+        item["gsi1pk"], item["gsi1sk"] = text(ADMINS_PK), text(f"USER#{user.id}")
     if geo is not None:
-        item["geo_pk"], item["geo_sk"] = _s(geo[0]), _s(geo[1])
+        item["geo_pk"], item["geo_sk"] = text(geo[0]), text(geo[1])
     return item
 
 
@@ -157,7 +149,7 @@ def _version_condition(user: User) -> dict[str, Any]:
     names = {"#version": "version"}
     if user.version:
         return {"ConditionExpression": _SAME_VERSION, "ExpressionAttributeNames": names,
-                "ExpressionAttributeValues": {":v": _n(user.version)}}
+                "ExpressionAttributeValues": {":v": number(user.version)}}
     return {"ConditionExpression": "attribute_exists(pk) AND attribute_not_exists(#version)",
             "ExpressionAttributeNames": names}
 
@@ -170,14 +162,13 @@ def _reasons(exc: ClientError) -> list[str]:
     return [str(r.get("Code", "")) for r in reasons]
 
 
-class DynamoUserRepository:
+class DynamoUserRepository(DynamoTable):
     """Users; with ``layouts``, a freelancer's entry in the freelancer geo index is kept in step with their
     profile in the same transaction as the user item (indexed while available or busy)."""
 
     def __init__(self, client: DynamoDBClient, table_name: str, layouts: DynamoGeoLayouts | None = None,
                  index: str = FREELANCER_INDEX) -> None:
-        self._client = client
-        self._table = table_name
+        super().__init__(client, table_name)
         self._layouts = layouts
         #: The geo index the entries go to (tests give each example an index of its own).
         self._index = index
@@ -189,7 +180,7 @@ class DynamoUserRepository:
                 {"Put": {"TableName": self._table, "Item": to_item(user, version=1), "ConditionExpression": _NEW,
                          "ExpressionAttributeNames": {"#version": "version"}}},
                 {"Put": {"TableName": self._table,
-                         "Item": _email_key(user.email) | {"kind": _s("email"), "user_id": _s(user.id)},
+                         "Item": _email_key(user.email) | {"kind": text("email"), "user_id": text(user.id)},
                          "ConditionExpression": "attribute_not_exists(pk)"}},
             ])
         except ClientError as exc:
@@ -214,19 +205,7 @@ class DynamoUserRepository:
     def get_many(self, user_ids: Sequence[str]) -> dict[str, User]:
         """Eventually consistent (BatchGetItem), in calls of 100 keys whose answers skip botocore's parser (a user
         item holds no binary attribute)."""
-        pending = [_user_key(uid) for uid in dict.fromkeys(user_ids)]
-        found: list[Mapping[str, Any]] = []
-        try:
-            with unparsed_answers():
-                while pending:
-                    page, pending = pending[:_BATCH_GET_LIMIT], pending[_BATCH_GET_LIMIT:]
-                    while page:
-                        answer = self._client.batch_get_item(RequestItems={self._table: {"Keys": page}})
-                        found.extend(answer["Responses"].get(self._table, ()))
-                        unprocessed = answer.get("UnprocessedKeys", {}).get(self._table)
-                        page = list(unprocessed["Keys"]) if unprocessed else []
-        except (ClientError, BotoCoreError) as exc:
-            raise as_domain_error(exc, "DynamoDB") from exc
+        found = self.batch_get([_user_key(uid) for uid in dict.fromkeys(user_ids)])
         users = (from_item(item) for item in found)
         return {user.id: user for user in users}
 
@@ -239,7 +218,7 @@ class DynamoUserRepository:
             while len(users) < limit:
                 answer = self._client.query(
                     TableName=self._table, IndexName="gsi1", KeyConditionExpression="gsi1pk = :pk",
-                    ExpressionAttributeValues={":pk": _s(ADMINS_PK)}, Limit=limit - len(users), **page)
+                    ExpressionAttributeValues={":pk": text(ADMINS_PK)}, Limit=limit - len(users), **page)
                 users += [from_item(item) for item in answer.get("Items", ())]
                 if not answer.get("LastEvaluatedKey"):
                     break
@@ -275,7 +254,7 @@ class DynamoUserRepository:
         # The version condition keeps the geo key read above current.
         writes: list[Any] = [{"Put": {"TableName": self._table, "Item": item, **condition}}]
         if stale is not None:
-            writes.append({"Delete": {"TableName": self._table, "Key": {"pk": _s(stale[0]), "sk": _s(stale[1])}}})
+            writes.append({"Delete": {"TableName": self._table, "Key": {"pk": text(stale[0]), "sk": text(stale[1])}}})
         if index is not None:
             writes.append({"Put": {"TableName": self._table, "Item": index.serialize()}})
         writes += [event_item(event, self._table) for event in events]

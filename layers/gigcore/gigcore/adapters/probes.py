@@ -5,39 +5,40 @@ from __future__ import annotations
 import os
 import urllib.error
 import urllib.request
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from gigcore.domain.errors import UpstreamUnavailableError
 
-
-class DynamoProbe:
-    name = "dynamodb"
-
-    def __init__(self, client: Any, table_name: str) -> None:
-        self._client = client
-        self._table = table_name
-
-    def ping(self) -> None:
-        try:
-            self._client.describe_table(TableName=self._table)
-        except (ClientError, BotoCoreError) as exc:
-            raise UpstreamUnavailableError("DynamoDB is unavailable.") from exc
+if TYPE_CHECKING:
+    from types_boto3_dynamodb import DynamoDBClient
+    from types_boto3_sqs import SQSClient
 
 
-class QueueProbe:
-    name = "queue"
+class AwsProbe:
+    """One cheap read of an AWS service (``DescribeTable``, ``GetQueueUrl``): any botocore error, throttling
+    included, means the service is down for ``/health``."""
 
-    def __init__(self, client: Any, queue_name: str) -> None:
-        self._client = client
-        self._queue = queue_name
+    def __init__(self, name: str, service: str, read: Callable[[], object]) -> None:
+        self.name = name
+        self._service = service
+        self._read = read
 
     def ping(self) -> None:
         try:
-            self._client.get_queue_url(QueueName=self._queue)
+            self._read()
         except (ClientError, BotoCoreError) as exc:
-            raise UpstreamUnavailableError("SQS is unavailable.") from exc
+            raise UpstreamUnavailableError(f"{self._service} is unavailable.") from exc
+
+
+def dynamo_probe(client: DynamoDBClient, table_name: str) -> AwsProbe:
+    return AwsProbe("dynamodb", "DynamoDB", lambda: client.describe_table(TableName=table_name))
+
+
+def queue_probe(client: SQSClient, queue_name: str) -> AwsProbe:
+    return AwsProbe("queue", "SQS", lambda: client.get_queue_url(QueueName=queue_name))
 
 
 class EmbeddedSearchProbe:

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from gigcore.adapters.aws import as_domain_error, error_code
+from gigcore.adapters.aws import or_none
 
 if TYPE_CHECKING:
     from types_boto3_s3 import S3Client
@@ -31,12 +29,8 @@ class S3ObjectStore:
                                                         Params={"Bucket": self._bucket, "Key": key}))
 
     def head(self, key: str) -> tuple[int, str] | None:
-        try:
-            answer = self._client.head_object(Bucket=self._bucket, Key=key)
-        except ClientError as exc:
-            if error_code(exc) in ("404", "NoSuchKey", "NotFound"):
-                return None
-            raise as_domain_error(exc, "S3") from exc
-        except BotoCoreError as exc:
-            raise as_domain_error(exc, "S3") from exc
+        answer = or_none(lambda: self._client.head_object(Bucket=self._bucket, Key=key), "S3",
+                         codes=("404", "NoSuchKey", "NotFound"))
+        if answer is None:
+            return None
         return int(answer["ContentLength"]), str(answer.get("ContentType", ""))

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from gigcore.adapters.aws import as_domain_error
+from gigcore.adapters.aws import translated
 
 if TYPE_CHECKING:
     from types_boto3_ses import SESClient
@@ -18,7 +16,7 @@ class SesMailer:
         self._sender = sender
 
     def send(self, to: str, subject: str, text: str, html: str) -> str:
-        try:
+        with translated("SES"):
             answer = self._client.send_email(
                 Source=self._sender,
                 Destination={"ToAddresses": [to]},
@@ -27,6 +25,4 @@ class SesMailer:
                     "Body": {"Text": {"Data": text, "Charset": "UTF-8"}, "Html": {"Data": html, "Charset": "UTF-8"}},
                 },
             )
-        except (ClientError, BotoCoreError) as exc:
-            raise as_domain_error(exc, "SES") from exc
         return str(answer["MessageId"])

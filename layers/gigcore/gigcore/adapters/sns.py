@@ -5,9 +5,7 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from gigcore.adapters.aws import as_domain_error, error_code
+from gigcore.adapters.aws import or_none, translated
 from gigcore.domain.notifications import Device
 
 if TYPE_CHECKING:
@@ -27,34 +25,28 @@ class SnsPushSender:
         application = self._applications.get(device.platform)
         if not application:
             raise ValueError(f"no SNS platform application is configured for {device.platform}")
-        try:
+        with translated("SNS"):
             answer = self._client.create_platform_endpoint(PlatformApplicationArn=application, Token=device.token)
-        except (ClientError, BotoCoreError) as exc:
-            raise as_domain_error(exc, "SNS") from exc
         return str(answer["EndpointArn"])
 
     def push(self, endpoint_arn: str, title: str, body: str, data: dict[str, str]) -> bool:
         apns = json.dumps({"aps": {"alert": {"title": title, "body": body}, "sound": "default"}, **data})
         fcm = json.dumps({"notification": {"title": title, "body": body}, "data": data})
         message = json.dumps({"default": body, "APNS": apns, "APNS_SANDBOX": apns, "GCM": fcm})
-        try:
+
+        def send() -> bool:
             attributes = self._client.get_endpoint_attributes(EndpointArn=endpoint_arn)["Attributes"]
             if str(attributes.get("Enabled", "true")).lower() == "false":
                 return False
             self._client.publish(TargetArn=endpoint_arn, Message=message, MessageStructure="json")
-        except ClientError as exc:
-            if error_code(exc) in ("EndpointDisabled", "NotFound", "InvalidParameter"):
-                return False
-            raise as_domain_error(exc, "SNS") from exc
-        except BotoCoreError as exc:
-            raise as_domain_error(exc, "SNS") from exc
-        return True
+            return True
+
+        # A disabled or deleted endpoint (an uninstalled app) is not an outage: the caller forgets the device.
+        return or_none(send, "SNS", codes=("EndpointDisabled", "NotFound", "InvalidParameter")) is True
 
     def forget(self, endpoint_arn: str) -> None:
-        try:
+        with translated("SNS"):
             self._client.delete_endpoint(EndpointArn=endpoint_arn)
-        except (ClientError, BotoCoreError) as exc:
-            raise as_domain_error(exc, "SNS") from exc
 
 
 class SnsSmsSender:
@@ -62,9 +54,7 @@ class SnsSmsSender:
         self._client = client
 
     def sms(self, phone: str, text: str) -> str:
-        try:
+        with translated("SNS"):
             answer = self._client.publish(PhoneNumber=phone, Message=text, MessageAttributes={
                 "AWS.SNS.SMS.SMSType": {"DataType": "String", "StringValue": "Transactional"}})
-        except (ClientError, BotoCoreError) as exc:
-            raise as_domain_error(exc, "SNS") from exc
         return str(answer["MessageId"])

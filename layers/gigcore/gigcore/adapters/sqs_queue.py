@@ -6,9 +6,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from gigcore.adapters.aws import as_domain_error
+from gigcore.adapters.aws import translated
 from gigcore.domain.errors import UpstreamUnavailableError
 from gigcore.settings import Settings
 
@@ -24,22 +22,18 @@ class SqsQueue:
 
     def url(self, queue_key: str) -> str:
         if queue_key not in self._urls:
-            try:
+            with translated("SQS"):
                 answer = self._client.get_queue_url(QueueName=self._settings.queue_name(queue_key))
-            except (ClientError, BotoCoreError) as exc:
-                raise as_domain_error(exc, "SQS") from exc
             self._urls[queue_key] = answer["QueueUrl"]
         return self._urls[queue_key]
 
     def send(self, queue_key: str, body: Mapping[str, Any], *, delay_seconds: int = 0) -> str:
-        try:
+        with translated("SQS"):
             answer = self._client.send_message(
                 QueueUrl=self.url(queue_key),
                 MessageBody=json.dumps(body, separators=(",", ":"), default=str),
                 DelaySeconds=delay_seconds,
             )
-        except (ClientError, BotoCoreError) as exc:
-            raise as_domain_error(exc, "SQS") from exc
         return str(answer["MessageId"])
 
     def send_many(self, queue_key: str, bodies: Sequence[Mapping[str, Any]]) -> None:
@@ -49,11 +43,9 @@ class SqsQueue:
             entries = {str(i): json.dumps(body, separators=(",", ":"), default=str)
                        for i, body in enumerate(bodies[start:start + 10])}
             for _ in range(2):
-                try:
+                with translated("SQS"):
                     answer = self._client.send_message_batch(
                         QueueUrl=url, Entries=[{"Id": k, "MessageBody": v} for k, v in entries.items()])
-                except (ClientError, BotoCoreError) as exc:
-                    raise as_domain_error(exc, "SQS") from exc
                 entries = {f["Id"]: entries[f["Id"]] for f in answer.get("Failed", [])}
                 if not entries:
                     break

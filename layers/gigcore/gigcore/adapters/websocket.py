@@ -10,9 +10,7 @@ import json
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from botocore.exceptions import BotoCoreError, ClientError
-
-from gigcore.adapters.aws import as_domain_error, error_code
+from gigcore.adapters.aws import or_none
 
 if TYPE_CHECKING:
     from types_boto3_apigatewaymanagementapi import ApiGatewayManagementApiClient
@@ -26,19 +24,10 @@ class ApiGatewayConnectionNotifier:
 
     def post(self, connection_id: str, frame: Mapping[str, Any]) -> bool:
         data = json.dumps(frame, separators=(",", ":"), default=str).encode()
-        try:
-            self._client.post_to_connection(ConnectionId=connection_id, Data=data)
-        except ClientError as exc:
-            if error_code(exc) in _GONE:
-                return False
-            raise as_domain_error(exc, "The WebSocket API") from exc
-        except BotoCoreError as exc:
-            raise as_domain_error(exc, "The WebSocket API") from exc
-        return True
+        posted = or_none(lambda: self._client.post_to_connection(ConnectionId=connection_id, Data=data),
+                         "The WebSocket API", codes=_GONE)
+        return posted is not None
 
     def close(self, connection_id: str) -> None:
-        try:
-            self._client.delete_connection(ConnectionId=connection_id)
-        except ClientError as exc:
-            if error_code(exc) not in _GONE:
-                raise as_domain_error(exc, "The WebSocket API") from exc
+        """Close the connection; one that is already gone is closed."""
+        or_none(lambda: self._client.delete_connection(ConnectionId=connection_id), "The WebSocket API", codes=_GONE)

@@ -7,7 +7,8 @@ only when its property is first read, so a cold start pays only for what its fir
 from __future__ import annotations
 
 import functools
-from typing import TYPE_CHECKING
+import importlib
+from typing import TYPE_CHECKING, Generic, TypeVar, cast, overload
 
 if TYPE_CHECKING:
     from pynamodb.connection import Connection
@@ -18,7 +19,7 @@ if TYPE_CHECKING:
     from gigcore.adapters.dynamo_geo import DynamoGeoLayouts
     from gigcore.adapters.dynamo_gigs import DynamoGigReader
     from gigcore.domain.cursor import CursorCodec
-    from gigcore.ports import ConnectionNotifier, ProcessedEvents, Queue, TransactionalOutbox
+    from gigcore.ports import ConnectionNotifier, ProcessedEvents, Queue
     from gigcore.ports.auth import (
         AccessTokens,
         IdempotencyStore,
@@ -34,11 +35,48 @@ if TYPE_CHECKING:
     from gigcore.ports.escrow import PayoutAccountStore
     from gigcore.ports.gigs import GeoIndex, GeoLayoutStore
     from gigcore.ports.notifications import MatchQuota, NotificationStore, PushSender, SmsSender
+    from gigcore.ports.outbox import ChangeStreamReader
     from gigcore.ports.payments import PaymentGateway
     from gigcore.ports.reviews import ReviewStore
     from gigcore.ports.search import SearchIndex
     from gigcore.ports.unit_of_work import UnitOfWorkFactory
     from gigcore.settings import Settings
+
+
+T = TypeVar("T")
+
+
+class OnTable(Generic[T]):
+    """An adapter of the main table, built on first read as ``cls(dynamodb, table_name, *uses)``.
+
+    ``path`` names ``cls`` as ``module:Class`` within ``gigcore.adapters`` (the module is imported then, not
+    before); ``uses`` names the other adapters it is handed. The value is kept once per instance, as
+    ``functools.cached_property`` keeps it (a test replaces it by setting the instance's ``__dict__``).
+    The class is found by name, so mypy does not see it: tests/unit/test_bootstrap_adapters.py builds each one
+    and checks it against the type its attribute is declared with."""
+
+    def __init__(self, path: str, *uses: str) -> None:
+        self.path = path
+        self.uses = uses
+        self._name = ""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self._name = name
+
+    @overload
+    def __get__(self, instance: None, owner: type) -> OnTable[T]: ...
+    @overload
+    def __get__(self, instance: Adapters, owner: type) -> T: ...
+
+    def __get__(self, instance: Adapters | None, owner: type) -> T | OnTable[T]:
+        if instance is None:
+            return self
+        module, _, name = self.path.partition(":")
+        cls = getattr(importlib.import_module(f"gigcore.adapters.{module}"), name)
+        uses = (getattr(instance, u) for u in self.uses)
+        value = cast(T, cls(instance.dynamodb, instance.settings.table_name, *uses))
+        instance.__dict__[self._name] = value
+        return value
 
 
 class Adapters:
@@ -90,16 +128,11 @@ class Adapters:
         return SqsQueue(self.aws.client("sqs"), self.settings)
 
     @functools.cached_property
-    def outbox(self) -> TransactionalOutbox:
-        from gigcore.adapters.dynamo_outbox import DynamoOutbox
+    def stream_records(self) -> ChangeStreamReader:
+        """What each record of the main table's stream says (the outbox router's input)."""
+        from gigcore.adapters.dynamo_outbox import DynamoStreamRecords
 
-        return DynamoOutbox(self.dynamodb, self.settings.table_name)
-
-    @functools.cached_property
-    def processed_events(self) -> ProcessedEvents:
-        from gigcore.adapters.dynamo_outbox import DynamoProcessedEvents
-
-        return DynamoProcessedEvents(self.dynamodb, self.settings.table_name)
+        return DynamoStreamRecords()
 
     @functools.cached_property
     def connections(self) -> ConnectionNotifier:
@@ -165,49 +198,13 @@ class Adapters:
         return DynamoGeoLayouts()
 
     @functools.cached_property
-    def users(self) -> UserRepository:
-        from gigcore.adapters.dynamo_users import DynamoUserRepository
-
-        return DynamoUserRepository(self.dynamodb, self.settings.table_name, self.geo_layouts)
-
-    @functools.cached_property
-    def gigs(self) -> DynamoGigReader:
-        from gigcore.adapters.dynamo_gigs import DynamoGigReader
-
-        return DynamoGigReader(self.dynamodb, self.settings.table_name, self.geo_layouts)
-
-    @functools.cached_property
-    def applications(self) -> DynamoApplicationReader:
-        from gigcore.adapters.dynamo_contracts import DynamoApplicationReader
-
-        return DynamoApplicationReader(self.dynamodb, self.settings.table_name)
-
-    @functools.cached_property
-    def contracts(self) -> DynamoContractReader:
-        from gigcore.adapters.dynamo_contracts import DynamoContractReader
-
-        return DynamoContractReader(self.dynamodb, self.settings.table_name)
-
-    @functools.cached_property
     def unit_of_work(self) -> UnitOfWorkFactory:
         """Makes the units of work of the main table (``gigcore.ports.unit_of_work``), reading through the
-        readers above."""
+        readers below (``gigs``, ``applications``, ``contracts``)."""
         from gigcore.adapters.dynamo_unit_of_work import unit_of_work_factory
 
         return unit_of_work_factory(self.dynamodb, self.settings.table_name, self.gigs, self.applications,
                                     self.contracts)
-
-    @functools.cached_property
-    def payout_accounts(self) -> PayoutAccountStore:
-        from gigcore.adapters.dynamo_escrow import DynamoPayoutAccountStore
-
-        return DynamoPayoutAccountStore(self.dynamodb, self.settings.table_name)
-
-    @functools.cached_property
-    def review_store(self) -> ReviewStore:
-        from gigcore.adapters.dynamo_reviews import DynamoReviewStore
-
-        return DynamoReviewStore(self.dynamodb, self.settings.table_name)
 
     @functools.cached_property
     def gig_geo(self) -> GeoIndex:
@@ -220,36 +217,6 @@ class Adapters:
         from gigcore.adapters.dynamo_geo import FREELANCER_INDEX, DynamoGeoIndex
 
         return DynamoGeoIndex(self.dynamodb, self.settings.table_name, FREELANCER_INDEX, self.geo_layouts)
-
-    @functools.cached_property
-    def geo_layout_store(self) -> GeoLayoutStore:
-        from gigcore.adapters.dynamo_geo import DynamoGeoLayoutStore
-
-        return DynamoGeoLayoutStore(self.dynamodb, self.settings.table_name, self.geo_layouts)
-
-    @functools.cached_property
-    def notification_store(self) -> NotificationStore:
-        from gigcore.adapters.dynamo_notifications import DynamoNotificationStore
-
-        return DynamoNotificationStore(self.dynamodb, self.settings.table_name)
-
-    @functools.cached_property
-    def match_quota(self) -> MatchQuota:
-        from gigcore.adapters.dynamo_notifications import DynamoMatchQuota
-
-        return DynamoMatchQuota(self.dynamodb, self.settings.table_name)
-
-    @functools.cached_property
-    def chats(self) -> ChatStore:
-        from gigcore.adapters.dynamo_chat import DynamoChatRepository
-
-        return DynamoChatRepository(self.dynamodb, self.settings.table_name)
-
-    @functools.cached_property
-    def chat_connections(self) -> ConnectionStore:
-        from gigcore.adapters.dynamo_chat import DynamoConnectionRepository
-
-        return DynamoConnectionRepository(self.dynamodb, self.settings.table_name)
 
     @functools.cached_property
     def attachments(self) -> ObjectStore:
@@ -275,26 +242,26 @@ class Adapters:
         return JwtAccessTokens(s.jwt_secret.get_secret_value().encode(), s.access_token_ttl_seconds)
 
     @functools.cached_property
-    def refresh_tokens(self) -> RefreshTokenStore:
-        from gigcore.adapters.dynamo_tokens import DynamoRefreshTokenStore
-
-        return DynamoRefreshTokenStore(self.dynamodb, self.settings.table_name)
-
-    @functools.cached_property
-    def one_time_tokens(self) -> OneTimeTokenStore:
-        from gigcore.adapters.dynamo_tokens import DynamoOneTimeTokenStore
-
-        return DynamoOneTimeTokenStore(self.dynamodb, self.settings.table_name)
-
-    @functools.cached_property
-    def rate_limiter(self) -> RateLimiter:
-        from gigcore.adapters.dynamo_rate_limit import DynamoRateLimiter
-
-        return DynamoRateLimiter(self.dynamodb, self.settings.table_name)
-
-    @functools.cached_property
     def idempotency(self) -> IdempotencyStore:
         from gigcore.adapters.dynamo_idempotency import DynamoIdempotencyStore
 
         return DynamoIdempotencyStore(self.dynamodb, self.settings.table_name,
                                       self.settings.idempotency_ttl_hours * 3600)
+
+    # ---- the main table's adapters: cls(dynamodb, table_name, *uses), built on first read ------------------
+
+    processed_events: OnTable[ProcessedEvents] = OnTable("dynamo_outbox:DynamoProcessedEvents")
+    users: OnTable[UserRepository] = OnTable("dynamo_users:DynamoUserRepository", "geo_layouts")
+    gigs: OnTable[DynamoGigReader] = OnTable("dynamo_gigs:DynamoGigReader", "geo_layouts")
+    applications: OnTable[DynamoApplicationReader] = OnTable("dynamo_contracts:DynamoApplicationReader")
+    contracts: OnTable[DynamoContractReader] = OnTable("dynamo_contracts:DynamoContractReader")
+    payout_accounts: OnTable[PayoutAccountStore] = OnTable("dynamo_escrow:DynamoPayoutAccountStore")
+    review_store: OnTable[ReviewStore] = OnTable("dynamo_reviews:DynamoReviewStore")
+    geo_layout_store: OnTable[GeoLayoutStore] = OnTable("dynamo_geo:DynamoGeoLayoutStore", "geo_layouts")
+    notification_store: OnTable[NotificationStore] = OnTable("dynamo_notifications:DynamoNotificationStore")
+    match_quota: OnTable[MatchQuota] = OnTable("dynamo_notifications:DynamoMatchQuota")
+    chats: OnTable[ChatStore] = OnTable("dynamo_chat:DynamoChatRepository")
+    chat_connections: OnTable[ConnectionStore] = OnTable("dynamo_chat:DynamoConnectionRepository")
+    refresh_tokens: OnTable[RefreshTokenStore] = OnTable("dynamo_tokens:DynamoRefreshTokenStore")
+    one_time_tokens: OnTable[OneTimeTokenStore] = OnTable("dynamo_tokens:DynamoOneTimeTokenStore")
+    rate_limiter: OnTable[RateLimiter] = OnTable("dynamo_rate_limit:DynamoRateLimiter")

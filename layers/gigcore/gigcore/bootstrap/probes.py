@@ -12,7 +12,7 @@ if TYPE_CHECKING:
 
 def dependency_probes(adapters: Adapters) -> list[DependencyProbe]:
     """DynamoDB, the notifications queue, search and Stripe, in the order ``/health`` reports them."""
-    from gigcore.adapters.probes import DynamoProbe, EmbeddedSearchProbe, HttpProbe, QueueProbe
+    from gigcore.adapters.probes import EmbeddedSearchProbe, HttpProbe, dynamo_probe, queue_probe
 
     s = adapters.settings
     search: DependencyProbe
@@ -29,8 +29,8 @@ def dependency_probes(adapters: Adapters) -> list[DependencyProbe]:
         headers={"Authorization": f"Bearer {s.stripe_secret_key.get_secret_value()}"},
     )
     return [
-        DynamoProbe(adapters.dynamodb, s.table_name),
-        QueueProbe(adapters.aws.client("sqs"), s.queue_name("notifications")),
+        dynamo_probe(adapters.dynamodb, s.table_name),
+        queue_probe(adapters.aws.client("sqs"), s.queue_name("notifications")),
         search,
         payments,
     ]

@@ -8,6 +8,7 @@ mapping never looks at message text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any, ClassVar
 
 
 @dataclass(frozen=True)
@@ -19,10 +20,19 @@ class ErrorDetail:
 
 
 class DomainError(Exception):
-    """Base of every error a client may see. ``code`` and ``status`` are the API contract's."""
+    """Base of every error a client may see. ``code`` and ``status`` are the API contract's: a subclass names
+    its own in its class line (``class NotFoundError(DomainError, code="not_found", status=404)``) and
+    inherits what it does not name."""
 
-    code = "internal_error"
-    status = 500
+    code: ClassVar[str] = "internal_error"
+    status: ClassVar[int] = 500
+
+    def __init_subclass__(cls, *, code: str | None = None, status: int | None = None, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        if code is not None:
+            cls.code = code
+        if status is not None:
+            cls.status = status
 
     def __init__(
         self,
@@ -37,52 +47,40 @@ class DomainError(Exception):
         self.headers = headers or {}
 
 
-class ValidationError(DomainError):
+class ValidationError(DomainError, code="validation_error", status=422):
     """The request is well-formed JSON but its content is not acceptable."""
 
-    code = "validation_error"
-    status = 422
 
-
-class MalformedRequestError(ValidationError):
+class MalformedRequestError(ValidationError, status=400):
     """The request cannot be parsed at all (bad JSON, bad query parameter type)."""
 
-    status = 400
+
+class PayloadTooLargeError(DomainError, code="payload_too_large", status=413):
+    """The request's body is larger than the API takes."""
 
 
-class PayloadTooLargeError(DomainError):
-    code = "payload_too_large"
-    status = 413
+class UnauthorizedError(DomainError, code="unauthorized", status=401):
+    """No valid credentials: a missing, expired or revoked token, a wrong password."""
 
 
-class UnauthorizedError(DomainError):
-    code = "unauthorized"
-    status = 401
+class ForbiddenError(DomainError, code="forbidden", status=403):
+    """The caller is known but may not do this."""
 
 
-class ForbiddenError(DomainError):
-    code = "forbidden"
-    status = 403
+class NotFoundError(DomainError, code="not_found", status=404):
+    """The resource does not exist (or the caller may not know it does)."""
 
 
-class NotFoundError(DomainError):
-    code = "not_found"
-    status = 404
+class MethodNotAllowedError(DomainError, code="method_not_allowed", status=405):
+    """The path exists, but not with this method."""
 
 
-class MethodNotAllowedError(DomainError):
-    code = "method_not_allowed"
-    status = 405
+class UnsupportedMediaTypeError(DomainError, code="unsupported_media_type", status=415):
+    """The request's Content-Type is not one the API reads (JSON)."""
 
 
-class UnsupportedMediaTypeError(DomainError):
-    code = "unsupported_media_type"
-    status = 415
-
-
-class ConflictError(DomainError):
-    code = "conflict"
-    status = 409
+class ConflictError(DomainError, code="conflict", status=409):
+    """Another change got there first (a version or a uniqueness condition did not hold)."""
 
 
 class TransactionConflictError(ConflictError):
@@ -95,37 +93,28 @@ class TransactionConflictError(ConflictError):
         self.failed = failed
 
 
-class InvalidStateError(DomainError):
+class InvalidStateError(DomainError, code="invalid_state", status=409):
     """The resource exists but its state does not allow the action."""
 
-    code = "invalid_state"
-    status = 409
+
+class IdempotencyKeyReusedError(DomainError, code="idempotency_key_reused", status=422):
+    """An Idempotency-Key already answered another request."""
 
 
-class IdempotencyKeyReusedError(DomainError):
-    code = "idempotency_key_reused"
-    status = 422
-
-
-class RateLimitedError(DomainError):
-    code = "rate_limited"
-    status = 429
+class RateLimitedError(DomainError, code="rate_limited", status=429):
+    """Too many requests of this kind; ``Retry-After`` says when to try again."""
 
     def __init__(self, message: str, *, retry_after_seconds: int) -> None:
         super().__init__(message, headers={"Retry-After": str(max(1, retry_after_seconds))})
         self.retry_after_seconds = retry_after_seconds
 
 
-class PaymentFailedError(DomainError):
-    code = "payment_failed"
-    status = 402
+class PaymentFailedError(DomainError, code="payment_failed", status=402):
+    """The payment provider refused the payment (a declined card)."""
 
 
-class UpstreamUnavailableError(DomainError):
+class UpstreamUnavailableError(DomainError, code="upstream_unavailable", status=503):
     """A dependency (DynamoDB, SQS, Stripe, search) is down or throttling; safe to retry."""
-
-    code = "upstream_unavailable"
-    status = 503
 
 
 class RetryableError(UpstreamUnavailableError):

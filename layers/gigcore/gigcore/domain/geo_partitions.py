@@ -83,6 +83,21 @@ class PartitionLayout:
             at = end
 
     @cached_property
+    def _pieces_memo(self) -> dict[str, tuple[tuple[str, str, str | None], ...]]:
+        return {}
+
+    def cell_pieces(self, cell: str) -> tuple[tuple[str, str, str | None], ...]:
+        """``cell``'s keys cut at partition boundaries: (partition name, piece start, piece end), as
+        :meth:`pieces` gives them for ``[cell, successor(cell))``; remembered per layout, like :meth:`expected`."""
+        memo = self._pieces_memo
+        found = memo.get(cell)
+        if found is None:
+            if len(memo) >= _EXPECTED_MEMO_SIZE:
+                memo.clear()
+            found = memo[cell] = tuple((part.name, lo, hi) for part, lo, hi in self.pieces(cell, successor(cell)))
+        return found
+
+    @cached_property
     def _refined(self) -> frozenset[str]:
         """Histogram cells whose children were measured too."""
         return frozenset(cell[:-1] for cell in self.histogram if len(cell) > PARTITION_PRECISION)

@@ -40,6 +40,10 @@ GIG_TRANSITIONS: Mapping[tuple[GigStatus, GigAction], GigStatus] = {
     ("completed", "cancel_contract"): "cancelled",
 }
 
+#: What a gig does when its contract ends (:meth:`Gig.follow_contract`).
+_FOLLOWING_CONTRACT: Mapping[str, GigAction] = {"open": "reopen", "cancelled": "cancel_contract",
+                                                "completed": "complete"}
+
 #: Only open gigs are in the geo index ("near me" shows open gigs; closed ones leave it).
 INDEXED_STATUSES: frozenset[GigStatus] = frozenset({"open"})
 
@@ -165,6 +169,15 @@ class Gig(GigDraft):
     def fill(self, now: datetime) -> GigChange:
         """In progress: an application was accepted (409 when the gig is not open); records ``gig.closed``."""
         return GigChange(self.moved("accept_application", now), GIG_CLOSED)
+
+    def follow_contract(self, outcome: Literal["open", "cancelled", "completed"], now: datetime) -> GigChange | None:
+        """This gig after its contract ended: ``open`` again (the contract was cancelled before any money moved;
+        records ``gig.updated``, so search finds it again), ``cancelled`` or ``completed`` (records
+        ``gig.closed``). None when the gig's status does not follow (it already left ``in_progress``)."""
+        action = _FOLLOWING_CONTRACT[outcome]
+        if (self.status, action) not in GIG_TRANSITIONS:
+            return None
+        return GigChange(self.moved(action, now), GIG_UPDATED if outcome == "open" else GIG_CLOSED)
 
     def event_payload(self) -> dict[str, Any]:
         """What every event about this gig carries: its keys, and the gig as the API answers it (the JSON of

@@ -40,7 +40,9 @@ class ConnectionNotifier(Protocol):
 
 @dataclass(frozen=True)
 class OutboxEvent:
-    """An event recorded in the same transaction as the state change it describes.
+    """An event recorded in the same transaction as the state change it describes: a use case hands it to its
+    unit of work (:meth:`gigcore.ports.unit_of_work.UnitOfWork.record`), whose commit writes it with the changes or
+    not at all; the change stream carries it to the router (:mod:`gigcore.ports.outbox`).
 
     ``id`` is the business key consumers deduplicate on; ``queue`` is where the stream router puts it.
     """
@@ -49,17 +51,6 @@ class OutboxEvent:
     type: str
     queue: str
     payload: Mapping[str, Any] = field(default_factory=dict)
-
-
-class TransactionalOutbox(Protocol):
-    """Writes state changes and their events atomically (one DynamoDB ``TransactWriteItems``)."""
-
-    def commit(self, writes: Sequence[Mapping[str, Any]], events: Sequence[OutboxEvent]) -> None:
-        """Apply ``writes`` (low-level TransactWriteItems entries) and record ``events``, all or nothing.
-
-        Raises :class:`ConflictError` when a condition fails, :class:`UpstreamUnavailableError` on
-        throttling or outage. Nothing is written when it raises.
-        """
 
 
 class ProcessedEvents(Protocol):

@@ -211,24 +211,48 @@ class OutgoingEmail:
     html: str
 
 
+@dataclass(frozen=True)
+class _TokenMail:
+    """What an email carrying a single-use token says, around the token and its link."""
+
+    path: str
+    subject: str
+    lead: str
+    action: str
+    closing: str
+
+
+_VERIFY_MAIL = _TokenMail(path="verify-email", subject="Confirm your GigConnect email",
+                          lead="Confirm your email address with this code:", action="Confirm my email",
+                          closing="The code works once and expires in 48 hours.")
+_RESET_MAIL = _TokenMail(path="reset-password", subject="Reset your GigConnect password",
+                         lead="Use this code to choose a new password:", action="Reset my password",
+                         closing="It works once and expires in one hour. If you did not ask for it, ignore this email.")
+
+
+def _token_email(purpose: str, mail: _TokenMail, user: User, *, ttl_seconds: int, ports: AuthPorts,
+                 link_base: str, now: datetime) -> OutgoingEmail:
+    """A fresh single-use token of ``purpose`` for ``user`` (stored as its hash), and the email carrying it."""
+    token = secrets.token_urlsafe(32)
+    ports.one_time.put(purpose, token_hash(token), user.id, int(now.timestamp()) + ttl_seconds)
+    link = f"{link_base}{mail.path}?token={token}"
+    return OutgoingEmail(
+        to=user.email,
+        subject=mail.subject,
+        text=f"Hello {user.name},\n\n{mail.lead}\n\n{token}\n\nor open {link}\n\n{mail.closing}",
+        html=f"<p>Hello {_escape(user.name)},</p><p>{mail.lead}</p><p><code>{token}</code></p>"
+             f"<p><a href=\"{link}\">{mail.action}</a></p><p>{mail.closing}</p>",
+    )
+
+
 def prepare_verification_email(user_id: str, *, ports: AuthPorts, policy: AuthPolicy, link_base: str,
                                now: datetime) -> OutgoingEmail | None:
     """Consumer side: a fresh single-use token for a still-unverified user, and the email carrying it."""
     user = ports.users.get(user_id)
     if user is None or user.email_verified:
         return None
-    token = secrets.token_urlsafe(32)
-    ports.one_time.put(VERIFY, token_hash(token), user.id, int(now.timestamp()) + policy.verify_ttl_seconds)
-    link = f"{link_base}verify-email?token={token}"
-    return OutgoingEmail(
-        to=user.email,
-        subject="Confirm your GigConnect email",
-        text=f"Hello {user.name},\n\nConfirm your email address with this code:\n\n{token}\n\nor open {link}\n\n"
-             "The code works once and expires in 48 hours.",
-        html=f"<p>Hello {_escape(user.name)},</p><p>Confirm your email address with this code:</p>"
-             f"<p><code>{token}</code></p><p><a href=\"{link}\">Confirm my email</a></p>"
-             "<p>The code works once and expires in 48 hours.</p>",
-    )
+    return _token_email(VERIFY, _VERIFY_MAIL, user, ttl_seconds=policy.verify_ttl_seconds, ports=ports,
+                        link_base=link_base, now=now)
 
 
 def prepare_reset_email(email: str, *, ports: AuthPorts, policy: AuthPolicy, link_base: str,
@@ -237,36 +261,27 @@ def prepare_reset_email(email: str, *, ports: AuthPorts, policy: AuthPolicy, lin
     user = ports.users.by_email(normalise_email(email))
     if user is None:
         return None
-    token = secrets.token_urlsafe(32)
-    ports.one_time.put(RESET, token_hash(token), user.id, int(now.timestamp()) + policy.reset_ttl_seconds)
-    link = f"{link_base}reset-password?token={token}"
-    return OutgoingEmail(
-        to=user.email,
-        subject="Reset your GigConnect password",
-        text=f"Hello {user.name},\n\nUse this code to choose a new password:\n\n{token}\n\nor open {link}\n\n"
-             "It works once and expires in one hour. If you did not ask for it, ignore this email.",
-        html=f"<p>Hello {_escape(user.name)},</p><p>Use this code to choose a new password:</p>"
-             f"<p><code>{token}</code></p><p><a href=\"{link}\">Reset my password</a></p>"
-             "<p>It works once and expires in one hour. If you did not ask for it, ignore this email.</p>",
-    )
+    return _token_email(RESET, _RESET_MAIL, user, ttl_seconds=policy.reset_ttl_seconds, ports=ports,
+                        link_base=link_base, now=now)
+
+
+def _send(email: OutgoingEmail | None, mailer: Mailer) -> None:
+    if email is not None:
+        mailer.send(email.to, email.subject, email.text, email.html)
 
 
 def send_verification_email(event: OutboxEvent, *, ports: AuthPorts, policy: AuthPolicy, mailer: Mailer,
                             link_base: str, now: datetime) -> None:
     """Consumer of ``auth.email_verification_requested``: mails a fresh link to a still-unverified user."""
-    email = prepare_verification_email(str(event.payload["user_id"]), ports=ports, policy=policy,
-                                       link_base=link_base, now=now)
-    if email is not None:
-        mailer.send(email.to, email.subject, email.text, email.html)
+    _send(prepare_verification_email(str(event.payload["user_id"]), ports=ports, policy=policy,
+                                     link_base=link_base, now=now), mailer)
 
 
 def send_reset_email(event: OutboxEvent, *, ports: AuthPorts, policy: AuthPolicy, mailer: Mailer,
                      link_base: str, now: datetime) -> None:
     """Consumer of ``auth.password_reset_requested``: mails a reset link to a registered address."""
-    email = prepare_reset_email(str(event.payload["email"]), ports=ports, policy=policy, link_base=link_base,
-                                now=now)
-    if email is not None:
-        mailer.send(email.to, email.subject, email.text, email.html)
+    _send(prepare_reset_email(str(event.payload["email"]), ports=ports, policy=policy, link_base=link_base,
+                              now=now), mailer)
 
 
 def _escape(text: str) -> str:

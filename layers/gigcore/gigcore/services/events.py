@@ -11,18 +11,12 @@ from aws_lambda_powertools import Logger
 
 from gigcore.observability import SERVICE
 from gigcore.ports import OutboxEvent, ProcessedEvents, Queue
+from gigcore.ports.changes import ChangeListener
+from gigcore.ports.outbox import StreamRecord
 
 logger = Logger(service=SERVICE, child=True)
 
 EventHandler = Callable[[OutboxEvent], None]
-
-
-@dataclass(frozen=True)
-class StreamRecord:
-    """What the router needs of a DynamoDB stream record."""
-
-    sequence_number: str
-    event: OutboxEvent | None
 
 
 @dataclass(frozen=True)
@@ -51,6 +45,15 @@ class EventBus:
 
 def message_body(event: OutboxEvent) -> dict[str, Any]:
     return {"id": event.id, "type": event.type, "payload": dict(event.payload)}
+
+
+def relay(records: Sequence[StreamRecord], queue: Queue, changed: ChangeListener) -> list[str]:
+    """The stream router: tell ``changed`` of every gig or user a record changed, then put the recorded events
+    on their queues (:func:`route_events`, whose answer it is)."""
+    for record in records:
+        if record.changed is not None:
+            changed(record.changed)
+    return route_events(records, queue)
 
 
 def route_events(records: Sequence[StreamRecord], queue: Queue) -> list[str]:

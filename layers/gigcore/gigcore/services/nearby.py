@@ -35,8 +35,10 @@ from gigcore.domain.errors import ErrorDetail, MalformedRequestError
 from gigcore.domain.geo import PartitionLayout
 from gigcore.ports.gigs import GeoEntry, GeoIndex, RangeQuery
 
-#: Expected matches a round aims for, as a multiple of what the page still needs.
-FIRST_ROUND_MARGIN = 2.0
+#: Expected matches a round aims for, as a multiple of what the page still needs. The first round's is the
+#: lowest that keeps a first page to one round nearly always (bench/geo at 20,000 gigs: 2.0 read 108 items at
+#: p50 at 50 km, 1.8 reads 95; rounds stay 1 at p95 but at 5 and 10 km, where they are 2; docs/geo.md).
+FIRST_ROUND_MARGIN = 1.8
 LATER_ROUND_MARGIN = 3.0
 #: Range Queries per round (the page goal is 2 rounds and 12 Queries) and for a full-radius read.
 ROUND_BUDGET = 10
@@ -47,10 +49,10 @@ MIN_SAVING = 2.0
 #: A range Query stops after this many items (or 4x what it was expected to read), to bound a bad guess.
 MIN_QUERY_LIMIT = 64
 #: What one more range Query costs, in items read: a refinement that adds Queries must save this many
-#: expected reads per Query it adds. A Query costs the handler about as much CPU as reading 50-70 items
-#: (bench/api); 10 keeps a first page within bench/geo's goal of 100 items read at p50 (20 would not at
-#: 10 km) while taking 3-4 Queries where it took 6-8 (docs/geo.md).
-QUERY_COST = 10.0
+#: expected reads per Query it adds. A Query costs the handler far more CPU than an item (bench/api: 0.6-0.8 ms
+#: against ~5 us); 12, with the first round's margin of 1.8, keeps a first page within bench/geo's goal of 100
+#: items read at p50 at every radius while taking 2-3 Queries at p50 (docs/geo.md); 10 took ~10% more Queries.
+QUERY_COST = 12.0
 #: With no measured density (no layout stored yet), the first round reads the disc's key ranges, one Query
 #: per partition, each stopped after this many items per item the page needs: sparse data is read whole in
 #: one round; dense data stops early, and what was read gives the density the next rounds plan with.
@@ -183,7 +185,7 @@ class _Search:
         self.unlimited: set[str] = set()
         #: Doubles after each round in which a limit stopped a Query: the expectations were too low.
         self.boost = 1.0
-        self._pieces: dict[str, list[tuple[str, str, str | None]]] = {}
+        self._pieces: dict[str, list[tuple[str, str, str | None, str]]] = {}
 
     # -- cells ---------------------------------------------------------------------------------------------
 
@@ -192,6 +194,15 @@ class _Search:
         if d is None:
             d = self._distances[cell] = self.point.min_to(geo.bounds(cell))
         return d
+
+    def _children(self, cell: str) -> list[tuple[str, float]]:
+        """``cell``'s 32 children with their minimum distances (worked out together: they share their edges)."""
+        kids = geo.children(cell)
+        known = self._distances
+        missing = [k for k in kids if k not in known]
+        if missing:
+            known.update(zip(missing, self.point.min_to_many([geo.bounds(k) for k in missing]), strict=True))
+        return [(k, known[k]) for k in kids]
 
     def _offer(self, cell: str, mindist: float | None = None) -> None:
         """Put ``cell`` in the frontier if any of it lies within the radius."""
@@ -205,10 +216,10 @@ class _Search:
 
     def _ranges(self, cells: Sequence[str]) -> list[tuple[str, str, str | None, list[tuple[str, str | None]]]]:
         """Cells as key ranges: (partition, lo, hi, [(cell, end of its piece)]), neighbours in one partition merged."""
-        pieces = sorted((p for cell in cells for p in self._cut(cell)), key=lambda p: _pad(p[1]))
+        pieces = sorted((p for cell in cells for p in self._cut(cell)), key=lambda p: geo.key_point(p[1]))
         merged: list[tuple[str, str, str | None, list[tuple[str, str | None]]]] = []
         for name, lo, hi, cell in pieces:
-            if merged and merged[-1][0] == name and merged[-1][2] is not None and _same_key(merged[-1][2], lo):
+            if merged and merged[-1][0] == name and merged[-1][2] is not None and geo.same_key_point(merged[-1][2], lo):
                 prev = merged[-1]
                 merged[-1] = (name, prev[1], hi, [*prev[3], (cell, hi)])
             else:
@@ -219,9 +230,8 @@ class _Search:
         """``cell``'s key range cut at partition boundaries: [(partition, lo, hi, cell)]."""
         cut = self._pieces.get(cell)
         if cut is None:
-            cut = [(part.name, lo, hi) for part, lo, hi in self.layout.pieces(cell, geo.successor(cell))]
-            self._pieces[cell] = cut
-        return [(name, lo, hi, cell) for name, lo, hi in cut]
+            cut = self._pieces[cell] = [(name, lo, hi, cell) for name, lo, hi in self.layout.cell_pieces(cell)]
+        return cut
 
     def _plan(self, horizon: float, budget: int, *, min_saving: float, query_cost: float = 0.0) -> list[str]:
         """Take every frontier cell nearer than ``horizon``, refined where it saves the most reads (at least
@@ -233,8 +243,8 @@ class _Search:
         for cell in chosen:
             del self.frontier[cell]
         # The chosen cells' pieces in key order; refining a cell only changes how it joins its neighbours.
-        order = sorted((p for cell in chosen for p in self._cut(cell)), key=lambda p: _pad(p[1]))
-        starts = [_pad(p[1]) for p in order]
+        order = sorted((p for cell in chosen for p in self._cut(cell)), key=lambda p: geo.key_point(p[1]))
+        starts = [geo.key_point(p[1]) for p in order]
         ranges = _groups(order)
         heap: list[tuple[float, str, list[tuple[str, float]], int, int]] = []
 
@@ -250,7 +260,7 @@ class _Search:
                 return
             if len(cell) >= geo.KEY_PRECISION:
                 return
-            kids = [(k, self._mindist(k)) for k in geo.children(cell)]
+            kids = self._children(cell)
             inside = [i for i, (_, d) in enumerate(kids) if d < horizon]
             potential = whole - sum(self._expected(kids[i][0]) for i in inside)
             if inside and (potential >= min_saving or len(inside) < len(kids)):
@@ -264,7 +274,7 @@ class _Search:
             saving, cell, kids, first, end = heapq.heappop(heap)
             keep = kids[first:end]
             mine = self._cut(cell)
-            at = bisect.bisect_left(starts, _pad(mine[0][1]))
+            at = bisect.bisect_left(starts, geo.key_point(mine[0][1]))
             before = order[at - 1: at] if at > 0 else []
             after = order[at + len(mine): at + len(mine) + 1]
             replacement = [p for kid, _ in keep for p in self._cut(kid)]
@@ -273,7 +283,7 @@ class _Search:
                 continue
             ranges = trial
             order[at: at + len(mine)] = replacement
-            starts[at: at + len(mine)] = [_pad(p[1]) for p in replacement]
+            starts[at: at + len(mine)] = [geo.key_point(p[1]) for p in replacement]
             chosen.discard(cell)
             chosen.update(kid for kid, _ in keep)
             if not kids:
@@ -308,7 +318,7 @@ class _Search:
                 self._take(entry)
             if answer.stopped_at is not None:
                 for cell, piece_end in members:
-                    if piece_end is None or not _key_le(piece_end, answer.stopped_at):
+                    if piece_end is None or not geo.key_at_or_before(piece_end, answer.stopped_at):
                         stopped[cell] = min(stopped.get(cell, answer.stopped_at), answer.stopped_at)
         if stopped:
             self.boost = min(self.boost * 2, 64.0)
@@ -325,7 +335,7 @@ class _Search:
             else:
                 for kid in geo.children(cell):
                     end = geo.successor(kid)
-                    if end is not None and _key_le(end, at):
+                    if end is not None and geo.key_at_or_before(end, at):
                         self.read_cells.append(kid)
                         self.read_area += geo.cell_area_km2(kid)
                     else:
@@ -406,22 +416,9 @@ def _groups(pieces: Sequence[tuple[str, str, str | None, str]]) -> int:
     count = 0
     for i, (name, lo, _, _) in enumerate(pieces):
         prev = pieces[i - 1] if i else None
-        if prev is None or prev[0] != name or prev[2] is None or not _same_key(prev[2], lo):
+        if prev is None or prev[0] != name or prev[2] is None or not geo.same_key_point(prev[2], lo):
             count += 1
     return count
-
-
-def _pad(key: str) -> str:
-    return key[: geo.KEY_PRECISION].ljust(geo.KEY_PRECISION, "0")
-
-
-def _same_key(a: str, b: str) -> bool:
-    """True when the range bounds ``a`` and ``b`` (geohash prefixes) denote the same point of the key order."""
-    return _pad(a) == _pad(b)
-
-
-def _key_le(a: str, b: str) -> bool:
-    return _pad(a) <= _pad(b)
 
 
 def nearest(index: GeoIndex, query: NearbyQuery, position: Mapping[str, Any] | None = None) -> NearbyPage:

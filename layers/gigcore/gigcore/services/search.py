@@ -8,10 +8,10 @@ in the second before its ``gig.closed`` is indexed.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
 from gigcore.domain.gigs import Gig
@@ -19,7 +19,7 @@ from gigcore.domain.users import User
 from gigcore.ports import OutboxEvent
 from gigcore.ports.auth import UserRepository
 from gigcore.ports.gigs import GigReader
-from gigcore.ports.search import FreelancerDoc, FreelancerSearch, GeoPoint, GigDoc, GigSearch, SearchIndex
+from gigcore.ports.search import FreelancerDoc, FreelancerSearch, GeoPoint, GigDoc, GigSearch, SearchIndex, SearchPage
 
 
 def gig_doc(gig: Mapping[str, Any], version: int) -> GigDoc:
@@ -84,9 +84,33 @@ class GigHit:
 
 
 @dataclass(frozen=True)
-class GigResults:
-    items: list[GigHit]
+class FreelancerHit:
+    user: User
+    score: float
+    distance_km: float | None
+
+
+H = TypeVar("H", GigHit, FreelancerHit)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Results(Generic[H]):
+    items: list[H]
     after: Mapping[str, Any] | None
+
+
+GigResults = Results[GigHit]
+FreelancerResults = Results[FreelancerHit]
+
+
+def _read_back(page: SearchPage, found: Mapping[str, T], keep: Callable[[T], bool],
+               hit: Callable[[T, float, float | None], H]) -> Results[H]:
+    """The page's hits as the table has them now (``found`` by id), in the index's order: a hit the table no
+    longer has, or whose item ``keep`` refuses, is dropped; score and distance rounded to 4 decimals."""
+    items = [hit(found[h.id], round(h.score, 4), None if h.distance_km is None else round(h.distance_km, 4))
+             for h in page.hits if h.id in found and keep(found[h.id])]
+    return Results(items=items, after=page.after)
 
 
 def search_gigs(query: GigSearch, after: Mapping[str, Any] | None, *, index: SearchIndex,
@@ -94,33 +118,13 @@ def search_gigs(query: GigSearch, after: Mapping[str, Any] | None, *, index: Sea
     """Open gigs whose deadline has not passed (read back from the table: the index may lag a change, and a
     deadline passes without any event, docs/search.md)."""
     page = index.search_gigs(query, after)
-    found = gigs.get_many([h.id for h in page.hits])
-    items = [GigHit(found[h.id], round(h.score, 4), None if h.distance_km is None else round(h.distance_km, 4))
-             for h in page.hits if h.id in found and found[h.id].takes_applications(now)]
-    return GigResults(items=items, after=page.after)
-
-
-@dataclass(frozen=True)
-class FreelancerHit:
-    user: User
-    score: float
-    distance_km: float | None
-
-
-@dataclass(frozen=True)
-class FreelancerResults:
-    items: list[FreelancerHit]
-    after: Mapping[str, Any] | None
+    return _read_back(page, gigs.get_many([h.id for h in page.hits]), lambda gig: gig.takes_applications(now),
+                      GigHit)
 
 
 def search_freelancers(query: FreelancerSearch, after: Mapping[str, Any] | None, *, index: SearchIndex,
                        users: UserRepository) -> FreelancerResults:
+    """Listed freelancers (read back from the table: a hit whose user no longer has a profile is dropped)."""
     page = index.search_freelancers(query, after)
-    found = users.get_many([h.id for h in page.hits])
-    items = []
-    for hit in page.hits:
-        user = found.get(hit.id)
-        if user is not None and user.freelancer_profile is not None:
-            items.append(FreelancerHit(user, round(hit.score, 4),
-                                       None if hit.distance_km is None else round(hit.distance_km, 4)))
-    return FreelancerResults(items=items, after=page.after)
+    return _read_back(page, users.get_many([h.id for h in page.hits]),
+                      lambda user: user.freelancer_profile is not None, FreelancerHit)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 from aws_lambda_powertools import Logger
 
@@ -31,6 +31,7 @@ from gigcore.ports.escrow import PayoutAccountStore
 from gigcore.ports.payments import PaymentGateway, PaymentRefusedError
 from gigcore.ports.unit_of_work import UnitOfWork, UnitOfWorkFactory
 from gigcore.services.notifications import ADMINS
+from gigcore.services.retry import retry_on_conflict
 
 logger = Logger(service=SERVICE, child=True)
 
@@ -45,6 +46,7 @@ ADMIN = "admin"
 KEPT_CHANGING = "The milestone kept changing; try again."
 
 Actor = Literal["client", "freelancer", "admin", "schedule"]
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
@@ -110,6 +112,22 @@ class MovedError(Exception):
         super().__init__(str(refusal))
         self.entries = entries
         self.refusal = refusal
+
+
+def commit_or_lost(unit: UnitOfWork, kept_changing: str = KEPT_CHANGING) -> None:
+    """Commit ``unit``; when another call changed what it read first, :class:`LostRaceError` (read again and
+    decide again: nothing was written)."""
+    try:
+        unit.commit()
+    except ConflictError as lost:
+        raise LostRaceError(kept_changing) from lost
+
+
+def retried(attempt: Callable[[], R]) -> R:
+    """Run ``attempt`` again after each lost race (:class:`LostRaceError`), at most ``ATTEMPTS`` times; when
+    every one lost, a plain 409 in the attempt's own words (not a lost race: a caller's own retry is not for it)."""
+    return retry_on_conflict(attempt, attempts=ATTEMPTS, lost_race=LostRaceError,
+                             exhausted=lambda lost: ConflictError(lost.message))
 
 
 def unknown_payment_method() -> ValidationError:

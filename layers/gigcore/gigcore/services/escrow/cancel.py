@@ -8,17 +8,24 @@ from datetime import datetime
 from typing import Literal
 
 from gigcore.domain.contracts import Contract, Milestone
-from gigcore.domain.errors import ConflictError, ErrorDetail, ForbiddenError, InvalidStateError
-from gigcore.domain.gigs import GIG_TRANSITIONS, Gig, GigAction
+from gigcore.domain.errors import ErrorDetail, ForbiddenError, InvalidStateError
+from gigcore.domain.gigs import Gig
 from gigcore.domain.ids import new_id
 from gigcore.domain.users import Principal
 from gigcore.ports import OutboxEvent
 from gigcore.ports.payments import PaymentRefusedError
 from gigcore.ports.unit_of_work import UnitOfWork
-from gigcore.services.escrow._core import ATTEMPTS, NOTIFICATIONS_QUEUE, SUCCEEDED, Core, LostRaceError
+from gigcore.services.escrow._core import (
+    ATTEMPTS,
+    NOTIFICATIONS_QUEUE,
+    SUCCEEDED,
+    Core,
+    LostRaceError,
+    commit_or_lost,
+)
 from gigcore.services.escrow.claims import Claims
 from gigcore.services.escrow.provider_events import ProviderEvents
-from gigcore.services.gigs import GIG_CLOSED, GIG_UPDATED, SEARCH_QUEUE, gig_event
+from gigcore.services.gigs import SEARCH_QUEUE, gig_event
 from gigcore.services.retry import retry_on_conflict
 
 GigAfterCancel = Literal["open", "cancelled"]
@@ -77,10 +84,7 @@ class CancelContract:
             gig = unit.gigs.get(contract.gig_id)
             unit.record(*_cancelled_events(contract, gig, principal.user_id, reason))
             self._gig_after_cancel(unit, gig, gig_status, now)
-            try:
-                unit.commit()
-            except ConflictError as lost:
-                raise LostRaceError("The contract kept changing; try again.") from lost
+            commit_or_lost(unit, "The contract kept changing; try again.")
             core.gig_settled(contract.gig_id)
             return replace(cancelled, milestones=tuple(replace(m, version=m.version + 1)
                                                        for m in contract.milestones))
@@ -110,11 +114,11 @@ class CancelContract:
     @staticmethod
     def _gig_after_cancel(unit: UnitOfWork, gig: Gig | None, gig_status: GigAfterCancel, now: datetime) -> None:
         """The gig's move (open again, or cancelled) and its event for search (an open gig is found again)."""
-        action: GigAction = "reopen" if gig_status == "open" else "cancel_contract"
-        if gig is None or (gig.status, action) not in GIG_TRANSITIONS:
+        change = gig.follow_contract(gig_status, now) if gig is not None else None
+        if gig is None or change is None:
             return
-        after = unit.gigs.save(gig.moved(action, now), expected_status=gig.status)
-        unit.record(gig_event(GIG_UPDATED if after.status == "open" else GIG_CLOSED, SEARCH_QUEUE, after))
+        after = unit.gigs.save(change.gig, expected_status=gig.status)
+        unit.record(gig_event(change.event, SEARCH_QUEUE, after))
 
 
 def _cancelled_events(contract: Contract, gig: Gig | None, by: str, reason: str | None) -> list[OutboxEvent]:

@@ -24,7 +24,15 @@ from gigcore.domain.contracts import Contract, Milestone
 from gigcore.domain.errors import ConflictError, InvalidStateError, PaymentFailedError, ValidationError
 from gigcore.domain.escrow import LedgerEntry, MilestoneMoney, OpKind, PendingOp, milestone_money
 from gigcore.ports.payments import PaymentRefusedError
-from gigcore.services.escrow._core import ATTEMPTS, KEPT_CHANGING, Core, LostRaceError, cannot_finish, logger
+from gigcore.services.escrow._core import (
+    ATTEMPTS,
+    KEPT_CHANGING,
+    Core,
+    LostRaceError,
+    cannot_finish,
+    logger,
+    retried,
+)
 from gigcore.services.retry import jittered_pause, retry_on_conflict
 
 R = TypeVar("R")
@@ -144,9 +152,7 @@ class Claims:
             self.finish_left(contract, m, now)
             raise LostRaceError("Another payment step on this milestone is in progress; try again.")
 
-        # Exhausted, a plain conflict: the caller's own retry (if any) is not for this.
-        return retry_on_conflict(attempt, attempts=ATTEMPTS, lost_race=LostRaceError,
-                                 exhausted=lambda lost: ConflictError(lost.message))
+        return retried(attempt)
 
     def after_race(self, contract: Contract, m: Milestone, now: datetime) -> Milestone:
         """Another call recorded first (a joined step), or the settlement saw another milestone move: read

@@ -14,7 +14,6 @@ from gigcore.domain.contracts import (
     statuses_allowing_milestone,
 )
 from gigcore.domain.errors import (
-    ConflictError,
     ErrorDetail,
     ForbiddenError,
     InvalidStateError,
@@ -30,12 +29,11 @@ from gigcore.ports.payments import PaymentRefusedError
 from gigcore.ports.unit_of_work import UnitOfWork
 from gigcore.services.escrow._core import (
     ADMIN,
-    ATTEMPTS,
-    KEPT_CHANGING,
     Core,
-    LostRaceError,
+    commit_or_lost,
     money_of,
     notices,
+    retried,
     to_admins,
 )
 from gigcore.services.escrow.claims import Claims
@@ -43,7 +41,6 @@ from gigcore.services.escrow.payout_accounts import PayoutAccounts
 from gigcore.services.escrow.refunds import Refunds
 from gigcore.services.escrow.release import Release
 from gigcore.services.escrow.settlement import settle
-from gigcore.services.retry import retry_on_conflict
 
 
 def _resolution(release: Money) -> MilestoneAction:
@@ -80,14 +77,10 @@ class Disputes:
             stored = unit.disputes.add(dispute)
             unit.contracts.save(disputed, expected=statuses_allowing_contract("dispute"))
             unit.record(opened, to_admins(opened, except_user_ids=[contract.client_id, contract.freelancer_id]))
-            try:
-                unit.commit()
-            except ConflictError as lost:
-                raise LostRaceError(KEPT_CHANGING) from lost
+            commit_or_lost(unit)
             return stored
 
-        return retry_on_conflict(attempt, attempts=ATTEMPTS, lost_race=LostRaceError,
-                                 exhausted=lambda lost: ConflictError(KEPT_CHANGING))
+        return retried(attempt)
 
     def get_dispute(self, principal: Principal, dispute_id: str) -> Dispute:
         dispute = self._stored(dispute_id)

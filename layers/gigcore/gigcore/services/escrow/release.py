@@ -7,16 +7,15 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from gigcore.domain.contracts import Contract, Milestone, next_milestone_status
-from gigcore.domain.errors import ConflictError, ErrorDetail, ForbiddenError, InvalidStateError
+from gigcore.domain.errors import ErrorDetail, ForbiddenError, InvalidStateError
 from gigcore.domain.escrow import LedgerEntry, PendingOp, entry, fee_of
 from gigcore.domain.ids import new_id
 from gigcore.domain.money import Money
 from gigcore.domain.users import Principal
-from gigcore.services.escrow._core import ATTEMPTS, KEPT_CHANGING, Core, LostRaceError, notices
+from gigcore.services.escrow._core import Core, commit_or_lost, notices, retried
 from gigcore.services.escrow.claims import Claims
 from gigcore.services.escrow.payout_accounts import PayoutAccounts
 from gigcore.services.escrow.settlement import settle
-from gigcore.services.retry import retry_on_conflict
 
 
 class Release:
@@ -38,14 +37,10 @@ class Release:
             after, told = contract.milestone_submitted(m, now, due, note, attachment_keys)
             submitted = unit.contracts.save_milestone(after, expected={m.status})
             unit.record(*notices(contract, told))
-            try:
-                unit.commit()
-            except ConflictError as lost:
-                raise LostRaceError(KEPT_CHANGING) from lost
+            commit_or_lost(unit)
             return submitted
 
-        return retry_on_conflict(attempt, attempts=ATTEMPTS, lost_race=LostRaceError,
-                                 exhausted=lambda lost: ConflictError(KEPT_CHANGING))
+        return retried(attempt)
 
     def release(self, principal: Principal | None, contract_id: str, milestone_id: str, now: datetime) -> Milestone:
         """Pay the freelancer: a Transfer of the held amount minus the platform fee from the milestone's

@@ -8,7 +8,6 @@ from datetime import datetime
 
 from gigcore.domain.contracts import CONTRACT_TRANSITIONS, Contract, ContractAction, Milestone, settled_status
 from gigcore.domain.errors import ConflictError, InvalidStateError, NotFoundError
-from gigcore.domain.gigs import GIG_TRANSITIONS, GigAction
 from gigcore.domain.users import Principal
 from gigcore.ports.unit_of_work import UnitOfWork
 from gigcore.services.escrow._core import Core, logger
@@ -29,9 +28,10 @@ def settle(unit: UnitOfWork, contract: Contract, after: Milestone, now: datetime
         unit.contracts.check_milestone(m)
     unit.contracts.save(contract.moved(action, now), expected={contract.status})
     gig = unit.gigs.get(contract.gig_id)
-    gig_action: GigAction = "complete" if settled == "completed" else "cancel_contract"
-    if gig is not None and (gig.status, gig_action) in GIG_TRANSITIONS:
-        unit.gigs.save(gig.moved(gig_action, now), expected_status=gig.status)
+    change = gig.follow_contract("completed" if settled == "completed" else "cancelled", now) if gig else None
+    if gig is not None and change is not None:
+        # No event: the gig left search and the geo index when it was filled (its gig.closed then).
+        unit.gigs.save(change.gig, expected_status=gig.status)
     return contract.gig_id
 
 
