@@ -13,7 +13,7 @@ The mix priced is the plans' traffic over the routes that serve it (MIX below): 
 caller and opening one, signing in, reading one's account and conversations, sending chat messages,
 applying, and funding a milestone. What is not measured here is assumed, each assumption a named constant
 printed with the bill: the WebSocket traffic of chat, connections, Stripe's webhooks, the stream router's
-batches, logs and X-Ray, cold starts.
+batches, the access-log line and X-Ray's sampling, cold starts (the app's own log bytes are measured).
 
 Printed: the variable cost per million requests of the mix for each deployment option (REST API with WAF or
 HTTP API, x86_64 or arm64, provisioned concurrency, SnapStart or neither), the bill at zero traffic for each
