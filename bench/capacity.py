@@ -13,7 +13,7 @@ The mix priced is the plans' traffic over the routes that serve it (MIX below): 
 caller and opening one, signing in, reading one's account and conversations, sending chat messages,
 applying, and funding a milestone. What is not measured here is assumed, each assumption a named constant
 printed with the bill: the WebSocket traffic of chat, connections, Stripe's webhooks, the stream router's
-batches, logs and X-Ray, cold starts.
+batches, the access-log line and X-Ray's sampling, cold starts (the app's own log bytes are measured).
 
 Printed: the variable cost per million requests of the mix for each deployment option (REST API with WAF or
 HTTP API, x86_64 or arm64, provisioned concurrency, SnapStart or neither), the bill at zero traffic for each
@@ -125,12 +125,15 @@ WEBHOOK_MS, WEBHOOK_CONSUMER_MS, WEBHOOK_RCU, WEBHOOK_WCU = 15.0, 300.0, 2.0, 2.
 #: about 4 times a second per shard while items change; an on-demand table starts with ~4 partitions.
 STREAM_SHARDS, STREAM_POLLS_PER_SECOND = 4, 4.0
 ROUTER_MS_PER_BATCH, ROUTER_MS_PER_RECORD = 20.0, 0.3
-#: Logs: Lambda's START/END/REPORT lines (~400 bytes) and the API's Powertools metrics line (RequestLatency,
-#: flushed on every request: ~350 bytes) per invocation, and one access-log line per API request (both APIs
-#: have access logs). X-Ray (tracing is on): AWS's default sampling rule, the first request each second and 5%
-#: of the rest.
-LOG_BYTES_PER_INVOCATION, ACCESS_LOG_BYTES = 750, 450
-XRAY_RESERVOIR_PER_SECOND, XRAY_RATE = 1.0, 0.05
+#: Logs: what the app writes is measured per request (the Powertools Logger's lines, ``log_bytes``); Lambda's
+#: START/END/REPORT lines are not ingested (LoggingConfig SystemLogLevel WARN) and no metric line is written per
+#: request (the alarms read API Gateway's and Lambda's own metrics). Assumed: one access-log line per API
+#: request (both APIs have access logs) and, for invocations not measured here (sockets, workers, the router),
+#: this many bytes of the app's own lines on average (a warning now and then).
+ACCESS_LOG_BYTES, UNMEASURED_LOG_BYTES_PER_INVOCATION = 450, 50
+#: X-Ray: the REST stage is sampled by the template's rule (TraceReservoirPerSecond, TraceFixedRate); a trace
+#: rooted in Lambda (HTTP API, sockets, queues) keeps Lambda's own 1/s + 5%, which no rule changes.
+XRAY_RESERVOIR_PER_SECOND, XRAY_RATE_REST, XRAY_RATE_LAMBDA = 1.0, 0.01, 0.05
 #: Queue consumers: a worker invocation per batch of 10 messages at ~50 ms (512 MB).
 WORKER_MS_PER_BATCH = 50.0
 #: Cold starts: an environment lives ~2 hours; the spikes (5% of the month) come as ~18 two-hour events,
@@ -166,6 +169,10 @@ class Counter:
     stream_records: int = 0
     #: conditional writes refused: billed as writes, though DynamoDB Local reports no capacity for them
     refused_writes: int = 0
+    #: bytes the app's Powertools Logger wrote (what CloudWatch Logs would ingest of the functions' output)
+    log_bytes: int = 0
+    #: write units by table or index (TABLE/gsi1/...), from ConsumedCapacity INDEXES
+    write_split: dict[str, float] = field(default_factory=dict)
     calls: dict[str, int] = field(default_factory=dict)
 
 
@@ -184,7 +191,7 @@ def _instrument() -> None:
     def counted(self: Any, operation: str, params: dict[str, Any]) -> Any:
         service = self.meta.service_model.service_name
         if service == "dynamodb" and operation in reads | writes:
-            params = dict(params, ReturnConsumedCapacity="TOTAL")
+            params = dict(params, ReturnConsumedCapacity="INDEXES")
         try:
             answer = original(self, operation, params)
         except ClientError as exc:
@@ -205,6 +212,12 @@ def _instrument() -> None:
                     COUNTER.read_units += units
                 else:
                     COUNTER.write_units += units
+                    table = entry.get("Table", {}).get("CapacityUnits", units)
+                    parts = {f"{operation}:table": float(table)} | {
+                        f"{operation}:{name}": float(v.get("CapacityUnits", 0))
+                        for name, v in entry.get("GlobalSecondaryIndexes", {}).items()}
+                    for key, value in parts.items():
+                        COUNTER.write_split[key] = COUNTER.write_split.get(key, 0.0) + value
         if service == "dynamodb" and operation in writes:
             if operation == "TransactWriteItems":
                 COUNTER.stream_records += sum(1 for i in params["TransactItems"] if "ConditionCheck" not in i)
@@ -223,6 +236,19 @@ def _instrument() -> None:
 
     BaseClient._make_api_call = counted  # type: ignore[method-assign]
 
+    import logging
+
+    from gigcore.observability import logger as service_logger
+
+    class Bytes(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            COUNTER.log_bytes += len(self.format(record).encode()) + 1
+
+    parent = logging.getLogger(service_logger.name)
+    counting = Bytes()
+    counting.setFormatter(parent.handlers[0].formatter)
+    parent.addHandler(counting)
+
 
 @dataclass
 class Measured:
@@ -235,6 +261,8 @@ class Measured:
     outbox_events: float = 0.0
     stream_records: float = 0.0
     refused_writes: float = 0.0
+    log_bytes: float = 0.0
+    write_split: dict[str, float] = field(default_factory=dict)
 
     @property
     def queued(self) -> float:
@@ -245,8 +273,10 @@ class Measured:
 def measure(name: str, run: Callable[[], Any], requests: int) -> Measured:
     for _ in range(5):
         run()
-    fields = ("read_units", "write_units", "sqs_messages", "outbox_events", "stream_records", "refused_writes")
+    fields = ("read_units", "write_units", "sqs_messages", "outbox_events", "stream_records", "refused_writes",
+              "log_bytes")
     before = {f: getattr(COUNTER, f) for f in fields}
+    split_before = dict(COUNTER.write_split)
     walls = []
     cpu_started = time.process_time()
     for _ in range(requests):
@@ -254,8 +284,10 @@ def measure(name: str, run: Callable[[], Any], requests: int) -> Measured:
         run()
         walls.append((time.perf_counter() - started) * 1000)
     cpu = (time.process_time() - cpu_started) * 1000 / requests
+    split = {k: round((v - split_before.get(k, 0.0)) / requests, 2) for k, v in COUNTER.write_split.items()}
     return Measured(name, cpu, statistics.median(walls),
-                    **{f: (getattr(COUNTER, f) - before[f]) / requests for f in fields})
+                    **{f: (getattr(COUNTER, f) - before[f]) / requests for f in fields},
+                    write_split={k: v for k, v in split.items() if v})
 
 
 # ---- the price model -------------------------------------------------------------------------------------
@@ -342,9 +374,13 @@ def per_request(mix: dict[str, float], ops: dict[str, Measured], options: Option
     cost["lambda_socket"] += _lambda(connects * 2, CONNECT_MS, MEMORY_GB["ws_connect"], arch)
     cost["dynamodb"] += connects * 4 * PRICE["dynamodb_write_unit"]  # two items in, two out
     invocations += connects * 2 + cost["stream_records"] / 100
-    logged = invocations * LOG_BYTES_PER_INVOCATION + cost["api_requests"] * ACCESS_LOG_BYTES
-    cost["observability"] = logged / 1e9 * PRICE["logs_ingested_gb"] + XRAY_RATE * (
-        cost["api_requests"] + invocations - cost["api_requests"]) * PRICE["xray_trace"]
+    app_lines = sum(share * ops[name].log_bytes for name, share in mix.items())
+    logged = app_lines + (invocations - cost["api_requests"]) * UNMEASURED_LOG_BYTES_PER_INVOCATION + cost[
+        "api_requests"] * ACCESS_LOG_BYTES
+    api_rate = XRAY_RATE_REST if options.api == "rest" else XRAY_RATE_LAMBDA
+    cost["observability"] = logged / 1e9 * PRICE["logs_ingested_gb"] + (
+        api_rate * cost["api_requests"] + XRAY_RATE_LAMBDA * (invocations - cost["api_requests"])) * PRICE[
+        "xray_trace"]
     return cost
 
 
@@ -591,6 +627,10 @@ def report(measured: dict[str, Measured], mix: dict[str, float]) -> list[tuple[f
               f"{mix.get(m.name, 0):>7.0%}")
     print("(WCU counts each refused conditional write as 1: AWS bills it, DynamoDB Local reports nothing for it;"
           " stream = items changed, each a record the stream router reads)")
+    print("\nper request: bytes the app logged, and write units by operation and table/index")
+    for m in measured.values():
+        split = ", ".join(f"{k} {v:g}" for k, v in sorted(m.write_split.items()))
+        print(f"  {m.name:<20}{m.log_bytes:>7.0f} B   {split}")
     print(f"\nprices as of {PRICES_AS_OF}")
     print(f"assumed, not measured: chat over the WebSocket ({CHAT_OVER_SOCKET:.0%} of sends; per send 1 frame in, the "
           f"ack, {OTHER_DEVICES_ONLINE:g} device of the other online, {TYPING_FRAMES_PER_MESSAGE:g} typing frame and "

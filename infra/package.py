@@ -20,6 +20,7 @@ must not carry is present or when the unzipped size passes Lambda's limit.
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import shutil
 import subprocess
@@ -72,6 +73,10 @@ def template_runtime(template: dict[str, Any]) -> tuple[str, str]:
             continue
         props = resource["Properties"]
         runtime = props.get("Runtime") or template.get("Globals", {}).get("Function", {}).get("Runtime")
+        if isinstance(runtime, dict) and "Ref" in runtime:
+            # a parameter (PythonRuntime): the layer is built for its default, GIGCONNECT_LAMBDA_RUNTIME overrides
+            default = template["Parameters"][runtime["Ref"]]["Default"]
+            runtime = os.environ.get("GIGCONNECT_LAMBDA_RUNTIME", default)
         (arch,) = props.get("Architectures", ["x86_64"])
         pairs.add((runtime, arch))
     if len(pairs) != 1:

@@ -102,6 +102,11 @@ def finish_template(template: dict[str, Any], manifest: dict[str, Any]) -> dict[
             continue
         props = resource["Properties"]
         props["Architectures"] = [architecture]
+        props["Runtime"] = {"Ref": "PythonRuntime"}
+        # JSON lines only; the platform's START/END/REPORT lines (INFO) are not ingested: Lambda's own
+        # metrics (Duration, Errors, Throttles) carry what REPORT says, and the alarms read those.
+        props["LoggingConfig"] = {"LogFormat": "JSON", "ApplicationLogLevel": {"Ref": "ApplicationLogLevel"},
+                                  "SystemLogLevel": "WARN"}
         if name not in roles:
             raise SystemExit(f"chalicefile.json has no entry for the function {name}")
         props["Role"] = {"Fn::GetAtt": [roles[name], "Arn"]}
@@ -136,6 +141,8 @@ def finish_template(template: dict[str, Any], manifest: dict[str, Any]) -> dict[
         result["Parameters"]["ApiProvisionedConcurrency"]["Default"] = baseline
     _check_sizes(resources, manifest)
     _route_api_to_alias(resources)
+    _snapstart(resources)
+    _sampling_rule(resources)
     _http_api(result, manifest)
     _stage_mappings(result, manifest)
     # Bodies of at least this size are gzip/deflate-compressed for clients that accept it.
@@ -227,6 +234,43 @@ def _route_api_to_alias(resources: dict[str, Any]) -> None:
     alias = f"APIHandlerAlias{API_ALIAS}"
     api["DefinitionBody"] = _replace_in_strings(api["DefinitionBody"], "${APIHandler.Arn}", "${" + alias + "}")
     resources["APIHandlerInvokePermission"]["Properties"]["FunctionName"] = {"Ref": alias}
+
+
+#: The functions SnapStart restores from a snapshot when PythonRuntime is python3.12 (SnapStart's Python
+#: runtimes): the API and the socket's message handler, the two whose cold starts a user waits for.
+SNAPSTART_FUNCTIONS = ("APIHandler", "WebsocketMessage")
+
+
+def _snapstart(resources: dict[str, Any]) -> None:
+    """SnapStart on published versions when the runtime allows it; provisioned concurrency otherwise (AWS
+    refuses both on one version). The socket's message route invokes its alias, so the snapshot is used."""
+    for name in SNAPSTART_FUNCTIONS:
+        props = resources[name]["Properties"]
+        props["AutoPublishAlias"] = API_ALIAS
+        props["SnapStart"] = {"Fn::If": ["UseSnapStart", {"ApplyOn": "PublishedVersions"}, {"Ref": "AWS::NoValue"}]}
+    alias = f"WebsocketMessageAlias{API_ALIAS}"
+    integration = resources["WebsocketMessageAPIIntegration"]["Properties"]
+    integration["IntegrationUri"] = {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}:lambda:path/"
+                                                "2015-03-31/functions/${" + alias + "}/invocations"}
+    resources["WebsocketMessageInvokePermission"]["Properties"]["FunctionName"] = {"Ref": alias}
+    api = resources["APIHandler"]["Properties"]
+    api["ProvisionedConcurrencyConfig"] = {"Fn::If": ["UseSnapStart", {"Ref": "AWS::NoValue"},
+                                                      api["ProvisionedConcurrencyConfig"]]}
+    resources["APIHandlerProvisionedConcurrencyTarget"]["Condition"] = "UseProvisionedConcurrency"
+
+
+def _sampling_rule(resources: dict[str, Any]) -> None:
+    """X-Ray's sampling of the REST stage (the trace's root; API Gateway applies the rule): a reservoir per
+    second and a fixed rate of the rest, both parameters, instead of AWS's default 1/s + 5%. Lambda roots
+    (HTTP API, WebSocket, queues, stream) keep Lambda's own 1/s + 5%, which no rule changes (docs/scaling.md)."""
+    resources["XRaySamplingRule"] = {"Type": "AWS::XRay::SamplingRule", "Condition": "UseRestApi", "Properties": {
+        "SamplingRule": {
+            "RuleName": {"Fn::Sub": "gigconnect-${Stage}-api"}, "Priority": 100, "Version": 1,
+            "ReservoirSize": {"Ref": "TraceReservoirPerSecond"}, "FixedRate": {"Ref": "TraceFixedRate"},
+            "ServiceName": "*", "ServiceType": "AWS::ApiGateway::Stage", "Host": "*", "HTTPMethod": "*",
+            "URLPath": "*",
+            "ResourceARN": {"Fn::Sub": "arn:${AWS::Partition}:apigateway:${AWS::Region}::/restapis/${RestAPI}"
+                                       "/stages/*"}}}}
 
 
 def _cron_day(month_day: str, hour: int) -> str:

@@ -56,8 +56,9 @@ def allows(role: dict[str, Any], action: str) -> list[dict[str, Any]]:
 def test_the_rest_api_invokes_the_alias_that_has_the_provisioned_concurrency(cfn):
     alias = cfn["Resources"]["APIHandlerAliaslive"]
     assert alias["Type"] == "AWS::Lambda::Alias"
-    assert alias["Properties"]["ProvisionedConcurrencyConfig"] == {
-        "ProvisionedConcurrentExecutions": {"Ref": "ApiProvisionedConcurrency"}}
+    assert alias["Properties"]["ProvisionedConcurrencyConfig"] == {"Fn::If": [  # none with SnapStart (python3.12)
+        "UseSnapStart", {"Ref": "AWS::NoValue"},
+        {"ProvisionedConcurrentExecutions": {"Ref": "ApiProvisionedConcurrency"}}]}
     (api,) = of_type(cfn, "AWS::ApiGateway::RestApi").values()
     uris = [op["x-amazon-apigateway-integration"]["uri"]["Fn::Sub"]
             for path in api["Properties"]["Body"]["paths"].values() for op in path.values()]
@@ -337,3 +338,43 @@ def test_only_the_created_api_may_invoke_the_alias_and_the_roles_are_the_same_ei
     roles = {name: r for name, r in made.items() if r["Type"] == "AWS::IAM::Role"}
     other = created(cfn, {"ApiKind": "http" if kind == "rest" else "rest"})
     assert roles == {name: r for name, r in other.items() if r["Type"] == "AWS::IAM::Role"}
+
+
+# ---- what is logged, traced and which runtime (issue 20: the cost per request) ----------------------
+
+
+def test_every_function_logs_json_at_the_parameters_level_without_the_platforms_report_lines(cfn):
+    functions = of_type(cfn, "AWS::Lambda::Function")
+    assert len(functions) >= 10
+    for name, function in functions.items():
+        assert function["Properties"]["LoggingConfig"] == {
+            "LogFormat": "JSON", "ApplicationLogLevel": {"Ref": "ApplicationLogLevel"}, "SystemLogLevel": "WARN"}, name
+    assert cfn["Parameters"]["ApplicationLogLevel"]["Default"] == "INFO"
+
+
+def test_the_rest_stage_is_sampled_by_the_stacks_rule_reservoir_and_rate_from_parameters(cfn):
+    (rule,) = of_type(cfn, "AWS::XRay::SamplingRule").values()
+    spec = rule["Properties"]["SamplingRule"]
+    assert (spec["ReservoirSize"], spec["FixedRate"]) == ({"Ref": "TraceReservoirPerSecond"}, {"Ref": "TraceFixedRate"})
+    assert (cfn["Parameters"]["TraceReservoirPerSecond"]["Default"], cfn["Parameters"]["TraceFixedRate"]["Default"]) \
+        == (1, 0.01)
+    assert spec["ServiceType"] == "AWS::ApiGateway::Stage"
+    assert "${RestAPI}" in spec["ResourceARN"]["Fn::Sub"]  # this stack's stage, not every API of the account
+
+
+def test_the_runtime_is_a_parameter_and_python312_swaps_provisioned_concurrency_for_snapstart(cfn):
+    assert cfn["Parameters"]["PythonRuntime"]["Default"] == "python3.11"
+    assert cfn["Conditions"]["UseSnapStart"] == {"Fn::Equals": [{"Ref": "PythonRuntime"}, "python3.12"]}
+    for function in of_type(cfn, "AWS::Lambda::Function").values():
+        assert function["Properties"]["Runtime"] == {"Ref": "PythonRuntime"}
+    snapstart = {"Fn::If": ["UseSnapStart", {"ApplyOn": "PublishedVersions"}, {"Ref": "AWS::NoValue"}]}
+    for name in ("APIHandler", "WebsocketMessage"):
+        assert cfn["Resources"][name]["Properties"]["SnapStart"] == snapstart, name
+    alias = cfn["Resources"]["APIHandlerAliaslive"]["Properties"]
+    assert alias["ProvisionedConcurrencyConfig"]["Fn::If"][:2] == ["UseSnapStart", {"Ref": "AWS::NoValue"}]
+    assert cfn["Resources"]["APIHandlerProvisionedConcurrencyTarget"]["Condition"] == "UseProvisionedConcurrency"
+    # the socket's message route invokes the published alias (a snapshot serves only versions)
+    uri = cfn["Resources"]["WebsocketMessageAPIIntegration"]["Properties"]["IntegrationUri"]["Fn::Sub"]
+    assert "${WebsocketMessageAliaslive}" in uri
+    assert cfn["Resources"]["WebsocketMessageInvokePermission"]["Properties"]["FunctionName"] == {
+        "Ref": "WebsocketMessageAliaslive"}

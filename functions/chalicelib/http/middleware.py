@@ -1,8 +1,11 @@
-"""The HTTP middleware of the app: correlation id, metrics, the body size limit, Chalice's own errors."""
+"""The HTTP middleware of the app: correlation id, the body size limit, Chalice's own errors.
+
+No metric line per request: API Gateway's Latency and IntegrationLatency and Lambda's Duration (which the alarms
+and the dashboard read) already say how long each request took, so an EMF line of our own would be ingested
+(~350 bytes a request) for nothing."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 from chalice.app import Request, Response
@@ -24,20 +27,10 @@ _CHALICE_ERROR_CODES = {
 
 def api_conventions(request: Request, get_response: Callable[[Request], Response]) -> Response:
     """HTTP middleware: correlation id, the body size limit, Chalice's own errors in the contract's shape."""
-    from aws_lambda_powertools.metrics import MetricUnit  # Powertools: the first request's import, not the app's
+    from gigcore.observability import logger  # Powertools: the first request's import, not the app's
 
-    from gigcore.observability import logger, metrics
-
-    started = time.perf_counter()
     logger.set_correlation_id(request.context.get("requestId"))
-    try:
-        return _conventions(request, get_response)
-    finally:
-        metrics.add_metadata(key="route", value=str(request.context.get("resourcePath", "unknown")))
-        metrics.add_metric(name="RequestLatency", unit=MetricUnit.Milliseconds,
-                           value=(time.perf_counter() - started) * 1000)
-        metrics.flush_metrics()
-        metrics.clear_metrics()
+    return _conventions(request, get_response)
 
 
 def _conventions(request: Request, get_response: Callable[[Request], Response]) -> Response:
