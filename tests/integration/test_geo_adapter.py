@@ -15,6 +15,7 @@ from gigcore.domain import geo
 from gigcore.domain.errors import UpstreamUnavailableError
 from gigcore.domain.geo import GeoEntry, PartitionLayout
 from gigcore.ports.gigs import RangeQuery
+from tests.geo_entries import put_entries
 
 pytestmark = pytest.mark.integration
 
@@ -48,18 +49,6 @@ def stored(dynamo, items: list[GeoEntry]):
     put_entries(dynamo, name, layout, items)
     partition = layout.partition_of(items[0].key).name
     return name, partition, DynamoGeoIndex(dynamo.dynamodb, dynamo.settings.table_name, name, DynamoGeoLayouts())
-
-
-def put_entries(dynamo, name: str, layout: PartitionLayout, items: list[GeoEntry]) -> None:
-    """Write ``items`` as the writers do (their :func:`geo_item`), in batches of 25."""
-    from gigcore.adapters.dynamo_geo import geo_item
-
-    table = dynamo.settings.table_name
-    for start in range(0, len(items), 25):
-        pending = {table: [{"PutRequest": {"Item": geo_item(name, layout, e).serialize()}}
-                           for e in items[start:start + 25]]}
-        while pending:
-            pending = dynamo.dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems")
 
 
 def plain_client(settings):

@@ -15,6 +15,7 @@ from gigcore.domain.geo import PartitionLayout
 from gigcore.domain.geo_layout import LayoutState
 from gigcore.services import nearby
 from gigcore.services.nearby import NearbyQuery
+from tests.geo_entries import put_entries
 from tests.unit.test_geo_nearby_property import all_pages, filters, scenes
 
 pytestmark = pytest.mark.integration
@@ -31,7 +32,7 @@ def dynamo(stack_env):
 
 def load(container, entries, target: int | None):
     """A fresh index (its own name, so examples never meet) holding ``entries`` under a split layout."""
-    from gigcore.adapters.dynamo_geo import DynamoGeoIndex, DynamoGeoLayouts, geo_item
+    from gigcore.adapters.dynamo_geo import DynamoGeoIndex, DynamoGeoLayouts
 
     name = "t" + uuid.uuid4().hex[:10]
     keys = [geo.encode(e.lat, e.lng) for e in entries]
@@ -40,12 +41,7 @@ def load(container, entries, target: int | None):
     layouts = DynamoGeoLayouts()
     # Stored directly, as the layout job would (tests/integration/test_geo_layout_job.py runs the job itself).
     layouts.store(name, LayoutState(current=layout), expected_revision=0)
-    table = container.settings.table_name
-    for start in range(0, len(entries), 25):
-        pending = {table: [{"PutRequest": {"Item": geo_item(name, layout, e).serialize()}}
-                           for e in entries[start:start + 25]]}
-        while pending:
-            pending = container.dynamodb.batch_write_item(RequestItems=pending).get("UnprocessedItems")
+    put_entries(container, name, layout, entries)
     return DynamoGeoIndex(container.dynamodb, container.settings.table_name, name, layouts)
 
 
