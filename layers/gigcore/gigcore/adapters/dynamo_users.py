@@ -181,11 +181,7 @@ class DynamoUserRepository(DynamoTable):
             raise refused.busy() from refused
 
     def _get(self, key: dict[str, Any], **options: Any) -> dict[str, Any] | None:
-        try:
-            found = self._client.get_item(TableName=self._table, Key=key, ConsistentRead=True, **options)
-        except (ClientError, BotoCoreError) as exc:
-            raise as_domain_error(exc, "DynamoDB") from exc
-        item = found.get("Item")
+        item = self.call("get_item", Key=key, ConsistentRead=True, **options).get("Item")
         return None if item is None else dict(item)
 
     def get(self, user_id: str) -> User | None:

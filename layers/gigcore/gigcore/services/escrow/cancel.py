@@ -114,8 +114,7 @@ class CancelContract:
     @staticmethod
     def _gig_after_cancel(unit: UnitOfWork, gig: Gig | None, gig_status: GigAfterCancel, now: datetime) -> None:
         """The gig's move (open again, or cancelled) and its event for search (an open gig is found again)."""
-        change = gig.follow_contract(gig_status, now) if gig is not None else None
-        if gig is None or change is None:
+        if gig is None or (change := gig.follow_contract(gig_status, now)) is None:
             return
         after = unit.gigs.save(change.gig, expected_status=gig.status)
         unit.record(gig_event(change.event, SEARCH_QUEUE, after))

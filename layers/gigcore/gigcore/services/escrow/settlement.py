@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import Literal
 
 from gigcore.domain.contracts import CONTRACT_TRANSITIONS, Contract, ContractAction, Milestone, settled_status
 from gigcore.domain.errors import ConflictError, InvalidStateError, NotFoundError
@@ -28,8 +29,8 @@ def settle(unit: UnitOfWork, contract: Contract, after: Milestone, now: datetime
         unit.contracts.check_milestone(m)
     unit.contracts.save(contract.moved(action, now), expected={contract.status})
     gig = unit.gigs.get(contract.gig_id)
-    change = gig.follow_contract("completed" if settled == "completed" else "cancelled", now) if gig else None
-    if gig is not None and change is not None:
+    outcome: Literal["completed", "cancelled"] = "completed" if settled == "completed" else "cancelled"
+    if gig is not None and (change := gig.follow_contract(outcome, now)) is not None:
         # No event: the gig left search and the geo index when it was filled (its gig.closed then).
         unit.gigs.save(change.gig, expected_status=gig.status)
     return contract.gig_id
