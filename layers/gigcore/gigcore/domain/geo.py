@@ -107,11 +107,26 @@ class GeoEntry:
                               reach_km=None if reach_km is None else round(float(reach_km), 3) + 0.0)
         return entry
 
+    @classmethod
+    def stored_at(cls, id: str, lat: float, lng: float) -> GeoEntry:  # noqa: A002
+        """:meth:`stored` of an entry read with nothing but its location (a search that filters on nothing asks
+        for no more): every other field at its default."""
+        entry = object.__new__(cls)
+        fields = entry.__dict__
+        fields.update(_UNFILTERED)
+        fields["id"], fields["lat"], fields["lng"] = id, lat, lng
+        return entry
+
     @property
     def key(self) -> str:
         """The item's sort key: its geohash, then its id (identical locations stay distinct, ordered by id)."""
         return encode(self.lat, self.lng) + "#" + self.id
 
+
+
+#: The fields of an entry read with only its location (:meth:`GeoEntry.stored_at`).
+_UNFILTERED = {"category": None, "skills": frozenset(), "amount_min": None, "amount_max": None, "currency": None,
+               "availability": None, "reach_km": None}
 
 
 # ---- distances -------------------------------------------------------------------------------------------
