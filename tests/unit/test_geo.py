@@ -5,7 +5,7 @@ import math
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from gigcore.domain import geo
+from gigcore.domain import coords, geo
 
 lats = st.floats(min_value=-90, max_value=90, allow_nan=False)
 lngs = st.floats(min_value=-180, max_value=180, allow_nan=False)
@@ -151,3 +151,13 @@ def test_a_layouts_remembered_pieces_of_a_cell_are_its_pieces(cell):
     assert [(p.partition, p.lo, p.hi) for p in pieces] == expected and layout.cell_pieces(cell) == pieces
     assert all(p.cell == cell and p.start == geo.key_point(p.lo) for p in pieces)
     assert [p.end for p in pieces] == [None if hi is None else geo.key_point(hi) for _, _, hi in expected]
+
+
+@given(st.text(alphabet="0123456789ABCDEFGHJKMNPQRSTVWXYZ", min_size=1, max_size=26), lats, lngs)
+def test_an_entry_read_with_only_its_location_is_the_entry_with_every_other_field_at_its_default(id_, lat, lng):
+    """issue 20 item 3: a search that filters on nothing reads only the location, and the adapter builds those
+    entries without the constructor's per-field work; each is still equal to the constructor's entry."""
+    lat, lng = coords.quantise(lat), coords.quantise(lng)
+    entry = geo.GeoEntry.stored_at(id_, lat, lng)
+    assert entry == geo.GeoEntry(id=id_, lat=lat, lng=lng)
+    assert hash(entry) == hash(geo.GeoEntry(id=id_, lat=lat, lng=lng))

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import math
 import operator
-from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -125,8 +124,8 @@ class GeoEntry:
 
 
 #: The fields of an entry read with only its location (:meth:`GeoEntry.stored_at`).
-_UNFILTERED = {"category": None, "skills": frozenset(), "amount_min": None, "amount_max": None, "currency": None,
-               "availability": None, "reach_km": None}
+_UNFILTERED: dict[str, object] = {"category": None, "skills": frozenset(), "amount_min": None, "amount_max": None,
+                                  "currency": None, "availability": None, "reach_km": None}
 
 
 # ---- distances -------------------------------------------------------------------------------------------
