@@ -269,7 +269,8 @@ def _table_capacity(resources: dict[str, Any]) -> None:
     keeps at TableTargetUtilization for the table and for each index (an index has units of its own), between
     the parameters' minimum and maximum. The scaling uses Application Auto Scaling's service-linked role."""
     table = resources["MainTable"]["Properties"]
-    provisioned = {"ReadCapacityUnits": {"Ref": "TableReadUnitsMin"}, "WriteCapacityUnits": {"Ref": "TableWriteUnitsMin"}}
+    provisioned = {"ReadCapacityUnits": {"Ref": "TableReadUnitsMin"},
+                   "WriteCapacityUnits": {"Ref": "TableWriteUnitsMin"}}
     table["BillingMode"] = {"Fn::If": ["UseProvisionedTable", "PROVISIONED", "PAY_PER_REQUEST"]}
     table["ProvisionedThroughput"] = {"Fn::If": ["UseProvisionedTable", provisioned, {"Ref": "AWS::NoValue"}]}
     scaled = [("MainTable", "table", "table/${MainTable}")]

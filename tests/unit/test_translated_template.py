@@ -398,7 +398,8 @@ def test_an_access_log_line_holds_what_the_runbooks_query_and_no_path_or_user_ag
     made = created(cfn, {"ApiKind": kind})
     if kind == "rest":
         fields = json.loads(made["RestAPIapiStage"]["Properties"]["AccessLogSetting"]["Format"])
-        route = {"method": "$context.httpMethod", "resource": "$context.resourcePath", "wafStatus": "$context.waf.status"}
+        route = {"method": "$context.httpMethod", "resource": "$context.resourcePath",
+                 "wafStatus": "$context.waf.status"}
     else:
         fields = json.loads(made["HttpAPIStage"]["Properties"]["AccessLogSettings"]["Format"])
         route = {"route": "$context.routeKey"}
