@@ -47,6 +47,7 @@ _F_LO, _F_HI, _F_CUR, _F_AV, _F_REACH = "lo", "hi", "cu", "av", "r"
 #: The table's time-to-live attribute (infra/resources.yaml, ``TimeToLiveSpecification``).
 EXPIRES_AT = "expires_at"
 
+
 def partition_key(index: str, partition: str) -> str:
     return f"GEO#{index}#{partition}"
 
