@@ -67,6 +67,7 @@ PRICE = {
     "waf_acl_month": 5.00, "waf_rule_month": 1.00, "waf_request": 0.60 / 1e6,
     "dynamodb_write_unit": 0.625 / 1e6,   # on-demand, after the November 2024 price cut
     "dynamodb_read_unit": 0.125 / 1e6,
+    "dynamodb_wcu_hour": 0.00065, "dynamodb_rcu_hour": 0.00013,  # provisioned, per unit provisioned an hour
     "sqs_request": 0.40 / 1e6,
     "cloudwatch_alarm_month": 0.10, "cloudwatch_dashboard_month": 3.00, "secret_month": 0.40,
     "logs_ingested_gb": 0.50, "xray_trace": 5.00 / 1e6,
@@ -127,13 +128,34 @@ STREAM_SHARDS, STREAM_POLLS_PER_SECOND = 4, 4.0
 ROUTER_MS_PER_BATCH, ROUTER_MS_PER_RECORD = 20.0, 0.3
 #: Logs: what the app writes is measured per request (the Powertools Logger's lines, ``log_bytes``); Lambda's
 #: START/END/REPORT lines are not ingested (LoggingConfig SystemLogLevel WARN) and no metric line is written per
-#: request (the alarms read API Gateway's and Lambda's own metrics). Assumed: one access-log line per API
-#: request (both APIs have access logs) and, for invocations not measured here (sockets, workers, the router),
-#: this many bytes of the app's own lines on average (a warning now and then).
-ACCESS_LOG_BYTES, UNMEASURED_LOG_BYTES_PER_INVOCATION = 450, 50
+#: request (the alarms read API Gateway's and Lambda's own metrics). One access-log line per API request (both
+#: APIs have access logs), its length that of the template's format filled with the request's values
+#: (:func:`access_log_bytes`). Assumed: for invocations not measured here (sockets, workers, the router), this
+#: many bytes of the app's own lines on average (a warning now and then).
+UNMEASURED_LOG_BYTES_PER_INVOCATION = 50
 #: X-Ray: the REST stage is sampled by the template's rule (TraceReservoirPerSecond, TraceFixedRate); a trace
 #: rooted in Lambda (HTTP API, sockets, queues) keeps Lambda's own 1/s + 5%, which no rule changes.
 XRAY_RESERVOIR_PER_SECOND, XRAY_RATE_REST, XRAY_RATE_LAMBDA = 1.0, 0.01, 0.05
+#: The access-log line's values the bench cannot see, as API Gateway writes them: a REST request id is a UUID,
+#: an HTTP API's a 16-character id; "-" stands for an empty value. The route, status and latencies are the
+#: request's own (measured); the line's fields are the template's (infra/render.py's formats).
+ACCESS_LOG_SAMPLE = {"$context.identity.sourceIp": "102.89.34.117", "$context.requestTimeEpoch": "1733318400123",
+                     "$context.integration.error": "-", "$context.integrationErrorMessage": "-",
+                     "$context.waf.status": "-", "$context.status": "200"}
+REQUEST_IDS = {"rest": "8f0e6c1a-4b2d-4c6e-9a51-3d7f2b8e1c90", "http": "Kx3mVhXYoAMEVqA="}
+#: The route of each request of the mix (and of Stripe's webhook), as the access log names it.
+ROUTES = {"GET /gigs/nearby": "GET /gigs/nearby", "GET /gigs/{id}": "GET /gigs/{gig_id}", "GET /me": "GET /me",
+          "GET /users/{id}": "GET /users/{user_id}", "GET /conversations": "GET /conversations",
+          "POST message": "POST /conversations/{conversation_id}/messages", "POST /auth/login": "POST /auth/login",
+          "POST application": "POST /gigs/{gig_id}/applications",
+          "POST fund": "POST /contracts/{contract_id}/milestones/{milestone_id}/fund",
+          "webhook": "POST /webhooks/stripe"}
+#: A provisioned table (TableCapacityMode) pays for the units it holds, not the ones it uses: target tracking
+#: aims at the template's 70% (TableTargetUtilization) and lags behind a falling load (it scales in after 15
+#: minutes below 56%), so the units used are assumed to be this share of the units paid for.
+TABLE_UTILIZATION = 0.6
+#: The parameters' floor: 5 read and 5 write units on the table and on each of its two indexes.
+TABLE_MIN_UNITS = 5 * 3
 #: Queue consumers: a worker invocation per batch of 10 messages at ~50 ms (512 MB).
 WORKER_MS_PER_BATCH = 50.0
 #: Cold starts: an environment lives ~2 hours; the spikes (5% of the month) come as ~18 two-hour events,
@@ -301,9 +323,41 @@ class Options:
     arch: str = "x86_64"         # or "arm64"
     warm: str = "provisioned"    # "provisioned" (chalicefile.json), "snapstart" (python3.12+) or "on-demand"
     search: str = PROD_SEARCH
+    table: str = "on-demand"     # TableCapacityMode: "on-demand" or "provisioned" (target tracking)
+    tracing: str = "Active"      # FunctionTracing: "Active" or "PassThrough" (no trace rooted in Lambda)
 
     def label(self) -> str:
-        return f"{'HTTP API' if self.api == 'http' else 'REST+WAF'}, {self.arch}, {self.warm}"
+        extra = (", table provisioned" if self.table == "provisioned" else "") + (
+            ", PassThrough" if self.tracing == "PassThrough" else "")
+        return f"{'HTTP API' if self.api == 'http' else 'REST+WAF'}, {self.arch}, {self.warm}{extra}"
+
+
+def unit_prices(options: Options) -> tuple[float, float]:
+    """(a read unit, a write unit) in USD: on demand, or a provisioned unit-hour spread over the units it serves
+    at :data:`TABLE_UTILIZATION`."""
+    if options.table == "provisioned":
+        return (PRICE["dynamodb_rcu_hour"] / 3600 / TABLE_UTILIZATION,
+                PRICE["dynamodb_wcu_hour"] / 3600 / TABLE_UTILIZATION)
+    return PRICE["dynamodb_read_unit"], PRICE["dynamodb_write_unit"]
+
+
+def access_log_bytes(api: str, route: str, latency_ms: float) -> int:
+    """The bytes of the access-log line the template's format (infra/render.py) writes for one request."""
+    from infra.render import ACCESS_LOG_FORMAT, HTTP_ACCESS_LOG_FORMAT
+
+    method, path = route.split(" ", 1)
+    values = ACCESS_LOG_SAMPLE | {"$context.requestId": REQUEST_IDS[api], "$context.httpMethod": method,
+                                  "$context.resourcePath": path, "$context.routeKey": route,
+                                  "$context.responseLatency": f"{latency_ms:.0f}",
+                                  "$context.integration.latency": f"{latency_ms:.0f}",
+                                  "$context.integrationLatency": f"{latency_ms:.0f}"}
+    line = json.dumps(ACCESS_LOG_FORMAT if api == "rest" else HTTP_ACCESS_LOG_FORMAT, sort_keys=True,
+                      separators=(",", ":"))
+    for variable in sorted(values, key=len, reverse=True):
+        line = line.replace(variable, values[variable])
+    if "$context" in line:
+        raise SystemExit(f"bench/capacity: no sample value for {line}")
+    return len(line.encode()) + 1
 
 
 def tiered(requests: float, tiers: tuple[tuple[float, float], ...]) -> float:
@@ -331,6 +385,8 @@ def per_request(mix: dict[str, float], ops: dict[str, Measured], options: Option
     cost = {"api_requests": 0.0, "lambda_api": 0.0, "api_gb_seconds": 0.0, "websocket": 0.0, "lambda_socket": 0.0,
             "dynamodb": 0.0, "sqs": 0.0, "lambda_workers": 0.0, "stream_records": 0.0, "webhooks": 0.0,
             "observability": 0.0}
+    read_unit, write_unit = unit_prices(options)
+    access_log = 0.0  # bytes of access-log lines per request of the mix
     typing = TYPING_FRAMES_PER_MESSAGE if extras else 0.0
     receipts = RECEIPTS_PER_MESSAGE if extras else 0.0
     invocations = 0.0
@@ -339,6 +395,7 @@ def per_request(mix: dict[str, float], ops: dict[str, Measured], options: Option
         socket = CHAT_OVER_SOCKET if name == "POST message" else 0.0
         rest = share * (1 - socket)
         cost["api_requests"] += rest
+        access_log += rest * access_log_bytes(options.api, ROUTES[name], op.wall_ms)
         cost["lambda_api"] += rest * PRICE["lambda_request"]
         cost["api_gb_seconds"] += rest * op.wall_ms / 1000 * MEMORY_GB["api"]
         invocations += rest + share * op.queued / 10
@@ -349,11 +406,9 @@ def per_request(mix: dict[str, float], ops: dict[str, Measured], options: Option
             cost["lambda_socket"] += _lambda(n, op.wall_ms + SOCKET_POST_MS, MEMORY_GB["ws_message"], arch)
             cost["lambda_socket"] += _lambda(n * (typing + receipts), SMALL_FRAME_MS, MEMORY_GB["ws_message"], arch)
             invocations += n * (1 + typing + receipts)
-            cost["dynamodb"] += n * (typing + receipts) * 0.5 * PRICE["dynamodb_read_unit"]  # others' connections
-            cost["dynamodb"] += n * receipts * (PRICE["dynamodb_write_unit"]
-                                                + 1.5 * PRICE["dynamodb_read_unit"])  # mark_read
-        cost["dynamodb"] += share * (op.read_units * PRICE["dynamodb_read_unit"]
-                                     + op.write_units * PRICE["dynamodb_write_unit"])
+            cost["dynamodb"] += n * (typing + receipts) * 0.5 * read_unit  # others' connections
+            cost["dynamodb"] += n * receipts * (write_unit + 1.5 * read_unit)  # mark_read
+        cost["dynamodb"] += share * (op.read_units * read_unit + op.write_units * write_unit)
         # each queued message: send + receive + delete, and a worker invocation per batch of 10
         cost["sqs"] += share * op.queued * 3 * PRICE["sqs_request"]
         cost["lambda_workers"] += _lambda(share * op.queued / 10, WORKER_MS_PER_BATCH, MEMORY_GB["worker"], arch)
@@ -361,10 +416,10 @@ def per_request(mix: dict[str, float], ops: dict[str, Measured], options: Option
         if name == "POST fund":
             hooks = share * WEBHOOKS_PER_FUND
             cost["api_requests"] += hooks
+            access_log += hooks * access_log_bytes(options.api, ROUTES["webhook"], WEBHOOK_MS)
             cost["webhooks"] += _lambda(hooks, WEBHOOK_MS, MEMORY_GB["api"], arch) + hooks * 3 * PRICE["sqs_request"]
             cost["webhooks"] += _lambda(hooks, WEBHOOK_CONSUMER_MS, MEMORY_GB["worker"], arch)
-            cost["webhooks"] += hooks * (WEBHOOK_RCU * PRICE["dynamodb_read_unit"]
-                                         + WEBHOOK_WCU * PRICE["dynamodb_write_unit"])
+            cost["webhooks"] += hooks * (WEBHOOK_RCU * read_unit + WEBHOOK_WCU * write_unit)
             invocations += 2 * hooks
     # connections: their minutes, keep-alive pings, $connect and $disconnect, per request of the mix
     minutes = CONNECTIONS_PER_RPS / 60  # connection-minutes per request (10 connections per req/s)
@@ -372,14 +427,16 @@ def per_request(mix: dict[str, float], ops: dict[str, Measured], options: Option
         "ws_message"]
     connects = minutes / CONNECTION_MINUTES
     cost["lambda_socket"] += _lambda(connects * 2, CONNECT_MS, MEMORY_GB["ws_connect"], arch)
-    cost["dynamodb"] += connects * 4 * PRICE["dynamodb_write_unit"]  # two items in, two out
+    cost["dynamodb"] += connects * 4 * write_unit  # two items in, two out
     invocations += connects * 2 + cost["stream_records"] / 100
     app_lines = sum(share * ops[name].log_bytes for name, share in mix.items())
-    logged = app_lines + (invocations - cost["api_requests"]) * UNMEASURED_LOG_BYTES_PER_INVOCATION + cost[
-        "api_requests"] * ACCESS_LOG_BYTES
-    api_rate = XRAY_RATE_REST if options.api == "rest" else XRAY_RATE_LAMBDA
+    logged = app_lines + (invocations - cost["api_requests"]) * UNMEASURED_LOG_BYTES_PER_INVOCATION + access_log
+    cost["access_log_bytes"] = access_log / cost["api_requests"]  # a count: the average line, printed
+    # PassThrough: only the REST stage's sampled requests are traced (Lambda roots none)
+    lambda_rate = XRAY_RATE_LAMBDA if options.tracing == "Active" else 0.0
+    api_rate = XRAY_RATE_REST if options.api == "rest" else lambda_rate
     cost["observability"] = logged / 1e9 * PRICE["logs_ingested_gb"] + (
-        api_rate * cost["api_requests"] + XRAY_RATE_LAMBDA * (invocations - cost["api_requests"])) * PRICE[
+        api_rate * cost["api_requests"] + lambda_rate * (invocations - cost["api_requests"])) * PRICE[
         "xray_trace"]
     return cost
 
@@ -415,7 +472,10 @@ def fixed_monthly(options: Options, alarms: int) -> dict[str, float]:
             + PRICE["secret_month"],
             "schedules": _lambda(SCHEDULED_PER_MONTH, SCHEDULED_MS, MEMORY_GB["schedule"], arch),
             "waf": PRICE["waf_acl_month"] + PRICE["waf_rule_month"] if options.api == "rest" else 0.0,
-            "xray_reservoir": XRAY_RESERVOIR_PER_SECOND * SECONDS_PER_MONTH * PRICE["xray_trace"],
+            "xray_reservoir": XRAY_RESERVOIR_PER_SECOND * SECONDS_PER_MONTH * PRICE["xray_trace"]
+            if options.api == "rest" or options.tracing == "Active" else 0.0,
+            "table_floor": TABLE_MIN_UNITS * 730 * (PRICE["dynamodb_rcu_hour"] + PRICE["dynamodb_wcu_hour"])
+            if options.table == "provisioned" else 0.0,
             "warm": 0.0}
     if options.warm == "provisioned":
         concurrency = PROVISIONED_BASELINE + PROVISIONED_EVENT_EXTRA
@@ -612,7 +672,11 @@ def _load(path: Path) -> dict[str, Measured]:
 OPTIONS = (Options("rest", "x86_64", "provisioned"), Options("rest", "arm64", "provisioned"),
            Options("http", "x86_64", "provisioned"), Options("http", "arm64", "provisioned"),
            Options("http", "arm64", "snapstart"), Options("http", "arm64", "on-demand"),
-           Options("rest", "arm64", "snapstart"))
+           Options("rest", "arm64", "snapstart"),
+           Options("rest", "arm64", "provisioned", table="provisioned"),
+           Options("http", "arm64", "provisioned", table="provisioned"),
+           Options("http", "arm64", "snapstart", table="provisioned"),
+           Options("http", "arm64", "snapstart", table="provisioned", tracing="PassThrough"))
 GOALS = {"rest": 5.0, "http": 3.0}
 
 
@@ -640,17 +704,22 @@ def report(measured: dict[str, Measured], mix: dict[str, float]) -> list[tuple[f
           f"(template.yaml); the API's provisioned concurrency {PROVISIONED_BASELINE} + "
           f"{PROVISIONED_EVENT_EXTRA:.1f} on average for the event windows; cold starts: environments live "
           f"{ENVIRONMENT_HOURS:g} h, {SPIKES_PER_MONTH} spikes a month, init {INIT_MS:g} ms (billed since 2025-08), "
-          f"a SnapStart restore {RESTORE_MS:g} ms + its fee; arm64 as fast as x86_64 (not measured here)")
+          f"a SnapStart restore {RESTORE_MS:g} ms + its fee; arm64 as fast as x86_64 (not measured here); a "
+          f"provisioned table uses {TABLE_UTILIZATION:.0%} of the units it pays for (target tracking at 70%)")
+    for api in ("rest", "http"):
+        line = per_request(mix, measured, Options(api))["access_log_bytes"]
+        print(f"access-log line of the template's {api.upper()} format, filled with each request's route and "
+              f"latency: {line:.0f} bytes on average")
 
     print("\nvariable cost per million requests of the mix, USD (first price tiers; goal: HTTP API <= $3.0, "
           "REST <= $5.0);\n'+chat extras': with the typing frames and read receipts that are not requests of the mix")
-    print(f"{'deployment':<34}{'api gw':>8}{'lambda':>8}{'dynamo':>8}{'socket':>8}{'sqs':>6}{'hooks':>7}"
+    print(f"{'deployment':<56}{'api gw':>8}{'lambda':>8}{'dynamo':>8}{'socket':>8}{'sqs':>6}{'hooks':>7}"
           f"{'logs+xray':>10}{'total':>8}{'+chat extras':>14}  goal")
     for options in OPTIONS:
         unit = per_million(mix, measured, options)
         extra = per_million(mix, measured, options, extras=True)["total"]
         goal = GOALS[options.api]
-        print(f"{options.label():<34}{unit['api_gateway']:>8.2f}{unit['lambda']:>8.2f}{unit['dynamodb']:>8.2f}"
+        print(f"{options.label():<56}{unit['api_gateway']:>8.2f}{unit['lambda']:>8.2f}{unit['dynamodb']:>8.2f}"
               f"{unit['websocket']:>8.2f}{unit['sqs']:>6.2f}{unit['webhooks']:>7.2f}{unit['observability']:>10.2f}"
               f"{unit['total']:>8.2f}{extra:>14.2f}  {'met' if unit['total'] <= goal else 'NOT met'} (<= {goal:.1f})")
 
@@ -672,20 +741,21 @@ def report(measured: dict[str, Measured], mix: dict[str, float]) -> list[tuple[f
               f"{bill['cold_starts']:>6,.2f}   the rest of the variable bill "
               f"{bill['variable'] - bill['cold_starts']:>9,.0f}")
 
-    today, best = Options("rest", "arm64", "provisioned"), Options("http", "arm64", "snapstart")
+    today, best = Options("rest", "arm64", "provisioned"), Options("http", "arm64", "snapstart", table="provisioned")
     print(f"\nmonthly bill, USD, {SPIKE_SHARE:.0%} of the month at {SPIKE_FACTOR}x, chat extras included (prod "
           f"search: {PROD_SEARCH})")
-    print(f"{'req/s':>6}  {'deployment':<34}{'total':>9}{'api gw':>8}{'lambda':>8}{'dynamo':>8}{'socket':>8}"
+    print(f"{'req/s':>6}  {'deployment':<56}{'total':>9}{'api gw':>8}{'lambda':>8}{'dynamo':>8}{'socket':>8}"
           f"{'sqs':>6}{'router':>7}{'hooks':>7}{'logs':>6}{'fixed':>7}{'fleet':>9}")
     rows = []
     for rps in (100, 500, 1000):
         fleet = monthly_fleet(rps)
         bills = {}
         for options in (Options("rest", "x86_64", "provisioned"), today, Options("http", "arm64", "provisioned"),
-                        best):
+                        Options("http", "arm64", "snapstart"), best,
+                        Options("http", "arm64", "snapstart", table="provisioned", tracing="PassThrough")):
             bill = monthly(rps, mix, measured, options, alarms)
             bills[options.label()] = bill
-            print(f"{rps:>6}  {options.label():<34}{bill['total']:>9,.0f}{bill['api_gateway']:>8,.0f}"
+            print(f"{rps:>6}  {options.label():<56}{bill['total']:>9,.0f}{bill['api_gateway']:>8,.0f}"
                   f"{bill['lambda'] + bill['cold_starts']:>8,.0f}{bill['dynamodb']:>8,.0f}{bill['websocket']:>8,.0f}"
                   f"{bill['sqs']:>6,.0f}{bill['stream_router']:>7,.0f}{bill['webhooks']:>7,.0f}"
                   f"{bill['observability']:>6,.0f}{bill['fixed']:>7,.0f}"
@@ -725,7 +795,8 @@ def main() -> None:
     positions = range(len(rows))
     axis.bar([p - 0.27 for p in positions], [t["total"] for _, t, _, _ in rows], width=0.27,
              label="REST, arm64, provisioned (the template's default)")
-    axis.bar(list(positions), [b["total"] for _, _, b, _ in rows], width=0.27, label="HTTP API, arm64, SnapStart")
+    axis.bar(list(positions), [b["total"] for _, _, b, _ in rows], width=0.27,
+             label="HTTP API, arm64, SnapStart, provisioned table")
     axis.bar([p + 0.27 for p in positions], [f["total"] for _, _, _, f in rows], width=0.27, label="always-on fleet")
     axis.set_xticks(list(positions), labels)
     axis.set_ylabel("USD per month")

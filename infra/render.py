@@ -110,6 +110,10 @@ def finish_template(template: dict[str, Any], manifest: dict[str, Any]) -> dict[
         if name not in roles:
             raise SystemExit(f"chalicefile.json has no entry for the function {name}")
         props["Role"] = {"Fn::GetAtt": [roles[name], "Arn"]}
+        if props.get("Tracing") == "Active":
+            # Active samples the traces a function roots (Lambda's 1/s + 5%); PassThrough traces only what an
+            # upstream sampled (the REST stage's rule): no trace rooted in Lambda, no X-Ray bill for it.
+            props["Tracing"] = {"Ref": "FunctionTracing"}
         props["CodeUri"] = "build/deployment.zip"
         props.pop("Tags", None)  # Chalice's tags carry its version: noise in diffs
         _stage_settings(props, manifest)
@@ -143,6 +147,7 @@ def finish_template(template: dict[str, Any], manifest: dict[str, Any]) -> dict[
     _route_api_to_alias(resources)
     _snapstart(resources)
     _sampling_rule(resources)
+    _table_capacity(resources)
     _http_api(result, manifest)
     _stage_mappings(result, manifest)
     # Bodies of at least this size are gzip/deflate-compressed for clients that accept it.
@@ -259,6 +264,42 @@ def _snapstart(resources: dict[str, Any]) -> None:
     resources["APIHandlerProvisionedConcurrencyTarget"]["Condition"] = "UseProvisionedConcurrency"
 
 
+def _table_capacity(resources: dict[str, Any]) -> None:
+    """The main table's capacity mode (TableCapacityMode): on demand, or provisioned units that target tracking
+    keeps at TableTargetUtilization for the table and for each index (an index has units of its own), between
+    the parameters' minimum and maximum. The scaling uses Application Auto Scaling's service-linked role."""
+    table = resources["MainTable"]["Properties"]
+    provisioned = {"ReadCapacityUnits": {"Ref": "TableReadUnitsMin"},
+                   "WriteCapacityUnits": {"Ref": "TableWriteUnitsMin"}}
+    table["BillingMode"] = {"Fn::If": ["UseProvisionedTable", "PROVISIONED", "PAY_PER_REQUEST"]}
+    table["ProvisionedThroughput"] = {"Fn::If": ["UseProvisionedTable", provisioned, {"Ref": "AWS::NoValue"}]}
+    scaled = [("MainTable", "table", "table/${MainTable}")]
+    for index in table["GlobalSecondaryIndexes"]:
+        index["ProvisionedThroughput"] = {"Fn::If": ["UseProvisionedTable", provisioned, {"Ref": "AWS::NoValue"}]}
+        name = index["IndexName"]
+        scaled.append((f"MainTable{name.capitalize()}", "index", f"table/${{MainTable}}/index/{name}"))
+    for prefix, kind, resource_id in scaled:
+        for units in ("Read", "Write"):
+            target = f"{prefix}{units}Scaling"
+            resources[target] = {"Type": "AWS::ApplicationAutoScaling::ScalableTarget",
+                                 "Condition": "UseProvisionedTable", "Properties": {
+                                     "ServiceNamespace": "dynamodb",
+                                     "ScalableDimension": f"dynamodb:{kind}:{units}CapacityUnits",
+                                     "ResourceId": {"Fn::Sub": resource_id},
+                                     "MinCapacity": {"Ref": f"Table{units}UnitsMin"},
+                                     "MaxCapacity": {"Ref": f"Table{units}UnitsMax"}}}
+            resources[f"{target}Policy"] = {"Type": "AWS::ApplicationAutoScaling::ScalingPolicy",
+                                            "Condition": "UseProvisionedTable", "Properties": {
+                                                "PolicyName": {"Fn::Sub": f"${{AWS::StackName}}-{prefix}-{units}"},
+                                                "PolicyType": "TargetTrackingScaling",
+                                                "ScalingTargetId": {"Ref": target},
+                                                "TargetTrackingScalingPolicyConfiguration": {
+                                                    "TargetValue": {"Ref": "TableTargetUtilization"},
+                                                    "PredefinedMetricSpecification": {
+                                                        "PredefinedMetricType":
+                                                            f"DynamoDB{units}CapacityUtilization"}}}}
+
+
 def _sampling_rule(resources: dict[str, Any]) -> None:
     """X-Ray's sampling of the REST stage (the trace's root; API Gateway applies the rule): a reservoir per
     second and a fixed rate of the rest, both parameters, instead of AWS's default 1/s + 5%. Lambda roots
@@ -331,12 +372,14 @@ def add_scaling(resources: dict[str, Any], scaling: dict[str, Any], manifest: di
     _alarms(resources, scaling["alarms"], manifest)
 
 
+#: One access-log line per request, what the runbooks query and nothing more: CloudWatch bills each byte it
+#: ingests, and the path (ids), the user agent and the response's length made the line twice as long
+#: (docs/scaling.md, "Logs, traces and write units"). The request id finds the function's own lines.
 ACCESS_LOG_FORMAT = {
     "requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "time": "$context.requestTimeEpoch",
-    "method": "$context.httpMethod", "path": "$context.path", "resource": "$context.resourcePath",
-    "status": "$context.status", "bytes": "$context.responseLength", "latencyMs": "$context.responseLatency",
-    "integrationLatencyMs": "$context.integration.latency", "integrationError": "$context.integration.error",
-    "wafStatus": "$context.waf.status", "userAgent": "$context.identity.userAgent",
+    "method": "$context.httpMethod", "resource": "$context.resourcePath", "status": "$context.status",
+    "latencyMs": "$context.responseLatency", "integrationLatencyMs": "$context.integration.latency",
+    "integrationError": "$context.integration.error", "wafStatus": "$context.waf.status",
 }
 
 
@@ -397,12 +440,10 @@ def _per_ip_rate_limit(resources: dict[str, Any], limit: dict[str, Any], manifes
 REST_ONLY = ("RestAPI", "APIHandlerInvokePermission", "RestAPIAccessLogGroup", "RestAPIWebACL",
              "RestAPIWebACLAssociation", "ApiLatencyP95Alarm", "Api5xxRateAlarm")
 HTTP_METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
-HTTP_ACCESS_LOG_FORMAT = {
+HTTP_ACCESS_LOG_FORMAT = {  # the REST line's fields, by the HTTP API's names (the route key carries the method)
     "requestId": "$context.requestId", "ip": "$context.identity.sourceIp", "time": "$context.requestTimeEpoch",
-    "method": "$context.httpMethod", "path": "$context.path", "route": "$context.routeKey",
-    "status": "$context.status", "bytes": "$context.responseLength", "latencyMs": "$context.responseLatency",
+    "route": "$context.routeKey", "status": "$context.status", "latencyMs": "$context.responseLatency",
     "integrationLatencyMs": "$context.integrationLatency", "integrationError": "$context.integrationErrorMessage",
-    "userAgent": "$context.identity.userAgent",
 }
 
 

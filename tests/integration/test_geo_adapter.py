@@ -216,7 +216,8 @@ def test_an_entry_written_now_is_the_item_the_model_wrote_before(dynamo):
 
     # Given entries with every field present and absent, and fractional, whole and long coordinates and amounts
     items = [*entries(12), GeoEntry(id="01JZ" + "0" * 22, lat=-0.000000001, lng=179.999999999, reach_km=0.0),
-             GeoEntry(id="01JY" + "0" * 22, lat=89.5, lng=-180.0, amount_min=0, amount_max=10**12, currency="USD")]
+             GeoEntry(id="01JY" + "0" * 22, lat=89.5, lng=-180.0, amount_min=0, amount_max=10**12, currency="USD"),
+             GeoEntry(id="01JX" + "0" * 22, lat=6.5, lng=3.4, until=1_893_456_000)]
     layout = PartitionLayout()
     old, new = "o" + uuid.uuid4().hex[:10], "n" + uuid.uuid4().hex[:10]
     # When each is written once through the model (before) and once through the low-level client (now)
@@ -226,7 +227,8 @@ def test_an_entry_written_now_is_the_item_the_model_wrote_before(dynamo):
             batch.save(GeoItem(pk=written.pk, sk=written.sk, lat=entry.lat, lng=entry.lng, category=entry.category,
                                skills=sorted(entry.skills) or None, amount_min=entry.amount_min,
                                amount_max=entry.amount_max, currency=entry.currency,
-                               availability=entry.availability, reach_km=entry.reach_km))
+                               availability=entry.availability, reach_km=entry.reach_km,
+                               expires_at=entry.until))
     put_entries(dynamo, new, layout, items)
     # Then DynamoDB holds the same attributes, byte for byte, apart from the index's name in the key
     client, table = plain_client(dynamo.settings), dynamo.settings.table_name

@@ -163,3 +163,45 @@ def test_a_nearby_page_reads_its_gigs_through_the_gig_cache_and_a_change_is_seen
     items = nearby(api, token, spot, radius=5).json_body["items"]
     assert [i["id"] for i in items] == ids[:2]
     assert items[1]["title"] == "Fix two leaking taps"
+
+
+def test_a_deadline_is_the_geo_entrys_time_to_live_and_moving_it_on_puts_an_expired_entry_back(api, spot):
+    """issue 20 (what production gets is what the benchmark shows): a gig past its deadline stayed in the geo
+    index for good, filtered out only when a page read it back, so the entries a page reads grew with every gig
+    whose owner never closed it. Its entry now carries the deadline in the table's time-to-live attribute, and
+    DynamoDB deletes it once the deadline has passed; moving the deadline on puts the entry back."""
+    from datetime import UTC, datetime, timedelta
+
+    from gigcore import bootstrap
+
+    dynamodb, table = bootstrap.container().dynamodb, bootstrap.settings().table_name
+    # the table's time to live, as infra/resources.yaml gives it to the local stack and to CloudFormation
+    ttl = dynamodb.describe_time_to_live(TableName=table)["TimeToLiveDescription"]
+    assert ttl["TimeToLiveStatus"] == "ENABLED"
+
+    def entry_of(gig_id: str) -> dict | None:
+        gig = dynamodb.get_item(TableName=table, Key={"pk": {"S": f"GIG#{gig_id}"}, "sk": {"S": "GIG"}},
+                                ConsistentRead=True)["Item"]
+        found = dynamodb.get_item(TableName=table, Key={"pk": gig["geo_pk"], "sk": gig["geo_sk"]},
+                                  ConsistentRead=True)
+        return found.get("Item")
+
+    token, _ = session(api)
+    deadline = (datetime.now(UTC) + timedelta(days=3)).replace(microsecond=0)
+    ending = post_at(api, token, spot, 1.0, deadline=deadline.isoformat().replace("+00:00", "Z"))
+    lasting = post_at(api, token, spot, 2.0)
+    # the deadline, in epoch seconds, is the entry's expiry; a gig without one never expires from the index
+    assert entry_of(ending)[ttl["AttributeName"]] == {"N": str(int(deadline.timestamp()))}
+    assert ttl["AttributeName"] not in entry_of(lasting)
+
+    # When DynamoDB's time to live has deleted the entry (as it does, within days, once the deadline has passed)
+    gig = dynamodb.get_item(TableName=table, Key={"pk": {"S": f"GIG#{ending}"}, "sk": {"S": "GIG"}},
+                            ConsistentRead=True)["Item"]
+    dynamodb.delete_item(TableName=table, Key={"pk": gig["geo_pk"], "sk": gig["geo_sk"]})
+    assert [i["id"] for i in nearby(api, token, spot, radius=5).json_body["items"]] == [lasting]
+    # Then the owner's moving the deadline on puts it back, with the new deadline as its expiry
+    later = deadline + timedelta(days=30)
+    moved = api.patch(f"/gigs/{ending}", {"deadline": later.isoformat().replace("+00:00", "Z")}, token=token)
+    assert moved.status_code == 200, moved.json_body
+    assert entry_of(ending)[ttl["AttributeName"]] == {"N": str(int(later.timestamp()))}
+    assert [i["id"] for i in nearby(api, token, spot, radius=5).json_body["items"]] == [ending, lasting]

@@ -262,6 +262,10 @@ def _condition(cfn: dict[str, Any], value: Any, parameters: dict[str, str]) -> A
             return all(_condition(cfn, a, parameters) for a in args)
         if key == "Fn::Or":
             return any(_condition(cfn, a, parameters) for a in args)
+        if key == "Fn::If":
+            name, when, otherwise = args
+            return _condition(cfn, when if _condition(cfn, cfn["Conditions"][name], parameters) else otherwise,
+                              parameters)
     return value
 
 
@@ -378,3 +382,84 @@ def test_the_runtime_is_a_parameter_and_python312_swaps_provisioned_concurrency_
     assert "${WebsocketMessageAliaslive}" in uri
     assert cfn["Resources"]["WebsocketMessageInvokePermission"]["Properties"]["FunctionName"] == {
         "Ref": "WebsocketMessageAliaslive"}
+
+
+def test_every_function_traces_as_the_parameter_says_active_by_default(cfn):
+    functions = of_type(cfn, "AWS::Lambda::Function")
+    assert len(functions) >= 10
+    for name, function in functions.items():
+        assert function["Properties"]["TracingConfig"] == {"Mode": {"Ref": "FunctionTracing"}}, name
+    parameter = cfn["Parameters"]["FunctionTracing"]
+    assert parameter["Default"] == "Active" and parameter["AllowedValues"] == ["Active", "PassThrough"]
+
+
+@pytest.mark.parametrize("kind", ["rest", "http"])
+def test_an_access_log_line_holds_what_the_runbooks_query_and_no_path_or_user_agent(cfn, kind):
+    made = created(cfn, {"ApiKind": kind})
+    if kind == "rest":
+        fields = json.loads(made["RestAPIapiStage"]["Properties"]["AccessLogSetting"]["Format"])
+        route = {"method": "$context.httpMethod", "resource": "$context.resourcePath",
+                 "wafStatus": "$context.waf.status"}
+    else:
+        fields = json.loads(made["HttpAPIStage"]["Properties"]["AccessLogSettings"]["Format"])
+        route = {"route": "$context.routeKey"}
+    # ids in paths and the user agent doubled a line's bytes (CloudWatch bills each one); the request id leads
+    # to the function's own lines, the route and latency are what the latency queries group by
+    assert fields.keys() == {"requestId", "ip", "time", "status", "latencyMs", "integrationLatencyMs",
+                             "integrationError"} | route.keys()
+    assert all(fields[name] == value for name, value in route.items())
+    assert not any("userAgent" in v or v.endswith(".path") for v in fields.values())
+
+
+# ---- the table's capacity mode (issue 20 item 4: DynamoDB's cost per request) ----------------------------
+
+
+def test_the_table_is_on_demand_by_default_and_nothing_scales_it(cfn):
+    made = created(cfn, {})
+    table = made["MainTable"]["Properties"]
+    assert _condition(cfn, table["BillingMode"], {}) == "PAY_PER_REQUEST"
+    assert _condition(cfn, table["ProvisionedThroughput"], {}) is None  # AWS::NoValue: no units
+    for index in table["GlobalSecondaryIndexes"]:
+        assert _condition(cfn, index["ProvisionedThroughput"], {}) is None
+    assert not [r for r in made.values() if r["Type"] == "AWS::ApplicationAutoScaling::ScalingPolicy"]
+    assert not [r for r in made.values() if r["Type"] == "AWS::ApplicationAutoScaling::ScalableTarget"
+                and r["Properties"]["ServiceNamespace"] == "dynamodb"]
+
+
+def test_a_provisioned_table_and_each_index_scale_reads_and_writes_by_target_tracking(cfn):
+    parameters = {"TableCapacityMode": "provisioned"}
+    made = created(cfn, parameters)
+    table = made["MainTable"]["Properties"]
+    units = {"ReadCapacityUnits": {"Ref": "TableReadUnitsMin"}, "WriteCapacityUnits": {"Ref": "TableWriteUnitsMin"}}
+    assert _condition(cfn, table["BillingMode"], parameters) == "PROVISIONED"
+    assert _condition(cfn, table["ProvisionedThroughput"], parameters) == units
+    indexes = [index["IndexName"] for index in table["GlobalSecondaryIndexes"]]
+    assert indexes == ["gsi1", "gsi2"]
+    for index in table["GlobalSecondaryIndexes"]:
+        assert _condition(cfn, index["ProvisionedThroughput"], parameters) == units
+    targets = {name: r["Properties"] for name, r in made.items()
+               if r["Type"] == "AWS::ApplicationAutoScaling::ScalableTarget"
+               and r["Properties"]["ServiceNamespace"] == "dynamodb"}
+    scaled = {(t["ResourceId"]["Fn::Sub"], t["ScalableDimension"]) for t in targets.values()}
+    assert scaled == {(resource, f"dynamodb:{kind}:{units}CapacityUnits")
+                      for resource, kind in [("table/${MainTable}", "table")]
+                      + [(f"table/${{MainTable}}/index/{i}", "index") for i in indexes]
+                      for units in ("Read", "Write")}
+    for target in targets.values():
+        units_of = "Read" if "Read" in target["ScalableDimension"] else "Write"
+        assert (target["MinCapacity"], target["MaxCapacity"]) == (
+            {"Ref": f"Table{units_of}UnitsMin"}, {"Ref": f"Table{units_of}UnitsMax"})
+        assert "RoleARN" not in target  # Application Auto Scaling's service-linked role
+    policies = [r["Properties"] for r in made.values() if r["Type"] == "AWS::ApplicationAutoScaling::ScalingPolicy"
+                and r["Properties"].get("ScalingTargetId", {}).get("Ref") in targets]
+    assert len(policies) == len(targets) == 6
+    for policy in policies:
+        target = targets[policy["ScalingTargetId"]["Ref"]]
+        tracking = policy["TargetTrackingScalingPolicyConfiguration"]
+        assert policy["PolicyType"] == "TargetTrackingScaling"
+        assert tracking["TargetValue"] == {"Ref": "TableTargetUtilization"}
+        metric = tracking["PredefinedMetricSpecification"]["PredefinedMetricType"]
+        assert metric == ("DynamoDBReadCapacityUtilization" if "Read" in target["ScalableDimension"]
+                          else "DynamoDBWriteCapacityUtilization")
+    assert cfn["Parameters"]["TableCapacityMode"]["Default"] == "on-demand"
+    assert cfn["Parameters"]["TableTargetUtilization"]["Default"] == 70

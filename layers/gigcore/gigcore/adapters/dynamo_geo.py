@@ -44,6 +44,9 @@ LAYOUT_TTL_SECONDS = 300.0
 #: the byte (the names :class:`gigcore.adapters.dynamo_models.GeoItem` declares).
 _F_LAT, _F_LNG, _F_CAT, _F_SKILLS = "la", "ln", "c", "s"
 _F_LO, _F_HI, _F_CUR, _F_AV, _F_REACH = "lo", "hi", "cu", "av", "r"
+#: The table's time-to-live attribute (infra/resources.yaml, ``TimeToLiveSpecification``).
+EXPIRES_AT = "expires_at"
+
 
 def partition_key(index: str, partition: str) -> str:
     return f"GEO#{index}#{partition}"
@@ -80,6 +83,9 @@ def geo_item(index: str, layout: PartitionLayout, entry: GeoEntry) -> GeoIndexIt
             attributes[name] = {"S": text}
     if entry.reach_km is not None:
         attributes[_F_REACH] = number(entry.reach_km)
+    if entry.until is not None:
+        # the table's TTL attribute: DynamoDB deletes the entry (free, within days) once ``until`` has passed
+        attributes[EXPIRES_AT] = number(entry.until)
     return GeoIndexItem(pk=partition_key(index, layout.partition_of(key).name), sk=key, attributes=attributes)
 
 
@@ -127,6 +133,7 @@ def entry_of(item: dict[str, Any]) -> GeoEntry:
         currency=item[_F_CUR]["S"] if _F_CUR in item else None,
         availability=item[_F_AV]["S"] if _F_AV in item else None,
         reach_km=_number(item.get(_F_REACH)),
+        until=int(item[EXPIRES_AT]["N"]) if EXPIRES_AT in item else None,
     )
 
 

@@ -193,6 +193,8 @@ class GeoItem(_Item):
     currency = UnicodeAttribute(null=True, attr_name="cu")
     availability = UnicodeAttribute(null=True, attr_name="av")
     reach_km = NumberAttribute(null=True, attr_name="r")
+    #: the table's TTL attribute: a gig's deadline (epoch seconds), after which DynamoDB deletes the entry
+    expires_at = NumberAttribute(null=True)
 
 
 class GeoLayoutItem(_Item):

@@ -85,6 +85,9 @@ class GeoEntry:
     availability: str | None = None
     #: How far the owner goes for work (a freelancer's service radius), for gig matching.
     reach_km: float | None = None
+    #: When the entry stops belonging in the index (epoch seconds; a gig's deadline): the store lets it expire
+    #: then, so entries that no reader would show do not pile up under the keys pages read.
+    until: int | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "lat", coords.quantise(self.lat))
@@ -96,14 +99,14 @@ class GeoEntry:
     def stored(cls, id: str, lat: float, lng: float, *, category: str | None = None,  # noqa: A002
                skills: frozenset[str] = frozenset(), amount_min: int | None = None, amount_max: int | None = None,
                currency: str | None = None, availability: str | None = None,
-               reach_km: float | None = None) -> GeoEntry:
+               reach_km: float | None = None, until: int | None = None) -> GeoEntry:
         """An entry read back from the index, whose coordinates were quantised before it was written (see
         :func:`coords.parse_stored`): the same entry as the constructor's, without its per-field work (a
         frozen dataclass sets each field through ``object.__setattr__``), which a page pays a hundred times."""
         entry = object.__new__(cls)
         entry.__dict__.update(id=id, lat=lat, lng=lng, category=category, skills=skills, amount_min=amount_min,
                               amount_max=amount_max, currency=currency, availability=availability,
-                              reach_km=None if reach_km is None else round(float(reach_km), 3) + 0.0)
+                              reach_km=None if reach_km is None else round(float(reach_km), 3) + 0.0, until=until)
         return entry
 
     @classmethod

@@ -7,6 +7,7 @@ gig and records the event with the gig as written (:meth:`Gig.event_payload`).
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
@@ -211,7 +212,8 @@ def geo_entry(gig: Gig) -> GeoEntry | None:
         return None
     return GeoEntry(id=gig.id, lat=gig.location.lat, lng=gig.location.lng, category=gig.category.lower(),
                     skills=frozenset(s.lower() for s in gig.skills), amount_min=gig.budget.min.amount,
-                    amount_max=gig.budget.max.amount, currency=gig.budget.min.currency)
+                    amount_max=gig.budget.max.amount, currency=gig.budget.min.currency,
+                    until=math.ceil(gig.deadline.timestamp()) if gig.deadline is not None else None)
 
 
 def check_gig(gig: Gig, now: datetime, *, deadline_changed: bool = True) -> None:
