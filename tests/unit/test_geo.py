@@ -160,4 +160,5 @@ def test_an_entry_read_with_only_its_location_is_the_entry_with_every_other_fiel
     lat, lng = coords.quantise(lat), coords.quantise(lng)
     entry = geo.GeoEntry.stored_at(id_, lat, lng)
     assert entry == geo.GeoEntry(id=id_, lat=lat, lng=lng)
+    assert vars(entry) == vars(geo.GeoEntry(id=id_, lat=lat, lng=lng))  # every field set, none from the class
     assert hash(entry) == hash(geo.GeoEntry(id=id_, lat=lat, lng=lng))

@@ -128,7 +128,7 @@ class GeoEntry:
 
 #: The fields of an entry read with only its location (:meth:`GeoEntry.stored_at`).
 _UNFILTERED: dict[str, object] = {"category": None, "skills": frozenset(), "amount_min": None, "amount_max": None,
-                                  "currency": None, "availability": None, "reach_km": None}
+                                  "currency": None, "availability": None, "reach_km": None, "until": None}
 
 
 # ---- distances -------------------------------------------------------------------------------------------
