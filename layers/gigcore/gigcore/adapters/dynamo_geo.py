@@ -105,7 +105,7 @@ def _number(value: dict[str, str] | None) -> float | None:
 
 #: The stored attribute of each entry field a reader may ask for (:attr:`RangeQuery.fields`).
 _FIELD_ATTRIBUTES = {"category": _F_CAT, "skills": _F_SKILLS, "amount_min": _F_LO, "amount_max": _F_HI,
-                     "currency": _F_CUR, "availability": _F_AV, "reach_km": _F_REACH}
+                     "currency": _F_CUR, "availability": _F_AV, "reach_km": _F_REACH, "until": EXPIRES_AT}
 
 
 def projection(fields: frozenset[str] | None) -> str | None:

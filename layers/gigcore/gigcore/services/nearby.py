@@ -71,8 +71,13 @@ class GeoFilter:
     amount_max: int | None = None
     currency: str | None = None
     availability: str | None = None
+    #: Epoch seconds: entries whose ``until`` (a gig's deadline) is not after it are past and left out, so they
+    #: take no place on a page before the table's time to live deletes them.
+    alive_at: int | None = None
 
     def matches(self, entry: GeoEntry) -> bool:
+        if self.alive_at is not None and entry.until is not None and entry.until <= self.alive_at:
+            return False
         if self.category is not None and entry.category != self.category:
             return False
         if self.skills_any and not (self.skills_any & entry.skills):
@@ -96,6 +101,8 @@ class GeoFilter:
                                         ("availability", self.availability is not None)) if on}
         if self.amount_min is not None or self.amount_max is not None:
             wanted |= {"amount_min", "amount_max"}
+        if self.alive_at is not None:
+            wanted.add("until")
         return frozenset(wanted)
 
 
