@@ -56,6 +56,8 @@ class TantivySearchIndex:
             filters.append(queries.range("budget_min", ints, hi=query.budget_max))
         if query.currency:
             filters.append(queries.term("currency", query.currency))
+        if query.now_ms is not None:  # no deadline (NO_DEADLINE), or one after now
+            filters.append(queries.range("deadline", ints, lo=query.now_ms, include_lower=False))
         text = queries.text(query.text)
         return index.search(text, filters, page_order(query.sort, text is not None, query.point, "created"),
                             query.point, query.radius_km, query.limit, after)
