@@ -43,15 +43,12 @@ def test_every_filter_is_a_bool_filter_clause() -> None:
     assert body["size"] == 11
 
 
-def test_a_search_with_a_moment_keeps_gigs_whose_deadline_is_after_it_or_that_have_none() -> None:
+def test_a_search_with_a_moment_excludes_gigs_whose_deadline_is_not_after_it() -> None:
     body = gig_query(GigSearch(text="tap", currency="NGN", now_ms=1_796_000_000_000))
-    assert body["query"]["bool"]["filter"] == [
-        {"term": {"state": "open"}},
-        {"term": {"currency": "NGN"}},
-        {"bool": {"should": [{"range": {"deadline": {"gt": 1_796_000_000_000}}},
-                             {"bool": {"must_not": [{"exists": {"field": "deadline"}}]}}],
-                  "minimum_should_match": 1}},
-    ]
+    # must_not a range: a gig without a deadline (no field) is not matched by the range, so it is kept.
+    assert body["query"]["bool"]["must_not"] == [{"range": {"deadline": {"lte": 1_796_000_000_000}}}]
+    assert body["query"]["bool"]["filter"] == [{"term": {"state": "open"}}, {"term": {"currency": "NGN"}}]
+    assert "must_not" not in gig_query(GigSearch(text="tap"))["query"]["bool"]  # no moment: no deadline compared
     assert GIG_MAPPING["properties"]["deadline"] == {"type": "long"}
     assert gig_source(GigDoc(id="a", version=1, open=True, deadline_ms=5))["deadline"] == 5
     assert "deadline" not in gig_source(GigDoc(id="a", version=1, open=True))  # none: the field is absent

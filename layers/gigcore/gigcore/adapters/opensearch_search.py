@@ -7,10 +7,10 @@ built by the pure functions below (unit-tested against the query DSL shapes) and
 ``search_after`` on the sort values plus ``id``.
 
 A gig's ``deadline`` (a ``long``, ms since the epoch) is left out when it has none; a gig search with a
-moment keeps gigs whose deadline is after it or that have none. The mapping is put on an index that exists
-already (once per process), so an index created before a field was added gets it; documents indexed before
-then lack the field and count as having no deadline until they are written again or reindexed
-(docs/search.md).
+moment excludes gigs whose deadline is not after it (``must_not`` a range: a gig without one is kept). The
+mapping is put on an index that exists already (once per process), so an index created before a field was
+added gets it; documents indexed before then lack the field and count as having no deadline until they are
+written again or reindexed (docs/search.md).
 """
 
 from __future__ import annotations
@@ -101,18 +101,12 @@ def gig_query(query: GigSearch, after: Mapping[str, Any] | None = None) -> dict[
         filters.append({"range": {"budget_min": {"lte": query.budget_max}}})
     if query.currency:
         filters.append({"term": {"currency": query.currency}})
-    if query.now_ms is not None:
-        filters.append(_before_deadline(query.now_ms))
     order = _order(query.sort, bool(query.text.strip()), query.point)
-    return _search_body(_text(query.text, GIG_FIELDS), filters, _sort(order, query.point, "created"), query.limit,
+    body = _search_body(_text(query.text, GIG_FIELDS), filters, _sort(order, query.point, "created"), query.limit,
                         after)
-
-
-def _before_deadline(now_ms: int) -> dict[str, Any]:
-    """Gigs whose deadline is after ``now_ms``, or that have none (no ``deadline`` field)."""
-    return {"bool": {"should": [{"range": {"deadline": {"gt": now_ms}}},
-                                {"bool": {"must_not": [{"exists": {"field": "deadline"}}]}}],
-                     "minimum_should_match": 1}}
+    if query.now_ms is not None:  # past its deadline; a gig without one (no field) is never excluded
+        body["query"]["bool"]["must_not"] = [{"range": {"deadline": {"lte": query.now_ms}}}]
+    return body
 
 
 def freelancer_query(query: FreelancerSearch, after: Mapping[str, Any] | None = None) -> dict[str, Any]:
