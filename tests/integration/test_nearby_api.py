@@ -205,3 +205,28 @@ def test_a_deadline_is_the_geo_entrys_time_to_live_and_moving_it_on_puts_an_expi
     assert moved.status_code == 200, moved.json_body
     assert entry_of(ending)[ttl["AttributeName"]] == {"N": str(int(later.timestamp()))}
     assert [i["id"] for i in nearby(api, token, spot, radius=5).json_body["items"]] == [ending, lasting]
+
+
+def test_gigs_past_their_deadline_take_no_place_on_a_page_before_their_entries_expire(api, spot, monkeypatch):
+    """Until DynamoDB's time to live deletes a past-deadline gig's entry (days, at worst), the entry is still read;
+    it was dropped only when the page's gigs were read back, so a page could come back short (or empty, with a
+    cursor) although live gigs lay just beyond. The entry's expiry now leaves it out before the page is cut.
+    The deadline passes on the stack's clock (the Clock port the routes read), not by sleeping."""
+    from datetime import UTC, datetime, timedelta
+
+    from gigcore import bootstrap
+    from tests.fake_clock import FakeClock
+
+    clock = FakeClock(datetime.now(UTC))
+    monkeypatch.setitem(bootstrap.container().__dict__, "clock", clock)
+    token, _ = session(api)
+    deadline = (clock.now() + timedelta(minutes=5)).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    ending = [post_at(api, token, spot, km, deadline=deadline) for km in (1.0, 2.0)]
+    lasting = [post_at(api, token, spot, km) for km in (3.0, 4.0)]
+    first = nearby(api, token, spot, radius=10, limit=2).json_body
+    assert [i["id"] for i in first["items"]] == ending
+
+    clock.advance(minutes=6)  # past the deadline; the access token (15 minutes) still holds
+    page = nearby(api, token, spot, radius=10, limit=2).json_body
+    assert [i["id"] for i in page["items"]] == lasting
+    assert page["next_cursor"] is None

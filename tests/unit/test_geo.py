@@ -5,7 +5,7 @@ import math
 from hypothesis import assume, example, given, settings
 from hypothesis import strategies as st
 
-from gigcore.domain import geo
+from gigcore.domain import coords, geo
 
 lats = st.floats(min_value=-90, max_value=90, allow_nan=False)
 lngs = st.floats(min_value=-180, max_value=180, allow_nan=False)
@@ -128,17 +128,17 @@ def test_the_lower_bound_is_the_distance_to_the_nearest_point_of_the_nearest_edg
 
 
 @settings(max_examples=300)
-@given(lats, lngs, lats, lngs, st.integers(min_value=1, max_value=7))
+@given(lats, lngs, lats, lngs, st.integers(min_value=1, max_value=11))
 @example(89.9, 179.99, 89.99, -179.99, 4)  # near the pole, across the antimeridian
 @example(6.5, 3.3, 6.5, -176.7, 2)  # the far side of the world: no foot of the perpendicular
 @example(0.0, 0.0, 0.0, 0.0, 3)  # the point inside one of the cells
+@example(0.0, 180.0, 0.0, -179.99, 4)  # on the antimeridian beside a column starting at -180
 def test_the_children_of_a_cell_are_weighed_together_to_the_same_numbers(lat, lng, cell_lat, cell_lng, precision):
     """issue 20 item 3: a search works out the lower bounds of a cell's 32 children together (they share their
     edges); every number is the one :meth:`min_to` gives, to the last bit, so plans and pages do not change."""
     point = geo.DistancesFrom(lat, lng)
-    kids = geo.children(geo.encode(cell_lat, cell_lng, precision))
-    boxes = [geo.bounds(kid) for kid in kids]
-    assert point.min_to_many(boxes) == [point.min_to(box) for box in boxes]
+    cell = geo.encode(cell_lat, cell_lng, precision)
+    assert list(point.min_to_children(cell)) == [point.min_to(geo.bounds(kid)) for kid in geo.children(cell)]
 
 
 @given(st.sampled_from(["s0", "s0d", "s0dk", "s1b", "s1c"]).flatmap(
@@ -146,5 +146,19 @@ def test_the_children_of_a_cell_are_weighed_together_to_the_same_numbers(lat, ln
         lambda cell: len(cell) >= 3)))
 def test_a_layouts_remembered_pieces_of_a_cell_are_its_pieces(cell):
     layout = geo.PartitionLayout(splits=("s0dk", "s0dkq", "s0e2", "s1bc"))
-    expected = tuple((part.name, lo, hi) for part, lo, hi in layout.pieces(cell, geo.successor(cell)))
-    assert layout.cell_pieces(cell) == expected == layout.cell_pieces(cell)
+    expected = [(part.name, lo, hi) for part, lo, hi in layout.pieces(cell, geo.successor(cell))]
+    pieces = layout.cell_pieces(cell)
+    assert [(p.partition, p.lo, p.hi) for p in pieces] == expected and layout.cell_pieces(cell) == pieces
+    assert all(p.cell == cell and p.start == geo.key_point(p.lo) for p in pieces)
+    assert [p.end for p in pieces] == [None if hi is None else geo.key_point(hi) for _, _, hi in expected]
+
+
+@given(st.text(alphabet="0123456789ABCDEFGHJKMNPQRSTVWXYZ", min_size=1, max_size=26), lats, lngs)
+def test_an_entry_read_with_only_its_location_is_the_entry_with_every_other_field_at_its_default(id_, lat, lng):
+    """issue 20 item 3: a search that filters on nothing reads only the location, and the adapter builds those
+    entries without the constructor's per-field work; each is still equal to the constructor's entry."""
+    lat, lng = coords.quantise(lat), coords.quantise(lng)
+    entry = geo.GeoEntry.stored_at(id_, lat, lng)
+    assert entry == geo.GeoEntry(id=id_, lat=lat, lng=lng)
+    assert vars(entry) == vars(geo.GeoEntry(id=id_, lat=lat, lng=lng))  # every field set, none from the class
+    assert hash(entry) == hash(geo.GeoEntry(id=id_, lat=lat, lng=lng))

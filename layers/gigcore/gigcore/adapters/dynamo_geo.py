@@ -105,7 +105,7 @@ def _number(value: dict[str, str] | None) -> float | None:
 
 #: The stored attribute of each entry field a reader may ask for (:attr:`RangeQuery.fields`).
 _FIELD_ATTRIBUTES = {"category": _F_CAT, "skills": _F_SKILLS, "amount_min": _F_LO, "amount_max": _F_HI,
-                     "currency": _F_CUR, "availability": _F_AV, "reach_km": _F_REACH}
+                     "currency": _F_CUR, "availability": _F_AV, "reach_km": _F_REACH, "until": EXPIRES_AT}
 
 
 def projection(fields: frozenset[str] | None) -> str | None:
@@ -118,6 +118,9 @@ def projection(fields: frozenset[str] | None) -> str | None:
 def entry_of(item: dict[str, Any]) -> GeoEntry:
     """A low-level (``{"S": ...}``) item back to its entry; attributes the item lacks (not stored, or not
     projected) are the entry's defaults."""
+    if len(item) == 3:  # sk, la and ln: what a search that filters on nothing reads (the most common)
+        return GeoEntry.stored_at(item["sk"]["S"].split("#", 1)[1], coords.parse_stored(item[_F_LAT]["N"]),
+                                  coords.parse_stored(item[_F_LNG]["N"]))
     lo, hi = _number(item.get(_F_LO)), _number(item.get(_F_HI))
     return GeoEntry.stored(
         item["sk"]["S"].split("#", 1)[1],

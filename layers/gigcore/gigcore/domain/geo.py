@@ -13,14 +13,16 @@ vocabulary wherever geo is used.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import operator
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 from gigcore.domain import coords
 from gigcore.domain.geo_partitions import (
     Partition,
     PartitionLayout,
+    Piece,
     density_histogram,
     interval_area_km2,
     partition_counts,
@@ -46,6 +48,9 @@ from gigcore.domain.geohash import (
     grid_position,
     inclusive_upper,
     is_cell,
+    key_at_or_before,
+    key_point,
+    same_key_point,
     successor,
 )
 from gigcore.domain.users import User
@@ -53,7 +58,7 @@ from gigcore.domain.users import User
 __all__ = [
     "BASE32", "EARTH_RADIUS_KM", "FREELANCER_INDEXED", "KEY_END", "KEY_PRECISION", "PARTITION_PRECISION", "Box",
     "DistancesFrom",
-    "GeoEntry", "Partition", "PartitionLayout", "area_km2", "bounds", "cell_area_km2", "cells_between",
+    "GeoEntry", "Partition", "PartitionLayout", "Piece", "area_km2", "bounds", "cell_area_km2", "cells_between",
     "children", "compact_cells", "cover", "density_histogram", "disc_box", "encode", "expand_cells",
     "freelancer_entry", "grid_position", "haversine_km", "inclusive_upper", "interval_area_km2", "is_cell",
     "key_at_or_before", "key_point", "same_key_point",
@@ -104,11 +109,26 @@ class GeoEntry:
                               reach_km=None if reach_km is None else round(float(reach_km), 3) + 0.0, until=until)
         return entry
 
+    @classmethod
+    def stored_at(cls, id: str, lat: float, lng: float) -> GeoEntry:  # noqa: A002
+        """:meth:`stored` of an entry read with nothing but its location (a search that filters on nothing asks
+        for no more): every other field at its default."""
+        entry = object.__new__(cls)
+        fields = entry.__dict__
+        fields.update(_UNFILTERED)
+        fields["id"], fields["lat"], fields["lng"] = id, lat, lng
+        return entry
+
     @property
     def key(self) -> str:
         """The item's sort key: its geohash, then its id (identical locations stay distinct, ordered by id)."""
         return encode(self.lat, self.lng) + "#" + self.id
 
+
+
+#: The fields of an entry read with only its location (:meth:`GeoEntry.stored_at`).
+_UNFILTERED: dict[str, object] = {"category": None, "skills": frozenset(), "amount_min": None, "amount_max": None,
+                                  "currency": None, "availability": None, "reach_km": None, "until": None}
 
 
 # ---- distances -------------------------------------------------------------------------------------------
@@ -134,6 +154,28 @@ def _centre_and_spread(box: Box) -> tuple[float, float, float]:
     centre = DistancesFrom(c_lat, c_lng)
     spread = max(centre.to(la, ln) for la in (box.lat_lo, box.lat_hi) for ln in (box.lng_lo, box.lng_hi))
     return c_lat, c_lng, spread
+
+
+def _child_grid(parent_length_parity: int) -> tuple[int, int, operator.itemgetter[Any]]:
+    """(columns, rows, what picks the children in :data:`BASE32` order out of a list of the grid's values
+    column after column) for a parent of even (0) or odd (1) length: after an even length a child's five bits
+    start with a longitude bit, after an odd one with a latitude bit."""
+    cols = 8 if parent_length_parity == 0 else 4
+    rows = 32 // cols
+    places = []
+    for index in range(32):
+        col = row = 0
+        for k, shift in enumerate(range(4, -1, -1)):
+            bit = (index >> shift) & 1
+            if (k + parent_length_parity) % 2 == 0:
+                col = (col << 1) | bit
+            else:
+                row = (row << 1) | bit
+        places.append(col * rows + row)
+    return cols, rows, operator.itemgetter(*places)
+
+
+_CHILD_GRID = (_child_grid(0), _child_grid(1))
 
 
 class DistancesFrom:
@@ -182,58 +224,72 @@ class DistancesFrom:
             best = min(self.to(box.lat_lo, edge_lng), self.to(box.lat_hi, edge_lng))
         return max(0.0, best - _SLACK_KM)
 
-    def min_to_many(self, boxes: Sequence[Box]) -> list[float]:
-        """:meth:`min_to` of each box, the same numbers to the last bit, for boxes that share edges (the 32
-        children of a cell: a search weighs hundreds a page). What depends only on a box's longitude span (the
-        gap, the nearest meridian edge, the foot of the perpendicular) or only on one latitude is worked out
-        once, then each box takes the same arithmetic :meth:`min_to` and :meth:`to` do."""
-        lat, lng, cos_phi = self.lat, self.lng, self._cos_phi
-        columns: dict[tuple[float, float], tuple[float, float, float, float, float]] = {}
-        rows: dict[float, tuple[float, float]] = {}
-        found: list[float] = []
-        for box in boxes:
-            span = (box.lng_lo, box.lng_hi)
-            column = columns.get(span)
-            if column is None:
-                gap = _lng_gap_degrees(lng, box.lng_lo, box.lng_hi)
-                edge_lng = foot = foot_best = dl_term = 0.0
-                if gap != 0.0:
-                    edge_lng = box.lng_lo if (box.lng_lo - lng) % 360.0 <= (lng - box.lng_hi) % 360.0 else box.lng_hi
-                    delta = math.radians(gap)
-                    dl = math.radians(edge_lng - lng)
-                    dl_term = math.sin(dl / 2) ** 2
-                    if delta < math.pi / 2:
-                        foot = math.degrees(math.atan2(self._sin_phi, cos_phi * math.cos(delta)))
-                        foot_best = EARTH_RADIUS_KM * math.asin(min(1.0, abs(cos_phi * math.sin(delta))))
-                    else:
-                        foot = math.nan  # no foot: both ends are measured
-                column = columns[span] = (gap, edge_lng, foot, foot_best, dl_term)
-            gap, edge_lng, foot, foot_best, dl_term = column
-            if gap == 0.0:
-                if box.lat_lo <= lat <= box.lat_hi:
-                    found.append(0.0)
-                    continue
-                edge = box.lat_lo if lat < box.lat_lo else box.lat_hi
-                found.append(max(0.0, math.radians(abs(lat - edge)) * EARTH_RADIUS_KM - _SLACK_KM))
+    def min_to_children(self, cell: str) -> tuple[float, ...]:
+        """:meth:`min_to` of each of ``cell``'s 32 children (in :func:`children`'s order), the same numbers to the
+        last bit: a search weighs hundreds of children a page. The children are a grid of 8 x 4 (or 4 x 8)
+        boxes, so what depends only on a column (the longitude gap, the nearest meridian edge, the foot of the
+        perpendicular) or only on a latitude edge is worked out once, then each child takes the arithmetic of
+        :meth:`min_to` and :meth:`to` on the bounds :func:`bounds` gives it (the same expressions of its grid
+        position; ``x if x < 1.0 else 1.0`` is ``min(1.0, x)``, NaN included, and so on, without the calls)."""
+        col, row = grid_position(cell)
+        lng_bits, lat_bits = axis_bits(len(cell) + 1)
+        lng_step = 360.0 / (1 << lng_bits)
+        lat_step = 180.0 / (1 << lat_bits)
+        cols, rows, in_order = _CHILD_GRID[len(cell) % 2]
+        c0, r0 = col * cols, row * rows
+        lat_edges = [-90.0 + (r0 + j) * lat_step for j in range(rows + 1)]
+        lat, lng, phi, cos_phi = self.lat, self.lng, self._phi, self._cos_phi
+        asin, sqrt, sin = math.asin, math.sqrt, math.sin
+        diameter = 2 * EARTH_RADIUS_KM
+        # Per latitude edge, the haversine's terms that depend on it alone (as :meth:`to` computes them).
+        edge_terms: list[tuple[float, float]] = []
+        for edge in lat_edges:
+            p2 = math.radians(edge)
+            edge_terms.append((sin((p2 - phi) / 2) ** 2, cos_phi * math.cos(p2)))
+        in_column: list[float] | None = None
+        grid: list[float] = []  # column after column, each from its southern row
+        for i in range(cols):
+            lng_lo, lng_hi = -180.0 + (c0 + i) * lng_step, -180.0 + (c0 + i + 1) * lng_step
+            west, east = (lng_lo - lng) % 360.0, (lng - lng_hi) % 360.0
+            gap = 0.0 if lng_lo <= lng <= lng_hi else min(west, east)
+            if gap == 0.0:  # as in :meth:`min_to` (also at lng 180 beside a column starting at -180)
+                if in_column is None:
+                    in_column = []
+                    for j in range(rows):
+                        lat_lo, lat_hi = lat_edges[j], lat_edges[j + 1]
+                        if lat_lo <= lat <= lat_hi:
+                            in_column.append(0.0)
+                        else:
+                            edge = lat_lo if lat < lat_lo else lat_hi
+                            in_column.append(max(0.0, math.radians(abs(lat - edge)) * EARTH_RADIUS_KM - _SLACK_KM))
+                grid.extend(in_column)
                 continue
-            if foot != foot:  # NaN: delta >= pi / 2
-                best = min(self._to_row(box.lat_lo, dl_term, rows), self._to_row(box.lat_hi, dl_term, rows))
-            elif box.lat_lo <= foot <= box.lat_hi:
-                best = foot_best
+            edge_lng = lng_lo if west <= east else lng_hi
+            delta = math.radians(gap)
+            dl_term = sin(math.radians(edge_lng - lng) / 2) ** 2
+            if delta < math.pi / 2:
+                foot = math.degrees(math.atan2(self._sin_phi, cos_phi * math.cos(delta)))
+                at_foot = max(0.0, EARTH_RADIUS_KM * asin(min(1.0, abs(cos_phi * math.sin(delta)))) - _SLACK_KM)
+                for j in range(rows):
+                    if foot < lat_edges[j]:
+                        a, c = edge_terms[j]
+                    elif foot > lat_edges[j + 1]:
+                        a, c = edge_terms[j + 1]
+                    else:
+                        grid.append(at_foot)
+                        continue
+                    h = sqrt(a + c * dl_term)
+                    best = diameter * asin(h if h < 1.0 else 1.0) - _SLACK_KM
+                    grid.append(best if best > 0.0 else 0.0)
             else:
-                best = self._to_row(box.lat_lo if foot < box.lat_lo else box.lat_hi, dl_term, rows)
-            found.append(max(0.0, best - _SLACK_KM))
+                for j in range(rows):
+                    a, c = edge_terms[j]
+                    low = diameter * asin(min(1.0, sqrt(a + c * dl_term)))
+                    a, c = edge_terms[j + 1]
+                    high = diameter * asin(min(1.0, sqrt(a + c * dl_term)))
+                    grid.append(max(0.0, min(low, high) - _SLACK_KM))
+        found: tuple[float, ...] = in_order(grid)
         return found
-
-    def _to_row(self, lat: float, dl_term: float, rows: dict[float, tuple[float, float]]) -> float:
-        """:meth:`to` of a point at ``lat`` whose longitude gives ``dl_term`` (``sin(dl / 2) ** 2``)."""
-        row = rows.get(lat)
-        if row is None:
-            p2 = math.radians(lat)
-            dp = p2 - self._phi
-            row = rows[lat] = (math.sin(dp / 2) ** 2, math.cos(p2))
-        h = row[0] + self._cos_phi * row[1] * dl_term
-        return 2 * EARTH_RADIUS_KM * math.asin(min(1.0, math.sqrt(h)))
 
     def max_to(self, box: Box) -> float:
         """An upper bound of the distance to any point of ``box`` (triangle inequality through its centre)."""
@@ -308,21 +364,3 @@ def freelancer_entry(user: User) -> GeoEntry | None:
                     amount_min=profile.hourly_rate_amount, amount_max=profile.hourly_rate_amount,
                     currency=profile.hourly_rate_currency, availability=profile.availability,
                     reach_km=profile.service_radius_km)
-
-
-# ---- the key order of geohash prefixes (range bounds of a partition's sort key) -------------------------------
-
-
-def key_point(key: str) -> str:
-    """Where the range bound ``key`` (a geohash prefix) stands in the key order, as a full-length key."""
-    return key[:KEY_PRECISION].ljust(KEY_PRECISION, "0")
-
-
-def same_key_point(a: str, b: str) -> bool:
-    """True when the range bounds ``a`` and ``b`` denote the same point of the key order."""
-    return a == b or key_point(a) == key_point(b)
-
-
-def key_at_or_before(a: str, b: str) -> bool:
-    """True when the range bound ``a`` comes at or before ``b`` in the key order."""
-    return key_point(a) <= key_point(b)

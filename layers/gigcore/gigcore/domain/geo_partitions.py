@@ -12,6 +12,7 @@ import math
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import NamedTuple
 
 from gigcore.domain.geohash import (
     KEY_PRECISION,
@@ -19,6 +20,7 @@ from gigcore.domain.geohash import (
     cell_area_km2,
     cells_between,
     is_cell,
+    key_point,
     successor,
 )
 
@@ -31,6 +33,19 @@ class Partition:
     """One partition key of the index: the keys ``[start, end)``; ``end`` None means the end of its top cell."""
 
     name: str
+    start: str
+    end: str | None
+
+
+class Piece(NamedTuple):
+    """The part of a cell's keys ``[lo, hi)`` under one partition (``hi`` None: to the partition's end)."""
+
+    partition: str
+    lo: str
+    hi: str | None
+    cell: str
+    #: Where ``lo`` and ``hi`` stand in the key order (:func:`key_point`): two pieces join into one key range
+    #: when the first ends where the second starts, in the same partition.
     start: str
     end: str | None
 
@@ -83,18 +98,21 @@ class PartitionLayout:
             at = end
 
     @cached_property
-    def _pieces_memo(self) -> dict[str, tuple[tuple[str, str, str | None], ...]]:
+    def _pieces_memo(self) -> dict[str, tuple[Piece, ...]]:
         return {}
 
-    def cell_pieces(self, cell: str) -> tuple[tuple[str, str, str | None], ...]:
-        """``cell``'s keys cut at partition boundaries: (partition name, piece start, piece end), as
-        :meth:`pieces` gives them for ``[cell, successor(cell))``; remembered per layout, like :meth:`expected`."""
+    def cell_pieces(self, cell: str) -> tuple[Piece, ...]:
+        """``cell``'s keys cut at partition boundaries, as :meth:`pieces` gives them for
+        ``[cell, successor(cell))``, with the key points of their bounds; remembered per layout, like
+        :meth:`expected` (a search orders and joins hundreds of pieces a page)."""
         memo = self._pieces_memo
         found = memo.get(cell)
         if found is None:
             if len(memo) >= _EXPECTED_MEMO_SIZE:
                 memo.clear()
-            found = memo[cell] = tuple((part.name, lo, hi) for part, lo, hi in self.pieces(cell, successor(cell)))
+            found = memo[cell] = tuple(
+                Piece(part.name, lo, hi, cell, key_point(lo), None if hi is None else key_point(hi))
+                for part, lo, hi in self.pieces(cell, successor(cell)))
         return found
 
     @cached_property

@@ -183,3 +183,20 @@ def expand_cells(compact: Sequence[str]) -> list[str]:
         cells.extend(parent + BASE32[i] for i in range(32) if mask >> i & 1)
     return cells
 
+
+# ---- the key order of geohash prefixes (range bounds of a partition's sort key) -------------------------------
+
+
+def key_point(key: str) -> str:
+    """Where the range bound ``key`` (a geohash prefix) stands in the key order, as a full-length key."""
+    return key[:KEY_PRECISION].ljust(KEY_PRECISION, "0")
+
+
+def same_key_point(a: str, b: str) -> bool:
+    """True when the range bounds ``a`` and ``b`` denote the same point of the key order."""
+    return a == b or key_point(a) == key_point(b)
+
+
+def key_at_or_before(a: str, b: str) -> bool:
+    """True when the range bound ``a`` comes at or before ``b`` in the key order."""
+    return key_point(a) <= key_point(b)

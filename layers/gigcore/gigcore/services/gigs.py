@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -140,11 +140,14 @@ class NearbyResult:
 
 def gigs_near(query: nearby.NearbyQuery, position: Mapping[str, Any] | None, *, index: GeoIndex,
               gigs: Reads[str, Gig], now: datetime) -> NearbyResult:
-    """Open gigs within the radius whose deadline has not passed, nearest first, each with its distance."""
-    page = nearby.nearest(index, query, position)
+    """Open gigs within the radius whose deadline has not passed, nearest first, each with its distance. An
+    entry past its gig's deadline (until the table's time to live deletes it) takes no place on the page."""
+    alive = replace(query, filters=replace(query.filters, alive_at=int(now.timestamp())))
+    page = nearby.nearest(index, alive, position)
     found = gigs.get_many([hit.entry.id for hit in page.hits])
     # The index is written in the gig's own transaction; an eventually consistent read may lag a just-closed gig.
-    # A gig past its deadline stays open and indexed (docs/geo.md) but is no longer shown.
+    # A gig past its deadline stays open (docs/geo.md) but is no longer shown; its entry (until TTL deletes it)
+    # was left out above unless it was written without its deadline.
     items: list[tuple[Any, float]] = [(found[h.entry.id], h.distance_km) for h in page.hits
                                       if h.entry.id in found and found[h.entry.id].takes_applications(now)]
     return NearbyResult(items=items, next_position=page.next_position, stats=page.stats)

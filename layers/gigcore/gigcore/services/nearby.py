@@ -26,13 +26,14 @@ from __future__ import annotations
 import bisect
 import heapq
 import math
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from gigcore.domain import geo
 from gigcore.domain.errors import ErrorDetail, MalformedRequestError
-from gigcore.domain.geo import PartitionLayout
+from gigcore.domain.geo import PartitionLayout, Piece
 from gigcore.ports.gigs import GeoEntry, GeoIndex, RangeQuery
 
 #: Expected matches a round aims for, as a multiple of what the page still needs. The first round's is the
@@ -70,8 +71,13 @@ class GeoFilter:
     amount_max: int | None = None
     currency: str | None = None
     availability: str | None = None
+    #: Epoch seconds: entries whose ``until`` (a gig's deadline) is not after it are past and left out, so they
+    #: take no place on a page before the table's time to live deletes them.
+    alive_at: int | None = None
 
     def matches(self, entry: GeoEntry) -> bool:
+        if self.alive_at is not None and entry.until is not None and entry.until <= self.alive_at:
+            return False
         if self.category is not None and entry.category != self.category:
             return False
         if self.skills_any and not (self.skills_any & entry.skills):
@@ -95,6 +101,8 @@ class GeoFilter:
                                         ("availability", self.availability is not None)) if on}
         if self.amount_min is not None or self.amount_max is not None:
             wanted |= {"amount_min", "amount_max"}
+        if self.alive_at is not None:
+            wanted.add("until")
         return frozenset(wanted)
 
 
@@ -175,7 +183,8 @@ class _Search:
         for cell in start:
             self._offer(cell)
         self.read_cells: list[str] = []
-        self.buffer: dict[str, Hit] = {}
+        #: What was read and may still be returned: (distance, id, entry) by id, sorting as hits do.
+        self.buffer: dict[str, tuple[float, str, GeoEntry]] = {}
         self.read_area = 0.0
         self.read_items = 0
         self.matched = 0
@@ -185,7 +194,8 @@ class _Search:
         self.unlimited: set[str] = set()
         #: Doubles after each round in which a limit stopped a Query: the expectations were too low.
         self.boost = 1.0
-        self._pieces: dict[str, list[tuple[str, str, str | None, str]]] = {}
+        #: The filters' check, or None when there is nothing to check (most searches).
+        self._matches = query.filters.matches if query.filters.fields else None
 
     # -- cells ---------------------------------------------------------------------------------------------
 
@@ -197,12 +207,9 @@ class _Search:
 
     def _children(self, cell: str) -> list[tuple[str, float]]:
         """``cell``'s 32 children with their minimum distances (worked out together: they share their edges)."""
-        kids = geo.children(cell)
-        known = self._distances
-        missing = [k for k in kids if k not in known]
-        if missing:
-            known.update(zip(missing, self.point.min_to_many([geo.bounds(k) for k in missing]), strict=True))
-        return [(k, known[k]) for k in kids]
+        pairs = list(zip(geo.children(cell), self.point.min_to_children(cell), strict=True))
+        self._distances.update(pairs)
+        return pairs
 
     def _offer(self, cell: str, mindist: float | None = None) -> None:
         """Put ``cell`` in the frontier if any of it lies within the radius."""
@@ -216,43 +223,42 @@ class _Search:
 
     def _ranges(self, cells: Sequence[str]) -> list[tuple[str, str, str | None, list[tuple[str, str | None]]]]:
         """Cells as key ranges: (partition, lo, hi, [(cell, end of its piece)]), neighbours in one partition merged."""
-        pieces = sorted((p for cell in cells for p in self._cut(cell)), key=lambda p: geo.key_point(p[1]))
+        cut = self.layout.cell_pieces
         merged: list[tuple[str, str, str | None, list[tuple[str, str | None]]]] = []
-        for name, lo, hi, cell in pieces:
-            if merged and merged[-1][0] == name and merged[-1][2] is not None and geo.same_key_point(merged[-1][2], lo):
-                prev = merged[-1]
-                merged[-1] = (name, prev[1], hi, [*prev[3], (cell, hi)])
+        end: str | None = None
+        for piece in sorted((p for cell in cells for p in cut(cell)), key=_START):
+            if end is not None and end == piece.start and merged[-1][0] == piece.partition:
+                name, lo, _, members = merged[-1]
+                members.append((piece.cell, piece.hi))
+                merged[-1] = (name, lo, piece.hi, members)
             else:
-                merged.append((name, lo, hi, [(cell, hi)]))
+                merged.append((piece.partition, piece.lo, piece.hi, [(piece.cell, piece.hi)]))
+            end = piece.end
         return merged
-
-    def _cut(self, cell: str) -> list[tuple[str, str, str | None, str]]:
-        """``cell``'s key range cut at partition boundaries: [(partition, lo, hi, cell)]."""
-        cut = self._pieces.get(cell)
-        if cut is None:
-            cut = self._pieces[cell] = [(name, lo, hi, cell) for name, lo, hi in self.layout.cell_pieces(cell)]
-        return cut
 
     def _plan(self, horizon: float, budget: int, *, min_saving: float, query_cost: float = 0.0) -> list[str]:
         """Take every frontier cell nearer than ``horizon``, refined where it saves the most reads (at least
         ``query_cost`` expected reads for each Query a refinement adds)."""
-        chosen = {c for c, d in self.frontier.items() if d < horizon}
-        if not chosen and self.frontier:
-            nearest = min(self.frontier.values())
-            chosen = {c for c, d in self.frontier.items() if d <= nearest}
+        frontier = self.frontier
+        chosen = {c for c, d in frontier.items() if d < horizon}
+        if not chosen and frontier:
+            nearest = min(frontier.values())
+            chosen = {c for c, d in frontier.items() if d <= nearest}
         for cell in chosen:
-            del self.frontier[cell]
+            del frontier[cell]
         # The chosen cells' pieces in key order; refining a cell only changes how it joins its neighbours.
-        order = sorted((p for cell in chosen for p in self._cut(cell)), key=lambda p: geo.key_point(p[1]))
-        starts = [geo.key_point(p[1]) for p in order]
+        cut = self.layout.cell_pieces
+        order = sorted((p for cell in chosen for p in cut(cell)), key=_START)
+        starts = [p.start for p in order]
         ranges = _groups(order)
         heap: list[tuple[float, str, list[tuple[str, float]], int, int]] = []
+        expected, scale, radius = self.layout.expected, self.scale, self.q.radius_km
 
         def consider(cell: str) -> None:
             """Queue the best change to ``cell``: drop it when none of it is nearer than the horizon, else
             narrow it to the run of its children from the first to the last that is (one key range, so free
             unless it parts from a neighbour), after which the children outside the horizon may be dropped."""
-            whole = self._expected(cell)
+            whole = scale * expected(cell)
             if whole < min_saving:
                 return
             if self._mindist(cell) >= horizon:
@@ -262,7 +268,7 @@ class _Search:
                 return
             kids = self._children(cell)
             inside = [i for i, (_, d) in enumerate(kids) if d < horizon]
-            potential = whole - sum(self._expected(kids[i][0]) for i in inside)
+            potential = whole - sum(scale * expected(kids[i][0]) for i in inside)
             if inside and (potential >= min_saving or len(inside) < len(kids)):
                 # Children holding all that matters (one, or a few across a border the point is near) save
                 # nothing yet, but their own children may: narrowing to their run costs no Query.
@@ -273,23 +279,25 @@ class _Search:
         while heap:
             saving, cell, kids, first, end = heapq.heappop(heap)
             keep = kids[first:end]
-            mine = self._cut(cell)
-            at = bisect.bisect_left(starts, geo.key_point(mine[0][1]))
+            mine = cut(cell)
+            at = bisect.bisect_left(starts, mine[0].start)
+            stop = at + len(mine)
             before = order[at - 1: at] if at > 0 else []
-            after = order[at + len(mine): at + len(mine) + 1]
-            replacement = [p for kid, _ in keep for p in self._cut(kid)]
-            trial = ranges - _groups(before + mine + after) + _groups(before + replacement + after)
+            after = order[stop: stop + 1]
+            replacement = [p for kid, _ in keep for p in cut(kid)]
+            trial = ranges - _groups(before + list(mine) + after) + _groups(before + replacement + after)
             if trial > max(budget, ranges) or (trial > ranges and -saving < query_cost * (trial - ranges)):
                 continue
             ranges = trial
-            order[at: at + len(mine)] = replacement
-            starts[at: at + len(mine)] = [geo.key_point(p[1]) for p in replacement]
+            order[at: stop] = replacement
+            starts[at: stop] = [p.start for p in replacement]
             chosen.discard(cell)
             chosen.update(kid for kid, _ in keep)
             if not kids:
                 self._offer(cell)  # dropped: left for a later round (or a later page)
             for kid, d in kids[:first] + kids[end:]:
-                self._offer(kid, d)
+                if d <= radius:  # as _offer
+                    frontier[kid] = d
             for kid, _ in keep:
                 consider(kid)
         return sorted(chosen)
@@ -314,8 +322,7 @@ class _Search:
             self.stats.scanned += answer.scanned
             self.stats.capacity += answer.capacity
             self.read_items += len(answer.entries)
-            for entry in answer.entries:
-                self._take(entry)
+            self._take(answer.entries)
             if answer.stopped_at is not None:
                 for cell, piece_end in members:
                     if piece_end is None or not geo.key_at_or_before(piece_end, answer.stopped_at):
@@ -344,18 +351,28 @@ class _Search:
             observed = (self.read_items + 1) / (self.read_area + 1 / self.prior_density)
             self.scale = observed / self.prior_density
 
-    def _take(self, entry: GeoEntry) -> None:
-        if not self.q.filters.matches(entry):
-            return
-        self.matched += 1
-        d = self.point.to(entry.lat, entry.lng)
-        if d > self.q.radius_km or (self.after is not None and (d, entry.id) <= self.after):
-            return
-        self.buffer[entry.id] = Hit(entry, d)
+    def _take(self, entries: Sequence[GeoEntry]) -> None:
+        """Keep the entries read that match, lie within the radius and come after the cursor's position."""
+        matches, to, radius, after, buffer = self._matches, self.point.to, self.q.radius_km, self.after, self.buffer
+        matched = 0
+        for entry in entries:
+            if matches is not None and not matches(entry):
+                continue
+            matched += 1
+            d = to(entry.lat, entry.lng)
+            if d > radius or (after is not None and (d, entry.id) <= after):
+                continue
+            buffer[entry.id] = (d, entry.id, entry)
+        self.matched += matched
 
-    def _final(self) -> list[Hit]:
+    def _final(self) -> list[tuple[float, str, GeoEntry]]:
+        """What was read that no unread cell can come before, in page order (ids are unique: entries never compare)."""
         bound = min(self.frontier.values(), default=math.inf)
-        return sorted((h for h in self.buffer.values() if h.distance_km < bound), key=lambda h: h.order)
+        return sorted(kept for kept in self.buffer.values() if kept[0] < bound)
+
+    def _final_count(self) -> int:
+        bound = min(self.frontier.values(), default=math.inf)
+        return sum(1 for kept in self.buffer.values() if kept[0] < bound)
 
     def _horizon(self, round_no: int, previous: float) -> float:
         done = self.after[0] if self.after else 0.0
@@ -384,14 +401,14 @@ class _Search:
             cells = self._plan(self.q.radius_km * (1 + 1e-12) + 1e-9, 0, min_saving=MIN_SAVING)
             self._read(cells, limited=True, probe=max(MIN_QUERY_LIMIT, PROBE_ITEMS_PER_RESULT * self.q.limit))
             round_no = 1  # the next horizon comes from the density read, not from the probe's
-        while self.frontier and len(self._final()) < self.q.limit:
+        while self.frontier and self._final_count() < self.q.limit:
             horizon = self._horizon(round_no, horizon)
             budget = ROUND_BUDGET if round_no < 2 else LATER_ROUND_BUDGET
             cells = self._plan(horizon, budget, min_saving=MIN_SAVING, query_cost=QUERY_COST)
             self._read(cells, limited=True)
             round_no += 1
         final = self._final()
-        hits = final[: self.q.limit]
+        hits = [Hit(entry, d) for d, _, entry in final[: self.q.limit]]
         if len(hits) < self.q.limit or not hits:
             return NearbyPage(hits=hits, next_position=None, stats=self.stats)
         last = hits[-1]
@@ -408,17 +425,22 @@ class _Search:
     def everything(self) -> tuple[list[Hit], SearchStats]:
         cells = self._plan(self.q.radius_km * (1 + 1e-12) + 1e-9, FULL_READ_BUDGET, min_saving=1.0)
         self._read(cells, limited=False)
-        return sorted(self.buffer.values(), key=lambda h: h.order), self.stats
+        return [Hit(entry, d) for d, _, entry in sorted(self.buffer.values())], self.stats
 
 
-def _groups(pieces: Sequence[tuple[str, str, str | None, str]]) -> int:
+def _groups(pieces: Sequence[Piece]) -> int:
     """How many Queries these consecutive pieces take (neighbours of one partition merge)."""
     count = 0
-    for i, (name, lo, _, _) in enumerate(pieces):
-        prev = pieces[i - 1] if i else None
-        if prev is None or prev[0] != name or prev[2] is None or not geo.same_key_point(prev[2], lo):
+    name = end = None
+    for piece in pieces:
+        if end is None or end != piece.start or name != piece.partition:
             count += 1
+        name, end = piece.partition, piece.end
     return count
+
+
+#: A piece's place in the key order.
+_START = operator.attrgetter("start")
 
 
 def nearest(index: GeoIndex, query: NearbyQuery, position: Mapping[str, Any] | None = None) -> NearbyPage:
