@@ -4,7 +4,8 @@ tests/integration/test_search_contract.py.
 Text matching is a small model of the engines': words are lower-cased and lightly stemmed, a query word
 matches a document word exactly or within "fuzziness AUTO" (one edit for 3-5 letters, two beyond, a swap of
 two letters counting as one), an exact match scores more than a fuzzy one, a gig's title (a freelancer's
-headline) counts twice, and every occurrence counts. Ties are ordered by id, ascending, across pages.
+headline) counts twice, and every occurrence counts. Ties are ordered by id, ascending, across pages. A gig
+past its deadline at the search's ``now_ms`` is left out, as the engines do.
 """
 
 from __future__ import annotations
@@ -126,6 +127,8 @@ class FakeSearchIndex:
         text = words(query.text)
 
         def candidate(doc: GigDoc) -> _Candidate | None:
+            if query.now_ms is not None and doc.deadline_ms is not None and doc.deadline_ms <= query.now_ms:
+                return None  # past its deadline
             if query.category is not None and doc.category != query.category:
                 return None
             if query.skills and not query.skills & {s.lower() for s in doc.skills}:

@@ -35,3 +35,21 @@ def test_reindex_rebuilds_open_gigs_and_listed_freelancers_from_the_table(api, t
     assert "docs/s" in out.getvalue() and "[" in out.getvalue()
     assert [h.id for h in index.search_gigs(GigSearch(text=word)).hits] == [kept]
     assert [h.id for h in index.search_freelancers(FreelancerSearch(text=word)).hits] == [freelancer]
+
+
+def test_a_rebuilt_index_knows_each_gigs_deadline(api, tmp_path):
+    from datetime import UTC, datetime, timedelta
+
+    token, _ = session(api)
+    word = "zq" + uuid.uuid4().hex[:8]
+    deadline = (datetime.now(UTC) + timedelta(minutes=5)).replace(microsecond=0)
+    ending = api.post("/gigs", gig_body(title=f"{word} ending", deadline=deadline.isoformat().replace("+00:00", "Z")),
+                      token=token).json_body["id"]
+    lasting = api.post("/gigs", gig_body(title=f"{word} lasting"), token=token).json_body["id"]
+
+    index = TantivySearchIndex(str(tmp_path / "rebuilt"))
+    reindex("gigs", index=index, out=io.StringIO())
+    at_deadline = int(deadline.timestamp()) * 1000
+    assert sorted(h.id for h in index.search_gigs(GigSearch(text=word, now_ms=at_deadline - 1)).hits) == sorted(
+        [ending, lasting])
+    assert [h.id for h in index.search_gigs(GigSearch(text=word, now_ms=at_deadline)).hits] == [lasting]

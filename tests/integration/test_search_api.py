@@ -162,3 +162,40 @@ def test_a_gig_past_its_deadline_is_no_longer_found_nor_applied_to(api, pollers,
     assert applied.status_code == 409 and applied.json_body["error"]["code"] == "invalid_state"
     assert applied.json_body["error"]["details"] == [{"field": "gig.deadline", "issue": "passed"}]
     assert api.get(f"/gigs/{ending_id}", token=token).json_body["application_count"] == 0
+
+
+def test_past_deadline_gigs_that_rank_first_leave_a_full_page_of_live_ones(api, pollers, monkeypatch):  # noqa: F811
+    """Gigs past their deadline were left in the index and dropped only on reading the page back, so a page of
+    ``limit`` could come back short (or empty) while live gigs matched further down."""
+    from datetime import UTC, datetime, timedelta
+
+    from gigcore import bootstrap
+    from tests.fake_clock import FakeClock
+
+    clock = FakeClock(datetime.now(UTC))
+    monkeypatch.setitem(bootstrap.container().__dict__, "clock", clock)
+    token, _ = session(api)
+    word = "zq" + uuid.uuid4().hex[:8]
+
+    def post(title: str, deadline: datetime | None) -> str:
+        body = gig_body(title=title) | ({"deadline": deadline.isoformat().replace("+00:00", "Z")} if deadline else {})
+        answer = api.post("/gigs", body, token=token)
+        assert answer.status_code == 201, answer.json_body
+        clock.advance(seconds=1)  # each gig newer than the one before
+        return answer.json_body["id"]
+
+    lasting = [post(f"Fix a {word} roof", None), post(f"Fix a {word} gutter", clock.now() + timedelta(days=1)),
+               post(f"Fix a {word} chimney", None)]
+    # Newer, and a better match (the word twice in a short title): first in both orders until their deadline.
+    ending = [post(f"{word} {word} roofing", clock.now() + timedelta(minutes=5)) for _ in range(4)]
+    for gig_id in lasting + ending:
+        assert found_within(api, token, 3.0, gig_id, q=word, limit=20) is not None
+    assert {i["id"] for i in search(api, token, q=word, limit=4).json_body["items"]} == set(ending)
+    assert [i["id"] for i in search(api, token, q=word, limit=4, sort="newest").json_body["items"]] == ending[::-1]
+
+    clock.advance(minutes=6)  # past the four deadlines; nothing is written to the index
+    for sort in ("relevance", "newest"):
+        page = search(api, token, q=word, limit=3, sort=sort).json_body
+        assert sorted(i["id"] for i in page["items"]) == sorted(lasting), sort
+        assert page["next_cursor"] is None
+    assert [i["id"] for i in search(api, token, q=word, limit=2, sort="newest").json_body["items"]] == lasting[:0:-1]

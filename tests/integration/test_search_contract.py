@@ -61,10 +61,10 @@ def index(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SearchInde
 
 def gig(id: str, *, title: str = "", description: str = "", skills: tuple[str, ...] = (), km: float = 1.0,
         budget: tuple[int, int] = (10_000, 20_000), category: str = "home", version: int = 1,
-        created_ms: int = 0, currency: str = "EUR", open: bool = True) -> GigDoc:
+        created_ms: int = 0, currency: str = "EUR", open: bool = True, deadline_ms: int | None = None) -> GigDoc:
     return GigDoc(id=id, version=version, open=open, title=title, description=description, skills=skills,
                   category=category, location=north(km), budget_min=budget[0], budget_max=budget[1],
-                  currency=currency, created_ms=created_ms)
+                  currency=currency, created_ms=created_ms, deadline_ms=deadline_ms)
 
 
 CORPUS = [
@@ -160,6 +160,48 @@ def test_deletes_and_versions(index: SearchIndex) -> None:
     assert ids(index.search_gigs(GigSearch(text="old"))) == []
     index.clear("gigs")
     assert ids(index.search_gigs(GigSearch())) == []
+
+
+# ---- deadlines: a gig past its deadline (at the search's now_ms) is left out by the query itself ----------
+
+NOW_MS = 1_796_000_000_000  # 2026-11-30
+
+
+def test_a_gig_past_its_deadline_is_left_out_and_comes_back_when_its_deadline_moves_on(index: SearchIndex) -> None:
+    index.put_gigs([gig("d1", title="Roofer for a shed", deadline_ms=NOW_MS - 60_000, created_ms=1),
+                    gig("d2", title="Roofer for a barn", deadline_ms=NOW_MS, created_ms=2),  # passes right now
+                    gig("d3", title="Roofer for a porch", deadline_ms=NOW_MS + 1, created_ms=3),
+                    gig("d4", title="Roofer for a garage", created_ms=4)])  # no deadline
+    page = index.search_gigs(GigSearch(text="roofer", now_ms=NOW_MS))
+    assert sorted(ids(page)) == ["d3", "d4"] and page.total == 2
+    for query in (GigSearch(sort="newest", now_ms=NOW_MS), GigSearch(point=HOME, radius_km=5, now_ms=NOW_MS),
+                  GigSearch(text="roofer", point=HOME, radius_km=5, sort="distance", now_ms=NOW_MS),
+                  GigSearch(text="roofer", point=HOME, radius_km=5, now_ms=NOW_MS)):
+        assert sorted(ids(index.search_gigs(query))) == ["d3", "d4"], query
+    assert sorted(ids(index.search_gigs(GigSearch(text="roofer")))) == ["d1", "d2", "d3", "d4"]  # no now: all
+    # The owner moves d1's deadline on and removes d2's: both are found again.
+    index.put_gigs([gig("d1", title="Roofer for a shed", deadline_ms=NOW_MS + 86_400_000, version=2),
+                    gig("d2", title="Roofer for a barn", version=2)])
+    assert sorted(ids(index.search_gigs(GigSearch(text="roofer", now_ms=NOW_MS)))) == ["d1", "d2", "d3", "d4"]
+    # A second later d3's deadline has passed, and so has the one d4 was given.
+    index.put_gigs([gig("d4", title="Roofer for a garage", deadline_ms=NOW_MS + 1_000, version=2)])
+    assert sorted(ids(index.search_gigs(GigSearch(text="roofer", now_ms=NOW_MS + 1_000)))) == ["d1", "d2"]
+
+
+@pytest.mark.parametrize("sort", ["relevance", "distance", "newest"])
+def test_past_deadline_gigs_that_rank_first_leave_full_pages_of_live_ones(index: SearchIndex, sort: str) -> None:
+    # 40 past-deadline gigs rank above 12 live ones whatever the sort (a better title, nearer, newer).
+    past = [gig(f"x{i:02d}", title="Roofer roofer for a roof", km=0.5, created_ms=100 + i,
+                deadline_ms=NOW_MS - 1_000 * i) for i in range(40)]
+    live = [gig(f"l{i:02d}", title="Roofer for a roof", km=2.0 + i / 10, created_ms=i,
+                deadline_ms=NOW_MS + 1 if i % 2 else None) for i in range(12)]
+    index.put_gigs(past + live)
+    query = GigSearch(text="roofer" if sort == "relevance" else "", point=HOME, radius_km=10, sort=sort,
+                      limit=5, now_ms=NOW_MS)  # type: ignore[arg-type]
+    pages = every_page(index, query)
+    assert [len(p) for p in pages] == [5, 5, 2]
+    assert sorted(h.id for p in pages for h in p) == sorted(g.id for g in live)
+    assert index.search_gigs(query).total == 12
 
 
 def test_freelancers(index: SearchIndex) -> None:

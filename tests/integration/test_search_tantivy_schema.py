@@ -47,6 +47,29 @@ def test_an_index_of_an_older_schema_is_recreated_empty_and_can_be_refilled(tmp_
     assert [h.id for h in index.search_gigs(GigSearch(text="plumber")).hits] == [ID]
 
 
+def test_an_index_of_schema_2_without_deadlines_is_recreated_and_then_filters_on_them(tmp_path: Path) -> None:
+    # Schema 2 had no ``deadline`` field: tantivy cannot open it with schema 3 ("the schema does not match").
+    folder = tmp_path / "search" / "gigs"
+    b = tantivy.SchemaBuilder()
+    b.add_text_field("id", stored=True, tokenizer_name="raw")
+    b.add_integer_field("created", fast=True)
+    schema = b.build()
+    folder.mkdir(parents=True)
+    old = tantivy.Index(schema, path=str(folder))
+    writer = old.writer(15_000_000, 1)
+    writer.add_document(tantivy.Document.from_dict({"id": ID, "created": 1}, schema))
+    writer.commit()
+    writer.wait_merging_threads()
+    (folder / SCHEMA_VERSION_FILE).write_text("2\n")
+
+    index = TantivySearchIndex(str(tmp_path / "search"))
+    assert index.search_gigs(GigSearch()).hits == []
+    assert (folder / SCHEMA_VERSION_FILE).read_text().strip() == str(SCHEMA_VERSION) == "3"
+    ending = "01JE0000000000000000000002"
+    index.put_gigs([a_gig(), GigDoc(id=ending, version=1, open=True, title="Plumber for a bath", deadline_ms=10)])
+    assert [h.id for h in index.search_gigs(GigSearch(text="plumber", now_ms=10)).hits] == [ID]
+
+
 def test_an_index_of_the_current_schema_is_kept(tmp_path: Path) -> None:
     TantivySearchIndex(str(tmp_path / "search")).put_gigs([a_gig()])
     again = TantivySearchIndex(str(tmp_path / "search"))

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from gigcore.adapters.opensearch_search import OpenSearchSearchIndex, bulk_body, freelancer_query, gig_query
+from gigcore.adapters.opensearch_search import (
+    GIG_MAPPING,
+    OpenSearchSearchIndex,
+    bulk_body,
+    freelancer_query,
+    gig_query,
+    gig_source,
+)
 from gigcore.ports.search import FreelancerSearch, GeoPoint, GigDoc, GigSearch
 
 POINT = GeoPoint(6.45, 3.39)
@@ -36,6 +43,17 @@ def test_every_filter_is_a_bool_filter_clause() -> None:
     assert body["size"] == 11
 
 
+def test_a_search_with_a_moment_excludes_gigs_whose_deadline_is_not_after_it() -> None:
+    body = gig_query(GigSearch(text="tap", currency="NGN", now_ms=1_796_000_000_000))
+    # must_not a range: a gig without a deadline (no field) is not matched by the range, so it is kept.
+    assert body["query"]["bool"]["must_not"] == [{"range": {"deadline": {"lte": 1_796_000_000_000}}}]
+    assert body["query"]["bool"]["filter"] == [{"term": {"state": "open"}}, {"term": {"currency": "NGN"}}]
+    assert "must_not" not in gig_query(GigSearch(text="tap"))["query"]["bool"]  # no moment: no deadline compared
+    assert GIG_MAPPING["properties"]["deadline"] == {"type": "long"}
+    assert gig_source(GigDoc(id="a", version=1, open=True, deadline_ms=5))["deadline"] == 5
+    assert "deadline" not in gig_source(GigDoc(id="a", version=1, open=True))  # none: the field is absent
+
+
 def test_distance_sort_and_search_after() -> None:
     body = gig_query(GigSearch(point=POINT, radius_km=5, sort="distance"), {"sort": [1.25, "01J"]})
     assert body["query"]["bool"]["must"] == [{"match_all": {}}]
@@ -58,13 +76,23 @@ def test_freelancer_filters_and_rating_sort() -> None:
 class FakeClient:
     """Answers as OpenSearch would for the calls the adapter makes, recording each."""
 
-    def __init__(self, search_answer: dict[str, Any] | None = None) -> None:
+    def __init__(self, search_answer: dict[str, Any] | None = None, *, existing: bool = True) -> None:
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self.search_answer = search_answer or {"hits": {"total": {"value": 0}, "hits": []}}
         self.indices = self
+        self.existing = existing
 
     def exists(self, **kw: Any) -> bool:
-        return True
+        return self.existing
+
+    def create(self, **kw: Any) -> dict[str, Any]:
+        self.calls.append(("create", kw))
+        self.existing = True
+        return {"acknowledged": True}
+
+    def put_mapping(self, **kw: Any) -> dict[str, Any]:
+        self.calls.append(("put_mapping", kw))
+        return {"acknowledged": True}
 
     def bulk(self, **kw: Any) -> dict[str, Any]:
         self.calls.append(("bulk", kw))
@@ -81,7 +109,7 @@ def test_writes_use_external_versions_and_a_refused_older_write_is_not_applied()
     index = OpenSearchSearchIndex(client, prefix="t")
     applied = index.put_gigs([GigDoc(id="a", version=1, open=True, title="x"), GigDoc(id="b", version=3, open=False)])
     assert applied == 1
-    _, call = client.calls[0]
+    _, call = client.calls[1]
     assert call["body"][0] == {"index": {"_index": "t-gigs", "_id": "a", "version": 1, "version_type": "external"}}
     assert call["body"][3] == {"id": "b", "state": "gone"}  # a delete is a tombstone with its version
     assert bulk_body("i", []) == []
@@ -94,3 +122,21 @@ def test_a_page_carries_the_last_hits_sort_values_as_its_cursor() -> None:
     page = index.search_gigs(GigSearch(text="x", point=POINT, radius_km=1, limit=2))
     assert [h.id for h in page.hits] == ["g0", "g1"] and page.after == {"sort": [1.9, "g1"]}
     assert page.hits[0].distance_km == 0.0 and page.total == 3
+
+
+def test_an_existing_index_gets_the_fields_added_to_the_mapping_since_it_was_created() -> None:
+    client = FakeClient(existing=True)
+    index = OpenSearchSearchIndex(client, prefix="t")
+    index.search_gigs(GigSearch(text="x", now_ms=1))
+    index.search_gigs(GigSearch(text="y", now_ms=2))
+    assert [name for name, _ in client.calls] == ["put_mapping", "search", "search"]  # once per process
+    assert client.calls[0][1] == {"index": "t-gigs", "body": GIG_MAPPING}
+    assert GIG_MAPPING["properties"]["deadline"] == {"type": "long"}
+
+
+def test_a_missing_index_is_created_with_the_mapping() -> None:
+    client = FakeClient(existing=False)
+    OpenSearchSearchIndex(client, prefix="t").put_gigs([GigDoc(id="a", version=2, open=True, deadline_ms=9)])
+    assert [name for name, _ in client.calls] == ["create", "bulk"]
+    assert client.calls[0][1]["body"] == {"mappings": GIG_MAPPING}
+    assert client.calls[1][1]["body"][1]["deadline"] == 9

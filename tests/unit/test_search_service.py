@@ -49,6 +49,18 @@ def test_a_reindexed_gig_gets_the_document_its_event_gives():
     assert search.doc_of(gig) == search.gig_doc(gig_out(gig).model_dump(mode="json"), gig.version)
     remote = a_gig("G2").changed(location=None, remote=True)
     assert search.doc_of(remote) == search.gig_doc(gig_out(remote).model_dump(mode="json"), remote.version)
+    ending = a_gig("G3", deadline=NOW + timedelta(days=2))  # 09:00:00.123456: rounded up to the millisecond
+    assert search.doc_of(ending) == search.gig_doc(gig_out(ending).model_dump(mode="json"), ending.version)
+    assert search.doc_of(ending).deadline_ms == 1_796_288_400_124 and search.doc_of(gig).deadline_ms is None
+
+
+def test_milliseconds_round_so_the_index_never_hides_a_gig_before_its_deadline():
+    assert search.epoch_ms(NOW) == 1_796_115_600_123
+    assert search.epoch_ms(NOW, round_up=True) == 1_796_115_600_124
+    whole = NOW.replace(microsecond=5000)
+    assert search.epoch_ms(whole) == search.epoch_ms(whole, round_up=True) == 1_796_115_600_005
+    before = datetime(1969, 12, 31, 23, 59, 59, 999_500, tzinfo=UTC)
+    assert (search.epoch_ms(before), search.epoch_ms(before, round_up=True)) == (-1, 0)
 
 
 def test_a_posted_gig_is_found_and_a_closed_one_leaves_the_index():
@@ -69,12 +81,26 @@ def test_an_event_without_the_gig_is_left_alone():
     assert index.gigs == {}
 
 
+def test_gigs_past_their_deadline_are_left_out_by_the_index_so_a_page_is_full():
+    index = FakeSearchIndex()
+    past = [a_gig(f"GP{i}", "Plumber plumber for a sink", deadline=NOW - timedelta(minutes=i + 1)) for i in range(3)]
+    live = [a_gig("GL1", deadline=NOW + timedelta(minutes=1)), a_gig("GL2"), a_gig("GL3")]
+    for gig in past + live:
+        search.index_gig_event(gig_event(gig), index=index)
+    found = search.search_gigs(GigSearch(text="plumber", limit=2), None, index=index, gigs=Table(*past, *live),
+                               now=NOW)
+    assert [hit.gig.id for hit in found.items] == ["GL1", "GL2"] and found.after is not None
+
+
 def test_a_search_drops_gigs_the_table_says_are_no_longer_taking_applications():
     index = FakeSearchIndex()
-    open_gig, past = a_gig("G1"), a_gig("G2", deadline=NOW - timedelta(minutes=1))
+    open_gig, given_a_deadline = a_gig("G1"), a_gig("G2")
     cancelled_meanwhile = a_gig("G3")
-    for gig in (open_gig, past, cancelled_meanwhile):
+    for gig in (open_gig, given_a_deadline, cancelled_meanwhile):
         search.index_gig_event(gig_event(gig), index=index)
+    # Changed in the table since they were indexed (their events not yet applied): G2 given a deadline that
+    # has passed since, G3 cancelled.
+    past = given_a_deadline.changed(deadline=NOW - timedelta(minutes=1), version=2)
     table = Table(open_gig, past, cancelled_meanwhile.changed(status="cancelled"))
     found = search.search_gigs(GigSearch(text="plumber", point=GeoPoint(48.8566, 2.3522), radius_km=5), None,
                                index=index, gigs=table, now=NOW)

@@ -5,11 +5,17 @@ user's version), so an older write is refused by the engine itself (a 409, count
 is written as a tombstone document (``state: gone``) with its version for the same reason. Queries are
 built by the pure functions below (unit-tested against the query DSL shapes) and paged with
 ``search_after`` on the sort values plus ``id``.
+
+A gig's ``deadline`` (a ``long``, ms since the epoch) is left out when it has none; a gig search with a
+moment excludes gigs whose deadline is not after it (``must_not`` a range: a gig without one is kept). The
+mapping is put on an index that exists already (once per process), so an index created before a field was
+added gets it; documents indexed before then lack the field and count as having no deadline until they are
+written again or reindexed (docs/search.md).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from gigcore.domain import geo
@@ -33,7 +39,7 @@ GIG_MAPPING: dict[str, Any] = {"properties": {
     "description": {"type": "text", "analyzer": "english"}, "skills": {"type": "text", "analyzer": "english"},
     "skill": {"type": "keyword"}, "category": {"type": "keyword"}, "location": {"type": "geo_point"},
     "budget_min": {"type": "long"}, "budget_max": {"type": "long"}, "currency": {"type": "keyword"},
-    "created": {"type": "long"}}}
+    "created": {"type": "long"}, "deadline": {"type": "long"}}}
 FREELANCER_MAPPING: dict[str, Any] = {"properties": {
     "id": {"type": "keyword"}, "state": {"type": "keyword"}, "headline": {"type": "text", "analyzer": "english"},
     "bio": {"type": "text", "analyzer": "english"}, "skills": {"type": "text", "analyzer": "english"},
@@ -96,8 +102,11 @@ def gig_query(query: GigSearch, after: Mapping[str, Any] | None = None) -> dict[
     if query.currency:
         filters.append({"term": {"currency": query.currency}})
     order = _order(query.sort, bool(query.text.strip()), query.point)
-    return _search_body(_text(query.text, GIG_FIELDS), filters, _sort(order, query.point, "created"), query.limit,
+    body = _search_body(_text(query.text, GIG_FIELDS), filters, _sort(order, query.point, "created"), query.limit,
                         after)
+    if query.now_ms is not None:  # past its deadline; a gig without one (no field) is never excluded
+        body["query"]["bool"]["must_not"] = [{"range": {"deadline": {"lte": query.now_ms}}}]
+    return body
 
 
 def freelancer_query(query: FreelancerSearch, after: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -121,7 +130,8 @@ def gig_source(doc: GigDoc) -> dict[str, Any]:
             "skills": " ".join(doc.skills), "skill": [s.lower() for s in doc.skills],
             "category": doc.category.lower(), "budget_min": doc.budget_min, "budget_max": doc.budget_max,
             "currency": doc.currency, "created": doc.created_ms} | (
-        {"location": _lat_lon(doc.location)} if doc.location else {})
+        {"location": _lat_lon(doc.location)} if doc.location else {}) | (
+        {"deadline": doc.deadline_ms} if doc.deadline_ms is not None else {})
 
 
 def freelancer_source(doc: FreelancerDoc) -> dict[str, Any]:
@@ -167,12 +177,13 @@ class OpenSearchSearchIndex:
         self._refresh = refresh  # tests refresh on write; production relies on the 1 s refresh interval
         self._ready: set[str] = set()
 
-    def _request(self, method: str, **kwargs: Any) -> Any:
+    def _request(self, call: Callable[..., Any], **kwargs: Any) -> Any:
+        """``call(**kwargs)`` on the client, its errors translated."""
         from opensearchpy.exceptions import ConnectionError as OsConnectionError
         from opensearchpy.exceptions import ConnectionTimeout, TransportError
 
         try:
-            return getattr(self._client, method)(**kwargs)
+            return call(**kwargs)
         except (ConnectionTimeout, OsConnectionError) as exc:
             raise UpstreamUnavailableError("The search service is unavailable.") from exc
         except TransportError as exc:
@@ -184,8 +195,13 @@ class OpenSearchSearchIndex:
         name = self._names[kind]
         if name not in self._ready:
             mapping = GIG_MAPPING if kind == "gigs" else FREELANCER_MAPPING
-            if not self._client.indices.exists(index=name):
-                self._client.indices.create(index=name, body={"mappings": mapping}, ignore=400)
+            indices = self._client.indices
+            if self._request(indices.exists, index=name):
+                # Additive: fields added to the mapping since the index was created (``deadline``) are put;
+                # the existing fields are restated as they are (a conflicting change would be refused).
+                self._request(indices.put_mapping, index=name, body=mapping)
+            else:  # 400: another process created it a moment ago
+                self._request(indices.create, index=name, body={"mappings": mapping}, ignore=400)
             self._ready.add(name)
         return name
 
@@ -193,7 +209,8 @@ class OpenSearchSearchIndex:
         if not docs:
             return 0
         name = self._ensure(kind)
-        answer = self._request("bulk", body=bulk_body(name, docs), refresh="true" if self._refresh else "false")
+        answer = self._request(self._client.bulk, body=bulk_body(name, docs),
+                               refresh="true" if self._refresh else "false")
         applied = 0
         for item in answer.get("items", []):
             status = int(next(iter(item.values())).get("status", 500))
@@ -213,10 +230,10 @@ class OpenSearchSearchIndex:
 
     def clear(self, kind: Kind) -> None:
         name = self._ensure(kind)
-        self._request("delete_by_query", index=name, body={"query": {"match_all": {}}}, refresh=True)
+        self._request(self._client.delete_by_query, index=name, body={"query": {"match_all": {}}}, refresh=True)
 
     def _search(self, kind: str, body: dict[str, Any], limit: int, point: GeoPoint | None) -> SearchPage:
-        answer = self._request("search", index=self._ensure(kind), body=body)
+        answer = self._request(self._client.search, index=self._ensure(kind), body=body)
         raw = answer["hits"]["hits"]
         hits = []
         for h in raw[:limit]:

@@ -23,7 +23,11 @@ class GeoPoint:
 
 @dataclass(frozen=True)
 class GigDoc:
-    """What the index holds of a gig. ``open`` False makes the write a delete (a closed gig leaves the index)."""
+    """What the index holds of a gig. ``open`` False makes the write a delete (a closed gig leaves the index).
+
+    ``deadline_ms``: the gig's deadline in milliseconds since the epoch, rounded up (None: no deadline); a
+    search with ``now_ms`` leaves the gig out once that moment is not before it.
+    """
 
     id: str
     version: int
@@ -37,6 +41,7 @@ class GigDoc:
     budget_max: int = 0
     currency: str = ""
     created_ms: int = 0
+    deadline_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,8 @@ class GigSearch:
 
     ``budget_min``/``budget_max`` keep gigs whose budget range overlaps ``[budget_min, budget_max]``;
     ``skills`` keeps gigs asking for any of them (lower-case). With ``point``, ``radius_km`` is required.
+    ``now_ms`` (milliseconds since the epoch) keeps gigs without a deadline or whose deadline is after it,
+    so a page of ``limit`` hits holds gigs still taking applications; None compares no deadline.
     """
 
     text: str = ""
@@ -74,6 +81,7 @@ class GigSearch:
     currency: str | None = None
     sort: GigSort = "relevance"
     limit: int = 20
+    now_ms: int | None = None
 
 
 @dataclass(frozen=True)
@@ -124,7 +132,8 @@ class SearchIndex(Protocol):
         """Index (``listed``) or delete each freelancer; returns how many were applied."""
 
     def search_gigs(self, query: GigSearch, after: Mapping[str, Any] | None = None) -> SearchPage:
-        """Open gigs matching ``query``, from ``after`` (a previous page's ``after``) on."""
+        """Open gigs matching ``query`` (none past its deadline at ``query.now_ms``), from ``after`` (a previous
+        page's ``after``) on."""
 
     def search_freelancers(self, query: FreelancerSearch, after: Mapping[str, Any] | None = None) -> SearchPage:
         """Listed freelancers matching ``query``, from ``after`` on."""

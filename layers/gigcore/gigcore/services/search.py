@@ -1,16 +1,18 @@
 """Search: keeping the index in step with gigs (the search-indexing consumer) and answering searches.
 
 The index is fed only from outbox events (``gig.created``/``gig.updated``/``gig.closed`` carry the whole gig
-and its version), so it is idempotent on version and a closed gig leaves it. A search reads the hits'
-gigs back from the table and drops any that is no longer open: a result never shows a closed gig, even
-in the second before its ``gig.closed`` is indexed.
+and its version), so it is idempotent on version and a closed gig leaves it. A gig's document carries its
+deadline and a search the moment it is made, so the index itself leaves out gigs past their deadline (no
+event marks that moment). A search then reads the hits' gigs back from the table and drops any that no
+longer takes applications: a result never shows a closed gig, even in the second before its ``gig.closed``
+is indexed.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import Any, Generic, TypeVar
 
 from gigcore.domain.clock import parse_rfc3339, to_rfc3339
@@ -20,6 +22,19 @@ from gigcore.ports import OutboxEvent
 from gigcore.ports.auth import UserRepository
 from gigcore.ports.gigs import GigReader
 from gigcore.ports.search import FreelancerDoc, FreelancerSearch, GeoPoint, GigDoc, GigSearch, SearchIndex, SearchPage
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MS = timedelta(milliseconds=1)
+
+
+def epoch_ms(moment: datetime, *, round_up: bool = False) -> int:
+    """``moment`` in milliseconds since the epoch, exactly (integer arithmetic), rounded down or up.
+
+    A deadline is rounded up and a search's moment down, so the index keeps every gig the table says is
+    before its deadline (``deadline > now``); one whose deadline passed less than a millisecond ago is left to
+    the read-back.
+    """
+    return -((_EPOCH - moment) // _MS) if round_up else (moment - _EPOCH) // _MS
 
 
 def gig_doc(gig: Mapping[str, Any], version: int) -> GigDoc:
@@ -32,20 +47,21 @@ def gig_doc(gig: Mapping[str, Any], version: int) -> GigDoc:
         category=str(gig["category"]), location=GeoPoint(float(location["lat"]), float(location["lng"]))
         if location else None, budget_min=int(budget["min"]["amount"]), budget_max=int(budget["max"]["amount"]),
         currency=str(budget["min"]["currency"]),
-        created_ms=int(parse_rfc3339(str(gig["created_at"])).timestamp() * 1000))
+        created_ms=int(parse_rfc3339(str(gig["created_at"])).timestamp() * 1000),
+        deadline_ms=epoch_ms(parse_rfc3339(str(gig["deadline"])), round_up=True) if gig.get("deadline") else None)
 
 
 def doc_of(gig: Gig) -> GigDoc:
     """The index document of a stored gig (for a reindex from the table): the same document as
-    :func:`gig_doc` makes of the gig's API shape, the creation time rounded to milliseconds as that shape
-    carries it."""
+    :func:`gig_doc` makes of the gig's API shape, the times as that shape carries them."""
     return GigDoc(
         id=gig.id, version=gig.version, open=gig.status == "open", title=gig.title, description=gig.description,
         skills=tuple(gig.skills), category=gig.category,
         location=GeoPoint(float(gig.location.lat), float(gig.location.lng)) if gig.location else None,
         budget_min=int(gig.budget.min.amount), budget_max=int(gig.budget.max.amount),
         currency=str(gig.budget.min.currency),
-        created_ms=int(parse_rfc3339(to_rfc3339(gig.created_at)).timestamp() * 1000))
+        created_ms=int(parse_rfc3339(to_rfc3339(gig.created_at)).timestamp() * 1000),
+        deadline_ms=epoch_ms(gig.deadline, round_up=True) if gig.deadline else None)
 
 
 def index_gig_event(event: OutboxEvent, *, index: SearchIndex) -> None:
@@ -115,9 +131,10 @@ def _read_back(page: SearchPage, found: Mapping[str, T], keep: Callable[[T], boo
 
 def search_gigs(query: GigSearch, after: Mapping[str, Any] | None, *, index: SearchIndex,
                 gigs: GigReader, now: datetime) -> GigResults:
-    """Open gigs whose deadline has not passed (read back from the table: the index may lag a change, and a
-    deadline passes without any event, docs/search.md)."""
-    page = index.search_gigs(query, after)
+    """Open gigs whose deadline has not passed at ``now``: the index leaves out those past their deadline
+    (``query.now_ms`` is set from ``now``), and the page is read back from the table, which drops any gig
+    closed (or given an earlier deadline) since it was indexed (docs/search.md)."""
+    page = index.search_gigs(replace(query, now_ms=epoch_ms(now)), after)
     return _read_back(page, gigs.get_many([h.id for h in page.hits]), lambda gig: gig.takes_applications(now),
                       GigHit)
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from gigcore.adapters.tantivy_search.cells import cells_of
 from gigcore.adapters.tantivy_search.id_keys import id_key_fields
-from gigcore.adapters.tantivy_search.schema import GONE, OPEN
+from gigcore.adapters.tantivy_search.schema import GONE, NO_DEADLINE, OPEN
 from gigcore.ports.search import FreelancerDoc, GeoPoint, GigDoc
 
 
@@ -22,8 +22,8 @@ def gig_fields(doc: GigDoc) -> dict[str, Any] | None:
         return None
     return {"title": doc.title, "description": doc.description, "skills": " ".join(doc.skills),
             "skill": [s.lower() for s in doc.skills], "category": doc.category.lower(), "budget_min": doc.budget_min,
-            "budget_max": doc.budget_max, "currency": doc.currency,
-            "created": doc.created_ms} | _place_fields(doc.location)
+            "budget_max": doc.budget_max, "currency": doc.currency, "created": doc.created_ms,
+            "deadline": NO_DEADLINE if doc.deadline_ms is None else doc.deadline_ms} | _place_fields(doc.location)
 
 
 def freelancer_fields(doc: FreelancerDoc) -> dict[str, Any] | None:

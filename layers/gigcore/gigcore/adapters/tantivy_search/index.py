@@ -56,9 +56,12 @@ class TantivySearchIndex:
             filters.append(queries.range("budget_min", ints, hi=query.budget_max))
         if query.currency:
             filters.append(queries.term("currency", query.currency))
+        # Gigs past their deadline are left out (a gig without one has NO_DEADLINE, never excluded). Excluding
+        # them costs less than a filter keeping the others (``deadline > now``), docs/search.md.
+        past = [queries.range("deadline", ints, hi=query.now_ms)] if query.now_ms is not None else []
         text = queries.text(query.text)
         return index.search(text, filters, page_order(query.sort, text is not None, query.point, "created"),
-                            query.point, query.radius_km, query.limit, after)
+                            query.point, query.radius_km, query.limit, after, excluded=past)
 
     def search_freelancers(self, query: FreelancerSearch, after: Mapping[str, Any] | None = None) -> SearchPage:
         index = self.freelancers

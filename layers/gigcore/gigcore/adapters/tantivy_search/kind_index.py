@@ -36,11 +36,13 @@ class KindIndex:
 
     def search(self, text: tantivy.Query | None, filters: list[tantivy.Query], order: Order,
                point: GeoPoint | None, radius_km: float | None, limit: int,
-               after: Mapping[str, Any] | None) -> SearchPage:
+               after: Mapping[str, Any] | None, excluded: Sequence[tantivy.Query] = ()) -> SearchPage:
+        """One page of the documents matching ``text`` and every one of ``filters`` but none of ``excluded``."""
         searcher = self.store.searcher()
         # Every document is open or a tombstone: leaving the (few) tombstones out is cheaper than intersecting
-        # with every open document.
-        must = [(Occur.MustNot, self.queries.term("state", GONE)), *[(Occur.Must, filtering(f)) for f in filters]]
+        # with every open document (the same for ``excluded``: gigs past their deadline).
+        must = [(Occur.MustNot, self.queries.term("state", GONE)), *[(Occur.MustNot, q) for q in excluded],
+                *[(Occur.Must, filtering(f)) for f in filters]]
         scored = text if text is not None else tantivy.Query.const_score_query(tantivy.Query.all_query(), 1.0)
         query_parts: Clauses = [(Occur.Must, scored), *must]
         cursor = (float(after["v"]), str(after["id"])) if after else None

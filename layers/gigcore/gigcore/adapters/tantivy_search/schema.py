@@ -9,12 +9,16 @@ import tantivy
 #: The name the text analyzer is registered under on every index.
 TEXT = "gc_text"
 #: The schema the adapter writes; an index on disk written with another one is recreated (docs/search.md).
-#: 1: the first schema; 2: ``id_hi``/``id_lo`` (the id's order as fast fields) and ``cell`` (grid cells).
-SCHEMA_VERSION = 2
+#: 1: the first schema; 2: ``id_hi``/``id_lo`` (the id's order as fast fields) and ``cell`` (grid cells);
+#: 3: a gig's ``deadline`` (a fast field, :data:`NO_DEADLINE` when it has none).
+SCHEMA_VERSION = 3
 SCHEMA_VERSION_FILE = "gigconnect-schema-version"
 #: A document's ``state``: live, or a tombstone that keeps a deleted document's version.
 OPEN = "open"
 GONE = "gone"
+#: A gig's ``deadline`` when it has none (the largest i64, after every moment). A value in every document
+#: keeps the column dense, which the exclusion of past deadlines reads faster than an optional one.
+NO_DEADLINE = (1 << 63) - 1
 
 
 def analyzer() -> tantivy.TextAnalyzer:
@@ -75,6 +79,7 @@ def _gig_schema() -> tantivy.Schema:
     builder.add_integer_field("budget_max", fast=True)
     builder.add_text_field("currency", tokenizer_name="raw")
     builder.add_integer_field("created", fast=True)
+    builder.add_integer_field("deadline", fast=True)  # ms since the epoch, rounded up; NO_DEADLINE if none
     return builder.build()
 
 
