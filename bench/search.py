@@ -81,11 +81,14 @@ def shapes(rnd: random.Random) -> dict[str, Callable[[], GigSearch]]:
         low = rnd.randrange(1, 150) * 100_000
         return low, low + 3_000_000
 
+    # as the service asks: with the moment, so that gigs past their deadline are left out in the query
+    now_ms = int(time.time() * 1000)
     return {
-        "text": lambda: GigSearch(text=rnd.choice(QUERIES)),
-        "text + radius": lambda: GigSearch(text=rnd.choice(QUERIES), point=centre(), radius_km=10),
+        "text": lambda: GigSearch(text=rnd.choice(QUERIES), now_ms=now_ms),
+        "text + radius": lambda: GigSearch(text=rnd.choice(QUERIES), point=centre(), radius_km=10, now_ms=now_ms),
         "text + radius + budget": lambda: GigSearch(text=rnd.choice(QUERIES), point=centre(), radius_km=10,
-                                                    budget_min=(b := budget())[0], budget_max=b[1]),
+                                                    budget_min=(b := budget())[0], budget_max=b[1],
+                                                    now_ms=now_ms),
     }
 
 
