@@ -7,9 +7,9 @@ built by the pure functions below (unit-tested against the query DSL shapes) and
 ``search_after`` on the sort values plus ``id``.
 
 A gig's ``deadline`` (a ``long``, ms since the epoch) is left out when it has none; a gig search with a
-moment excludes gigs whose deadline is not after it (``must_not`` a range: a gig without one is kept). The
-mapping is put on an index that exists already (once per process), so an index created before a field was
-added gets it; documents indexed before then lack the field and count as having no deadline until they are
+moment excludes gigs whose deadline is not after it (``must_not`` a range: a gig without one is kept). A
+writer puts the mapping on an index that exists already (once per process), so an index created before a
+field was added gets it; documents indexed before then lack the field and count as having no deadline until they are
 written again or reindexed (docs/search.md).
 """
 
@@ -175,7 +175,7 @@ class OpenSearchSearchIndex:
         self._client = client
         self._names: dict[str, str] = {"gigs": f"{prefix}-gigs", "freelancers": f"{prefix}-freelancers"}
         self._refresh = refresh  # tests refresh on write; production relies on the 1 s refresh interval
-        self._ready: set[str] = set()
+        self._ready: set[tuple[str, bool]] = set()
 
     def _request(self, call: Callable[..., Any], **kwargs: Any) -> Any:
         """``call(**kwargs)`` on the client, its errors translated."""
@@ -191,24 +191,27 @@ class OpenSearchSearchIndex:
                 raise RetryableError("The search service is busy; try again shortly.") from exc
             raise UpstreamUnavailableError("The search service is unavailable.") from exc
 
-    def _ensure(self, kind: str) -> str:
+    def _ensure(self, kind: str, *, writing: bool) -> str:
+        """The index of ``kind``, created if missing. A writer (the indexing consumer, whose role may update
+        an index: es:ESHttpPut, aoss:UpdateIndex) also puts the mapping on an index that exists: additive, so
+        fields added since it was created (``deadline``) are put and the others restated as they are. A reader
+        (the API, whose role may not) never does: a query on a field the index has not mapped yet matches no
+        document, so the deadline's ``must_not`` excludes none until the first write has put it."""
         name = self._names[kind]
-        if name not in self._ready:
+        if (name, writing) not in self._ready:
             mapping = GIG_MAPPING if kind == "gigs" else FREELANCER_MAPPING
             indices = self._client.indices
-            if self._request(indices.exists, index=name):
-                # Additive: fields added to the mapping since the index was created (``deadline``) are put;
-                # the existing fields are restated as they are (a conflicting change would be refused).
-                self._request(indices.put_mapping, index=name, body=mapping)
-            else:  # 400: another process created it a moment ago
+            if not self._request(indices.exists, index=name):  # 400: another process created it meanwhile
                 self._request(indices.create, index=name, body={"mappings": mapping}, ignore=400)
-            self._ready.add(name)
+            elif writing:
+                self._request(indices.put_mapping, index=name, body=mapping)
+            self._ready.add((name, writing))
         return name
 
     def _put(self, kind: str, docs: Sequence[tuple[str, int, dict[str, Any]]]) -> int:
         if not docs:
             return 0
-        name = self._ensure(kind)
+        name = self._ensure(kind, writing=True)
         answer = self._request(self._client.bulk, body=bulk_body(name, docs),
                                refresh="true" if self._refresh else "false")
         applied = 0
@@ -229,11 +232,11 @@ class OpenSearchSearchIndex:
         return self._put("freelancers", [(d.id, d.version, freelancer_source(d)) for d in docs])
 
     def clear(self, kind: Kind) -> None:
-        name = self._ensure(kind)
+        name = self._ensure(kind, writing=True)
         self._request(self._client.delete_by_query, index=name, body={"query": {"match_all": {}}}, refresh=True)
 
     def _search(self, kind: str, body: dict[str, Any], limit: int, point: GeoPoint | None) -> SearchPage:
-        answer = self._request(self._client.search, index=self._ensure(kind), body=body)
+        answer = self._request(self._client.search, index=self._ensure(kind, writing=False), body=body)
         raw = answer["hits"]["hits"]
         hits = []
         for h in raw[:limit]:
