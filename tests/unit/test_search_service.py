@@ -55,12 +55,17 @@ def test_a_reindexed_gig_gets_the_document_its_event_gives():
 
 
 def test_milliseconds_round_so_the_index_never_hides_a_gig_before_its_deadline():
-    assert search.epoch_ms(NOW) == 1_796_115_600_123
-    assert search.epoch_ms(NOW, round_up=True) == 1_796_115_600_124
+    from gigcore.domain.clock import epoch_ms, epoch_seconds
+
+    assert epoch_ms(NOW) == 1_796_115_600_123
+    assert epoch_ms(NOW, round_up=True) == 1_796_115_600_124
     whole = NOW.replace(microsecond=5000)
-    assert search.epoch_ms(whole) == search.epoch_ms(whole, round_up=True) == 1_796_115_600_005
+    assert epoch_ms(whole) == epoch_ms(whole, round_up=True) == 1_796_115_600_005
     before = datetime(1969, 12, 31, 23, 59, 59, 999_500, tzinfo=UTC)
-    assert (search.epoch_ms(before), search.epoch_ms(before, round_up=True)) == (-1, 0)
+    assert (epoch_ms(before), epoch_ms(before, round_up=True)) == (-1, 0)
+    # the geo index's expiry rounds the same way, in seconds
+    assert (epoch_seconds(NOW), epoch_seconds(NOW, round_up=True)) == (1_796_115_600, 1_796_115_601)
+    assert epoch_seconds(NOW.replace(microsecond=0), round_up=True) == 1_796_115_600
 
 
 def test_a_posted_gig_is_found_and_a_closed_one_leaves_the_index():

@@ -2,11 +2,33 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_SECOND, _MS = timedelta(seconds=1), timedelta(milliseconds=1)
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _since_epoch(moment: datetime, unit: timedelta, round_up: bool) -> int:
+    return -((_EPOCH - moment) // unit) if round_up else (moment - _EPOCH) // unit
+
+
+def epoch_ms(moment: datetime, *, round_up: bool = False) -> int:
+    """``moment`` in milliseconds since the epoch, exactly (integer arithmetic), rounded down or up.
+
+    What the indexes compare a gig's deadline with: a deadline is rounded up and the moment of a read down, so
+    an index keeps every gig the table says is before its deadline (``deadline > now``); one whose deadline
+    passed less than a unit ago is left to the read-back.
+    """
+    return _since_epoch(moment, _MS, round_up)
+
+
+def epoch_seconds(moment: datetime, *, round_up: bool = False) -> int:
+    """``moment`` in seconds since the epoch, rounded as :func:`epoch_ms` rounds (the geo index's expiry)."""
+    return _since_epoch(moment, _SECOND, round_up)
 
 
 def to_rfc3339(moment: datetime) -> str:

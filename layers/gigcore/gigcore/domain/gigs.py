@@ -7,14 +7,13 @@ gig and records the event with the gig as written (:meth:`Gig.event_payload`).
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from datetime import datetime
 from enum import Enum
 from typing import Any, Literal, NamedTuple
 
-from gigcore.domain.clock import to_rfc3339
+from gigcore.domain.clock import epoch_seconds, to_rfc3339
 from gigcore.domain.errors import ErrorDetail, InvalidStateError, ValidationError
 from gigcore.domain.geo import GeoEntry
 from gigcore.domain.money import Money
@@ -213,7 +212,7 @@ def geo_entry(gig: Gig) -> GeoEntry | None:
     return GeoEntry(id=gig.id, lat=gig.location.lat, lng=gig.location.lng, category=gig.category.lower(),
                     skills=frozenset(s.lower() for s in gig.skills), amount_min=gig.budget.min.amount,
                     amount_max=gig.budget.max.amount, currency=gig.budget.min.currency,
-                    until=math.ceil(gig.deadline.timestamp()) if gig.deadline is not None else None)
+                    until=epoch_seconds(gig.deadline, round_up=True) if gig.deadline is not None else None)
 
 
 def check_gig(gig: Gig, now: datetime, *, deadline_changed: bool = True) -> None:

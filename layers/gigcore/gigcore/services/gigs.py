@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from gigcore.domain.clock import epoch_seconds
 from gigcore.domain.errors import ForbiddenError, NotFoundError
 from gigcore.domain.gigs import GIG_CLOSED as GIG_CLOSED  # the event types, named where their queues are
 from gigcore.domain.gigs import GIG_CREATED as GIG_CREATED
@@ -142,7 +143,7 @@ def gigs_near(query: nearby.NearbyQuery, position: Mapping[str, Any] | None, *, 
               gigs: Reads[str, Gig], now: datetime) -> NearbyResult:
     """Open gigs within the radius whose deadline has not passed, nearest first, each with its distance. An
     entry past its gig's deadline (until the table's time to live deletes it) takes no place on the page."""
-    alive = replace(query, filters=replace(query.filters, alive_at=int(now.timestamp())))
+    alive = replace(query, filters=replace(query.filters, alive_at=epoch_seconds(now)))
     page = nearby.nearest(index, alive, position)
     found = gigs.get_many([hit.entry.id for hit in page.hits])
     # The index is written in the gig's own transaction; an eventually consistent read may lag a just-closed gig.

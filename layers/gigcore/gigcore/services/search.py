@@ -12,29 +12,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any, Generic, TypeVar
 
-from gigcore.domain.clock import parse_rfc3339, to_rfc3339
+from gigcore.domain.clock import epoch_ms, parse_rfc3339, to_rfc3339
 from gigcore.domain.gigs import Gig
 from gigcore.domain.users import User
 from gigcore.ports import OutboxEvent
 from gigcore.ports.auth import UserRepository
 from gigcore.ports.gigs import GigReader
 from gigcore.ports.search import FreelancerDoc, FreelancerSearch, GeoPoint, GigDoc, GigSearch, SearchIndex, SearchPage
-
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MS = timedelta(milliseconds=1)
-
-
-def epoch_ms(moment: datetime, *, round_up: bool = False) -> int:
-    """``moment`` in milliseconds since the epoch, exactly (integer arithmetic), rounded down or up.
-
-    A deadline is rounded up and a search's moment down, so the index keeps every gig the table says is
-    before its deadline (``deadline > now``); one whose deadline passed less than a millisecond ago is left to
-    the read-back.
-    """
-    return -((_EPOCH - moment) // _MS) if round_up else (moment - _EPOCH) // _MS
 
 
 def gig_doc(gig: Mapping[str, Any], version: int) -> GigDoc:
