@@ -8,6 +8,7 @@ stream are given as CloudFormation substitutions (``${AWS::StackName}``): Chalic
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import replace
 from typing import Any
 
@@ -34,6 +35,7 @@ from chalicelib import (
     websocket,
 )
 from chalicelib.http import api_conventions
+from gigcore import heap
 
 app = Chalice(app_name="gigconnect")
 app.experimental_feature_flags.update(["WEBSOCKETS"])
@@ -54,6 +56,17 @@ app.register_blueprint(notifications.bp)
 MAIN_TABLE_STREAM = "arn:aws:dynamodb:${AWS::Region}:${AWS::AccountId}:table/${AWS::StackName}-main/stream/latest"
 
 app.register_middleware(api_conventions, "http")
+
+
+def settle_heap(event: Any, get_response: Callable[[Any], Any]) -> Any:
+    """Every handler: after the invocation, the long-lived objects leave the collector's way (gigcore.heap)."""
+    try:
+        return get_response(event)
+    finally:
+        heap.invocation_done()
+
+
+app.register_middleware(settle_heap, "all")
 
 
 # ---- WebSocket API ------------------------------------------------------------------------------

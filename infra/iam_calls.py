@@ -62,11 +62,12 @@ def install_recorder(directory: str) -> None:
     environment = {"stack": os.environ.get("GIGCONNECT_STACK_NAME", ""),
                    "bucket": os.environ.get("GIGCONNECT_ATTACHMENTS_BUCKET", "")}
 
-    def record(client: Any, operation: str, params: dict[str, Any], presigned: bool = False) -> None:
+    def record(client: Any, operation: str, params: dict[str, Any], presigned: bool = False,
+               service: str | None = None) -> None:
         function = getattr(_state, "function", None)
         if function is None:
             return  # the runtime's own calls: it stands in for Lambda's pollers and API Gateway
-        line = {"function": function, "service": client.meta.service_model.service_name,
+        line = {"function": function, "service": service or client.meta.service_model.service_name,
                 "operation": operation, "params": _names(params), "presigned": presigned} | environment
         with _lock, path.open("a") as out:
             out.write(json.dumps(line, default=str) + "\n")
@@ -85,7 +86,18 @@ def install_recorder(directory: str) -> None:
         record(self, operation, Params or {}, presigned=True)
         return original_presign(self, ClientMethod, Params, *args, **kwargs)
 
+    # The hot reads that GigConnect sends to DynamoDB itself (gigcore.adapters.dynamo_wire) are calls too.
+    from gigcore.adapters.dynamo_wire import DirectReads
+
+    original_send_all = DirectReads.send_all
+
+    def send_all(self: Any, calls: list[tuple[str, dict[str, Any]]]) -> Any:
+        for operation, params in calls:
+            record(None, operation, params, service="dynamodb")
+        return original_send_all(self, calls)
+
     botocore.client.BaseClient._make_api_call = make_api_call  # type: ignore[attr-defined]
+    DirectReads.send_all = send_all  # type: ignore[method-assign]
     botocore.signers.generate_presigned_url = generate_presigned_url
     _installed = True
 

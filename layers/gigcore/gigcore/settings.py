@@ -120,6 +120,9 @@ class Settings(BaseSettings):
     #: One scheduled run stops moving after this long and the next goes on (the function's timeout is 900 s).
     geo_layout_budget_seconds: float = Field(default=780, gt=0)
 
+    #: The hot DynamoDB reads (a nearby page's Queries, BatchGetItem) sent by gigcore.adapters.dynamo_wire
+    #: instead of botocore; false sends every call through botocore.
+    dynamodb_direct_reads: bool = True
     tracing: bool = False
     debug: bool = False
 

@@ -80,8 +80,12 @@ class AwsClients:
         if service not in self._clients:
             endpoint = self._endpoint_for(service)
             make: Any = self._session.client
-            self._clients[service] = make(service, endpoint_url=endpoint,
-                                          config=_SERVICE_CONFIG.get(service, _CONFIG))
+            client = make(service, endpoint_url=endpoint, config=_SERVICE_CONFIG.get(service, _CONFIG))
+            if service == "dynamodb" and self._settings.dynamodb_direct_reads:
+                from gigcore.adapters.dynamo_wire import attach
+
+                attach(client, self._session.get_credentials(), traced=self._settings.tracing)
+            self._clients[service] = client
         return self._clients[service]
 
     def _endpoint_for(self, service: str) -> str | None:
@@ -165,6 +169,26 @@ def raw_answers(client: Any, operation: str) -> None:
     """
     client.meta.events.register(f"before-parse.dynamodb.{operation}", _take_raw_answer,
                                 unique_id=f"gigcore-raw-answer-{operation}")
+
+
+#: The client methods of the reads that :func:`unparsed_read` sends.
+_READ_METHODS = {"Query": "query", "BatchGetItem": "batch_get_item"}
+
+
+def unparsed_read(client: Any, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    """``operation`` (one registered with :func:`raw_answers`), its answer unparsed: sent by the client's direct
+    sender when it has one (:mod:`gigcore.adapters.dynamo_wire`) and that got a 200, else through botocore,
+    whose errors are raised as always."""
+    from gigcore.adapters.dynamo_wire import sender_of
+
+    sender = sender_of(client)
+    if sender is not None:
+        answer = sender.send(operation, params)
+        if answer is not None:
+            return answer
+    with unparsed_answers():
+        parsed: dict[str, Any] = getattr(client, _READ_METHODS[operation])(**params)
+    return parsed
 
 
 @contextmanager

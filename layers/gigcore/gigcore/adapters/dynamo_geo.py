@@ -26,9 +26,10 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 from pynamodb.exceptions import DeleteError, DoesNotExist, GetError, PutError
 
-from gigcore.adapters.aws import as_domain_error, raw_answers, unparsed_answers
+from gigcore.adapters.aws import as_domain_error, raw_answers, unparsed_read
 from gigcore.adapters.dynamo_models import GeoLayoutItem, GeoMoveItem
 from gigcore.adapters.dynamo_table import number
+from gigcore.adapters.dynamo_wire import sender_of
 from gigcore.domain import coords, geo
 from gigcore.domain.errors import ConflictError, UpstreamUnavailableError
 from gigcore.domain.geo import GeoEntry, PartitionLayout
@@ -271,49 +272,60 @@ class DynamoGeoIndex:
         resolved = [self._queries_of(q, state)[0][0] for q in queries]
         if len(resolved) <= 1:
             return [self._query(q) for q in resolved]
-        return list(self._executor().map(self._query, resolved))
+        sender = sender_of(self._client)
+        if sender is None:
+            return list(self._executor().map(self._query, resolved))
+        # Sent together without a thread each; a read it could not send goes through botocore in _query.
+        firsts = sender.send_all([("Query", self._params(q, False, None, 0)) for q in resolved])
+        return [self._query(q, first=answer) for q, answer in zip(resolved, firsts, strict=True)]
 
     def _read_moving(self, query: RangeQuery, state: LayoutState) -> RangeAnswer:
         # In order: the old partition first (a move puts the new entry and deletes the old in one transaction).
         return merge_answers([self._query(q, consistent=c) for q, c in self._queries_of(query, state)])
 
-    def _query(self, query: RangeQuery, consistent: bool = False) -> RangeAnswer:
-        lo = query.lo
-        hi = geo.inclusive_upper(query.hi)
-        if hi < lo:
-            return RangeAnswer(entries=())
+    def _params(self, query: RangeQuery, consistent: bool, start: dict[str, Any] | None,
+                scanned: int) -> dict[str, Any]:
+        params: dict[str, Any] = {
+            "TableName": self._table,
+            "KeyConditionExpression": "pk = :p AND sk BETWEEN :lo AND :hi",
+            "ExpressionAttributeValues": {":p": {"S": partition_key(self._index, query.partition)},
+                                          ":lo": {"S": query.lo}, ":hi": {"S": geo.inclusive_upper(query.hi)}},
+            "ConsistentRead": consistent,
+            "ReturnConsumedCapacity": "TOTAL",
+        }
         attributes = projection(query.fields)
+        if attributes is not None:
+            params["ProjectionExpression"] = attributes
+        if query.limit is not None:
+            params["Limit"] = query.limit - scanned
+        if start is not None:
+            params["ExclusiveStartKey"] = start
+        return params
+
+    def _query(self, query: RangeQuery, consistent: bool = False,
+               first: dict[str, Any] | None = None) -> RangeAnswer:
+        """The entries of ``query``'s range, page after page; ``first`` is its first answer when already read."""
+        if geo.inclusive_upper(query.hi) < query.lo:
+            return RangeAnswer(entries=())
         entries: list[GeoEntry] = []
         scanned = calls = 0
         capacity = 0.0
         start: dict[str, Any] | None = None
         stopped: str | None = None
+        answer = first
         while True:
-            params: dict[str, Any] = {
-                "TableName": self._table,
-                "KeyConditionExpression": "pk = :p AND sk BETWEEN :lo AND :hi",
-                "ExpressionAttributeValues": {":p": {"S": partition_key(self._index, query.partition)},
-                                              ":lo": {"S": lo}, ":hi": {"S": hi}},
-                "ConsistentRead": consistent,
-                "ReturnConsumedCapacity": "TOTAL",
-            }
-            if attributes is not None:
-                params["ProjectionExpression"] = attributes
-            if query.limit is not None:
-                params["Limit"] = query.limit - scanned
-            if start is not None:
-                params["ExclusiveStartKey"] = start
-            try:
-                with unparsed_answers():
-                    answer = self._client.query(**params)
-            except (ClientError, BotoCoreError) as exc:
-                raise as_domain_error(exc, "DynamoDB") from exc
+            if answer is None:
+                try:
+                    answer = unparsed_read(self._client, "Query", self._params(query, consistent, start, scanned))
+                except (ClientError, BotoCoreError) as exc:
+                    raise as_domain_error(exc, "DynamoDB") from exc
             calls += 1
             scanned += int(answer.get("ScannedCount", 0))
             capacity += float(answer.get("ConsumedCapacity", {}).get("CapacityUnits", 0.0))
             items = answer.get("Items", [])
             entries.extend(entry_of(item) for item in items)
             start = answer.get("LastEvaluatedKey")
+            answer = None
             if start is None:
                 break
             if query.limit is not None and scanned >= query.limit:
@@ -321,7 +333,6 @@ class DynamoGeoIndex:
                 break
         return RangeAnswer(entries=tuple(entries), stopped_at=stopped, scanned=scanned, calls=calls,
                            capacity=capacity)
-
 
 
 #: The owner item of each index's entries, whose ``geo_pk``/``geo_sk`` say where its entry is.

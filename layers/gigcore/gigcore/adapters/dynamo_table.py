@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import as_domain_error, unparsed_answers
+from gigcore.adapters.aws import as_domain_error, unparsed_read
 from gigcore.domain.clock import parse_rfc3339
 from gigcore.domain.errors import RetryableError
 
@@ -122,13 +122,13 @@ class DynamoTable:
         binary attribute."""
         found: list[dict[str, Any]] = []
         try:
-            with unparsed_answers():
-                while keys:
-                    page, keys = keys[:_BATCH_GET_LIMIT], keys[_BATCH_GET_LIMIT:]
-                    while page:
-                        answer = self._client.batch_get_item(RequestItems={self._table: {"Keys": page}})
-                        found.extend(answer["Responses"].get(self._table, ()))
-                        page = list((answer.get("UnprocessedKeys") or {}).get(self._table, {}).get("Keys") or [])
+            while keys:
+                page, keys = keys[:_BATCH_GET_LIMIT], keys[_BATCH_GET_LIMIT:]
+                while page:
+                    answer = unparsed_read(self._client, "BatchGetItem",
+                                           {"RequestItems": {self._table: {"Keys": page}}})
+                    found.extend(answer["Responses"].get(self._table, ()))
+                    page = list((answer.get("UnprocessedKeys") or {}).get(self._table, {}).get("Keys") or [])
         except (ClientError, BotoCoreError) as exc:
             raise as_domain_error(exc, "DynamoDB") from exc
         return found

@@ -1,0 +1,211 @@
+"""The direct DynamoDB reads (gigcore.adapters.dynamo_wire) on DynamoDB Local: the answers botocore's raw
+answers would be, several Queries sent together, and every failure handed back to botocore, which raises or
+retries as it always did. The connection failures (a kept connection the other end closed, a damaged body)
+cannot be made on DynamoDB Local; a socket server of a few lines answers those."""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+import uuid
+import zlib
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from gigcore.adapters.aws import unparsed_answers, unparsed_read
+from gigcore.adapters.dynamo_wire import DirectReads, Keys, attach, sender_of
+
+pytestmark = pytest.mark.integration
+
+KEYS = Keys("local", "local", None)
+
+
+@pytest.fixture(scope="module")
+def dynamo(stack_env):
+    from gigcore import bootstrap
+
+    return bootstrap.container()
+
+
+def direct(endpoint: str, **options: Any) -> DirectReads:
+    return DirectReads(endpoint, "us-east-1", lambda: KEYS, connect_timeout=2, read_timeout=2, pool_size=4,
+                       **options)
+
+
+@pytest.fixture
+def stored(dynamo) -> tuple[str, list[dict[str, Any]]]:
+    """Twelve items under a key of their own."""
+    pk = f"TEST#{uuid.uuid4().hex}"
+    table = dynamo.settings.table_name
+    items = [{"pk": {"S": pk}, "sk": {"S": f"{i:03d}"}, "n": {"N": f"{i}.5"}, "tags": {"SS": ["a", f"t{i}"]},
+              "m": {"M": {"ok": {"BOOL": i % 2 == 0}, "none": {"NULL": True}, "l": {"L": [{"S": "x"}]}}}}
+             for i in range(12)]
+    for item in items:
+        dynamo.dynamodb.put_item(TableName=table, Item=item)
+    return pk, items
+
+
+def query(table: str, pk: str, **more: Any) -> dict[str, Any]:
+    return {"TableName": table, "KeyConditionExpression": "pk = :p", "ExpressionAttributeValues": {":p": {"S": pk}},
+            "ReturnConsumedCapacity": "TOTAL", **more}
+
+
+def through_botocore(client: Any, method: str, params: dict[str, Any]) -> dict[str, Any]:
+    with unparsed_answers():
+        answer: dict[str, Any] = getattr(client, method)(**params)
+    answer.pop("ResponseMetadata", None)
+    return answer
+
+
+def test_the_shared_client_sends_its_hot_reads_directly_unless_the_setting_says_not(dynamo, stack_settings):
+    from gigcore.adapters.aws import AwsClients
+
+    assert sender_of(dynamo.dynamodb) is not None
+    off = AwsClients(stack_settings.model_copy(update={"dynamodb_direct_reads": False}))
+    assert sender_of(off.client("dynamodb")) is None
+
+
+def test_answers_are_botocores_raw_answers(dynamo, stored):
+    pk, items = stored
+    table = dynamo.settings.table_name
+    sender = sender_of(dynamo.dynamodb)
+    assert sender is not None
+    for params in (query(table, pk), query(table, pk, Limit=5), query(table, pk, ScanIndexForward=False,
+                                                                        ProjectionExpression="sk, n")):
+        answer = sender.send("Query", params)
+        assert answer == through_botocore(dynamo.dynamodb, "query", params)
+    page = sender.send("Query", query(table, pk, Limit=5))
+    assert page is not None and page["Items"] == items[:5] and page["LastEvaluatedKey"] == {
+        "pk": {"S": pk}, "sk": {"S": "004"}}
+    keys = {"RequestItems": {table: {"Keys": [{"pk": {"S": pk}, "sk": {"S": f"{i:03d}"}} for i in (3, 7, 99)]}}}
+    got = sender.send("BatchGetItem", keys)
+    assert got is not None
+    assert sorted(got["Responses"][table], key=lambda i: i["sk"]["S"]) == [items[3], items[7]]
+
+
+def test_reads_sent_together_answer_each_in_order(dynamo, stored):
+    pk, items = stored
+    table = dynamo.settings.table_name
+    sender = sender_of(dynamo.dynamodb)
+    calls = [("Query", query(table, pk, Limit=n)) for n in (1, 4, 12)] + [("Query", query(table, "TEST#none"))]
+    answers = sender.send_all(calls)
+    assert [len(a["Items"]) for a in answers] == [1, 4, 12, 0]
+    assert answers[2]["Items"] == items
+
+
+def test_an_error_goes_through_botocore_which_raises_it(dynamo, stored):
+    pk, _ = stored
+    params = query("no-such-table", pk)
+    assert sender_of(dynamo.dynamodb).send("Query", params) is None
+    with pytest.raises(ClientError) as raised:
+        unparsed_read(dynamo.dynamodb, "Query", params)
+    assert raised.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_a_read_the_sender_could_not_send_is_sent_by_botocore(dynamo, stored):
+    """A client whose sender points at a closed port still answers: botocore sends the read."""
+    import boto3
+
+    pk, items = stored
+    client = boto3.session.Session(region_name=dynamo.settings.region).client(
+        "dynamodb", endpoint_url=dynamo.settings.dynamodb_endpoint)
+    from gigcore.adapters.aws import raw_answers
+
+    raw_answers(client, "Query")
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    attach(client, client._request_signer._credentials, traced=False)  # then point it at nothing
+    from gigcore.adapters import dynamo_wire
+
+    dynamo_wire._senders[client] = direct(f"http://127.0.0.1:{port}")
+    assert dynamo_wire._senders[client].send("Query", query(dynamo.settings.table_name, pk)) is None
+    assert unparsed_read(client, "Query", query(dynamo.settings.table_name, pk))["Items"] == items
+
+
+class OneShotServer:
+    """Answers each HTTP request with ``body`` (and ``crc`` as its checksum), then closes the connection without
+    saying so: a kept connection the other end dropped while it was idle."""
+
+    def __init__(self, body: bytes, crc: int | None = None) -> None:
+        self.body, self.crc = body, crc if crc is not None else zlib.crc32(body)
+        self.connections = 0
+        self._socket = socket.create_server(("127.0.0.1", 0))
+        self.endpoint = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                connection, _ = self._socket.accept()
+            except OSError:
+                return
+            self.connections += 1
+            with connection:
+                request = b""
+                while b"\r\n\r\n" not in request:
+                    request += connection.recv(65536)
+                head, _, rest = request.partition(b"\r\n\r\n")
+                length = int([line.split(b":")[1] for line in head.split(b"\r\n")
+                              if line.lower().startswith(b"content-length")][0])
+                while len(rest) < length:
+                    rest += connection.recv(65536)
+                connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/x-amz-json-1.0\r\n"
+                                   b"x-amz-crc32: %d\r\nContent-Length: %d\r\n\r\n%s"
+                                   % (self.crc, len(self.body), self.body))
+
+    def close(self) -> None:
+        self._socket.close()
+
+
+@pytest.fixture
+def server() -> Iterator[Any]:
+    made: list[OneShotServer] = []
+
+    def make(body: bytes, crc: int | None = None) -> OneShotServer:
+        made.append(OneShotServer(body, crc))
+        return made[-1]
+
+    yield make
+    for s in made:
+        s.close()
+
+
+def test_a_kept_connection_the_other_end_closed_is_replaced_and_the_read_answered(server):
+    one = server(json.dumps({"Items": [], "Count": 0}).encode())
+    sender = direct(one.endpoint)
+    assert sender.send("Query", {"TableName": "t"}) == {"Items": [], "Count": 0}
+    assert sender.send("Query", {"TableName": "t"}) == {"Items": [], "Count": 0}  # the kept one was closed
+    assert one.connections == 2
+    answers = sender.send_all([("Query", {"TableName": "t"})] * 3)
+    assert answers == [{"Items": [], "Count": 0}] * 3
+
+
+def test_a_body_that_does_not_match_its_checksum_goes_through_botocore(server):
+    body = json.dumps({"Items": [{"pk": {"S": "x"}}]}).encode()
+    damaged = server(body, crc=zlib.crc32(body) ^ 1)
+    assert direct(damaged.endpoint).send("Query", {"TableName": "t"}) is None
+    intact = server(body)
+    assert direct(intact.endpoint).send("Query", {"TableName": "t"}) == {"Items": [{"pk": {"S": "x"}}]}
+
+
+def test_with_tracing_the_reads_are_an_x_ray_subsegment(dynamo, stored):
+    from aws_xray_sdk.core import xray_recorder
+
+    pk, _ = stored
+    table = dynamo.settings.table_name
+    sender = direct(dynamo.settings.dynamodb_endpoint, traced=True)
+    segment = xray_recorder.begin_segment("gigconnect-test", sampling=1)
+    try:
+        answers = sender.send_all([("Query", query(table, pk)), ("Query", query(table, pk, Limit=2))])
+        assert [len(a["Items"]) for a in answers] == [12, 2]
+        [sub] = segment.subsegments
+        assert sub.name == "dynamodb" and sub.namespace == "aws"
+        assert sub.aws["operation"] == "Query" and sub.aws["table_name"] == table and sub.aws["calls"] == 2
+        assert sub.http["response"]["status"] == 200
+    finally:
+        xray_recorder.clear_trace_entities()
