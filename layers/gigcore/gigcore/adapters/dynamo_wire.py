@@ -26,7 +26,6 @@ import hashlib
 import hmac
 import http.client
 import json
-import logging
 import threading
 import time
 import weakref
@@ -35,7 +34,11 @@ from collections.abc import Callable
 from typing import Any, NamedTuple
 from urllib.parse import urlsplit
 
-logger = logging.getLogger(__name__)
+from aws_lambda_powertools import Logger
+
+from gigcore.observability import SERVICE
+
+logger = Logger(service=SERVICE, child=True)
 
 _SERVICE = "dynamodb"
 _TARGET_PREFIX = "DynamoDB_20120810."
