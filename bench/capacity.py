@@ -258,6 +258,26 @@ def _instrument() -> None:
 
     BaseClient._make_api_call = counted  # type: ignore[method-assign]
 
+    # The hot reads GigConnect sends to DynamoDB itself (gigcore.adapters.dynamo_wire) are billed the same; one
+    # it hands back to botocore is counted above.
+    from gigcore.adapters.dynamo_wire import DirectReads
+
+    original_send_all = DirectReads.send_all
+
+    def send_all(self: Any, calls: list[tuple[str, dict[str, Any]]]) -> Any:
+        answers = original_send_all(self, [(op, dict(params, ReturnConsumedCapacity="INDEXES"))
+                                           for op, params in calls])
+        for (operation, _), answer in zip(calls, answers, strict=True):
+            if answer is None:
+                continue
+            consumed = answer.get("ConsumedCapacity", [])
+            for entry in consumed if isinstance(consumed, list) else [consumed]:
+                COUNTER.read_units += float(entry.get("CapacityUnits", 0))
+            COUNTER.calls[f"dynamodb.{operation}"] = COUNTER.calls.get(f"dynamodb.{operation}", 0) + 1
+        return answers
+
+    DirectReads.send_all = send_all  # type: ignore[method-assign]
+
     import logging
 
     from gigcore.observability import logger as service_logger
