@@ -172,7 +172,7 @@ def raw_answers(client: Any, operation: str) -> None:
 
 
 #: The client methods of the reads that :func:`unparsed_read` sends.
-_READ_METHODS = {"Query": "query", "BatchGetItem": "batch_get_item"}
+_READ_METHODS = {"Query": "query", "BatchGetItem": "batch_get_item", "GetItem": "get_item"}
 
 
 def unparsed_read(client: Any, operation: str, params: dict[str, Any]) -> dict[str, Any]:

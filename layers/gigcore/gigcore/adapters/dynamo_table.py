@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from gigcore.adapters.aws import as_domain_error, unparsed_read
+from gigcore.adapters.aws import as_domain_error, raw_answers, unparsed_read
 from gigcore.domain.clock import parse_rfc3339
 from gigcore.domain.errors import RetryableError
 
@@ -85,6 +85,7 @@ class DynamoTable:
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
         self._table = table_name
+        raw_answers(client, "GetItem")
 
     @property
     def table_name(self) -> str:
@@ -97,11 +98,20 @@ class DynamoTable:
         except (ClientError, BotoCoreError) as exc:
             raise as_domain_error(exc, "DynamoDB") from exc
 
+    def get_item(self, **params: Any) -> dict[str, Any] | None:
+        """A ``GetItem`` of the table (its name added): the item, None when absent. The answer skips botocore's
+        parser (the table's items hold no binary attribute) and is sent directly when the client can
+        (``aws.unparsed_read``); boto errors become domain errors."""
+        try:
+            item: dict[str, Any] | None = unparsed_read(self._client, "GetItem",
+                                                        {"TableName": self._table, **params}).get("Item")
+        except (ClientError, BotoCoreError) as exc:
+            raise as_domain_error(exc, "DynamoDB") from exc
+        return item
+
     def item(self, pk: str, sk: str) -> dict[str, Any] | None:
         """The stored item of the key, strongly consistent."""
-        item: dict[str, Any] | None = self.call("get_item", Key={"pk": text(pk), "sk": text(sk)},
-                                                ConsistentRead=True).get("Item")
-        return item
+        return self.get_item(Key={"pk": text(pk), "sk": text(sk)}, ConsistentRead=True)
 
     def newest_first(self, limit: int, after: dict[str, str] | None,
                      **query: Any) -> tuple[list[dict[str, Any]], dict[str, str] | None]:

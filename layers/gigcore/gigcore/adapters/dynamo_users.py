@@ -181,7 +181,7 @@ class DynamoUserRepository(DynamoTable):
             raise refused.busy() from refused
 
     def _get(self, key: dict[str, Any], **options: Any) -> dict[str, Any] | None:
-        item = self.call("get_item", Key=key, ConsistentRead=True, **options).get("Item")
+        item = self.get_item(Key=key, ConsistentRead=True, **options)
         return None if item is None else dict(item)
 
     def get(self, user_id: str) -> User | None:
