@@ -7,10 +7,12 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 import uuid
 import zlib
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -111,19 +113,17 @@ def test_a_read_the_sender_could_not_send_is_sent_by_botocore(dynamo, stored):
     import boto3
 
     pk, items = stored
-    client = boto3.session.Session(region_name=dynamo.settings.region).client(
-        "dynamodb", endpoint_url=dynamo.settings.dynamodb_endpoint)
+    from gigcore.adapters import dynamo_wire
     from gigcore.adapters.aws import raw_answers
 
+    client = boto3.session.Session(region_name=dynamo.settings.region).client(
+        "dynamodb", endpoint_url=dynamo.settings.dynamodb_endpoint)
     raw_answers(client, "Query")
     with socket.socket() as closed:
         closed.bind(("127.0.0.1", 0))
         port = closed.getsockname()[1]
-    attach(client, client._request_signer._credentials, traced=False)  # then point it at nothing
-    from gigcore.adapters import dynamo_wire
-
-    dynamo_wire._senders[client] = direct(f"http://127.0.0.1:{port}")
-    assert dynamo_wire._senders[client].send("Query", query(dynamo.settings.table_name, pk)) is None
+    dynamo_wire._senders[client] = direct(f"http://127.0.0.1:{port}")  # a sender pointed at nothing
+    assert sender_of(client).send("Query", query(dynamo.settings.table_name, pk)) is None
     assert unparsed_read(client, "Query", query(dynamo.settings.table_name, pk))["Items"] == items
 
 
@@ -131,11 +131,13 @@ class OneShotServer:
     """Answers each HTTP request with ``body`` (and ``crc`` as its checksum), then closes the connection without
     saying so: a kept connection the other end dropped while it was idle."""
 
-    def __init__(self, body: bytes, crc: int | None = None) -> None:
+    def __init__(self, body: bytes, crc: int | None = None, tls: ssl.SSLContext | None = None) -> None:
         self.body, self.crc = body, crc if crc is not None else zlib.crc32(body)
         self.connections = 0
+        self._tls = tls
         self._socket = socket.create_server(("127.0.0.1", 0))
-        self.endpoint = f"http://127.0.0.1:{self._socket.getsockname()[1]}"
+        scheme = "https" if tls else "http"
+        self.endpoint = f"{scheme}://127.0.0.1:{self._socket.getsockname()[1]}"
         threading.Thread(target=self._serve, daemon=True).start()
 
     def _serve(self) -> None:
@@ -145,6 +147,12 @@ class OneShotServer:
             except OSError:
                 return
             self.connections += 1
+            if self._tls is not None:
+                try:
+                    connection = self._tls.wrap_socket(connection, server_side=True)
+                except (ssl.SSLError, OSError):
+                    connection.close()
+                    continue
             with connection:
                 request = b""
                 while b"\r\n\r\n" not in request:
@@ -166,8 +174,8 @@ class OneShotServer:
 def server() -> Iterator[Any]:
     made: list[OneShotServer] = []
 
-    def make(body: bytes, crc: int | None = None) -> OneShotServer:
-        made.append(OneShotServer(body, crc))
+    def make(body: bytes, crc: int | None = None, tls: ssl.SSLContext | None = None) -> OneShotServer:
+        made.append(OneShotServer(body, crc, tls))
         return made[-1]
 
     yield make
@@ -191,6 +199,52 @@ def test_a_body_that_does_not_match_its_checksum_goes_through_botocore(server):
     assert direct(damaged.endpoint).send("Query", {"TableName": "t"}) is None
     intact = server(body)
     assert direct(intact.endpoint).send("Query", {"TableName": "t"}) == {"Items": [{"pk": {"S": "x"}}]}
+
+
+def self_signed(directory: Path) -> tuple[ssl.SSLContext, str]:
+    """A server context with a certificate for 127.0.0.1, and the path of that certificate (its own CA)."""
+    import datetime
+    import ipaddress
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "gigconnect-test")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(key.public_key())
+                   .serial_number(x509.random_serial_number()).not_valid_before(now - datetime.timedelta(hours=1))
+                   .not_valid_after(now + datetime.timedelta(hours=1))
+                   .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+                                  critical=False)
+                   .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+                   .sign(key, hashes.SHA256()))
+    cert_path, key_path = directory / "cert.pem", directory / "key.pem"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert_path, key_path)
+    return context, str(cert_path)
+
+
+def test_https_is_checked_against_the_ca_bundle_and_an_unknown_certificate_goes_through_botocore(server, tmp_path,
+                                                                                                 monkeypatch):
+    context, ca = self_signed(tmp_path)
+    one = server(json.dumps({"Items": [], "Count": 0}).encode(), tls=context)
+    assert direct(one.endpoint).send("Query", {"TableName": "t"}) is None  # not signed by certifi's CAs
+    assert direct(one.endpoint, ca_bundle=ca).send("Query", {"TableName": "t"}) == {"Items": [], "Count": 0}
+    # attach() takes the bundle from AWS_CA_BUNDLE, as botocore does
+    import boto3
+
+    monkeypatch.setenv("AWS_CA_BUNDLE", ca)
+    session = boto3.session.Session(aws_access_key_id="local", aws_secret_access_key="local",
+                                    region_name="us-east-1")
+    client = session.client("dynamodb", endpoint_url=one.endpoint)
+    attach(client, session.get_credentials(), traced=False)
+    assert sender_of(client).send("Query", {"TableName": "t"}) == {"Items": [], "Count": 0}
 
 
 def test_with_tracing_the_reads_are_an_x_ray_subsegment(dynamo, stored):

@@ -26,6 +26,7 @@ import hashlib
 import hmac
 import http.client
 import json
+import os
 import threading
 import time
 import weakref
@@ -113,8 +114,11 @@ class DirectReads:
     nearby page take one round trip without a thread each."""
 
     def __init__(self, endpoint: str, region: str, credentials: Callable[[], Keys | None], *,
-                 connect_timeout: float, read_timeout: float, pool_size: int, traced: bool = False) -> None:
+                 connect_timeout: float, read_timeout: float, pool_size: int, traced: bool = False,
+                 ca_bundle: str | None = None) -> None:
         parts = urlsplit(endpoint)
+        #: The certificates an HTTPS endpoint is checked against: botocore's (certifi's) unless given.
+        self._ca_bundle = ca_bundle
         self._credentials = credentials
         self._signer = Signer(region, host_of(endpoint))
         self._region = region
@@ -140,7 +144,7 @@ class DirectReads:
 
             from botocore.httpsession import get_cert_path
 
-            self._tls = ssl.create_default_context(cafile=get_cert_path(True))
+            self._tls = ssl.create_default_context(cafile=self._ca_bundle or get_cert_path(True))
         return http.client.HTTPSConnection(host, port, timeout=self._connect_timeout, context=self._tls)
 
     def _checkout(self) -> tuple[http.client.HTTPConnection, bool]:
@@ -277,7 +281,9 @@ _lock = threading.Lock()
 
 def attach(client: Any, credentials: Any, *, traced: bool) -> None:
     """Give ``client`` (a botocore DynamoDB client) a direct sender with its endpoint, region, timeouts and pool
-    size, signing with ``credentials`` (botocore's, as a session gives them; None attaches nothing)."""
+    size, signing with ``credentials`` (botocore's, as a session gives them; None attaches nothing). HTTPS is
+    checked against ``AWS_CA_BUNDLE`` when set, as botocore does (a ``ca_bundle`` of an AWS config file is not
+    read: a function has none)."""
     if credentials is None:
         return
 
@@ -288,7 +294,8 @@ def attach(client: Any, credentials: Any, *, traced: bool) -> None:
     config = client.meta.config
     sender = DirectReads(client.meta.endpoint_url, client.meta.region_name, keys,
                          connect_timeout=float(config.connect_timeout), read_timeout=float(config.read_timeout),
-                         pool_size=int(config.max_pool_connections), traced=traced)
+                         pool_size=int(config.max_pool_connections), traced=traced,
+                         ca_bundle=os.environ.get("AWS_CA_BUNDLE") or None)
     with _lock:
         _senders[client] = sender
 
