@@ -199,6 +199,8 @@ def test_a_body_that_does_not_match_its_checksum_goes_through_botocore(server):
     assert direct(damaged.endpoint).send("Query", {"TableName": "t"}) is None
     intact = server(body)
     assert direct(intact.endpoint).send("Query", {"TableName": "t"}) == {"Items": [{"pk": {"S": "x"}}]}
+    not_json = server(b"<html>a proxy's page</html>")
+    assert direct(not_json.endpoint).send("Query", {"TableName": "t"}) is None
 
 
 def self_signed(directory: Path) -> tuple[ssl.SSLContext, str]:

@@ -29,7 +29,8 @@ def botocore_headers(monkeypatch, endpoint: str, keys: Keys, target: str, at: ti
 
 
 @pytest.mark.parametrize("endpoint", ["https://dynamodb.eu-west-1.amazonaws.com",
-                                      "https://dynamodb.eu-west-1.amazonaws.com:443", "http://127.0.0.1:8000"])
+                                      "https://dynamodb.eu-west-1.amazonaws.com:443", "http://127.0.0.1:8000",
+                                      "http://[::1]:8000"])
 @pytest.mark.parametrize("token", [None, "IQoJb3JpZ2luX2VjEXAMPLE/session+token=="])
 def test_the_headers_are_the_ones_botocore_signs(monkeypatch, endpoint, token):
     keys = Keys("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", token)
@@ -58,3 +59,5 @@ def test_the_host_carries_a_port_only_when_it_is_not_the_schemes():
     assert host_of("http://localhost:80") == "localhost"
     assert host_of("http://127.0.0.1:8000") == "127.0.0.1:8000"
     assert host_of("https://example.internal:8443") == "example.internal:8443"
+    assert host_of("http://[::1]:8000") == "[::1]:8000"
+    assert host_of("https://[2001:db8::1]") == "[2001:db8::1]"

@@ -99,6 +99,8 @@ def host_of(endpoint: str) -> str:
     """The ``Host`` an endpoint URL is signed with: its port only when not the scheme's default."""
     parts = urlsplit(endpoint)
     host = parts.hostname or ""
+    if ":" in host:  # an IPv6 address keeps its brackets
+        host = f"[{host}]"
     if parts.port is not None and parts.port != _DEFAULT_PORTS.get(parts.scheme):
         return f"{host}:{parts.port}"
     return host
@@ -249,7 +251,10 @@ class DirectReads:
         expected = response.getheader("x-amz-crc32")
         if expected is not None and zlib.crc32(data) & 0xFFFFFFFF != int(expected):
             return None
-        answer: dict[str, Any] = json.loads(data)
+        try:
+            answer: dict[str, Any] = json.loads(data)
+        except ValueError:
+            return None
         return answer
 
 
