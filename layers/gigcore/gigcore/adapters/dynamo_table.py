@@ -17,6 +17,8 @@ from gigcore.domain.errors import RetryableError
 MAX_TRANSACTION_ITEMS = 100
 #: DynamoDB's limit on the keys of one BatchGetItem call.
 _BATCH_GET_LIMIT = 100
+#: The reads of :meth:`DynamoTable.call` that skip botocore (client method -> operation).
+_READS = {"get_item": "GetItem", "query": "Query"}
 _THROTTLED_REASONS = {"ThrottlingError", "ProvisionedThroughputExceeded", "RequestLimitExceeded"}
 
 
@@ -85,28 +87,28 @@ class DynamoTable:
     def __init__(self, client: Any, table_name: str) -> None:
         self._client = client
         self._table = table_name
-        raw_answers(client, "GetItem")
+        for operation in _READS.values():
+            raw_answers(client, operation)
 
     @property
     def table_name(self) -> str:
         return self._table
 
     def call(self, operation: str, **kwargs: Any) -> Any:
-        """``operation`` on the table (its name added); boto errors become domain errors."""
+        """``operation`` on the table (its name added); boto errors become domain errors. A read (``get_item``,
+        ``query``) skips botocore's parser (the table's items hold no binary attribute) and is sent directly
+        when the client can (``aws.unparsed_read``)."""
         try:
+            read = _READS.get(operation)
+            if read is not None:
+                return unparsed_read(self._client, read, {"TableName": self._table, **kwargs})
             return getattr(self._client, operation)(TableName=self._table, **kwargs)
         except (ClientError, BotoCoreError) as exc:
             raise as_domain_error(exc, "DynamoDB") from exc
 
     def get_item(self, **params: Any) -> dict[str, Any] | None:
-        """A ``GetItem`` of the table (its name added): the item, None when absent. The answer skips botocore's
-        parser (the table's items hold no binary attribute) and is sent directly when the client can
-        (``aws.unparsed_read``); boto errors become domain errors."""
-        try:
-            item: dict[str, Any] | None = unparsed_read(self._client, "GetItem",
-                                                        {"TableName": self._table, **params}).get("Item")
-        except (ClientError, BotoCoreError) as exc:
-            raise as_domain_error(exc, "DynamoDB") from exc
+        """A ``GetItem`` of the table: the item, None when absent."""
+        item: dict[str, Any] | None = self.call("get_item", **params).get("Item")
         return item
 
     def item(self, pk: str, sk: str) -> dict[str, Any] | None:
