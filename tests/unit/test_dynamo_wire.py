@@ -61,3 +61,24 @@ def test_the_host_carries_a_port_only_when_it_is_not_the_schemes():
     assert host_of("https://example.internal:8443") == "example.internal:8443"
     assert host_of("http://[::1]:8000") == "[::1]:8000"
     assert host_of("https://[2001:db8::1]") == "[2001:db8::1]"
+
+
+def test_no_item_of_the_table_holds_a_binary_attribute():
+    """The direct reads take DynamoDB's JSON as it comes, where a binary value would stay base64 text (botocore
+    decodes it): no model declares one and no adapter writes one."""
+    import re
+    from pathlib import Path
+
+    from pynamodb.attributes import BinaryAttribute, BinarySetAttribute
+
+    import gigcore.adapters.dynamo_models as models
+
+    declared = [f"{model.__name__}.{name}" for model in vars(models).values()
+                if isinstance(model, type) and hasattr(model, "get_attributes")
+                for name, attribute in model.get_attributes().items()
+                if isinstance(attribute, BinaryAttribute | BinarySetAttribute)]
+    assert declared == []
+    adapters = Path(models.__file__).parent
+    written = [str(path.relative_to(adapters)) for path in adapters.rglob("*.py")
+               if re.search(r"""["'](B|BS)["']\s*:""", path.read_text())]
+    assert written == []
