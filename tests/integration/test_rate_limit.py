@@ -65,3 +65,44 @@ def test_a_bucket_of_the_old_form_counts_as_idle(limiter, stack_settings):
     limiter._client.put_item(TableName=stack_settings.table_name, Item={
         "pk": {"S": f"RATE#test#{digest}"}, "sk": {"S": "RATE"}, "tokens": {"N": "0"}, "at": {"N": repr(T0)}})
     assert [taken(limiter, key, T0) for _ in range(4)] == [None, None, None, 20]
+
+
+class CountingClient:
+    """The limiter's client, counting its UpdateItem calls (each one is billed a write unit, applied or not)."""
+
+    def __init__(self, client) -> None:
+        self._client = client
+        self.updates = 0
+
+    def update_item(self, **params):
+        self.updates += 1
+        return self._client.update_item(**params)
+
+    def __getattr__(self, name):
+        return getattr(self._client, name)
+
+
+def test_a_bucket_in_use_costs_one_write_a_take_once_the_process_has_seen_it(stack_env):
+    """A chat sender faster than the interval: the first take finds the bucket idle; the next ones are guessed in
+    use from the ``tat`` the last update returned, so none pays a refused write first. After a rest the guess is
+    idle again; a guess made wrong by another process costs one refused write and still counts right."""
+    from gigcore import bootstrap
+    from gigcore.adapters.dynamo_rate_limit import DynamoRateLimiter
+
+    container = bootstrap.container()
+    counting = CountingClient(container.dynamodb)
+    limiter = DynamoRateLimiter(counting, container.settings.table_name)
+    key = uuid.uuid4().hex
+    for i in range(5):  # 10 per 60 s: one every 6 s, a burst of 10
+        taken(limiter, key, T0 + i, capacity=10, per_seconds=60)
+    assert counting.updates == 5
+    assert taken(limiter, key, T0 + 200, capacity=10, per_seconds=60) is None  # rested: idle, guessed idle
+    assert counting.updates == 6
+    # Another process keeps the bucket busy meanwhile; this one still guesses idle from its last sight of it.
+    other = DynamoRateLimiter(container.dynamodb, container.settings.table_name)
+    for _ in range(3):
+        other.take("test", key, capacity=10, per_seconds=60, now=T0 + 300)
+    assert taken(limiter, key, T0 + 300.5, capacity=10, per_seconds=60) is None
+    assert counting.updates == 6 + 2  # the idle guess refused, then in use
+    assert taken(limiter, key, T0 + 301, capacity=10, per_seconds=60) is None  # seen in use: one write
+    assert counting.updates == 6 + 2 + 1
