@@ -265,3 +265,39 @@ def test_with_tracing_the_reads_are_an_x_ray_subsegment(dynamo, stored):
         assert sub.http["response"]["status"] == 200
     finally:
         xray_recorder.clear_trace_entities()
+
+
+def test_a_searchs_range_reads_go_out_together_and_answer_as_the_thread_pool_did(dynamo, monkeypatch):
+    """The geo index sends a search's Queries in one send_all (no thread each); the answers equal those of the
+    same index on a client without a direct sender (botocore, one thread per Query)."""
+    import boto3
+
+    from gigcore.adapters.aws import raw_answers
+    from gigcore.adapters.dynamo_geo import DynamoGeoIndex, DynamoGeoLayouts
+    from gigcore.domain.geo import GeoEntry, PartitionLayout
+    from gigcore.ports.gigs import RangeQuery
+    from tests.geo_entries import put_entries
+
+    _ = dynamo.pynamodb  # binds the models to the local table
+    name = "w" + uuid.uuid4().hex[:10]
+    layout = PartitionLayout()
+    entries = [GeoEntry(id=f"01J{i:023d}", lat=6.4 + i * 0.01, lng=3.3 + i * 0.013) for i in range(40)]
+    put_entries(dynamo, name, layout, entries)
+    partition = layout.partition_of(entries[0].key).name
+    keys = sorted(e.key for e in entries)
+    queries = [RangeQuery(partition=partition, lo=keys[0], hi=keys[10]),
+               RangeQuery(partition=partition, lo=keys[10], hi=keys[30], limit=7),
+               RangeQuery(partition=partition, lo=keys[30], hi=None)]
+    direct_index = DynamoGeoIndex(dynamo.dynamodb, dynamo.settings.table_name, name, DynamoGeoLayouts())
+    batches: list[int] = []
+    original = DirectReads.send_all
+    monkeypatch.setattr(DirectReads, "send_all", lambda self, calls: batches.append(len(calls)) or original(self,
+                                                                                                          calls))
+    sent = direct_index.read(queries)
+    assert batches == [3]
+    plain = boto3.session.Session(region_name=dynamo.settings.region).client(
+        "dynamodb", endpoint_url=dynamo.settings.dynamodb_endpoint)
+    raw_answers(plain, "Query")
+    pooled = DynamoGeoIndex(plain, dynamo.settings.table_name, name, DynamoGeoLayouts()).read(queries)
+    assert batches == [3] and sent == pooled
+    assert [len(a.entries) for a in sent] == [10, 7, 10] and sent[1].stopped_at is not None
