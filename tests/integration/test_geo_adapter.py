@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 
 import boto3
 import pytest
@@ -206,6 +207,16 @@ def test_a_query_for_some_fields_reads_only_those(dynamo):
     assert list(bare.entries) == [GeoEntry(id=e.id, lat=e.lat, lng=e.lng) for e in ordered]
     assert list(some.entries) == [GeoEntry(id=e.id, lat=e.lat, lng=e.lng, category=e.category,
                                            amount_min=e.amount_min, amount_max=e.amount_max) for e in ordered]
+
+
+def test_a_gig_search_without_filters_reads_locations_and_expiries(dynamo):
+    """What a gig page without filters reads (``until`` only): ids, exact locations and the expiry where there is
+    one; every other field at its default."""
+    items = [replace(e, until=1_893_456_000 + i if i % 2 else None) for i, e in enumerate(entries(8))]
+    _, partition, index = stored(dynamo, items)
+    [answer] = index.read([RangeQuery(partition=partition, lo=partition, hi=None, fields=frozenset({"until"}))])
+    assert list(answer.entries) == [GeoEntry(id=e.id, lat=e.lat, lng=e.lng, until=e.until)
+                                    for e in sorted(items, key=lambda e: e.key)]
 
 
 def test_an_entry_written_now_is_the_item_the_model_wrote_before(dynamo):

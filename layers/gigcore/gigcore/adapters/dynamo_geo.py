@@ -119,9 +119,14 @@ def projection(fields: frozenset[str] | None) -> str | None:
 def entry_of(item: dict[str, Any]) -> GeoEntry:
     """A low-level (``{"S": ...}``) item back to its entry; attributes the item lacks (not stored, or not
     projected) are the entry's defaults."""
-    if len(item) == 3:  # sk, la and ln: what a search that filters on nothing reads (the most common)
-        return GeoEntry.stored_at(item["sk"]["S"].split("#", 1)[1], coords.parse_stored(item[_F_LAT]["N"]),
-                                  coords.parse_stored(item[_F_LNG]["N"]))
+    size = len(item)
+    if size == 3 or (size == 4 and EXPIRES_AT in item):
+        # sk, la and ln (and a gig's expiry): what a search that filters on nothing reads (the most common)
+        entry = GeoEntry.stored_at(item["sk"]["S"].split("#", 1)[1], coords.parse_stored(item[_F_LAT]["N"]),
+                                   coords.parse_stored(item[_F_LNG]["N"]))
+        if size == 4:
+            entry.__dict__["until"] = int(item[EXPIRES_AT]["N"])
+        return entry
     lo, hi = _number(item.get(_F_LO)), _number(item.get(_F_HI))
     return GeoEntry.stored(
         item["sk"]["S"].split("#", 1)[1],
