@@ -191,6 +191,12 @@ class OpenSearchSearchIndex:
                 raise RetryableError("The search service is busy; try again shortly.") from exc
             raise UpstreamUnavailableError("The search service is unavailable.") from exc
 
+    def reachable(self) -> None:
+        """One request signed as a search's is, which the API's role may make (``HEAD`` of the gig index:
+        es:ESHttpHead, aoss:DescribeIndex). Answered (the index there or not yet), the service is up; refused (403:
+        a wrong role or signature), failing or out of reach, this raises the domain's error, as a search would."""
+        self._request(self._client.indices.exists, index=self._names["gigs"])
+
     def _ensure(self, kind: str, *, writing: bool) -> str:
         """The index of ``kind``, created if missing. A writer (the indexing consumer, whose role may update
         an index: es:ESHttpPut, aoss:UpdateIndex) also puts the mapping on an index that exists: additive, so

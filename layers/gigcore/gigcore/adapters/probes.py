@@ -16,6 +16,8 @@ if TYPE_CHECKING:
     from types_boto3_dynamodb import DynamoDBClient
     from types_boto3_sqs import SQSClient
 
+    from gigcore.adapters.opensearch_search import OpenSearchSearchIndex
+
 
 class AwsProbe:
     """One cheap read of an AWS service (``DescribeTable``, ``GetQueueUrl``): any botocore error, throttling
@@ -41,6 +43,19 @@ def queue_probe(client: SQSClient, queue_name: str) -> AwsProbe:
     return AwsProbe("queue", "SQS", lambda: client.get_queue_url(QueueName=queue_name))
 
 
+class SearchServiceProbe:
+    """OpenSearch through the search adapter (``reachable``): signed as a search is, so a role or signature that
+    a search would be refused with (403) is down too. An unsigned GET would have counted that 403 as up."""
+
+    name = "search"
+
+    def __init__(self, index: Callable[[], OpenSearchSearchIndex]) -> None:
+        self._index = index
+
+    def ping(self) -> None:
+        self._index().reachable()
+
+
 class EmbeddedSearchProbe:
     """The embedded engine lives on local disk: it is up when its folder is writable."""
 
@@ -59,7 +74,7 @@ class EmbeddedSearchProbe:
 
 
 class HttpProbe:
-    """A GET that must answer below 500 (OpenSearch, the Stripe API)."""
+    """A GET that must answer below 500 (the Stripe API)."""
 
     def __init__(self, name: str, url: str, headers: dict[str, str] | None = None) -> None:
         if not url.startswith(("http://", "https://")):

@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from gigcore.ports import DependencyProbe
 
 if TYPE_CHECKING:
+    from gigcore.adapters.opensearch_search import OpenSearchSearchIndex
     from gigcore.bootstrap.adapters import Adapters
 
 
 def dependency_probes(adapters: Adapters) -> list[DependencyProbe]:
     """DynamoDB, the notifications queue, search and Stripe, in the order ``/health`` reports them."""
-    from gigcore.adapters.probes import EmbeddedSearchProbe, HttpProbe, dynamo_probe, queue_probe
+    from gigcore.adapters.probes import (
+        EmbeddedSearchProbe,
+        HttpProbe,
+        SearchServiceProbe,
+        dynamo_probe,
+        queue_probe,
+    )
 
     s = adapters.settings
     search: DependencyProbe
     if s.search_backend == "opensearch":
-        # Without an endpoint the search dependency is down, and /health must say so.
-        search = HttpProbe("search", (s.opensearch_url or "http://opensearch-endpoint-not-set.invalid").rstrip("/")
-                           + "/")
+        # Built on the first ping: without an endpoint the adapter refuses to be built, and /health says down.
+        search = SearchServiceProbe(lambda: cast("OpenSearchSearchIndex", adapters.search_index))
     else:
         search = EmbeddedSearchProbe(s.search_path)
     stripe_base = (s.stripe_api_base or "https://api.stripe.com").rstrip("/")
