@@ -70,3 +70,12 @@ def test_passthrough_tracing_roots_no_trace_in_lambda_and_keeps_the_rest_stages_
     assert xray(Options("rest", "arm64")) > rest_off
     assert capacity.fixed_monthly(Options("http", tracing="PassThrough"), alarms=0)["xray_reservoir"] == 0
     assert capacity.fixed_monthly(Options("rest", tracing="PassThrough"), alarms=0)["xray_reservoir"] > 0
+
+
+def test_a_requests_cpu_runs_at_the_functions_share_of_a_vcpu_and_its_waits_as_measured():
+    """Lambda gives 1 vCPU at 1,769 MB: at 1 GB the 5 ms of CPU measured on a whole core take 5 / (1024 / 1769)
+    ms, and the 5 ms spent waiting stay 5; at 2 GB (more than a vCPU's worth) the request runs as measured."""
+    op = OPS["GET /gigs/nearby"]
+    assert capacity.lambda_ms(op, 1.0) == pytest.approx(5.0 * 1769 / 1024 + 5.0)
+    assert capacity.lambda_ms(op, 2.0) == pytest.approx(10.0)
+    assert capacity.lambda_ms(op, 0.5) == pytest.approx(5.0 * 1769 / 512 + 5.0)
