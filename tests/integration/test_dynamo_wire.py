@@ -301,3 +301,29 @@ def test_a_searchs_range_reads_go_out_together_and_answer_as_the_thread_pool_did
     pooled = DynamoGeoIndex(plain, dynamo.settings.table_name, name, DynamoGeoLayouts()).read(queries)
     assert batches == [3] and sent == pooled
     assert [len(a.entries) for a in sent] == [10, 7, 10] and sent[1].stopped_at is not None
+
+
+def test_bench_capacity_counts_the_capacity_of_the_reads_sent_directly(server, monkeypatch):
+    """bench/capacity prices what DynamoDB bills: a read sent directly is billed as one sent by botocore, so its
+    instrumentation counts both (it once counted only botocore's, and priced a nearby page's Queries at nothing)."""
+    import logging
+
+    from botocore.client import BaseClient
+
+    from bench import capacity
+    from gigcore.observability import logger as service_logger
+
+    # What _instrument replaces is put back after the test.
+    monkeypatch.setattr(BaseClient, "_make_api_call", BaseClient._make_api_call)
+    monkeypatch.setattr(DirectReads, "send_all", DirectReads.send_all)
+    monkeypatch.setattr(capacity, "COUNTER", capacity.Counter())
+    parent = logging.getLogger(service_logger.name)
+    handlers = list(parent.handlers)
+    try:
+        capacity._instrument()
+        one = server(json.dumps({"Items": [], "ConsumedCapacity": {"TableName": "t", "CapacityUnits": 1.5}}).encode())
+        assert direct(one.endpoint).send("Query", {"TableName": "t"}) is not None
+    finally:
+        parent.handlers[:] = handlers
+    assert capacity.COUNTER.read_units == 1.5
+    assert capacity.COUNTER.calls == {"dynamodb.Query": 1}
