@@ -201,6 +201,12 @@ class Counter:
 COUNTER = Counter()
 
 
+def _consumed(answer: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ``ConsumedCapacity`` entries of a DynamoDB answer (one for most calls, a list for batches)."""
+    consumed = answer.get("ConsumedCapacity", [])
+    return consumed if isinstance(consumed, list) else [consumed]
+
+
 def _instrument() -> None:
     """Ask DynamoDB for consumed capacity on every call and count SQS sends (boto3 and PynamoDB alike)."""
     from botocore.client import BaseClient
@@ -227,8 +233,7 @@ def _instrument() -> None:
                 COUNTER.write_units += refused
             raise
         if service == "dynamodb" and operation in reads | writes:
-            consumed = answer.get("ConsumedCapacity", [])
-            for entry in consumed if isinstance(consumed, list) else [consumed]:
+            for entry in _consumed(answer):
                 units = float(entry.get("CapacityUnits", 0))
                 if operation in reads:
                     COUNTER.read_units += units
@@ -268,12 +273,9 @@ def _instrument() -> None:
         answers = original_send_all(self, [(op, dict(params, ReturnConsumedCapacity="INDEXES"))
                                            for op, params in calls])
         for (operation, _), answer in zip(calls, answers, strict=True):
-            if answer is None:
-                continue
-            consumed = answer.get("ConsumedCapacity", [])
-            for entry in consumed if isinstance(consumed, list) else [consumed]:
-                COUNTER.read_units += float(entry.get("CapacityUnits", 0))
-            COUNTER.calls[f"dynamodb.{operation}"] = COUNTER.calls.get(f"dynamodb.{operation}", 0) + 1
+            if answer is not None:
+                COUNTER.read_units += sum(float(entry.get("CapacityUnits", 0)) for entry in _consumed(answer))
+                COUNTER.calls[f"dynamodb.{operation}"] = COUNTER.calls.get(f"dynamodb.{operation}", 0) + 1
         return answers
 
     DirectReads.send_all = send_all  # type: ignore[method-assign]

@@ -327,3 +327,40 @@ def test_bench_capacity_counts_the_capacity_of_the_reads_sent_directly(server, m
         parent.handlers[:] = handlers
     assert capacity.COUNTER.read_units == 1.5
     assert capacity.COUNTER.calls == {"dynamodb.Query": 1}
+
+
+def test_a_read_the_batch_could_not_send_goes_to_botocore_without_a_second_direct_try(dynamo, monkeypatch):
+    """A throttled or unreachable table is not sent a read three times (batch, direct again, botocore): what the
+    batch could not send, botocore sends, and the answers are right."""
+    import boto3
+
+    from gigcore.adapters import dynamo_wire
+    from gigcore.adapters.aws import raw_answers
+    from gigcore.adapters.dynamo_geo import DynamoGeoIndex, DynamoGeoLayouts
+    from gigcore.domain.geo import GeoEntry, PartitionLayout
+    from gigcore.ports.gigs import RangeQuery
+    from tests.geo_entries import put_entries
+
+    _ = dynamo.pynamodb
+    name = "f" + uuid.uuid4().hex[:10]
+    layout = PartitionLayout()
+    entries = [GeoEntry(id=f"01J{i:023d}", lat=6.4 + i * 0.01, lng=3.3 + i * 0.013) for i in range(12)]
+    put_entries(dynamo, name, layout, entries)
+    partition = layout.partition_of(entries[0].key).name
+    keys = sorted(e.key for e in entries)
+    client = boto3.session.Session(region_name=dynamo.settings.region).client(
+        "dynamodb", endpoint_url=dynamo.settings.dynamodb_endpoint)
+    raw_answers(client, "Query")
+    with socket.socket() as closed:
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    dynamo_wire._senders[client] = direct(f"http://127.0.0.1:{port}")  # every direct read fails
+    batches: list[int] = []
+    original = DirectReads.send_all
+    monkeypatch.setattr(DirectReads, "send_all", lambda self, calls: batches.append(len(calls)) or original(self,
+                                                                                                          calls))
+    index = DynamoGeoIndex(client, dynamo.settings.table_name, name, DynamoGeoLayouts())
+    answers = index.read([RangeQuery(partition=partition, lo=keys[0], hi=keys[6]),
+                          RangeQuery(partition=partition, lo=keys[6], hi=None)])
+    assert [len(a.entries) for a in answers] == [6, 6]
+    assert batches == [2]  # the batch only: botocore sent both reads

@@ -9,6 +9,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, overload
 
 import boto3
+from botocore import xform_name
 from botocore.config import Config
 from botocore.exceptions import BotoCoreError, ClientError
 
@@ -171,23 +172,20 @@ def raw_answers(client: Any, operation: str) -> None:
                                 unique_id=f"gigcore-raw-answer-{operation}")
 
 
-#: The client methods of the reads that :func:`unparsed_read` sends.
-_READ_METHODS = {"Query": "query", "BatchGetItem": "batch_get_item", "GetItem": "get_item"}
-
-
-def unparsed_read(client: Any, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+def unparsed_read(client: Any, operation: str, params: dict[str, Any], *, direct: bool = True) -> dict[str, Any]:
     """``operation`` (one registered with :func:`raw_answers`), its answer unparsed: sent by the client's direct
     sender when it has one (:mod:`gigcore.adapters.dynamo_wire`) and that got a 200, else through botocore,
-    whose errors are raised as always."""
+    whose errors are raised as always. ``direct=False``: the direct sender already failed this read, so only
+    botocore sends it (a throttled table is not sent it a third time)."""
     from gigcore.adapters.dynamo_wire import sender_of
 
-    sender = sender_of(client)
+    sender = sender_of(client) if direct else None
     if sender is not None:
         answer = sender.send(operation, params)
         if answer is not None:
             return answer
     with unparsed_answers():
-        parsed: dict[str, Any] = getattr(client, _READ_METHODS[operation])(**params)
+        parsed: dict[str, Any] = getattr(client, xform_name(operation))(**params)
     return parsed
 
 

@@ -122,11 +122,9 @@ def entry_of(item: dict[str, Any]) -> GeoEntry:
     size = len(item)
     if size == 3 or (size == 4 and EXPIRES_AT in item):
         # sk, la and ln (and a gig's expiry): what a search that filters on nothing reads (the most common)
-        entry = GeoEntry.stored_at(item["sk"]["S"].split("#", 1)[1], coords.parse_stored(item[_F_LAT]["N"]),
-                                   coords.parse_stored(item[_F_LNG]["N"]))
-        if size == 4:
-            entry.__dict__["until"] = int(item[EXPIRES_AT]["N"])
-        return entry
+        return GeoEntry.stored_at(item["sk"]["S"].split("#", 1)[1], coords.parse_stored(item[_F_LAT]["N"]),
+                                  coords.parse_stored(item[_F_LNG]["N"]),
+                                  int(item[EXPIRES_AT]["N"]) if size == 4 else None)
     lo, hi = _number(item.get(_F_LO)), _number(item.get(_F_HI))
     return GeoEntry.stored(
         item["sk"]["S"].split("#", 1)[1],
@@ -282,7 +280,8 @@ class DynamoGeoIndex:
             return list(self._executor().map(self._query, resolved))
         # Sent together without a thread each; a read it could not send goes through botocore in _query.
         firsts = sender.send_all([("Query", self._params(q, False, None, 0)) for q in resolved])
-        return [self._query(q, first=answer) for q, answer in zip(resolved, firsts, strict=True)]
+        return [self._query(q, first=answer, direct=answer is not None)
+                for q, answer in zip(resolved, firsts, strict=True)]
 
     def _read_moving(self, query: RangeQuery, state: LayoutState) -> RangeAnswer:
         # In order: the old partition first (a move puts the new entry and deletes the old in one transaction).
@@ -307,9 +306,10 @@ class DynamoGeoIndex:
             params["ExclusiveStartKey"] = start
         return params
 
-    def _query(self, query: RangeQuery, consistent: bool = False,
-               first: dict[str, Any] | None = None) -> RangeAnswer:
-        """The entries of ``query``'s range, page after page; ``first`` is its first answer when already read."""
+    def _query(self, query: RangeQuery, consistent: bool = False, first: dict[str, Any] | None = None,
+               direct: bool = True) -> RangeAnswer:
+        """The entries of ``query``'s range, page after page; ``first`` is its first answer when already read.
+        ``direct=False``: the direct sender failed it, botocore sends it (``aws.unparsed_read``)."""
         if geo.inclusive_upper(query.hi) < query.lo:
             return RangeAnswer(entries=())
         entries: list[GeoEntry] = []
@@ -321,7 +321,8 @@ class DynamoGeoIndex:
         while True:
             if answer is None:
                 try:
-                    answer = unparsed_read(self._client, "Query", self._params(query, consistent, start, scanned))
+                    answer = unparsed_read(self._client, "Query", self._params(query, consistent, start, scanned),
+                                           direct=direct)
                 except (ClientError, BotoCoreError) as exc:
                     raise as_domain_error(exc, "DynamoDB") from exc
             calls += 1

@@ -110,13 +110,13 @@ class GeoEntry:
         return entry
 
     @classmethod
-    def stored_at(cls, id: str, lat: float, lng: float) -> GeoEntry:  # noqa: A002
-        """:meth:`stored` of an entry read with nothing but its location (a search that filters on nothing asks
-        for no more): every other field at its default."""
+    def stored_at(cls, id: str, lat: float, lng: float, until: int | None = None) -> GeoEntry:  # noqa: A002
+        """:meth:`stored` of an entry read with nothing but its location and expiry (a search that filters on
+        nothing asks for no more): every other field at its default."""
         entry = object.__new__(cls)
         fields = entry.__dict__
         fields.update(_UNFILTERED)
-        fields["id"], fields["lat"], fields["lng"] = id, lat, lng
+        fields["id"], fields["lat"], fields["lng"], fields["until"] = id, lat, lng, until
         return entry
 
     @property
