@@ -18,43 +18,27 @@ from __future__ import annotations
 
 import hashlib
 import math
-import threading
-from collections import OrderedDict
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
 
 from gigcore.adapters.aws import as_domain_error, conditional
+from gigcore.cache import TtlLruCache
 from gigcore.domain.errors import RateLimitedError
 
 if TYPE_CHECKING:
     from types_boto3_dynamodb import DynamoDBClient
 
 _ATTEMPTS = 5
-#: Buckets whose last ``tat`` this process remembers (the least recently used are forgotten).
-_REMEMBERED = 4096
 
 
 class DynamoRateLimiter:
     def __init__(self, client: DynamoDBClient, table_name: str) -> None:
         self._client = client
         self._table = table_name
-        self._seen: OrderedDict[str, float] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def _last_tat(self, pk: str) -> float | None:
-        with self._lock:
-            tat = self._seen.get(pk)
-            if tat is not None:
-                self._seen.move_to_end(pk)
-            return tat
-
-    def _remember(self, pk: str, tat: float) -> None:
-        with self._lock:
-            self._seen[pk] = tat
-            self._seen.move_to_end(pk)
-            while len(self._seen) > _REMEMBERED:
-                self._seen.popitem(last=False)
+        #: The ``tat`` this process last saw of each bucket (the least recently used forgotten; none is older
+        #: than the longest window, an hour, and an older one would guess idle anyway).
+        self._seen: TtlLruCache[str, float] = TtlLruCache("rate-limit buckets", max_entries=4096, ttl_seconds=3600)
 
     def take(self, bucket: str, key: str, *, capacity: int, per_seconds: int, now: float) -> None:
         # Keys (emails, IPs) are hashed: the table holds no list of who tried to log in.
@@ -69,13 +53,13 @@ class DynamoRateLimiter:
                   {":interval": {"N": repr(interval)}, ":now": {"N": repr(now)},
                    ":limit": {"N": repr(now + tolerance)}, ":expires": expires})
         pk = item_key["pk"]["S"]
-        last = self._last_tat(pk)
+        last = self._seen.get(pk)
         guesses = (in_use, idle) if last is not None and last > now else (idle, in_use)
         for _ in range(_ATTEMPTS):
             for expression, condition, values in guesses:
                 moved = self._update(item_key, expression, condition, values)
                 if moved is not None:
-                    self._remember(pk, moved)
+                    self._seen.put(pk, moved)
                     return
             tat = self._tat(item_key)
             if tat is not None and tat > now + tolerance:
